@@ -1,0 +1,46 @@
+/* cli.h: what the ringfence subcommands share: policy options, backend choice, error printing. */
+#pragma once
+
+#include <ringfence/ringfence.h>
+
+typedef struct {
+  char *sandbox;
+  char *cd;
+  char **writable_roots;
+  char *network;
+  char *backend;
+  gboolean allow_degraded;
+  double timeout;
+  char **pass_fds;
+  gboolean json;
+} RfCliOptions;
+
+/* Adds the policy options (-s, -C, --writable-root, --network, --backend,
+ * --allow-degraded) to |context|; values land in |options|. */
+void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *options);
+void rf_cli_options_clear(RfCliOptions *options);
+
+/* Builds the policy from the parsed options.  Errors name the option. */
+RfPolicy *rf_cli_build_policy(const RfCliOptions *options, GError **error);
+
+/* Parses argv for a subcommand; on a usage error prints one line with a hint
+ * and returns FALSE.  Leaves the command (after "--") in *rest. */
+gboolean rf_cli_parse(GOptionContext *context, const char *subcommand, int *argc, char ***argv);
+
+/* Prints "ringfence: MESSAGE" (each line of a multi-line message indented). */
+void rf_cli_error(const char *message);
+
+/* Loads plugins and selects the backend for |plan| (auto or a name). */
+RfBackend *rf_cli_select_backend(RfLoader **loader, const char *name, RfPlan *plan,
+                                 gboolean quiet, GError **error);
+
+int rf_cli_run(int argc, char **argv);
+int rf_cli_check(int argc, char **argv);
+int rf_cli_explain(int argc, char **argv);
+
+/* Everything before launching: policy, plan, backend, fail-closed check.
+ * Prints the fallback note and degraded warnings on stderr unless quiet. */
+gboolean rf_cli_prepare(const RfCliOptions *options, gboolean quiet, RfLoader **loader,
+                        RfPlan **plan, RfBackend **backend, GError **error);
+/* Points argv at the command after the options (skipping a "--"). */
+char **rf_cli_command(int argc, char **argv);

@@ -1,0 +1,87 @@
+/* cmd-check.c: `ringfence check`: one line per backend, usable or not and why (text or JSON). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int rf_cli_check(int argc, char **argv) {
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+      {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON for programs", NULL},
+      {NULL, 0, 0, 0, NULL, NULL, NULL},
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new("- which backends work here");
+  g_option_context_set_summary(context,
+                               "Probes every installed backend and says whether it can run here "
+                               "and, if not, why and what to do.\nExit status: 0 when at least "
+                               "one backend is usable, 125 otherwise.");
+  g_option_context_add_main_entries(context, entries, NULL);
+  if (!rf_cli_parse(context, "check", &argc, &argv))
+    return 125;
+  if (argc > 1) {
+    fprintf(stderr, "ringfence check: unexpected argument '%s' (see 'ringfence check --help')\n",
+            argv[1]);
+    return 125;
+  }
+  /* Check answers for sure: let the bwrap probe run bwrap itself. */
+  g_setenv("RINGFENCE_PROBE_THOROUGH", "1", TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RfLoader) loader = rf_loader_new(NULL, &error);
+  if (!loader) {
+    rf_cli_error(error->message);
+    return 125;
+  }
+  GPtrArray *backends = rf_loader_get_backends(loader);
+  GPtrArray *failures = rf_loader_get_failures(loader);
+  int usable = 0;
+  g_autoptr(GString) out = g_string_new(json ? "{\"backends\":[" : "");
+  for (guint i = 0; i < backends->len; i++) {
+    RfBackend *backend = g_ptr_array_index(backends, i);
+    const rf_backend_probe_report *report = rf_backend_probe(backend);
+    usable += report->usable ? 1 : 0;
+    if (json) {
+      g_string_append(out, i ? ",{\"name\":" : "{\"name\":");
+      rf_json_append_string(out, rf_backend_get_name(backend));
+      g_string_append_printf(out, ",\"usable\":%s,\"summary\":", report->usable ? "true" : "false");
+      rf_json_append_string(out, rf_backend_get_summary(backend));
+      g_string_append(out, ",\"path\":");
+      rf_json_append_string(out, rf_backend_get_path(backend));
+      g_string_append(out, report->usable ? ",\"detail\":" : ",\"reason\":");
+      rf_json_append_string(out, report->usable ? report->detail : report->reason);
+      if (!report->usable) {
+        g_string_append(out, ",\"remedy\":");
+        rf_json_append_string(out, report->remedy);
+      }
+      g_string_append(out, ",\"guarantees\":[");
+      guint64 caps = rf_backend_get_capabilities(backend);
+      gboolean first = TRUE;
+      for (guint bit = 0; bit < RF_CAP_COUNT; bit++) {
+        if (caps & (1ull << bit)) {
+          g_string_append(out, first ? "" : ",");
+          rf_json_append_string(out, rf_guarantee_name(1ull << bit));
+          first = FALSE;
+        }
+      }
+      g_string_append(out, "]}");
+    } else {
+      g_string_append_printf(out, "%-9s %s  %s\n", rf_backend_get_name(backend),
+                             report->usable ? "usable  " : "unusable",
+                             report->usable ? report->detail : report->reason);
+      if (!report->usable && report->remedy[0])
+        g_string_append_printf(out, "%-9s           remedy: %s\n", "", report->remedy);
+    }
+  }
+  if (json) {
+    g_string_append(out, "],\"refused_plugins\":[");
+    for (guint i = 0; i < failures->len; i++) {
+      g_string_append(out, i ? "," : "");
+      rf_json_append_string(out, g_ptr_array_index(failures, i));
+    }
+    g_string_append(out, "]}\n");
+  } else {
+    for (guint i = 0; i < failures->len; i++)
+      g_string_append_printf(out, "refused plugin: %s\n", (char *)g_ptr_array_index(failures, i));
+  }
+  fputs(out->str, stdout);
+  return usable > 0 ? 0 : 125;
+}

@@ -1,0 +1,148 @@
+/* cmd-explain.c: `ringfence explain`: the resolved policy, the guarantees and the backend's rendering. */
+#include "cli.h"
+
+#include <stdio.h>
+
+static void append_guarantees_text(GString *out, const RfPlan *plan, const RfBackend *backend) {
+  const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
+  guint64 caps = backend ? rf_backend_get_capabilities(backend) : 0;
+  g_string_append(out, "guarantees:\n");
+  for (guint bit = 0; bit < RF_CAP_COUNT; bit++) {
+    guint64 b = 1ull << bit;
+    const char *state;
+    if (view->required & b)
+      state = (caps & b) ? "enforced" : (view->degraded & b) ? "NOT ENFORCED (degraded)"
+                                                             : "NOT ENFORCED";
+    else if (caps & b)
+      state = "enforced (not required)";
+    else
+      continue;
+    g_string_append_printf(out, "  %-22s %-24s %s\n", rf_guarantee_name(b), state,
+                           rf_guarantee_help(b));
+  }
+}
+
+int rf_cli_explain(int argc, char **argv) {
+  RfCliOptions options = {0};
+  GOptionEntry entries[] = {
+      {"json", 0, 0, G_OPTION_ARG_NONE, &options.json, "Print JSON for programs", NULL},
+      {"pass-fd", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.pass_fds,
+       "Descriptor the command would inherit (repeatable)", "N"},
+      {NULL, 0, 0, 0, NULL, NULL, NULL},
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new("[--] PROGRAM [ARG]...");
+  g_option_context_set_summary(context,
+                               "Prints the resolved policy, the guarantees in force and exactly "
+                               "what the backend would run,\nwithout running anything.");
+  rf_cli_add_policy_options(context, &options);
+  g_option_context_add_main_entries(context, entries, NULL);
+  int status = 125;
+  g_autoptr(RfLoader) loader = NULL;
+  g_autoptr(RfPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sections = NULL;
+  g_autoptr(RfPolicy) policy = NULL;
+  g_autoptr(GString) out = g_string_new(NULL);
+  RfBackend *backend = NULL;
+  if (!rf_cli_parse(context, "explain", &argc, &argv))
+    goto out;
+  char **command = rf_cli_command(argc, argv);
+  const char *const default_command[] = {"PROGRAM", NULL};
+  const char *const *cmd = command[0] ? (const char *const *)command : default_command;
+
+  /* explain works for a backend that cannot run here (e.g. seatbelt on
+   * Linux): render is pure.  So select by name without probing. */
+  policy = rf_cli_build_policy(&options, &error);
+  if (!policy || !(plan = rf_policy_resolve(policy, &error))) {
+    rf_cli_error(error->message);
+    goto out;
+  }
+  if (rf_policy_get_mode(policy) != RF_SANDBOX_DANGER_FULL_ACCESS) {
+    const char *name = options.backend ? options.backend : "auto";
+    if (g_str_equal(name, "auto")) {
+      backend = rf_cli_select_backend(&loader, name, plan, options.json, &error);
+    } else {
+      loader = rf_loader_new(NULL, &error);
+      backend = loader ? rf_loader_get(loader, name) : NULL;
+      if (loader && !backend)
+        backend = rf_loader_select(loader, name, plan, NULL, &error); /* for its error */
+    }
+    if (!backend) {
+      rf_cli_error(error->message);
+      goto out;
+    }
+    if (!rf_plan_check_backend(plan, backend, &error)) {
+      /* Still explain, and say it would be refused. */
+      g_prefix_error(&error, "run would refuse: ");
+    }
+    if (!rf_backend_render(backend, plan, cmd, &sections, error ? NULL : &error) && !sections) {
+      if (error) {
+        rf_cli_error(error->message);
+        goto out;
+      }
+    }
+  }
+  if (options.json) {
+    g_string_append(out, "{");
+    rf_plan_describe_json(plan, out);
+    g_string_append(out, ",\"backend\":");
+    if (backend)
+      rf_json_append_string(out, rf_backend_get_name(backend));
+    else
+      g_string_append(out, "null");
+    const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
+    guint64 caps = backend ? rf_backend_get_capabilities(backend) : 0;
+    g_string_append(out, ",\"guarantees\":{");
+    gboolean first = TRUE;
+    for (guint bit = 0; bit < RF_CAP_COUNT; bit++) {
+      guint64 b = 1ull << bit;
+      if (!(view->required & b) && !(caps & b))
+        continue;
+      g_string_append(out, first ? "" : ",");
+      rf_json_append_string(out, rf_guarantee_name(b));
+      g_string_append_printf(out, ":{\"required\":%s,\"enforced\":%s}",
+                             (view->required & b) ? "true" : "false",
+                             (caps & b) ? "true" : "false");
+      first = FALSE;
+    }
+    g_string_append(out, "}");
+    g_string_append(out, ",\"refused\":");
+    if (error)
+      rf_json_append_string(out, error->message);
+    else
+      g_string_append(out, "null");
+    g_string_append(out, ",\"render\":{");
+    for (guint i = 0; sections && i < sections->len; i++) {
+      GPtrArray *section = g_ptr_array_index(sections, i);
+      g_string_append(out, i ? "," : "");
+      rf_json_append_string(out, g_ptr_array_index(section, 0));
+      g_string_append(out, ":[");
+      for (guint j = 1; j < section->len; j++) {
+        g_string_append(out, j > 1 ? "," : "");
+        rf_json_append_string(out, g_ptr_array_index(section, j));
+      }
+      g_string_append(out, "]");
+    }
+    g_string_append(out, "}}\n");
+  } else {
+    rf_plan_describe(plan, out);
+    if (backend) {
+      g_string_append_printf(out, "backend: %s (%s)\n", rf_backend_get_name(backend),
+                             rf_backend_get_path(backend));
+      append_guarantees_text(out, plan, backend);
+    }
+    if (error)
+      g_string_append_printf(out, "%s\n", error->message);
+    for (guint i = 0; sections && i < sections->len; i++) {
+      GPtrArray *section = g_ptr_array_index(sections, i);
+      g_string_append_printf(out, "%s:\n", (char *)g_ptr_array_index(section, 0));
+      for (guint j = 1; j < section->len; j++)
+        g_string_append_printf(out, "  %s\n", (char *)g_ptr_array_index(section, j));
+    }
+  }
+  fputs(out->str, stdout);
+  status = error ? 125 : 0;
+out:
+  rf_cli_options_clear(&options);
+  return status;
+}

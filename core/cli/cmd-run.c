@@ -1,0 +1,70 @@
+/* cmd-run.c: `ringfence run`: resolve, select, launch, supervise, and exit with the command's status. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int rf_cli_run(int argc, char **argv) {
+  RfCliOptions options = {0};
+  char *timeout_text = NULL;
+  GOptionEntry entries[] = {
+      {"timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_text,
+       "Kill the whole sandbox after SECONDS and exit 124", "SECONDS"},
+      {"pass-fd", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.pass_fds,
+       "Let the command inherit descriptor N (repeatable; 0-2 always are)", "N"},
+      {NULL, 0, 0, 0, NULL, NULL, NULL},
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new("[--] PROGRAM [ARG]...");
+  g_option_context_set_summary(
+      context, "Runs PROGRAM confined by the policy.\n\nExit status: PROGRAM's own; 128+N when "
+               "signal N ended it; 124 after --timeout;\n125 when ringfence failed before "
+               "PROGRAM started; 126 not executable; 127 not found.");
+  rf_cli_add_policy_options(context, &options);
+  g_option_context_add_main_entries(context, entries, NULL);
+  int status = 125;
+  g_autoptr(RfLoader) loader = NULL;
+  g_autoptr(RfPlan) plan = NULL;
+  g_autoptr(RfSandbox) sandbox = NULL;
+  g_autoptr(GError) error = NULL;
+  RfBackend *backend = NULL;
+  RfWaitOptions wait = {.forward_signals = TRUE};
+
+  if (!rf_cli_parse(context, "run", &argc, &argv))
+    goto out;
+  if (timeout_text) {
+    char *end = NULL;
+    errno = 0;
+    wait.timeout_seconds = g_ascii_strtod(timeout_text, &end);
+    if (errno || !*timeout_text || *end || !(wait.timeout_seconds > 0)) {
+      fprintf(stderr,
+              "ringfence run: --timeout '%s' is not a positive number of seconds (e.g. "
+              "--timeout 30 or 0.5)\n",
+              timeout_text);
+      goto out;
+    }
+  }
+  char **command = rf_cli_command(argc, argv);
+  if (!command[0]) {
+    fprintf(stderr, "ringfence run: no program given (usage: ringfence run [OPTION]... -- "
+                    "PROGRAM [ARG]...)\n");
+    goto out;
+  }
+  if (!rf_cli_prepare(&options, FALSE, &loader, &plan, &backend, &error)) {
+    rf_cli_error(error->message);
+    goto out;
+  }
+  sandbox = rf_sandbox_spawn(backend, plan, (const char *const *)command, &error);
+  if (!sandbox) {
+    rf_cli_error(error->message);
+    status = rf_error_exit_status(error);
+    goto out;
+  }
+  status = rf_sandbox_wait(sandbox, &wait, &error);
+  if (error)
+    rf_cli_error(error->message);
+out:
+  g_free(timeout_text);
+  rf_cli_options_clear(&options);
+  return status;
+}

@@ -1,0 +1,140 @@
+/* options.c: the policy options every subcommand accepts, and turning them into an RfPolicy. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *o) {
+  GOptionEntry entries[] = {
+      {"sandbox", 's', 0, G_OPTION_ARG_STRING, &o->sandbox,
+       "Sandbox mode: read-only (default), workspace-write or danger-full-access", "MODE"},
+      {"cd", 'C', 0, G_OPTION_ARG_FILENAME, &o->cd, "Run the command in DIR (default: here)",
+       "DIR"},
+      {"writable-root", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->writable_roots,
+       "Also allow writes below DIR (workspace-write; repeatable)", "DIR"},
+      {"network", 0, 0, G_OPTION_ARG_STRING, &o->network, "Network: off (default) or on",
+       "off|on"},
+      {"backend", 0, 0, G_OPTION_ARG_STRING, &o->backend,
+       "Backend: auto (default), bwrap, landlock, seatbelt or windows", "NAME"},
+      {"allow-degraded", 0, 0, G_OPTION_ARG_NONE, &o->allow_degraded,
+       "Run even if the backend cannot enforce every guarantee (each one dropped is printed)",
+       NULL},
+      {NULL, 0, 0, 0, NULL, NULL, NULL},
+  };
+  GOptionGroup *group =
+      g_option_group_new("policy", "Policy options:", "Show the policy options", NULL, NULL);
+  g_option_group_add_entries(group, entries);
+  g_option_context_set_main_group(context, group);
+}
+
+void rf_cli_options_clear(RfCliOptions *o) {
+  g_free(o->sandbox);
+  g_free(o->cd);
+  g_strfreev(o->writable_roots);
+  g_free(o->network);
+  g_free(o->backend);
+  g_strfreev(o->pass_fds);
+}
+
+RfPolicy *rf_cli_build_policy(const RfCliOptions *o, GError **error) {
+  g_autoptr(RfPolicy) policy = rf_policy_new();
+  if (o->sandbox) {
+    rf_sandbox_mode mode;
+    if (!rf_sandbox_mode_from_string(o->sandbox, &mode, error))
+      return NULL;
+    rf_policy_set_mode(policy, mode);
+  }
+  if (o->network) {
+    rf_network_mode network;
+    if (!rf_network_mode_from_string(o->network, &network, error))
+      return NULL;
+    rf_policy_set_network(policy, network);
+  }
+  if (o->cd)
+    rf_policy_set_cwd(policy, o->cd);
+  for (char **root = o->writable_roots; root && *root; root++)
+    rf_policy_add_writable_root(policy, *root);
+  rf_policy_set_allow_degraded(policy, o->allow_degraded);
+  for (char **fd = o->pass_fds; fd && *fd; fd++) {
+    char *end = NULL;
+    errno = 0;
+    long value = strtol(*fd, &end, 10);
+    if (errno || !**fd || *end || value < 0 || value > 1 << 20) {
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                  "--pass-fd '%s' is not a descriptor number (use e.g. --pass-fd 3)", *fd);
+      return NULL;
+    }
+    rf_policy_add_pass_fd(policy, (int)value);
+  }
+  return g_steal_pointer(&policy);
+}
+
+void rf_cli_error(const char *message) {
+  g_auto(GStrv) lines = g_strsplit(message, "\n", -1);
+  for (char **line = lines; *line; line++)
+    fprintf(stderr, "%s%s\n", line == lines ? "ringfence: " : "", *line);
+}
+
+gboolean rf_cli_parse(GOptionContext *context, const char *subcommand, int *argc, char ***argv) {
+  g_autoptr(GError) error = NULL;
+  g_option_context_set_strict_posix(context, TRUE);
+  if (!g_option_context_parse(context, argc, argv, &error)) {
+    fprintf(stderr, "ringfence %s: %s (see 'ringfence %s --help')\n", subcommand, error->message,
+            subcommand);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+RfBackend *rf_cli_select_backend(RfLoader **loader, const char *name, RfPlan *plan,
+                                 gboolean quiet, GError **error) {
+  *loader = rf_loader_new(NULL, error);
+  if (!*loader)
+    return NULL;
+  g_autofree char *note = NULL;
+  RfBackend *backend = rf_loader_select(*loader, name ? name : "auto", plan, &note, error);
+  if (!backend)
+    return NULL;
+  if (note && !quiet)
+    fprintf(stderr, "ringfence: %s\n", note);
+  return backend;
+}
+
+gboolean rf_cli_prepare(const RfCliOptions *options, gboolean quiet, RfLoader **loader,
+                        RfPlan **plan, RfBackend **backend, GError **error) {
+  *loader = NULL;
+  *plan = NULL;
+  *backend = NULL;
+  g_autoptr(RfPolicy) policy = rf_cli_build_policy(options, error);
+  if (!policy)
+    return FALSE;
+  *plan = rf_policy_resolve(policy, error);
+  if (!*plan)
+    return FALSE;
+  if (rf_policy_get_mode(policy) == RF_SANDBOX_DANGER_FULL_ACCESS)
+    return TRUE; /* no sandbox, no backend */
+  *backend = rf_cli_select_backend(loader, options->backend, *plan, quiet, error);
+  if (!*backend)
+    return FALSE;
+  if (!rf_plan_check_backend(*plan, *backend, error))
+    return FALSE;
+  guint64 degraded = rf_plan_get_degraded(*plan);
+  if (degraded && !quiet) {
+    fprintf(stderr,
+            "ringfence: WARNING: --allow-degraded: backend '%s' does not enforce, for this run:\n",
+            rf_backend_get_name(*backend));
+    for (guint bit = 0; bit < RF_CAP_COUNT; bit++)
+      if (degraded & (1ull << bit))
+        fprintf(stderr, "ringfence:   not enforced: %s (%s)\n", rf_guarantee_name(1ull << bit),
+                rf_guarantee_help(1ull << bit));
+  }
+  return TRUE;
+}
+
+char **rf_cli_command(int argc, char **argv) {
+  int i = 1;
+  if (i < argc && g_str_equal(argv[i], "--"))
+    i++;
+  return argv + i;
+}

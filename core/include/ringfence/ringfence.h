@@ -1,0 +1,198 @@
+/* ringfence.h: the public API of libringfence: policies, backends, sandboxes, exit statuses. */
+#ifndef RINGFENCE_H
+#define RINGFENCE_H
+
+/*
+ * Life cycle (every call is rf_<object>_<verb>):
+ *
+ *   g_autoptr(RfPolicy) policy = rf_policy_new ();        describe what is allowed
+ *   rf_policy_set_mode (policy, RF_SANDBOX_WORKSPACE_WRITE);
+ *   rf_policy_add_writable_root (policy, "/srv/cache");
+ *   g_autoptr(RfPlan) plan = rf_policy_resolve (policy, &error);   canonical paths, protected paths
+ *
+ *   g_autoptr(RfLoader) loader = rf_loader_new (NULL, &error);     find backend plugins
+ *   RfBackend *backend = rf_loader_select (loader, "auto", plan, &error);
+ *   rf_plan_check_backend (plan, backend, &error);                 fail closed
+ *
+ *   g_autoptr(RfSandbox) sandbox = rf_sandbox_spawn (backend, plan, argv, &error);
+ *   int status = rf_sandbox_wait (sandbox, &opts, &error);           124..127, 128+N, or the command's
+ */
+
+#include <glib.h>
+#include <ringfence/backend.h>
+
+G_BEGIN_DECLS
+
+/* ---- Exit statuses of `ringfence run` and rf_sandbox_wait() -------------- */
+
+typedef enum {
+  RF_STATUS_TIMEOUT = 124,        /* --timeout ended the command */
+  RF_STATUS_FAILED = 125,         /* ringfence failed before the command started */
+  RF_STATUS_NOT_EXECUTABLE = 126, /* the command exists but cannot be executed */
+  RF_STATUS_NOT_FOUND = 127,      /* the command was not found */
+  RF_STATUS_SIGNAL_BASE = 128,    /* 128 + N: signal N ended the command */
+} RfStatus;
+
+/* ---- Errors ---------------------------------------------------------------- */
+
+#define RF_ERROR (rf_error_quark())
+GQuark rf_error_quark(void);
+
+typedef enum {
+  RF_ERROR_CONFIG,         /* the configuration is wrong: bad value, missing root, contradiction */
+  RF_ERROR_UNSUPPORTED,    /* this system cannot: no usable backend, guarantee not enforceable */
+  RF_ERROR_PLUGIN,         /* a plugin file is broken or built for another ABI */
+  RF_ERROR_LAUNCH,         /* the sandbox failed to start */
+  RF_ERROR_NOT_FOUND,      /* the command was not found (exit 127) */
+  RF_ERROR_NOT_EXECUTABLE, /* the command is not executable (exit 126) */
+} RfErrorCode;
+
+/* Exit status matching an error from this library (125, 126 or 127). */
+int rf_error_exit_status(const GError *error);
+
+/* ---- Policy ---------------------------------------------------------------- */
+
+typedef struct _RfPolicy RfPolicy;
+
+/* Defaults: read-only mode, network off, full reads, /tmp and $TMPDIR included,
+ * cwd = the process's current directory, the default protected names. */
+RfPolicy *rf_policy_new(void);
+void rf_policy_free(RfPolicy *policy);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfPolicy, rf_policy_free)
+
+gboolean rf_sandbox_mode_from_string(const char *text, rf_sandbox_mode *mode, GError **error);
+const char *rf_sandbox_mode_to_string(rf_sandbox_mode mode);
+gboolean rf_network_mode_from_string(const char *text, rf_network_mode *mode, GError **error);
+const char *rf_network_mode_to_string(rf_network_mode mode);
+
+void rf_policy_set_mode(RfPolicy *policy, rf_sandbox_mode mode);
+rf_sandbox_mode rf_policy_get_mode(const RfPolicy *policy);
+void rf_policy_set_network(RfPolicy *policy, rf_network_mode network);
+/* Copies |dir|.  Relative paths are taken from the process's current directory. */
+void rf_policy_set_cwd(RfPolicy *policy, const char *dir);
+/* Copies |dir|.  Relative paths are resolved against the policy's cwd. */
+void rf_policy_add_writable_root(RfPolicy *policy, const char *dir);
+void rf_policy_set_exclude_slash_tmp(RfPolicy *policy, gboolean exclude);
+void rf_policy_set_exclude_tmpdir_env_var(RfPolicy *policy, gboolean exclude);
+/* Replaces the protected names (single path components such as ".git").  Copies. */
+void rf_policy_set_protected_names(RfPolicy *policy, const char *const *names);
+const char *const *rf_policy_default_protected_names(void);
+void rf_policy_set_read_access(RfPolicy *policy, rf_read_access access);
+void rf_policy_add_readable_root(RfPolicy *policy, const char *dir);
+void rf_policy_set_platform_defaults(RfPolicy *policy, gboolean include);
+void rf_policy_add_deny_read(RfPolicy *policy, const char *path);
+void rf_policy_set_allow_degraded(RfPolicy *policy, gboolean allow);
+/* Descriptor inherited by the command besides 0, 1, 2.  Must be open. */
+void rf_policy_add_pass_fd(RfPolicy *policy, int fd);
+/* The environment the command starts from (copied); NULL: the process's. */
+void rf_policy_set_environ(RfPolicy *policy, const char *const *envp);
+void rf_policy_set_windows_mode(RfPolicy *policy, rf_windows_mode mode);
+void rf_policy_set_windows_private_desktop(RfPolicy *policy, gboolean private_desktop);
+/* Where the process's environment says $TMPDIR is (NULL if unset); for tests. */
+void rf_policy_set_tmpdir(RfPolicy *policy, const char *tmpdir);
+
+/* ---- Plan: a resolved policy ------------------------------------------------ */
+
+typedef struct _RfPlan RfPlan;
+
+/* Resolves |policy|: canonical writable roots (a missing one is an error naming it),
+ * protected paths per root (following a `.git` file's gitdir:), required guarantees,
+ * the command's environment.  Does not modify |policy|. */
+RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error);
+void rf_plan_free(RfPlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfPlan, rf_plan_free)
+
+/* The view handed to plugins.  Owned by |plan|. */
+const rf_backend_policy *rf_plan_get_backend_policy(const RfPlan *plan);
+/* Writes a human-readable description, one fact per line. */
+void rf_plan_describe(const RfPlan *plan, GString *out);
+/* Appends the plan as JSON object members (no braces) to |out|. */
+void rf_plan_describe_json(const RfPlan *plan, GString *out);
+
+/* Appends |s| as a JSON string literal (quoted, escaped). */
+void rf_json_append_string(GString *out, const char *s);
+
+/* ---- Guarantees -------------------------------------------------------------- */
+
+/* Name ("protected-subpaths") and one-line meaning of a single RF_CAP_* bit. */
+const char *rf_guarantee_name(guint64 bit);
+const char *rf_guarantee_help(guint64 bit);
+
+/* ---- Backends ---------------------------------------------------------------- */
+
+typedef struct _RfLoader RfLoader;
+typedef struct _RfBackend RfBackend;
+
+/* Loads every plugin found in |plugin_path| (a G_SEARCHPATH_SEPARATOR list of
+ * directories).  NULL: $RINGFENCE_BACKEND_DIR, else the directories of an
+ * uninstalled build when running from one, else $libdir/ringfence/backends.
+ * Plugins that cannot be loaded are remembered with the reason (see
+ * rf_loader_get_failures); the call only fails when no directory can be read. */
+RfLoader *rf_loader_new(const char *plugin_path, GError **error);
+void rf_loader_free(RfLoader *loader);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfLoader, rf_loader_free)
+
+/* Loads one plugin file; on failure the error names the file and the problem. */
+RfBackend *rf_loader_load_file(RfLoader *loader, const char *path, GError **error);
+/* Backends in preference order.  Owned by |loader|. */
+GPtrArray *rf_loader_get_backends(RfLoader *loader);
+/* Plugin files that were refused: "FILE: problem" strings.  Owned by |loader|. */
+GPtrArray *rf_loader_get_failures(RfLoader *loader);
+RfBackend *rf_loader_get(RfLoader *loader, const char *name);
+/* "auto": the first usable backend by preference; with |plan|, the first that
+ * can enforce all of it is preferred over one that cannot.  A name: that
+ * backend, or an error saying why it cannot run here and what to do.  When
+ * auto passes over a preferred backend, |fallback_note| (if not NULL) gets
+ * a sentence saying which and why (free with g_free). */
+RfBackend *rf_loader_select(RfLoader *loader, const char *name, const RfPlan *plan,
+                            char **fallback_note, GError **error);
+
+const char *rf_backend_get_name(const RfBackend *backend);
+const char *rf_backend_get_summary(const RfBackend *backend);
+const char *rf_backend_get_path(const RfBackend *backend);
+guint64 rf_backend_get_capabilities(const RfBackend *backend);
+/* Cached after the first call.  Owned by |backend|. */
+const rf_backend_probe_report *rf_backend_probe(RfBackend *backend);
+const rf_backend *rf_backend_get_vtable(const RfBackend *backend);
+const rf_backend_host *rf_backend_get_host(const RfBackend *backend);
+
+/* Renders what launching would do: a list of (section, line) pairs appended to
+ * |sections| as a GPtrArray of GPtrArray of strings, the first string of each
+ * inner array being the section name. */
+gboolean rf_backend_render(RfBackend *backend, const RfPlan *plan, const char *const *argv,
+                           GPtrArray **sections, GError **error);
+
+/* Fails closed: an error with one line per required guarantee |backend| cannot
+ * enforce, unless the policy allows degraded enforcement, in which case the
+ * plan records them (rf_plan_get_degraded) and the call succeeds. */
+gboolean rf_plan_check_backend(RfPlan *plan, const RfBackend *backend, GError **error);
+guint64 rf_plan_get_degraded(const RfPlan *plan);
+
+/* ---- Sandboxes ------------------------------------------------------------- */
+
+typedef struct _RfSandbox RfSandbox;
+
+/* Finds |argv[0]| as the sandbox will (PATH of the plan's environment):
+ * NOT_FOUND / NOT_EXECUTABLE errors when it cannot run.  Returns the path. */
+char *rf_command_resolve(const RfPlan *plan, const char *command, GError **error);
+
+/* Starts |argv| confined by |backend| as |plan| says.  The backend must have
+ * passed rf_plan_check_backend.  Does not take ownership of anything. */
+RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *const *argv,
+                            GError **error);
+
+typedef struct {
+  double timeout_seconds;    /* <= 0: none */
+  gboolean forward_signals;  /* relay SIGINT, SIGTERM, SIGHUP, SIGQUIT to the command */
+} RfWaitOptions;
+
+/* Waits for the command: returns its exit code, 128+N for a signal death, 124
+ * after a timeout (the whole sandbox killed), 126/127 when exec failed inside,
+ * 125 with |error| set when the sandbox failed before the command started. */
+int rf_sandbox_wait(RfSandbox *sandbox, const RfWaitOptions *options, GError **error);
+void rf_sandbox_free(RfSandbox *sandbox);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfSandbox, rf_sandbox_free)
+
+G_END_DECLS
+
+#endif /* RINGFENCE_H */

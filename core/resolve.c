@@ -1,0 +1,258 @@
+/* resolve.c: turns an RfPolicy into an RfPlan: canonical roots, protected paths, the plugin view. */
+#include "policy-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+GQuark rf_error_quark(void) {
+  return g_quark_from_static_string("ringfence-error-quark");
+}
+
+int rf_error_exit_status(const GError *error) {
+  if (error && error->domain == RF_ERROR) {
+    if (error->code == RF_ERROR_NOT_FOUND)
+      return RF_STATUS_NOT_FOUND;
+    if (error->code == RF_ERROR_NOT_EXECUTABLE)
+      return RF_STATUS_NOT_EXECUTABLE;
+  }
+  return RF_STATUS_FAILED;
+}
+
+/* Canonical absolute path of an existing directory, or an error naming the
+ * setting it came from and the path as given. */
+static char *canonical_dir(const char *path, const char *base, const char *origin,
+                           GError **error) {
+  g_autofree char *absolute =
+      g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(base, path, NULL);
+  char *real = realpath(absolute, NULL);
+  if (!real) {
+    int saved = errno;
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s '%s' cannot be used: %s%s", origin, path,
+                g_strerror(saved),
+                saved == ENOENT ? " (create it first, or remove it from the policy)" : "");
+    return NULL;
+  }
+  struct stat st;
+  if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s '%s' is not a directory", origin, path);
+    free(real);
+    return NULL;
+  }
+  char *result = g_strdup(real);
+  free(real);
+  return result;
+}
+
+/* Canonical absolute path; the path need not exist (used for deny-read). */
+static char *canonical_maybe_missing(const char *path, const char *base) {
+  g_autofree char *absolute =
+      g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(base, path, NULL);
+  char *real = realpath(absolute, NULL);
+  if (real) {
+    char *result = g_strdup(real);
+    free(real);
+    return result;
+  }
+  return g_canonicalize_filename(absolute, NULL);
+}
+
+static void plan_root_clear(gpointer data) {
+  RfPlanRoot *root = data;
+  g_free(root->path);
+  g_ptr_array_unref(root->protected_paths);
+  g_free(root->origin);
+}
+
+void rf_plan_free(RfPlan *plan) {
+  if (!plan)
+    return;
+  g_array_unref(plan->roots);
+  g_free(plan->view_roots);
+  g_ptr_array_unref(plan->readable_roots);
+  g_ptr_array_unref(plan->deny_read);
+  g_free(plan->cwd);
+  g_array_unref(plan->pass_fds);
+  g_ptr_array_unref(plan->envp);
+  g_free(plan->run_id);
+  g_free(plan->backend_name);
+  g_free(plan);
+}
+
+static gboolean add_root(RfPlan *plan, const char *given, const char *origin, GError **error) {
+  char *path = canonical_dir(given, plan->cwd, origin, error);
+  if (!path)
+    return FALSE;
+  for (guint i = 0; i < plan->roots->len; i++) {
+    if (g_str_equal(g_array_index(plan->roots, RfPlanRoot, i).path, path)) {
+      g_free(path);
+      return TRUE;
+    }
+  }
+  RfPlanRoot root = {.path = path, .protected_paths = NULL, .origin = g_strdup(origin)};
+  g_array_append_val(plan->roots, root);
+  return TRUE;
+}
+
+/* Shorter paths first, so that a backend that binds in order binds a parent
+ * before its children. */
+static gint compare_roots(gconstpointer a, gconstpointer b) {
+  const RfPlanRoot *ra = a, *rb = b;
+  size_t la = strlen(ra->path), lb = strlen(rb->path);
+  if (la != lb)
+    return la < lb ? -1 : 1;
+  return strcmp(ra->path, rb->path);
+}
+
+static char *make_run_id(void) {
+  guint32 a = g_random_int(), b = g_random_int();
+  return g_strdup_printf("rf-%d-%08x%08x", (int)getpid(), a, b);
+}
+
+static gboolean check_pass_fds(const GArray *fds, GError **error) {
+  for (guint i = 0; i < fds->len; i++) {
+    int fd = g_array_index(fds, int, i);
+    if (fd <= 2) {
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                  "--pass-fd %d: descriptors 0, 1 and 2 are always passed; name only others", fd);
+      return FALSE;
+    }
+    if (fcntl(fd, F_GETFD) < 0) {
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                  "--pass-fd %d: descriptor %d is not open in ringfence (open it before running, "
+                  "e.g. '%d>file')",
+                  fd, fd, fd);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
+  g_autoptr(RfPlan) plan = g_new0(RfPlan, 1);
+  plan->mode = policy->mode;
+  plan->roots = g_array_new(FALSE, TRUE, sizeof(RfPlanRoot));
+  g_array_set_clear_func(plan->roots, plan_root_clear);
+  plan->readable_roots = g_ptr_array_new_with_free_func(g_free);
+  plan->deny_read = g_ptr_array_new_with_free_func(g_free);
+  plan->pass_fds = g_array_copy(policy->pass_fds);
+  plan->allow_degraded = policy->allow_degraded;
+  plan->run_id = make_run_id();
+
+  plan->cwd = canonical_dir(policy->cwd, "/", "working directory", error);
+  if (!plan->cwd)
+    return NULL;
+
+  if (policy->network == RF_NETWORK_PROXY) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                "network mode 'proxy' is not supported yet: use --network off (default) or "
+                "--network on");
+    return NULL;
+  }
+  if (policy->mode == RF_SANDBOX_DANGER_FULL_ACCESS && policy->writable_roots->len > 0) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                "writable roots make no sense with sandbox mode danger-full-access (everything "
+                "is writable): drop --writable-root or use -s workspace-write");
+    return NULL;
+  }
+  if (!check_pass_fds(policy->pass_fds, error))
+    return NULL;
+
+  if (policy->mode == RF_SANDBOX_WORKSPACE_WRITE) {
+    if (!add_root(plan, plan->cwd, "working directory", error))
+      return NULL;
+    for (guint i = 0; i < policy->writable_roots->len; i++)
+      if (!add_root(plan, g_ptr_array_index(policy->writable_roots, i), "writable root", error))
+        return NULL;
+    if (!policy->exclude_slash_tmp && g_file_test("/tmp", G_FILE_TEST_IS_DIR))
+      if (!add_root(plan, "/tmp", "/tmp", error))
+        return NULL;
+    if (!policy->exclude_tmpdir_env_var && policy->tmpdir)
+      if (!add_root(plan, policy->tmpdir, "$TMPDIR", error))
+        return NULL;
+  } else if (policy->mode == RF_SANDBOX_READ_ONLY && policy->writable_roots->len > 0) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                "writable roots need sandbox mode workspace-write (the mode is read-only): add "
+                "-s workspace-write");
+    return NULL;
+  }
+  g_array_sort(plan->roots, compare_roots);
+
+  /* Protected paths are computed after all roots are known: naming a
+   * protected path as a writable root is how a user un-protects it. */
+  g_autoptr(GPtrArray) root_paths = g_ptr_array_new();
+  for (guint i = 0; i < plan->roots->len; i++)
+    g_ptr_array_add(root_paths, g_array_index(plan->roots, RfPlanRoot, i).path);
+  g_autoptr(GPtrArray) names = g_ptr_array_new();
+  for (guint i = 0; i < policy->protected_names->len; i++)
+    g_ptr_array_add(names, g_ptr_array_index(policy->protected_names, i));
+  g_ptr_array_add(names, NULL);
+  for (guint i = 0; i < plan->roots->len; i++) {
+    RfPlanRoot *root = &g_array_index(plan->roots, RfPlanRoot, i);
+    root->protected_paths = rf_protected_paths_for_root(
+        root->path, (const char *const *)names->pdata, root_paths);
+    g_ptr_array_add(root->protected_paths, NULL);
+  }
+
+  for (guint i = 0; i < policy->readable_roots->len; i++) {
+    char *path = canonical_dir(g_ptr_array_index(policy->readable_roots, i), plan->cwd,
+                               "readable root", error);
+    if (!path)
+      return NULL;
+    g_ptr_array_add(plan->readable_roots, path);
+  }
+  g_ptr_array_add(plan->readable_roots, NULL);
+  for (guint i = 0; i < policy->deny_read->len; i++)
+    g_ptr_array_add(plan->deny_read,
+                    canonical_maybe_missing(g_ptr_array_index(policy->deny_read, i), plan->cwd));
+  g_ptr_array_add(plan->deny_read, NULL);
+
+  plan->envp = rf_environ_build(policy->envp ? (const char *const *)policy->envp
+                                             : (const char *const *)environ);
+
+  /* The view plugins see. */
+  plan->view_roots = g_new0(rf_backend_root, plan->roots->len + 1);
+  for (guint i = 0; i < plan->roots->len; i++) {
+    RfPlanRoot *root = &g_array_index(plan->roots, RfPlanRoot, i);
+    plan->view_roots[i] = (rf_backend_root){
+        .size = sizeof(rf_backend_root),
+        .path = root->path,
+        .protected_paths = (const char *const *)root->protected_paths->pdata,
+        .n_protected = root->protected_paths->len - 1,
+    };
+  }
+  rf_backend_policy *view = &plan->view;
+  view->size = sizeof(*view);
+  view->mode = policy->mode;
+  view->network = policy->mode == RF_SANDBOX_DANGER_FULL_ACCESS ? RF_NETWORK_ON : policy->network;
+  view->read_access = policy->read_access;
+  view->flags = (policy->platform_defaults ? RF_POLICY_PLATFORM_DEFAULTS : 0) |
+                (policy->windows_private_desktop ? RF_POLICY_WINDOWS_PRIVATE_DESKTOP : 0);
+  view->writable_roots = plan->view_roots;
+  view->n_writable_roots = plan->roots->len;
+  view->readable_roots = (const char *const *)plan->readable_roots->pdata;
+  view->n_readable_roots = plan->readable_roots->len - 1;
+  view->deny_read = (const char *const *)plan->deny_read->pdata;
+  view->n_deny_read = plan->deny_read->len - 1;
+  view->cwd = plan->cwd;
+  view->pass_fds = (const int *)plan->pass_fds->data;
+  view->n_pass_fds = plan->pass_fds->len;
+  view->windows_mode = policy->windows_mode;
+  view->run_id = plan->run_id;
+  if (policy->network == RF_NETWORK_OFF && policy->mode != RF_SANDBOX_DANGER_FULL_ACCESS)
+    rf_environ_set(plan->envp, "RINGFENCE_SANDBOX_NETWORK_DISABLED", "1");
+  view->envp = (const char *const *)plan->envp->pdata;
+  view->required = rf_guarantees_required(plan);
+  return g_steal_pointer(&plan);
+}
+
+const rf_backend_policy *rf_plan_get_backend_policy(const RfPlan *plan) {
+  return &plan->view;
+}
+
+guint64 rf_plan_get_degraded(const RfPlan *plan) {
+  return plan->view.degraded;
+}

@@ -1,0 +1,317 @@
+/* sandbox.c: RfSandbox: starts a command through a backend (or unconfined for danger-full-access) and supervises it. */
+#include "policy-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct _RfSandbox {
+  RfBackend *backend; /* NULL: unconfined (danger-full-access) */
+  rf_backend_child child;
+  pid_t unconfined_pid;
+  gboolean finished;
+};
+
+char *rf_command_resolve(const RfPlan *plan, const char *command, GError **error) {
+  if (!command || !*command) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "no command given: put it after '--'");
+    return NULL;
+  }
+  if (strchr(command, '/')) {
+    g_autofree char *path = g_path_is_absolute(command)
+                                ? g_strdup(command)
+                                : g_build_filename(plan->cwd, command, NULL);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+      g_set_error(error, RF_ERROR, RF_ERROR_NOT_FOUND, "%s: %s", command, g_strerror(errno));
+      return NULL;
+    }
+    if (S_ISDIR(st.st_mode) || access(path, X_OK) != 0) {
+      g_set_error(error, RF_ERROR, RF_ERROR_NOT_EXECUTABLE, "%s: %s", command,
+                  S_ISDIR(st.st_mode) ? "is a directory" : "permission denied");
+      return NULL;
+    }
+    return g_steal_pointer(&path);
+  }
+  const char *path_env = rf_environ_get(plan->envp, "PATH");
+  g_auto(GStrv) dirs = g_strsplit(path_env ? path_env : "/usr/local/bin:/usr/bin:/bin", ":", -1);
+  gboolean found_not_executable = FALSE;
+  for (char **dir = dirs; *dir; dir++) {
+    g_autofree char *candidate =
+        g_build_filename(**dir ? *dir : ".", command, NULL);
+    if (!g_path_is_absolute(candidate)) {
+      char *absolute = g_build_filename(plan->cwd, candidate, NULL);
+      g_free(candidate);
+      candidate = absolute;
+    }
+    struct stat st;
+    if (stat(candidate, &st) != 0 || S_ISDIR(st.st_mode))
+      continue;
+    if (access(candidate, X_OK) == 0)
+      return g_steal_pointer(&candidate);
+    found_not_executable = TRUE;
+  }
+  if (found_not_executable)
+    g_set_error(error, RF_ERROR, RF_ERROR_NOT_EXECUTABLE, "%s: permission denied", command);
+  else
+    g_set_error(error, RF_ERROR, RF_ERROR_NOT_FOUND, "%s: command not found", command);
+  return NULL;
+}
+
+/* danger-full-access: the user asked for no sandbox; start the command as is. */
+static pid_t spawn_unconfined(const RfPlan *plan, const char *const *argv, GError **error) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) < 0) {
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "pipe: %s", g_strerror(errno));
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "fork: %s", g_strerror(errno));
+    close(report[0]);
+    close(report[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+      signal(sig, SIG_DFL);
+    setpgid(0, 0);
+    if (chdir(plan->cwd) == 0)
+      execvpe(argv[0], (char *const *)argv, (char *const *)plan->envp->pdata);
+    int e = errno;
+    if (write(report[1], &e, sizeof(e)) < 0)
+      _exit(127);
+    _exit(127);
+  }
+  close(report[1]);
+  int child_errno = 0;
+  ssize_t got;
+  do
+    got = read(report[0], &child_errno, sizeof(child_errno));
+  while (got < 0 && errno == EINTR);
+  close(report[0]);
+  if (got == (ssize_t)sizeof(child_errno)) {
+    waitpid(pid, NULL, 0);
+    g_set_error(error, RF_ERROR,
+                child_errno == ENOENT ? RF_ERROR_NOT_FOUND : RF_ERROR_NOT_EXECUTABLE, "%s: %s",
+                argv[0], g_strerror(child_errno));
+    return -1;
+  }
+  return pid;
+}
+
+RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *const *argv,
+                            GError **error) {
+  g_autofree char *resolved = rf_command_resolve(plan, argv ? argv[0] : NULL, error);
+  if (!resolved)
+    return NULL;
+  RfSandbox *sandbox = g_new0(RfSandbox, 1);
+  if (plan->mode == RF_SANDBOX_DANGER_FULL_ACCESS) {
+    sandbox->unconfined_pid = spawn_unconfined(plan, argv, error);
+    if (sandbox->unconfined_pid < 0) {
+      g_free(sandbox);
+      return NULL;
+    }
+    return sandbox;
+  }
+  if (!plan->backend_name || g_strcmp0(plan->backend_name, rf_backend_get_name(backend)) != 0) {
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "internal error: the plan was not checked against backend '%s' "
+                "(call rf_plan_check_backend first)",
+                rf_backend_get_name(backend));
+    g_free(sandbox);
+    return NULL;
+  }
+  sandbox->backend = backend;
+  sandbox->child.size = sizeof(sandbox->child);
+  sandbox->child.wait_fd = -1;
+  char message[1024] = "";
+  const rf_backend *vtable = rf_backend_get_vtable(backend);
+  int rc = vtable->launch(rf_backend_get_host(backend), rf_plan_get_backend_policy(plan), argv,
+                          &sandbox->child, message, sizeof(message));
+  if (rc != 0) {
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "backend '%s' could not start the sandbox: %s",
+                rf_backend_get_name(backend), message[0] ? message : g_strerror(-rc));
+    g_free(sandbox);
+    return NULL;
+  }
+  return sandbox;
+}
+
+/* ---- Supervision: signals and the timeout -------------------------------- */
+
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int signum) {
+  int saved = errno;
+  unsigned char byte = (unsigned char)signum;
+  if (write(signal_pipe[1], &byte, 1) < 0) {
+    /* the pipe is full: the signal is already pending there */
+  }
+  errno = saved;
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int backend_wait(RfSandbox *sandbox, int timeout_ms, rf_backend_exit *exit) {
+  memset(exit, 0, sizeof(*exit));
+  exit->size = sizeof(*exit);
+  if (!sandbox->backend) {
+    int status = 0;
+    pid_t got;
+    do
+      got = waitpid(sandbox->unconfined_pid, &status, timeout_ms < 0 ? 0 : WNOHANG);
+    while (got < 0 && errno == EINTR);
+    if (got == 0) {
+      exit->stage = RF_EXIT_RUNNING;
+      return 0;
+    }
+    if (got < 0)
+      return -errno;
+    exit->stage = RF_EXIT_COMMAND;
+    exit->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    exit->code = WIFSIGNALED(status) ? 128 + exit->signal : WEXITSTATUS(status);
+    return 0;
+  }
+  return rf_backend_get_vtable(sandbox->backend)->child_wait(&sandbox->child, timeout_ms, exit);
+}
+
+static void deliver(RfSandbox *sandbox, int signum) {
+  if (!sandbox->backend) {
+    if (kill(-sandbox->unconfined_pid, signum) != 0)
+      kill(sandbox->unconfined_pid, signum);
+    return;
+  }
+  rf_backend_get_vtable(sandbox->backend)->child_signal(&sandbox->child, signum);
+}
+
+static void kill_all(RfSandbox *sandbox) {
+  if (!sandbox->backend) {
+    kill(-sandbox->unconfined_pid, SIGKILL);
+    kill(sandbox->unconfined_pid, SIGKILL);
+    return;
+  }
+  rf_backend_get_vtable(sandbox->backend)->child_kill(&sandbox->child);
+}
+
+static int status_of(const rf_backend_exit *exit, GError **error) {
+  switch (exit->stage) {
+  case RF_EXIT_COMMAND:
+    return exit->code;
+  case RF_EXIT_EXEC_FAILED:
+    g_set_error(error, RF_ERROR,
+                exit->exec_errno == ENOENT ? RF_ERROR_NOT_FOUND : RF_ERROR_NOT_EXECUTABLE,
+                "the command could not be executed inside the sandbox: %s", exit->message);
+    return exit->exec_errno == ENOENT ? RF_STATUS_NOT_FOUND : RF_STATUS_NOT_EXECUTABLE;
+  default:
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "%s",
+                exit->message[0] ? exit->message : "the sandbox failed before the command started");
+    return RF_STATUS_FAILED;
+  }
+}
+
+int rf_sandbox_wait(RfSandbox *sandbox, const RfWaitOptions *options, GError **error) {
+  RfWaitOptions defaults = {0};
+  if (!options)
+    options = &defaults;
+  struct sigaction old_actions[G_N_ELEMENTS(forwarded_signals)];
+  gboolean forwarding = options->forward_signals && signal_pipe[0] < 0 &&
+                        pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) == 0;
+  if (forwarding) {
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (guint i = 0; i < G_N_ELEMENTS(forwarded_signals); i++)
+      sigaction(forwarded_signals[i], &sa, &old_actions[i]);
+  }
+  int wait_fd = sandbox->backend ? sandbox->child.wait_fd : -1;
+  double deadline = options->timeout_seconds > 0 ? now_seconds() + options->timeout_seconds : 0;
+  gboolean timed_out = FALSE;
+  rf_backend_exit exit = {0};
+  int result = RF_STATUS_FAILED;
+  for (;;) {
+    int rc = backend_wait(sandbox, 0, &exit);
+    if (rc < 0) {
+      g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "waiting for the sandbox failed: %s",
+                  g_strerror(-rc));
+      kill_all(sandbox);
+      backend_wait(sandbox, -1, &exit);
+      break;
+    }
+    if (exit.stage != RF_EXIT_RUNNING) {
+      result = timed_out ? RF_STATUS_TIMEOUT : status_of(&exit, error);
+      break;
+    }
+    int timeout_ms = -1;
+    if (deadline > 0) {
+      double left = deadline - now_seconds();
+      if (left <= 0) {
+        if (!timed_out) {
+          timed_out = TRUE;
+          kill_all(sandbox);
+        }
+        timeout_ms = 50;
+      } else {
+        timeout_ms = (int)(left * 1000) + 1;
+      }
+    }
+    struct pollfd fds[2];
+    nfds_t n = 0;
+    if (forwarding)
+      fds[n++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
+    if (wait_fd >= 0)
+      fds[n++] = (struct pollfd){.fd = wait_fd, .events = POLLIN};
+    else if (timeout_ms < 0 || timeout_ms > 20)
+      timeout_ms = 20; /* no pollable handle: poll the child */
+    if (sandbox->backend == NULL && (timeout_ms < 0 || timeout_ms > 20))
+      timeout_ms = 20;
+    int prc = poll(fds, n, timeout_ms);
+    if (prc > 0 && forwarding && (fds[0].revents & POLLIN)) {
+      unsigned char sig;
+      while (read(signal_pipe[0], &sig, 1) == 1)
+        deliver(sandbox, sig);
+    }
+  }
+  if (forwarding) {
+    for (guint i = 0; i < G_N_ELEMENTS(forwarded_signals); i++)
+      sigaction(forwarded_signals[i], &old_actions[i], NULL);
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+    signal_pipe[0] = signal_pipe[1] = -1;
+  }
+  if (timed_out && error && !*error)
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "the command ran longer than %g seconds: the whole sandbox was killed",
+                options->timeout_seconds);
+  sandbox->finished = TRUE;
+  return result;
+}
+
+void rf_sandbox_free(RfSandbox *sandbox) {
+  if (!sandbox)
+    return;
+  if (!sandbox->finished) {
+    kill_all(sandbox);
+    rf_backend_exit exit;
+    backend_wait(sandbox, -1, &exit);
+  }
+  if (sandbox->backend)
+    rf_backend_get_vtable(sandbox->backend)->child_release(&sandbox->child);
+  g_free(sandbox);
+}

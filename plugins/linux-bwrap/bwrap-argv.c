@@ -1,0 +1,107 @@
+/* bwrap-argv.c: the bwrap command line for a resolved policy, in the order the mounts must happen. */
+#include "bwrap-argv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct {
+  const char *path;
+  int writable;
+} mount_op;
+
+/* Parents before children, so that a protected path bound read-only inside a
+ * writable root, or a writable root inside a protected path, ends up on top. */
+static int compare_mounts(const void *a, const void *b) {
+  const mount_op *x = a, *y = b;
+  size_t lx = strlen(x->path), ly = strlen(y->path);
+  if (lx != ly)
+    return lx < ly ? -1 : 1;
+  return strcmp(x->path, y->path);
+}
+
+int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv,
+                        const rf_bwrap_fds *fds, rf_strv *out, char *err, size_t err_len) {
+  if (policy->mode == RF_SANDBOX_DANGER_FULL_ACCESS) {
+    snprintf(err, err_len, "danger-full-access runs without a sandbox; bwrap is not used");
+    return -EINVAL;
+  }
+  if (policy->read_access != RF_READ_FULL) {
+    snprintf(err, err_len, "restricted read access is not implemented by the bwrap backend");
+    return -ENOTSUP;
+  }
+
+  rf_strv_add(out, fds->bwrap);
+  /* Process and namespace isolation: a new session (no terminal to inject
+   * into), killed with its parent, its own user namespace without
+   * capabilities and without nested user namespaces, its own pid namespace
+   * (so nothing outlives pid 1), IPC, UTS and cgroup namespaces. */
+  rf_strv_add(out, "--new-session");
+  rf_strv_add(out, "--die-with-parent");
+  rf_strv_add(out, "--unshare-user");
+  rf_strv_add(out, "--disable-userns");
+  rf_strv_add(out, "--cap-drop");
+  rf_strv_add(out, "ALL");
+  rf_strv_add(out, "--unshare-pid");
+  rf_strv_add(out, "--unshare-ipc");
+  rf_strv_add(out, "--unshare-uts");
+  rf_strv_add(out, "--unshare-cgroup-try");
+  if (policy->network != RF_NETWORK_ON)
+    rf_strv_add(out, "--unshare-net");
+
+  /* Filesystem: everything read-only, fresh /dev (with a private /dev/shm)
+   * and /proc, then writable roots and protected paths, parents first. */
+  rf_strv_add(out, "--ro-bind");
+  rf_strv_add(out, "/");
+  rf_strv_add(out, "/");
+  rf_strv_add(out, "--dev");
+  rf_strv_add(out, "/dev");
+  rf_strv_add(out, "--proc");
+  rf_strv_add(out, "/proc");
+
+  size_t n_ops = 0;
+  for (size_t i = 0; i < policy->n_writable_roots; i++)
+    n_ops += 1 + policy->writable_roots[i].n_protected;
+  mount_op *ops = calloc(n_ops + 1, sizeof(mount_op));
+  if (!ops) {
+    snprintf(err, err_len, "out of memory");
+    return -ENOMEM;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < policy->n_writable_roots; i++) {
+    const rf_backend_root *root = &policy->writable_roots[i];
+    ops[k++] = (mount_op){root->path, 1};
+    for (size_t j = 0; j < root->n_protected; j++)
+      ops[k++] = (mount_op){root->protected_paths[j], 0};
+  }
+  qsort(ops, k, sizeof(mount_op), compare_mounts);
+  for (size_t i = 0; i < k; i++) {
+    /* A protected path that does not exist yet has no mount point; the
+     * "-try" form keeps the rule in the command line without creating it. */
+    rf_strv_add(out, ops[i].writable ? "--bind" : "--ro-bind-try");
+    rf_strv_add(out, ops[i].path);
+    rf_strv_add(out, ops[i].path);
+  }
+  free(ops);
+
+  rf_strv_add(out, "--chdir");
+  rf_strv_add(out, policy->cwd);
+  rf_strv_addf(out, "--json-status-fd");
+  rf_strv_addf(out, "%d", fds->json_status_fd);
+  rf_strv_add(out, "--");
+  rf_strv_add(out, fds->init);
+  rf_strv_add(out, "--status-fd");
+  rf_strv_addf(out, "%d", fds->init_status_fd);
+  rf_strv_add(out, "--seccomp-fd");
+  rf_strv_addf(out, "%d", fds->seccomp_fd);
+  rf_strv_add(out, "--");
+  for (size_t i = 0; argv && argv[i]; i++)
+    rf_strv_add(out, argv[i]);
+  if (out->failed) {
+    snprintf(err, err_len, "out of memory");
+    return -ENOMEM;
+  }
+  return 0;
+}

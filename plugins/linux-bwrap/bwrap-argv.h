@@ -1,0 +1,20 @@
+/* bwrap-argv.h: builds the one bwrap command line a run uses (render prints it, launch execs it). */
+#pragma once
+
+#include <ringfence/backend.h>
+
+#include "strv.h"
+
+typedef struct {
+  const char *bwrap;       /* absolute path of bwrap */
+  const char *init;        /* absolute path of ringfence-sandbox-init */
+  int json_status_fd;      /* --json-status-fd */
+  int init_status_fd;      /* passed to init: --status-fd */
+  int seccomp_fd;          /* passed to init: --seccomp-fd */
+} rf_bwrap_fds;
+
+/* Appends the whole command line (bwrap ... -- init ... -- argv) to |out|.
+ * Pure: looks at nothing but its arguments.  Returns 0 or -errno with a
+ * message in err. */
+int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv,
+                        const rf_bwrap_fds *fds, rf_strv *out, char *err, size_t err_len);

@@ -1,0 +1,506 @@
+/* plugin.c: the linux-bwrap backend: probe, render and launch one bwrap per run, supervise it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ringfence/backend.h>
+
+#include "bwrap-argv.h"
+#include "bwrap-diagnose.h"
+#include "process.h"
+#include "seccomp-groups.h"
+#include "strv.h"
+
+#define INIT_NAME "ringfence-sandbox-init"
+
+/* Descriptor numbers used in render(): launch() uses whatever it gets. */
+enum { RENDER_JSON_FD = 3, RENDER_STATUS_FD = 4, RENDER_SECCOMP_FD = 5 };
+
+typedef struct {
+  pid_t bwrap_pid;
+  int pidfd;
+  int json_fd;   /* read end of --json-status-fd */
+  int status_fd; /* read end of init's --status-fd */
+  pid_t init_pid; /* host pid of pid 1 inside, from bwrap's JSON status */
+  char json_buf[512];
+  size_t json_len;
+  char status_buf[16];
+  size_t status_len;
+} bwrap_child;
+
+static uint64_t bwrap_capabilities(const rf_backend_host *host) {
+  (void)host;
+  return RF_CAP_WRITE_CONFINED | RF_CAP_PROTECTED_SUBPATHS | RF_CAP_NETWORK_OFF |
+         RF_CAP_PRIVATE_LOOPBACK | RF_CAP_SANDBOX_UNIX_SOCKETS | RF_CAP_PROCESS_CONTAINMENT |
+         RF_CAP_HOST_PROCESSES | RF_CAP_TERMINAL_INJECTION | RF_CAP_KERNEL_SURFACE |
+         RF_CAP_FD_ISOLATION | RF_CAP_HOST_UNIX_SOCKETS | RF_CAP_PRIVATE_DESKTOP;
+}
+
+static int read_int_file(const char *path) {
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return -1;
+  int value = -1;
+  if (fscanf(f, "%d", &value) != 1)
+    value = -1;
+  fclose(f);
+  return value;
+}
+
+static char *find_bwrap(void) {
+  return rf_find_program("bwrap", getenv("PATH"));
+}
+
+static char *find_init(const rf_backend_host *host) {
+  const char *dir = host && RF_HAS_FIELD(host, helper_dir) ? host->helper_dir : NULL;
+  if (!dir)
+    return NULL;
+  size_t len = strlen(dir) + sizeof(INIT_NAME) + 2;
+  char *path = malloc(len);
+  if (!path)
+    return NULL;
+  snprintf(path, len, "%s/%s", dir, INIT_NAME);
+  if (access(path, X_OK) != 0) {
+    free(path);
+    return NULL;
+  }
+  char *real = realpath(path, NULL);
+  free(path);
+  return real;
+}
+
+/* The cheap part of the probe: can this process create the namespaces bwrap
+ * needs and mount in them?  A forked child tries, so nothing here changes. */
+static int try_namespaces(void) {
+  pid_t pid = fork();
+  if (pid < 0)
+    return errno;
+  if (pid == 0) {
+    int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC;
+    if (unshare(flags) != 0)
+      _exit(errno & 0x7f);
+    if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+      _exit(errno & 0x7f);
+    _exit(0);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+}
+
+/* The full probe: run bwrap itself with the namespaces a run uses, and keep
+ * what it says on stderr. */
+static int try_bwrap(const char *bwrap, char *message, size_t message_len) {
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0)
+    return -errno;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return -errno;
+  }
+  if (pid == 0) {
+    dup2(pipefd[1], 2);
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull >= 0) {
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+    }
+    execl(bwrap, bwrap, "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+          "--unshare-pid", "--unshare-net", "--unshare-ipc", "--new-session",
+          "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--",
+          "/bin/true", (char *)NULL);
+    _exit(127);
+  }
+  close(pipefd[1]);
+  size_t used = 0;
+  for (;;) {
+    ssize_t n = read(pipefd[0], message + used, message_len - 1 - used);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    used += (size_t)n;
+    if (used >= message_len - 1)
+      break;
+  }
+  message[used] = '\0';
+  close(pipefd[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *report) {
+  report->usable = 0;
+  char *bwrap = find_bwrap();
+  if (!bwrap) {
+    snprintf(report->reason, sizeof(report->reason), "bwrap was not found on PATH");
+    snprintf(report->remedy, sizeof(report->remedy),
+             "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install "
+             "bubblewrap), or use the landlock backend");
+    return 0;
+  }
+  char *init = find_init(host);
+  if (!init) {
+    snprintf(report->reason, sizeof(report->reason), "%s was not found in %s", INIT_NAME,
+             host && host->helper_dir ? host->helper_dir : "(no helper directory)");
+    snprintf(report->remedy, sizeof(report->remedy),
+             "reinstall ringfence, or set RINGFENCE_HELPER_DIR to the directory holding %s",
+             INIT_NAME);
+    free(bwrap);
+    return 0;
+  }
+  free(init);
+  int is_root = geteuid() == 0;
+  int userns_sysctl = read_int_file("/proc/sys/kernel/unprivileged_userns_clone");
+  int max_userns = read_int_file("/proc/sys/user/max_user_namespaces");
+  int apparmor = read_int_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+  int unshare_errno = try_namespaces();
+  char message[768] = "";
+  int bwrap_status = 0;
+  /* Ask bwrap itself when the cheap test failed, when AppArmor may treat
+   * bwrap differently from us, or when a thorough answer was asked for. */
+  if (unshare_errno != 0 || apparmor == 1 || getenv("RINGFENCE_PROBE_THOROUGH"))
+    bwrap_status = try_bwrap(bwrap, message, sizeof(message));
+  if (unshare_errno == 0 && bwrap_status == 0) {
+    report->usable = 1;
+    snprintf(report->detail, sizeof(report->detail), "bwrap at %s; user namespaces work%s",
+             bwrap, is_root ? " (running as root)" : "");
+    free(bwrap);
+    return 0;
+  }
+  rf_bwrap_classify(message, unshare_errno, userns_sysctl, max_userns, apparmor, is_root,
+                    report->reason, sizeof(report->reason), report->remedy,
+                    sizeof(report->remedy));
+  free(bwrap);
+  return 0;
+}
+
+static rf_seccomp_options seccomp_options_for(const rf_backend_policy *policy) {
+  rf_seccomp_options opts = {
+      .network_off = policy->network != RF_NETWORK_ON,
+      /* --unshare-net leaves only a private loopback, so inet sockets can
+       * stay: servers and clients inside talk to each other over it. */
+      .allow_inet_sockets = 1,
+  };
+  return opts;
+}
+
+static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *policy,
+                        const char *const *argv, const rf_backend_sink *out, char *err,
+                        size_t err_len) {
+  char *bwrap = find_bwrap();
+  char *init = find_init(host);
+  rf_bwrap_fds fds = {
+      .bwrap = bwrap ? bwrap : "bwrap",
+      .init = init ? init : "/usr/libexec/ringfence/" INIT_NAME,
+      .json_status_fd = RENDER_JSON_FD,
+      .init_status_fd = RENDER_STATUS_FD,
+      .seccomp_fd = RENDER_SECCOMP_FD,
+  };
+  rf_strv args;
+  rf_strv_init(&args);
+  int rc = rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len);
+  if (rc == 0) {
+    for (size_t i = 0; i < args.len; i++)
+      out->emit(out->ctx, "bwrap-argv", args.items[i]);
+    char *line = rf_strv_join_quoted((const char *const *)args.items);
+    if (line)
+      out->emit(out->ctx, "command", line);
+    free(line);
+    rf_seccomp_options opts = seccomp_options_for(policy);
+    size_t n_groups = 0;
+    const rf_seccomp_group *groups = rf_seccomp_groups(&opts, &n_groups);
+    char buf[1024];
+    int length = rf_seccomp_program_length(&opts);
+    snprintf(buf, sizeof(buf),
+             "default allow; native ABI only (other ABIs are killed); %d BPF instructions, "
+             "loaded by %s from fd %d after no_new_privs",
+             length, INIT_NAME, RENDER_SECCOMP_FD);
+    out->emit(out->ctx, "seccomp", buf);
+    for (size_t g = 0; g < n_groups; g++) {
+      size_t used = (size_t)snprintf(buf, sizeof(buf), "%s: %s: ", groups[g].name, groups[g].help);
+      for (const char *const *s = groups[g].syscalls; *s && used < sizeof(buf); s++)
+        used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", *s, s[1] ? " " : "");
+      if (groups[g].rules && used < sizeof(buf))
+        snprintf(buf + used, sizeof(buf) - used, " (%s)", groups[g].rules);
+      out->emit(out->ctx, "seccomp", buf);
+    }
+  }
+  rf_strv_clear(&args);
+  free(bwrap);
+  free(init);
+  return rc;
+}
+
+static int set_cloexec(int fd, int on) {
+  int flags = fcntl(fd, F_GETFD);
+  if (flags < 0)
+    return -errno;
+  return fcntl(fd, F_SETFD, on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC)) < 0 ? -errno : 0;
+}
+
+static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *policy,
+                        const char *const *argv, rf_backend_child *child, char *err,
+                        size_t err_len) {
+  int rc = 0;
+  char *bwrap = find_bwrap();
+  char *init = find_init(host);
+  int json_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1}, seccomp_fd = -1;
+  rf_strv args;
+  rf_strv_init(&args);
+  bwrap_child *state = NULL;
+
+  if (!bwrap) {
+    snprintf(err, err_len, "bwrap was not found on PATH: install bubblewrap");
+    rc = -ENOENT;
+    goto out;
+  }
+  if (!init) {
+    snprintf(err, err_len, "%s was not found in %s: reinstall ringfence", INIT_NAME,
+             host->helper_dir ? host->helper_dir : "(no helper directory)");
+    rc = -ENOENT;
+    goto out;
+  }
+  /* A bwrap (or init) the command could have written is no sandbox. */
+  for (size_t i = 0; i < policy->n_writable_roots; i++) {
+    const char *root = policy->writable_roots[i].path;
+    const char *suspect = rf_path_is_below(bwrap, root) ? bwrap
+                          : rf_path_is_below(init, root) ? init
+                                                         : NULL;
+    if (suspect) {
+      snprintf(err, err_len,
+               "refusing %s: it lies inside the writable root %s, so a sandboxed command could "
+               "replace it; put a system bwrap first on PATH",
+               suspect, root);
+      rc = -EPERM;
+      goto out;
+    }
+  }
+  rf_seccomp_options opts = seccomp_options_for(policy);
+  seccomp_fd = rf_seccomp_export_memfd(&opts, err, err_len);
+  if (seccomp_fd < 0) {
+    rc = seccomp_fd;
+    goto out;
+  }
+  if (pipe2(json_pipe, O_CLOEXEC) < 0 || pipe2(status_pipe, O_CLOEXEC) < 0) {
+    rc = -errno;
+    snprintf(err, err_len, "pipe: %s", strerror(errno));
+    goto out;
+  }
+  rf_bwrap_fds fds = {
+      .bwrap = bwrap,
+      .init = init,
+      .json_status_fd = json_pipe[1],
+      .init_status_fd = status_pipe[1],
+      .seccomp_fd = seccomp_fd,
+  };
+  rc = rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len);
+  if (rc < 0)
+    goto out;
+
+  size_t n_keep = 3 + policy->n_pass_fds;
+  int *keep = calloc(n_keep, sizeof(int));
+  if (!keep) {
+    rc = -ENOMEM;
+    snprintf(err, err_len, "out of memory");
+    goto out;
+  }
+  keep[0] = json_pipe[1];
+  keep[1] = status_pipe[1];
+  keep[2] = seccomp_fd;
+  for (size_t i = 0; i < policy->n_pass_fds; i++)
+    keep[3 + i] = policy->pass_fds[i];
+  pid_t pid = rf_spawn(bwrap, args.items, (char *const *)policy->envp, keep, n_keep, err, err_len);
+  free(keep);
+  if (pid < 0) {
+    rc = pid;
+    goto out;
+  }
+  state = calloc(1, sizeof(*state));
+  if (!state) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    rc = -ENOMEM;
+    snprintf(err, err_len, "out of memory");
+    goto out;
+  }
+  state->bwrap_pid = pid;
+  state->pidfd = rf_pidfd_open(pid);
+  state->json_fd = json_pipe[0];
+  state->status_fd = status_pipe[0];
+  json_pipe[0] = status_pipe[0] = -1;
+  fcntl(state->json_fd, F_SETFL, O_NONBLOCK);
+  fcntl(state->status_fd, F_SETFL, O_NONBLOCK);
+  child->pid = pid;
+  child->wait_fd = state->pidfd;
+  child->state = state;
+  (void)set_cloexec;
+out:
+  if (json_pipe[0] >= 0)
+    close(json_pipe[0]);
+  if (json_pipe[1] >= 0)
+    close(json_pipe[1]);
+  if (status_pipe[0] >= 0)
+    close(status_pipe[0]);
+  if (status_pipe[1] >= 0)
+    close(status_pipe[1]);
+  if (seccomp_fd >= 0)
+    close(seccomp_fd);
+  rf_strv_clear(&args);
+  free(bwrap);
+  free(init);
+  return rc;
+}
+
+static void drain(int fd, char *buf, size_t cap, size_t *len) {
+  if (fd < 0)
+    return;
+  for (;;) {
+    char tmp[256];
+    ssize_t n = read(fd, tmp, sizeof(tmp));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;
+    size_t room = cap - 1 - *len;
+    size_t take = (size_t)n < room ? (size_t)n : room;
+    memcpy(buf + *len, tmp, take);
+    *len += take;
+    buf[*len] = '\0';
+  }
+}
+
+/* bwrap writes {"child-pid": N, ...} once the sandbox's pid 1 exists. */
+static void update_init_pid(bwrap_child *state) {
+  if (state->init_pid > 0)
+    return;
+  drain(state->json_fd, state->json_buf, sizeof(state->json_buf), &state->json_len);
+  const char *key = strstr(state->json_buf, "\"child-pid\"");
+  if (!key)
+    return;
+  key = strchr(key, ':');
+  if (key)
+    state->init_pid = (pid_t)strtol(key + 1, NULL, 10);
+}
+
+/* The command is pid 1's child inside; it leads its own session and group. */
+static pid_t command_pid(bwrap_child *state) {
+  update_init_pid(state);
+  if (state->init_pid <= 0)
+    return 0;
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)state->init_pid,
+           (int)state->init_pid);
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return 0;
+  long pid = 0;
+  if (fscanf(f, "%ld", &pid) != 1)
+    pid = 0;
+  fclose(f);
+  return (pid_t)pid;
+}
+
+static int bwrap_child_signal(rf_backend_child *child, int signum) {
+  bwrap_child *state = child->state;
+  pid_t pid = command_pid(state);
+  if (pid > 0) {
+    if (kill(-pid, signum) == 0 || kill(pid, signum) == 0)
+      return 0;
+  }
+  /* Too early (or too late) to reach the command: stop the sandbox instead. */
+  return kill(state->bwrap_pid, signum) == 0 ? 0 : -errno;
+}
+
+static int bwrap_child_kill(rf_backend_child *child) {
+  bwrap_child *state = child->state;
+  update_init_pid(state);
+  /* Killing pid 1 of the sandbox's pid namespace kills every process in it. */
+  if (state->init_pid > 0)
+    kill(state->init_pid, SIGKILL);
+  return kill(state->bwrap_pid, SIGKILL) == 0 ? 0 : -errno;
+}
+
+static int bwrap_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_exit *exit) {
+  bwrap_child *state = child->state;
+  int status = 0;
+  int rc = rf_wait_pid(state->bwrap_pid, state->pidfd, timeout_ms, &status);
+  if (rc < 0)
+    return rc;
+  update_init_pid(state);
+  if (rc == 0) {
+    exit->stage = RF_EXIT_RUNNING;
+    return 0;
+  }
+  drain(state->status_fd, state->status_buf, sizeof(state->status_buf), &state->status_len);
+  rf_exit_from_status(exit, status);
+  if (state->status_len == 0 || state->status_buf[0] != 'S') {
+    exit->stage = RF_EXIT_SETUP_FAILED;
+    snprintf(exit->message, sizeof(exit->message),
+             "bwrap failed before the command started (exit status %d; its message is above)",
+             WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    if (WIFSIGNALED(status)) {
+      /* Killed (timeout or forwarded signal) while setting up: still a
+       * signal death of the run, not a setup failure. */
+      exit->stage = RF_EXIT_COMMAND;
+    }
+    return 0;
+  }
+  if (state->status_len >= 1 + sizeof(int) && state->status_buf[1] == 'E') {
+    exit->stage = RF_EXIT_EXEC_FAILED;
+    memcpy(&exit->exec_errno, state->status_buf + 2, sizeof(int));
+    snprintf(exit->message, sizeof(exit->message), "%s", strerror(exit->exec_errno));
+    return 0;
+  }
+  /* bwrap's pid 1 exits with the command's code, or 128+N after signal N. */
+  if (WIFEXITED(status) && WEXITSTATUS(status) > 128) {
+    exit->signal = WEXITSTATUS(status) - 128;
+    exit->code = WEXITSTATUS(status);
+  }
+  return 0;
+}
+
+static void bwrap_child_release(rf_backend_child *child) {
+  bwrap_child *state = child->state;
+  if (!state)
+    return;
+  if (state->pidfd >= 0)
+    close(state->pidfd);
+  if (state->json_fd >= 0)
+    close(state->json_fd);
+  if (state->status_fd >= 0)
+    close(state->status_fd);
+  free(state);
+  child->state = NULL;
+}
+
+static const rf_backend bwrap_backend = {
+    .size = sizeof(rf_backend),
+    .abi_version = RF_BACKEND_ABI_VERSION,
+    .name = "bwrap",
+    .summary = "bubblewrap namespaces + seccomp (Linux, default)",
+    .preference = 10,
+    .capabilities = bwrap_capabilities,
+    .probe = bwrap_probe,
+    .render = bwrap_render,
+    .launch = bwrap_launch,
+    .child_signal = bwrap_child_signal,
+    .child_wait = bwrap_child_wait,
+    .child_kill = bwrap_child_kill,
+    .child_release = bwrap_child_release,
+};
+
+RF_BACKEND_DEFINE(bwrap_backend)

@@ -1,0 +1,186 @@
+/* process.c: spawning with an exact descriptor list, pidfds and waiting, for the Linux backends. */
+#include "process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+
+static int compare_int(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+static void close_range_or_loop(unsigned int first, unsigned int last) {
+  if (syscall(SYS_close_range, first, last, 0) == 0)
+    return;
+  /* No close_range (kernel < 5.9): close one by one up to the limit. */
+  long max = sysconf(_SC_OPEN_MAX);
+  unsigned int end = (unsigned int)(max > 0 ? max : 65536);
+  for (unsigned int fd = first; fd <= last && fd < end; fd++)
+    close((int)fd);
+}
+
+/* In the child, after fork: async-signal-safe calls only.  |sorted_keep| is
+ * ascending. */
+static void close_all_but(const int *sorted_keep, size_t n) {
+  unsigned int next = 3;
+  for (size_t i = 0; i < n; i++) {
+    if (sorted_keep[i] < 0 || (unsigned int)sorted_keep[i] < next)
+      continue;
+    if ((unsigned int)sorted_keep[i] > next)
+      close_range_or_loop(next, (unsigned int)sorted_keep[i] - 1);
+    next = (unsigned int)sorted_keep[i] + 1;
+  }
+  close_range_or_loop(next, ~0u);
+}
+
+pid_t rf_spawn(const char *path, char *const argv[], char *const envp[], const int *keep,
+               size_t n_keep, char *err, size_t err_len) {
+  int *sorted = calloc(n_keep + 1, sizeof(int));
+  if (!sorted) {
+    snprintf(err, err_len, "out of memory");
+    return -ENOMEM;
+  }
+  memcpy(sorted, keep, n_keep * sizeof(int));
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) < 0) {
+    int e = errno;
+    free(sorted);
+    snprintf(err, err_len, "pipe: %s", strerror(e));
+    return -e;
+  }
+  /* The report pipe's write end must survive close_all_but until exec;
+   * sort before fork so that the child only makes async-signal-safe calls. */
+  sorted[n_keep] = report[1];
+  qsort(sorted, n_keep + 1, sizeof(int), compare_int);
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    free(sorted);
+    close(report[0]);
+    close(report[1]);
+    snprintf(err, err_len, "fork: %s", strerror(e));
+    return -e;
+  }
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    for (int sig = 1; sig < NSIG; sig++)
+      signal(sig, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setpgid(0, 0);
+    close(report[0]);
+    /* Keep report[1] (close-on-exec) while closing the rest. */
+    close_all_but(sorted, n_keep + 1);
+    for (size_t i = 0; i < n_keep; i++) {
+      int flags = fcntl(keep[i], F_GETFD);
+      if (flags >= 0)
+        fcntl(keep[i], F_SETFD, flags & ~FD_CLOEXEC);
+    }
+    execve(path, argv, envp);
+    int e = errno;
+    if (write(report[1], &e, sizeof(e)) < 0) {
+      /* nothing more to do */
+    }
+    _exit(127);
+  }
+  free(sorted);
+  close(report[1]);
+  int child_errno = 0;
+  ssize_t got;
+  do
+    got = read(report[0], &child_errno, sizeof(child_errno));
+  while (got < 0 && errno == EINTR);
+  close(report[0]);
+  if (got == (ssize_t)sizeof(child_errno)) {
+    int status;
+    waitpid(pid, &status, 0);
+    snprintf(err, err_len, "cannot execute %s: %s", path, strerror(child_errno));
+    return -child_errno;
+  }
+  return pid;
+}
+
+int rf_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (fd >= 0)
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return fd;
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+int rf_wait_pid(pid_t pid, int pidfd, int timeout_ms, int *status) {
+  if (timeout_ms >= 0 && pidfd >= 0) {
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    int rc;
+    do
+      rc = poll(&p, 1, timeout_ms);
+    while (rc < 0 && errno == EINTR);
+    if (rc == 0)
+      return 0;
+  }
+  for (;;) {
+    pid_t got = waitpid(pid, status, timeout_ms < 0 ? 0 : WNOHANG);
+    if (got == pid)
+      return 1;
+    if (got == 0)
+      return 0;
+    if (errno != EINTR)
+      return -errno;
+  }
+}
+
+void rf_exit_from_status(rf_backend_exit *exit, int status) {
+  exit->stage = RF_EXIT_COMMAND;
+  if (WIFSIGNALED(status)) {
+    exit->signal = WTERMSIG(status);
+    exit->code = 128 + exit->signal;
+  } else {
+    exit->signal = 0;
+    exit->code = WEXITSTATUS(status);
+  }
+}
+
+char *rf_find_program(const char *name, const char *path_env) {
+  if (strchr(name, '/'))
+    return access(name, X_OK) == 0 ? realpath(name, NULL) : NULL;
+  const char *p = path_env && *path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  while (*p) {
+    const char *colon = strchr(p, ':');
+    size_t len = colon ? (size_t)(colon - p) : strlen(p);
+    char candidate[PATH_MAX];
+    if (len > 0 && len + strlen(name) + 2 < sizeof(candidate)) {
+      memcpy(candidate, p, len);
+      candidate[len] = '/';
+      strcpy(candidate + len + 1, name);
+      struct stat st;
+      if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode) && access(candidate, X_OK) == 0)
+        return realpath(candidate, NULL);
+    }
+    if (!colon)
+      break;
+    p = colon + 1;
+  }
+  return NULL;
+}
+
+int rf_path_is_below(const char *path, const char *root) {
+  size_t n = strlen(root);
+  if (n == 1 && root[0] == '/')
+    return path[0] == '/';
+  return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}

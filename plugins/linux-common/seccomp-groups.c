@@ -1,0 +1,232 @@
+/* seccomp-groups.c: the shared seccomp denials as a table of named groups, compiled with libseccomp. */
+#include "seccomp-groups.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/*
+ * Each group names syscalls that ordinary builds, tests and package managers
+ * do not need, and that widen what a sandboxed process can do to the kernel
+ * or to other processes.  The list follows what container runtimes deny by
+ * default (Docker's default profile denies the same calls to an unprivileged
+ * container), plus io_uring, which bypasses seccomp for the operations it
+ * submits.  Every denial returns an error (EPERM unless said otherwise), so a
+ * program that probes for a feature falls back instead of being killed.
+ */
+
+#define SYSCALLS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static const rf_seccomp_group base_groups[] = {
+    {"@io-uring", "io_uring: its submitted operations are not seen by seccomp",
+     SYSCALLS("io_uring_setup", "io_uring_enter", "io_uring_register"), NULL},
+    {"@namespaces", "new namespaces: nested user namespaces are a large kernel attack surface",
+     SYSCALLS("unshare", "setns"),
+     "clone() with any CLONE_NEW* flag; clone3() answers ENOSYS so libc falls back to clone()"},
+    {"@mount", "mounting and changing the root: could undo the sandbox's own mounts",
+     SYSCALLS("mount", "umount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig",
+              "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr"),
+     NULL},
+    {"@debug", "tracing and reading other processes' memory or descriptors",
+     SYSCALLS("ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
+              "perf_event_open"),
+     NULL},
+    {"@kernel-module", "loading or removing kernel modules",
+     SYSCALLS("init_module", "finit_module", "delete_module", "create_module"), NULL},
+    {"@system", "rebooting, kexec, swap, accounting, quotas, the kernel log, BPF, handles",
+     SYSCALLS("reboot", "kexec_load", "kexec_file_load", "swapon", "swapoff", "acct",
+              "quotactl", "quotactl_fd", "syslog", "vhangup", "lookup_dcookie", "nfsservctl",
+              "bpf", "userfaultfd", "fanotify_init", "open_by_handle_at", "name_to_handle_at"),
+     NULL},
+    {"@clock", "setting the system clock",
+     SYSCALLS("settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "stime"), NULL},
+    {"@keyring", "the kernel keyring, shared with processes outside",
+     SYSCALLS("add_key", "request_key", "keyctl"), NULL},
+    {"@raw-io", "direct hardware port access", SYSCALLS("iopl", "ioperm"), NULL},
+    {"@numa", "moving other processes' memory between NUMA nodes",
+     SYSCALLS("mbind", "set_mempolicy", "migrate_pages", "move_pages"), NULL},
+    {"@obsolete", "obsolete syscalls nothing current uses",
+     SYSCALLS("uselib", "ustat", "sysfs", "_sysctl", "vm86", "vm86old", "get_kernel_syms",
+              "query_module", "afs_syscall", "bdflush", "getpmsg", "putpmsg", "security",
+              "tuxcall", "vserver"),
+     NULL},
+    {"@terminal-injection", "pushing input into a terminal (the invoking one, if reachable)",
+     SYSCALLS("ioctl"),
+     "ioctl(TIOCSTI) and ioctl(TIOCLINUX), compared on the low 32 bits so that setting high "
+     "bits of the request does not slip past"},
+};
+
+static const rf_seccomp_group network_group_unix_only = {
+    "@network-off", "sockets of the host network: only AF_UNIX sockets may be created",
+    SYSCALLS("socket", "socketpair"),
+    "socket()/socketpair() with any family but AF_UNIX fail with EAFNOSUPPORT"};
+
+static const rf_seccomp_group network_group_private = {
+    "@network-off", "sockets beyond the sandbox's private loopback",
+    SYSCALLS("socket", "socketpair"),
+    "socket() families other than AF_UNIX, AF_INET, AF_INET6 fail with EAFNOSUPPORT (the "
+    "network namespace holds only a private loopback); netlink, packet, vsock and the rest are "
+    "denied"};
+
+#define N_BASE (sizeof(base_groups) / sizeof(base_groups[0]))
+
+const rf_seccomp_group *rf_seccomp_groups(const rf_seccomp_options *opts, size_t *n_groups) {
+  /* Not thread-safe to mutate, so build the answer in a per-option static slot. */
+  static rf_seccomp_group with_net_unix[N_BASE + 1], with_net_private[N_BASE + 1];
+  static int filled;
+  if (!filled) {
+    memcpy(with_net_unix, base_groups, sizeof(base_groups));
+    memcpy(with_net_private, base_groups, sizeof(base_groups));
+    with_net_unix[N_BASE] = network_group_unix_only;
+    with_net_private[N_BASE] = network_group_private;
+    filled = 1;
+  }
+  if (!opts->network_off) {
+    *n_groups = N_BASE;
+    return base_groups;
+  }
+  *n_groups = N_BASE + 1;
+  return opts->allow_inet_sockets ? with_net_private : with_net_unix;
+}
+
+static int deny(scmp_filter_ctx ctx, int err, const char *name, char *msg, size_t msg_len) {
+  int nr = seccomp_syscall_resolve_name(name);
+  if (nr == __NR_SCMP_ERROR)
+    return 0; /* not a syscall on this architecture (e.g. vm86 on x86-64): nothing to deny */
+  int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(err), nr, 0);
+  if (rc < 0 && rc != -EDOM) /* -EDOM: a pseudo-syscall absent on this ABI, skipped on purpose */
+    snprintf(msg, msg_len, "seccomp: cannot add a rule for %s: %s", name, strerror(-rc));
+  return rc == -EDOM ? 0 : rc;
+}
+
+#define TRY(expr)                                                                              \
+  do {                                                                                         \
+    int rc_ = (expr);                                                                          \
+    if (rc_ < 0) {                                                                             \
+      if (!err[0])                                                                             \
+        snprintf(err, err_len, "seccomp: %s failed: %s", #expr, strerror(-rc_));               \
+      seccomp_release(ctx);                                                                    \
+      return rc_;                                                                              \
+    }                                                                                          \
+  } while (0)
+
+static const unsigned long clone_namespace_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+                                                   CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+                                                   CLONE_NEWCGROUP;
+
+static int socket_family_allowed(const rf_seccomp_options *opts, int family) {
+  if (family == AF_UNIX)
+    return 1;
+  return opts->allow_inet_sockets && (family == AF_INET || family == AF_INET6);
+}
+
+int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char *err,
+                     size_t err_len) {
+  err[0] = '\0';
+  /*
+   * Only the native ABI is added.  libseccomp then makes the program kill a
+   * process that enters the kernel through another ABI (i386 via int 0x80,
+   * which would also bring the multiplexed socketcall(2) that cannot be
+   * filtered by family, or x32 on x86-64): a different syscall ABI is no way
+   * around the filter.
+   */
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (!ctx) {
+    snprintf(err, err_len, "seccomp: cannot allocate a filter");
+    return -ENOMEM;
+  }
+  TRY(seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS));
+  TRY(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)); /* the launcher sets no_new_privs itself */
+
+  for (size_t g = 0; g < N_BASE; g++) {
+    const rf_seccomp_group *group = &base_groups[g];
+    if (group->rules)
+      continue; /* argument rules below */
+    for (const char *const *s = group->syscalls; *s; s++)
+      TRY(deny(ctx, EPERM, *s, err, err_len));
+  }
+  /* @namespaces: clone(2) with a CLONE_NEW* flag; the flags are argument 0
+   * on the architectures we build for.  One rule per flag, since a masked
+   * comparison tests equality. */
+  for (unsigned bit = 0; bit < 64; bit++) {
+    unsigned long flag = 1ul << bit;
+    if (clone_namespace_flags & flag)
+      TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag)));
+  }
+  /* clone3(2) passes its flags in memory, out of seccomp's sight: ENOSYS
+   * makes glibc and others fall back to clone(2), which is checked above. */
+  TRY(deny(ctx, ENOSYS, "clone3", err, err_len));
+
+  /* @terminal-injection: the kernel reads the request as 32 bits. */
+  TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI)));
+  TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX)));
+
+  if (opts->network_off) {
+    /* @network-off: one rule per denied family below 64, then everything
+     * above.  The kernel reads the family as an int, so compare the low 32
+     * bits: high bits set on AF_NETLINK must not make it look unknown. */
+    for (int family = 0; family < 64; family++) {
+      if (socket_family_allowed(opts, family))
+        continue;
+      TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (scmp_datum_t)family)));
+      TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (scmp_datum_t)family)));
+    }
+    TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                         SCMP_A0(SCMP_CMP_GE, 64)));
+    TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
+                         SCMP_A0(SCMP_CMP_GE, 64)));
+  }
+  *out = ctx;
+  return 0;
+}
+
+int rf_seccomp_export_memfd(const rf_seccomp_options *opts, char *err, size_t err_len) {
+  scmp_filter_ctx ctx = NULL;
+  int rc = rf_seccomp_build(opts, &ctx, err, err_len);
+  if (rc < 0)
+    return rc;
+  int fd = memfd_create("ringfence-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) {
+    rc = -errno;
+    snprintf(err, err_len, "seccomp: memfd_create failed: %s", strerror(errno));
+    seccomp_release(ctx);
+    return rc;
+  }
+  rc = seccomp_export_bpf(ctx, fd);
+  seccomp_release(ctx);
+  if (rc < 0) {
+    snprintf(err, err_len, "seccomp: cannot export the filter: %s", strerror(-rc));
+    close(fd);
+    return rc;
+  }
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0 ||
+      lseek(fd, 0, SEEK_SET) != 0) {
+    rc = -errno;
+    snprintf(err, err_len, "seccomp: cannot seal the filter: %s", strerror(errno));
+    close(fd);
+    return rc;
+  }
+  return fd;
+}
+
+int rf_seccomp_program_length(const rf_seccomp_options *opts) {
+  char err[256];
+  int fd = rf_seccomp_export_memfd(opts, err, sizeof(err));
+  if (fd < 0)
+    return fd;
+  off_t size = lseek(fd, 0, SEEK_END);
+  close(fd);
+  return size < 0 ? -EIO : (int)(size / 8);
+}

@@ -1,0 +1,35 @@
+/* seccomp-groups.h: the syscall denials both Linux backends share, as named groups, and the filter builder. */
+#pragma once
+
+#include <seccomp.h>
+#include <stddef.h>
+
+/* What the filter must allow besides the defaults. */
+typedef struct {
+  int network_off;        /* deny sockets of every family but AF_UNIX (and inet, below) */
+  int allow_inet_sockets; /* network off but a private network namespace: inet is loopback only */
+} rf_seccomp_options;
+
+typedef struct {
+  const char *name; /* "@io-uring" */
+  const char *help; /* one line */
+  const char *const *syscalls; /* NULL-terminated; empty for groups made of argument rules */
+  const char *rules;           /* argument rules in words, or NULL */
+} rf_seccomp_group;
+
+/* The groups in force for |opts|, in order; *n_groups receives the count. */
+const rf_seccomp_group *rf_seccomp_groups(const rf_seccomp_options *opts, size_t *n_groups);
+
+/* Builds the filter for the native architecture (other ABIs, such as i386 via
+ * int 0x80 or x32, are killed: see the comment in seccomp-groups.c).  Returns
+ * 0 or -errno with a message in err. */
+int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char *err,
+                     size_t err_len);
+
+/* Builds the filter and writes it as a classic BPF program into a sealed
+ * memfd positioned at offset 0, ready for `bwrap --seccomp FD`.  Returns the
+ * fd or -errno. */
+int rf_seccomp_export_memfd(const rf_seccomp_options *opts, char *err, size_t err_len);
+
+/* Number of BPF instructions of the filter (for explain); -errno on failure. */
+int rf_seccomp_program_length(const rf_seccomp_options *opts);
