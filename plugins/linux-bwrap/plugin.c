@@ -283,8 +283,10 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     if (suspect) {
       snprintf(err, err_len,
                "refusing %s: it lies inside the writable root %s, so a sandboxed command could "
-               "replace it; put a system bwrap first on PATH",
-               suspect, root);
+               "replace it; %s",
+               suspect, root,
+               suspect == bwrap ? "put a system bwrap (e.g. /usr/bin) first on PATH"
+                                : "install ringfence outside the writable roots");
       rc = -EPERM;
       goto out;
     }
