@@ -96,6 +96,12 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
   rf_strv_addf(out, "%d", fds->init_status_fd);
   rf_strv_add(out, "--seccomp-fd");
   rf_strv_addf(out, "%d", fds->seccomp_fd);
+  if (fds->notify_fd >= 0 && fds->supervise_fd >= 0) {
+    rf_strv_add(out, "--notify-fd");
+    rf_strv_addf(out, "%d", fds->notify_fd);
+    rf_strv_add(out, "--supervise-fd");
+    rf_strv_addf(out, "%d", fds->supervise_fd);
+  }
   rf_strv_add(out, "--");
   for (size_t i = 0; argv && argv[i]; i++)
     rf_strv_add(out, argv[i]);

@@ -11,6 +11,8 @@ typedef struct {
   int json_status_fd;      /* --json-status-fd */
   int init_status_fd;      /* passed to init: --status-fd */
   int seccomp_fd;          /* passed to init: --seccomp-fd */
+  int notify_fd;           /* passed to init: --notify-fd, or -1 (no socket supervision) */
+  int supervise_fd;        /* passed to init: --supervise-fd, or -1 */
 } rf_bwrap_fds;
 
 /* Appends the whole command line (bwrap ... -- init ... -- argv) to |out|.

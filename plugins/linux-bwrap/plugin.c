@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,11 +19,18 @@
 #include "process.h"
 #include "seccomp-groups.h"
 #include "strv.h"
+#include "unix-supervisor.h"
 
 #define INIT_NAME "ringfence-sandbox-init"
 
 /* Descriptor numbers used in render(): launch() uses whatever it gets. */
-enum { RENDER_JSON_FD = 3, RENDER_STATUS_FD = 4, RENDER_SECCOMP_FD = 5 };
+enum {
+  RENDER_JSON_FD = 3,
+  RENDER_STATUS_FD = 4,
+  RENDER_SECCOMP_FD = 5,
+  RENDER_NOTIFY_FD = 6,
+  RENDER_SUPERVISE_FD = 7
+};
 
 typedef struct {
   pid_t bwrap_pid;
@@ -34,7 +42,13 @@ typedef struct {
   size_t json_len;
   char status_buf[16];
   size_t status_len;
+  rf_unix_supervisor *supervisor; /* answers connect() while the network is off */
 } bwrap_child;
+
+/* With the network off, host unix sockets must stay out of reach. */
+static int needs_socket_supervision(const rf_backend_policy *policy) {
+  return policy->network != RF_NETWORK_ON;
+}
 
 static uint64_t bwrap_capabilities(const rf_backend_host *host) {
   (void)host;
@@ -194,6 +208,7 @@ static rf_seccomp_options seccomp_options_for(const rf_backend_policy *policy) {
       /* --unshare-net leaves only a private loopback, so inet sockets can
        * stay: servers and clients inside talk to each other over it. */
       .allow_inet_sockets = 1,
+      .deny_unix_datagram = needs_socket_supervision(policy),
   };
   return opts;
 }
@@ -209,6 +224,8 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
       .json_status_fd = RENDER_JSON_FD,
       .init_status_fd = RENDER_STATUS_FD,
       .seccomp_fd = RENDER_SECCOMP_FD,
+      .notify_fd = needs_socket_supervision(policy) ? RENDER_NOTIFY_FD : -1,
+      .supervise_fd = needs_socket_supervision(policy) ? RENDER_SUPERVISE_FD : -1,
   };
   rf_strv args;
   rf_strv_init(&args);
@@ -238,6 +255,12 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
         snprintf(buf + used, sizeof(buf) - used, " (%s)", groups[g].rules);
       out->emit(out->ctx, "seccomp", buf);
     }
+    if (needs_socket_supervision(policy))
+      out->emit(out->ctx, "socket-supervisor",
+                "connect() is a seccomp user notification (filter on fd 6); ringfence's "
+                "supervisor (channel fd 7) allows a pathname unix socket only when sock_diag "
+                "lists it bound inside the sandbox's network namespace, and performs the "
+                "connect itself on a pidfd_getfd copy; host sockets get EACCES");
   }
   rf_strv_clear(&args);
   free(bwrap);
@@ -259,6 +282,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   char *bwrap = find_bwrap();
   char *init = find_init(host);
   int json_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1}, seccomp_fd = -1;
+  int notify_fd = -1, channel[2] = {-1, -1};
+  rf_unix_supervisor *supervisor = NULL;
   rf_strv args;
   rf_strv_init(&args);
   bwrap_child *state = NULL;
@@ -302,18 +327,36 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     snprintf(err, err_len, "pipe: %s", strerror(errno));
     goto out;
   }
+  if (needs_socket_supervision(policy)) {
+    notify_fd = rf_unix_supervisor_filter_memfd(err, err_len);
+    if (notify_fd < 0) {
+      rc = notify_fd;
+      goto out;
+    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0) {
+      rc = -errno;
+      snprintf(err, err_len, "socketpair: %s", strerror(errno));
+      goto out;
+    }
+    rc = rf_unix_supervisor_start(channel[0], &supervisor, err, err_len);
+    channel[0] = -1; /* owned by the supervisor now, even on failure */
+    if (rc < 0)
+      goto out;
+  }
   rf_bwrap_fds fds = {
       .bwrap = bwrap,
       .init = init,
       .json_status_fd = json_pipe[1],
       .init_status_fd = status_pipe[1],
       .seccomp_fd = seccomp_fd,
+      .notify_fd = notify_fd,
+      .supervise_fd = channel[1],
   };
   rc = rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len);
   if (rc < 0)
     goto out;
 
-  size_t n_keep = 3 + policy->n_pass_fds;
+  size_t n_keep = 5 + policy->n_pass_fds;
   int *keep = calloc(n_keep, sizeof(int));
   if (!keep) {
     rc = -ENOMEM;
@@ -323,8 +366,10 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   keep[0] = json_pipe[1];
   keep[1] = status_pipe[1];
   keep[2] = seccomp_fd;
+  keep[3] = notify_fd;  /* -1 when unused: ignored */
+  keep[4] = channel[1];
   for (size_t i = 0; i < policy->n_pass_fds; i++)
-    keep[3 + i] = policy->pass_fds[i];
+    keep[5 + i] = policy->pass_fds[i];
   pid_t pid = rf_spawn(bwrap, args.items, (char *const *)policy->envp, keep, n_keep, err, err_len);
   free(keep);
   if (pid < 0) {
@@ -340,6 +385,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     goto out;
   }
   state->bwrap_pid = pid;
+  state->supervisor = supervisor;
+  supervisor = NULL;
   state->pidfd = rf_pidfd_open(pid);
   state->json_fd = json_pipe[0];
   state->status_fd = status_pipe[0];
@@ -361,6 +408,11 @@ out:
     close(status_pipe[1]);
   if (seccomp_fd >= 0)
     close(seccomp_fd);
+  if (notify_fd >= 0)
+    close(notify_fd);
+  if (channel[1] >= 0)
+    close(channel[1]);
+  rf_unix_supervisor_stop(supervisor); /* only when launch failed */
   rf_strv_clear(&args);
   free(bwrap);
   free(init);
@@ -485,6 +537,7 @@ static void bwrap_child_release(rf_backend_child *child) {
     close(state->json_fd);
   if (state->status_fd >= 0)
     close(state->status_fd);
+  rf_unix_supervisor_stop(state->supervisor);
   free(state);
   child->state = NULL;
 }

@@ -3,7 +3,11 @@
  * Started by a Linux backend inside the sandbox (by bwrap, or by the Landlock
  * launcher), it:
  *   1. tells the backend it is running (so a later failure is the command's);
- *   2. sets no_new_privs and loads the seccomp program read from --seccomp-fd;
+ *   2. sets no_new_privs; with --supervise-fd, opens a sock_diag socket in the
+ *      sandbox's network namespace, installs the connect() notify filter read
+ *      from --notify-fd and sends the listener and the sock_diag socket to
+ *      ringfence's supervisor (see unix-supervisor.h); then loads the seccomp
+ *      program read from --seccomp-fd;
  *   3. execs the command, and on failure reports errno so that ringfence
  *      exits 126 or 127 like a shell would.
  * It links nothing but libc, so that it adds as little as possible to start-up.
@@ -15,11 +19,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -52,7 +59,7 @@ static void write_all(int fd, const void *data, size_t len) {
   }
 }
 
-static void load_seccomp(int fd) {
+static struct sock_fprog read_program(int fd) {
   struct stat st;
   if (fstat(fd, &st) < 0)
     die("reading the seccomp program");
@@ -79,13 +86,53 @@ static void load_seccomp(int fd) {
       .len = (unsigned short)((size_t)st.st_size / sizeof(struct sock_filter)),
       .filter = filter,
   };
+  return prog;
+}
+
+static void load_seccomp(int fd) {
+  struct sock_fprog prog = read_program(fd);
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0)
     die("loading the seccomp filter");
-  free(filter);
+  free(prog.filter);
+}
+
+/* Hands the connect() listener and a sock_diag socket of this network
+ * namespace to the supervisor outside. */
+static void start_supervision(int notify_fd, int channel_fd) {
+  int diag = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (diag < 0)
+    die("opening a sock_diag socket");
+  struct sock_fprog prog = read_program(notify_fd);
+  int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                              SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+  if (listener < 0)
+    die("installing the connect() notify filter");
+  free(prog.filter);
+  int fds[2] = {listener, diag};
+  char control[CMSG_SPACE(sizeof(fds))];
+  memset(control, 0, sizeof(control));
+  char byte = 'L';
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                       .msg_controllen = sizeof(control)};
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
+  memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+  ssize_t n;
+  do
+    n = sendmsg(channel_fd, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    die("handing the listener to the supervisor");
+  close(listener);
+  close(diag);
+  close(channel_fd);
 }
 
 int main(int argc, char **argv) {
-  int status_fd = -1, seccomp_fd = -1;
+  int status_fd = -1, seccomp_fd = -1, notify_fd = -1, supervise_fd = -1;
   int i = 1;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) {
@@ -100,13 +147,18 @@ int main(int argc, char **argv) {
       status_fd = parse_fd(argv[++i]);
     else if (strcmp(argv[i], "--seccomp-fd") == 0)
       seccomp_fd = parse_fd(argv[++i]);
+    else if (strcmp(argv[i], "--notify-fd") == 0)
+      notify_fd = parse_fd(argv[++i]);
+    else if (strcmp(argv[i], "--supervise-fd") == 0)
+      supervise_fd = parse_fd(argv[++i]);
     else {
       fprintf(stderr, "ringfence-sandbox-init: unknown option %s\n", argv[i]);
       return 125;
     }
   }
   if (i >= argc) {
-    fprintf(stderr, "usage: ringfence-sandbox-init [--status-fd N] [--seccomp-fd N] -- COMMAND "
+    fprintf(stderr, "usage: ringfence-sandbox-init [--status-fd N] [--seccomp-fd N] [--notify-fd N "
+                    "--supervise-fd N] -- COMMAND "
                     "[ARG]...\n(started by ringfence inside a sandbox, not by hand)\n");
     return 125;
   }
@@ -116,6 +168,12 @@ int main(int argc, char **argv) {
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     die("setting no_new_privs");
+  if ((notify_fd >= 0) != (supervise_fd >= 0)) {
+    fprintf(stderr, "ringfence-sandbox-init: --notify-fd and --supervise-fd go together\n");
+    return 125;
+  }
+  if (supervise_fd >= 0)
+    start_supervision(notify_fd, supervise_fd);
   if (seccomp_fd >= 0)
     load_seccomp(seccomp_fd);
 

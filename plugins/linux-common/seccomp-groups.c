@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,25 +76,42 @@ static const rf_seccomp_group network_group_private = {
     "network namespace holds only a private loopback); netlink, packet, vsock and the rest are "
     "denied"};
 
+static const rf_seccomp_group unix_datagram_group = {
+    "@unix-datagram", "unix datagram sockets: sendto() with an address reaches any socket file",
+    SYSCALLS("socket", "socketpair"),
+    "socket()/socketpair(AF_UNIX, SOCK_DGRAM) fail with EACCES; stream and seqpacket sockets "
+    "work, and their connect() is checked by the socket supervisor"};
+
 #define N_BASE (sizeof(base_groups) / sizeof(base_groups[0]))
+
+static rf_seccomp_group group_tables[5][N_BASE + 2];
+static size_t group_counts[5];
+
+/* 0: network on; 1: private netns; 2: no netns (unix only); 3: private netns, no unix
+ * datagrams; 4: no netns, no unix datagrams. */
+static void fill_tables(void) {
+  for (int t = 0; t < 5; t++) {
+    memcpy(group_tables[t], base_groups, sizeof(base_groups));
+    group_counts[t] = N_BASE;
+  }
+  group_tables[1][group_counts[1]++] = network_group_private;
+  group_tables[2][group_counts[2]++] = network_group_unix_only;
+  group_tables[3][group_counts[3]++] = network_group_private;
+  group_tables[3][group_counts[3]++] = unix_datagram_group;
+  group_tables[4][group_counts[4]++] = network_group_unix_only;
+  group_tables[4][group_counts[4]++] = unix_datagram_group;
+}
 
 const rf_seccomp_group *rf_seccomp_groups(const rf_seccomp_options *opts, size_t *n_groups) {
   /* Not thread-safe to mutate, so build the answer in a per-option static slot. */
-  static rf_seccomp_group with_net_unix[N_BASE + 1], with_net_private[N_BASE + 1];
-  static int filled;
-  if (!filled) {
-    memcpy(with_net_unix, base_groups, sizeof(base_groups));
-    memcpy(with_net_private, base_groups, sizeof(base_groups));
-    with_net_unix[N_BASE] = network_group_unix_only;
-    with_net_private[N_BASE] = network_group_private;
-    filled = 1;
-  }
-  if (!opts->network_off) {
-    *n_groups = N_BASE;
-    return base_groups;
-  }
-  *n_groups = N_BASE + 1;
-  return opts->allow_inet_sockets ? with_net_private : with_net_unix;
+  /* Five fixed combinations, filled once (read-only afterwards). */
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, fill_tables);
+  int index = (opts->network_off ? (opts->allow_inet_sockets ? 1 : 2) : 0);
+  if (opts->network_off && opts->deny_unix_datagram)
+    index = opts->allow_inet_sockets ? 3 : 4;
+  *n_groups = group_counts[index];
+  return group_tables[index];
 }
 
 static int deny(scmp_filter_ctx ctx, int err, const char *name, char *msg, size_t msg_len) {
@@ -187,6 +205,15 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
                          SCMP_A0(SCMP_CMP_GE, 64)));
     TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
                          SCMP_A0(SCMP_CMP_GE, 64)));
+  }
+  if (opts->network_off && opts->deny_unix_datagram) {
+    /* @unix-datagram: the type's low 4 bits (SOCK_NONBLOCK/CLOEXEC sit above). */
+    TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 2,
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
+                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfu, SOCK_DGRAM)));
+    TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 2,
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
+                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfu, SOCK_DGRAM)));
   }
   *out = ctx;
   return 0;

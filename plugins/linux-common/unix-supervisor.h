@@ -1,0 +1,46 @@
+/* unix-supervisor.h: answers the sandbox's connect() calls so that only sockets bound inside are reachable.
+ *
+ * The design, in four steps:
+ *   1. ringfence-sandbox-init, inside the sandbox's network namespace, opens a
+ *      NETLINK_SOCK_DIAG socket and installs a seccomp filter that turns every
+ *      connect(2) into a user notification (SECCOMP_FILTER_FLAG_NEW_LISTENER);
+ *      it sends both descriptors to this supervisor, then loads the main filter
+ *      (which denies unix datagram sockets, see seccomp-groups.c) and execs.
+ *   2. For each connect(), the supervisor takes a copy of the caller's socket
+ *      with pidfd_getfd() and copies the address out of its memory once.
+ *   3. A pathname unix address is resolved in the caller's view of the
+ *      filesystem to an inode; the connect is allowed only when sock_diag,
+ *      asked inside the sandbox's network namespace, lists a socket bound to
+ *      that inode.  A host socket (tmux, ssh-agent, D-Bus, Docker) is bound in
+ *      the host's namespace and is refused with EACCES, wherever its file lies
+ *      (a writable root such as /tmp included).  Abstract addresses and inet
+ *      addresses are looked up by the kernel in the socket's own (private)
+ *      network namespace.
+ *   4. The supervisor performs the connect itself on the copied socket with the
+ *      copied (or resolved) address and returns the result, so nothing the
+ *      caller changes after the check is used: no time-of-check/time-of-use gap.
+ *
+ * If the supervisor is gone, the kernel fails every connect() with ENOSYS:
+ * the mechanism fails closed.
+ */
+#pragma once
+
+#include <stddef.h>
+
+typedef struct rf_unix_supervisor rf_unix_supervisor;
+
+/* Starts the supervisor thread.  It receives the listener and sock_diag
+ * descriptors on |channel_fd| (it takes ownership of it).  Returns 0 or
+ * -errno with a message in err. */
+int rf_unix_supervisor_start(int channel_fd, rf_unix_supervisor **out, char *err, size_t err_len);
+
+/* Stops the thread (the sandbox has ended) and frees everything. */
+void rf_unix_supervisor_stop(rf_unix_supervisor *supervisor);
+
+/* The filter the sandbox installs for step 1 (connect -> user notification),
+ * as a sealed memfd holding classic BPF.  Returns the fd or -errno. */
+int rf_unix_supervisor_filter_memfd(char *err, size_t err_len);
+
+/* For tests: 1 when sock_diag (on |diag_fd|) lists a unix socket bound to the
+ * file (dev, ino), 0 when not, -errno on failure. */
+int rf_unix_socket_bound_in_netns(int diag_fd, unsigned long long dev, unsigned long long ino);
