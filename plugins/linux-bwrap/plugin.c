@@ -22,6 +22,7 @@
 #include "unix-supervisor.h"
 
 #define INIT_NAME "ringfence-sandbox-init"
+#define FS_PROXY_NAME "ringfence-fs-proxy"
 
 /* Descriptor numbers used in render(): launch() uses whatever it gets. */
 enum {
@@ -45,9 +46,12 @@ typedef struct {
   rf_unix_supervisor *supervisor; /* answers connect() while the network is off */
 } bwrap_child;
 
-/* With the network off, host unix sockets must stay out of reach. */
+static int has_missing_protected(const rf_backend_policy *policy);
+
+/* With the network off, host unix sockets must stay out of reach; and
+ * protected names that do not exist yet must not be created. */
 static int needs_socket_supervision(const rf_backend_policy *policy) {
-  return policy->network != RF_NETWORK_ON;
+  return policy->network != RF_NETWORK_ON || has_missing_protected(policy);
 }
 
 static uint64_t bwrap_capabilities(const rf_backend_host *host) {
@@ -73,15 +77,15 @@ static char *find_bwrap(void) {
   return rf_find_program("bwrap", getenv("PATH"));
 }
 
-static char *find_init(const rf_backend_host *host) {
+static char *find_helper(const rf_backend_host *host, const char *name) {
   const char *dir = host && RF_HAS_FIELD(host, helper_dir) ? host->helper_dir : NULL;
   if (!dir)
     return NULL;
-  size_t len = strlen(dir) + sizeof(INIT_NAME) + 2;
+  size_t len = strlen(dir) + strlen(name) + 2;
   char *path = malloc(len);
   if (!path)
     return NULL;
-  snprintf(path, len, "%s/%s", dir, INIT_NAME);
+  snprintf(path, len, "%s/%s", dir, name);
   if (access(path, X_OK) != 0) {
     free(path);
     return NULL;
@@ -166,7 +170,7 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
              "bubblewrap), or use the landlock backend");
     return 0;
   }
-  char *init = find_init(host);
+  char *init = find_helper(host, INIT_NAME);
   if (!init) {
     snprintf(report->reason, sizeof(report->reason), "%s was not found in %s", INIT_NAME,
              host && host->helper_dir ? host->helper_dir : "(no helper directory)");
@@ -202,6 +206,14 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
   return 0;
 }
 
+/* Protected names that do not exist yet have no mount point to cover. */
+static int has_missing_protected(const rf_backend_policy *policy) {
+  char **entries = rf_missing_protected_entries(policy);
+  int any = entries && entries[0];
+  rf_strv_free_array(entries);
+  return any;
+}
+
 static rf_seccomp_options seccomp_options_for(const rf_backend_policy *policy) {
   rf_seccomp_options opts = {
       .network_off = policy->network != RF_NETWORK_ON,
@@ -209,6 +221,7 @@ static rf_seccomp_options seccomp_options_for(const rf_backend_policy *policy) {
        * stay: servers and clients inside talk to each other over it. */
       .allow_inet_sockets = 1,
       .deny_unix_datagram = needs_socket_supervision(policy),
+      .guard_names = has_missing_protected(policy),
   };
   return opts;
 }
@@ -217,7 +230,7 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
                         const char *const *argv, const rf_backend_sink *out, char *err,
                         size_t err_len) {
   char *bwrap = find_bwrap();
-  char *init = find_init(host);
+  char *init = find_helper(host, INIT_NAME);
   rf_bwrap_fds fds = {
       .bwrap = bwrap ? bwrap : "bwrap",
       .init = init ? init : "/usr/libexec/ringfence/" INIT_NAME,
@@ -255,6 +268,11 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
         snprintf(buf + used, sizeof(buf) - used, " (%s)", groups[g].rules);
       out->emit(out->ctx, "seccomp", buf);
     }
+    if (has_missing_protected(policy))
+      out->emit(out->ctx, "name-guard",
+                "open(O_CREAT), mkdir, mknod, symlink, link and rename are seccomp user "
+                "notifications; ringfence-fs-proxy performs them inside the sandbox's namespaces "
+                "without capabilities and refuses (EROFS) protected names that do not exist yet");
     if (needs_socket_supervision(policy))
       out->emit(out->ctx, "socket-supervisor",
                 "connect() is a seccomp user notification (filter on fd 6); ringfence's "
@@ -280,10 +298,12 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
                         size_t err_len) {
   int rc = 0;
   char *bwrap = find_bwrap();
-  char *init = find_init(host);
+  char *init = find_helper(host, INIT_NAME);
   int json_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1}, seccomp_fd = -1;
   int notify_fd = -1, channel[2] = {-1, -1};
   rf_unix_supervisor *supervisor = NULL;
+  char *fs_proxy = find_helper(host, FS_PROXY_NAME);
+  char **missing = NULL;
   rf_strv args;
   rf_strv_init(&args);
   bwrap_child *state = NULL;
@@ -302,9 +322,10 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   /* A bwrap (or init) the command could have written is no sandbox. */
   for (size_t i = 0; i < policy->n_writable_roots; i++) {
     const char *root = policy->writable_roots[i].path;
-    const char *suspect = rf_path_is_below(bwrap, root) ? bwrap
-                          : rf_path_is_below(init, root) ? init
-                                                         : NULL;
+    const char *suspect = rf_path_is_below(bwrap, root)                 ? bwrap
+                          : rf_path_is_below(init, root)                ? init
+                          : fs_proxy && rf_path_is_below(fs_proxy, root) ? fs_proxy
+                                                                         : NULL;
     if (suspect) {
       snprintf(err, err_len,
                "refusing %s: it lies inside the writable root %s, so a sandboxed command could "
@@ -328,7 +349,15 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     goto out;
   }
   if (needs_socket_supervision(policy)) {
-    notify_fd = rf_unix_supervisor_filter_memfd(err, err_len);
+    missing = rf_missing_protected_entries(policy);
+    int guard = missing && missing[0];
+    if (guard && !fs_proxy) {
+      snprintf(err, err_len, "%s was not found in %s: reinstall ringfence", FS_PROXY_NAME,
+               host->helper_dir ? host->helper_dir : "(no helper directory)");
+      rc = -ENOENT;
+      goto out;
+    }
+    notify_fd = rf_unix_supervisor_filter_memfd(guard, err, err_len);
     if (notify_fd < 0) {
       rc = notify_fd;
       goto out;
@@ -338,7 +367,11 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       snprintf(err, err_len, "socketpair: %s", strerror(errno));
       goto out;
     }
-    rc = rf_unix_supervisor_start(channel[0], &supervisor, err, err_len);
+    rf_unix_supervisor_config config = {
+        .fs_proxy = guard ? fs_proxy : NULL,
+        .missing_protected = (const char *const *)missing,
+    };
+    rc = rf_unix_supervisor_start(channel[0], &config, &supervisor, err, err_len);
     channel[0] = -1; /* owned by the supervisor now, even on failure */
     if (rc < 0)
       goto out;
@@ -413,6 +446,8 @@ out:
   if (channel[1] >= 0)
     close(channel[1]);
   rf_unix_supervisor_stop(supervisor); /* only when launch failed */
+  rf_strv_free_array(missing);
+  free(fs_proxy);
   rf_strv_clear(&args);
   free(bwrap);
   free(init);

@@ -206,6 +206,11 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
     TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
                          SCMP_A0(SCMP_CMP_GE, 64)));
   }
+  if (opts->guard_names) {
+    /* openat2(2) keeps O_CREAT inside a struct seccomp cannot read: ENOSYS
+     * sends libc and others back to openat(), which the supervisor sees. */
+    TRY(deny(ctx, ENOSYS, "openat2", err, err_len));
+  }
   if (opts->network_off && opts->deny_unix_datagram) {
     /* @unix-datagram: the type's low 4 bits (SOCK_NONBLOCK/CLOEXEC sit above). */
     TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 2,

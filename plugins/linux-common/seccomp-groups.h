@@ -9,6 +9,7 @@ typedef struct {
   int network_off;        /* deny sockets of every family but AF_UNIX (and inet, below) */
   int allow_inet_sockets; /* network off but a private network namespace: inet is loopback only */
   int deny_unix_datagram; /* unix datagram sockets could send to a host socket by name */
+  int guard_names;        /* name-creating calls go to the supervisor: openat2 answers ENOSYS */
 } rf_seccomp_options;
 
 typedef struct {

@@ -23,8 +23,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <spawn.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "fs-proxy.h"
 
 struct rf_unix_supervisor {
   pthread_t thread;
@@ -32,11 +36,28 @@ struct rf_unix_supervisor {
   int stop_fd; /* eventfd: wakes the thread to stop */
   int listener_fd;
   int diag_fd;
+  char *fs_proxy;          /* path of ringfence-fs-proxy, or NULL */
+  char **missing_protected; /* its arguments */
+  int proxy_fd;            /* our end of the proxy's socket, -1 until started */
+  pid_t proxy_pid;
+};
+
+/* Syscalls that create a directory entry: name, and which argument holds
+ * open()'s flags (-1: always asked about).  Missing names are skipped (aarch64
+ * has only the *at forms). */
+static const struct {
+  const char *name;
+  int flags_arg;
+} creating_syscalls[] = {
+    {"open", 1},    {"openat", 2},   {"creat", -1},    {"mkdir", -1},
+    {"mkdirat", -1}, {"mknod", -1},  {"mknodat", -1},  {"symlink", -1},
+    {"symlinkat", -1}, {"link", -1}, {"linkat", -1},   {"rename", -1},
+    {"renameat", -1}, {"renameat2", -1},
 };
 
 /* ---- the filter --------------------------------------------------------- */
 
-int rf_unix_supervisor_filter_memfd(char *err, size_t err_len) {
+int rf_unix_supervisor_filter_memfd(int guard_names, char *err, size_t err_len) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx) {
     snprintf(err, err_len, "seccomp: cannot allocate the notify filter");
@@ -47,6 +68,17 @@ int rf_unix_supervisor_filter_memfd(char *err, size_t err_len) {
     rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
   if (rc == 0)
     rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
+  for (size_t i = 0; guard_names && rc == 0 && i < sizeof(creating_syscalls) / sizeof(creating_syscalls[0]); i++) {
+    int nr = seccomp_syscall_resolve_name(creating_syscalls[i].name);
+    if (nr == __NR_SCMP_ERROR)
+      continue;
+    if (creating_syscalls[i].flags_arg < 0)
+      rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+    else /* only opens that may create: O_CREAT set */
+      rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+                            SCMP_CMP((unsigned)creating_syscalls[i].flags_arg, SCMP_CMP_MASKED_EQ,
+                                     O_CREAT, O_CREAT));
+  }
   int fd = -1;
   if (rc == 0) {
     fd = memfd_create("ringfence-notify", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -232,6 +264,233 @@ out:
   return rc;
 }
 
+/* ---- name-creating syscalls, performed by ringfence-fs-proxy ------------------ */
+
+static int start_proxy(rf_unix_supervisor *sv, pid_t sandbox_pid) {
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    return -errno;
+  size_t n = 0;
+  while (sv->missing_protected && sv->missing_protected[n])
+    n++;
+  char **argv = calloc(n + 4, sizeof(char *));
+  char fd_text[16], pid_text[16];
+  if (!argv) {
+    close(pair[0]);
+    close(pair[1]);
+    return -ENOMEM;
+  }
+  snprintf(fd_text, sizeof(fd_text), "%d", pair[1]);
+  snprintf(pid_text, sizeof(pid_text), "%d", (int)sandbox_pid);
+  argv[0] = sv->fs_proxy;
+  argv[1] = fd_text;
+  argv[2] = pid_text;
+  for (size_t i = 0; i < n; i++)
+    argv[3 + i] = sv->missing_protected[i];
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  /* dup2 onto itself clears close-on-exec for the proxy's end only. */
+  posix_spawn_file_actions_adddup2(&actions, pair[1], pair[1]);
+  extern char **environ;
+  pid_t pid;
+  int rc = posix_spawn(&pid, sv->fs_proxy, &actions, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  free(argv);
+  close(pair[1]);
+  if (rc != 0) {
+    close(pair[0]);
+    return -rc;
+  }
+  sv->proxy_fd = pair[0];
+  sv->proxy_pid = pid;
+  return 0;
+}
+
+static int read_string(pid_t pid, uint64_t addr, char *out, size_t cap) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  size_t got = 0;
+  while (got < cap) {
+    ssize_t n = pread(fd, out + got, cap - got < 256 ? cap - got : 256, (off_t)(addr + got));
+    if (n <= 0) {
+      close(fd);
+      return -EFAULT;
+    }
+    void *nul = memchr(out + got, '\0', (size_t)n);
+    got += (size_t)n;
+    if (nul) {
+      close(fd);
+      return 0;
+    }
+  }
+  close(fd);
+  return -ENAMETOOLONG;
+}
+
+static unsigned read_umask(pid_t pid) {
+  char path[64], line[128];
+  snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+  FILE *f = fopen(path, "re");
+  unsigned mask = 022;
+  if (!f)
+    return mask;
+  while (fgets(line, sizeof(line), f))
+    if (sscanf(line, "Umask: %o", &mask) == 1)
+      break;
+  fclose(f);
+  return mask;
+}
+
+/* The directory a *at() call starts from, as a descriptor of ours. */
+static int dirfd_of(pid_t pid, int pidfd, long long dirfd) {
+  if ((int)dirfd == AT_FDCWD) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/cwd", (int)pid);
+    int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+  }
+  int fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)dirfd, 0);
+  return fd < 0 ? -EBADF : fd;
+}
+
+typedef struct {
+  int op;
+  int path_arg;  /* argument holding the created entry's path */
+  int dir_arg;   /* its dirfd argument, -1: AT_FDCWD */
+  int path2_arg; /* symlink target / old path, -1: none */
+  int dir2_arg;  /* old path's dirfd, -1: AT_FDCWD */
+  int flags_arg; /* -1: none */
+  int mode_arg;  /* -1: none */
+  int dev_arg;   /* mknod's dev, -1: none */
+} creation_shape;
+
+static int shape_of(int nr, creation_shape *c) {
+#define SHAPE(name, ...)                                                                          \
+  if (nr == seccomp_syscall_resolve_name(name)) {                                                \
+    *c = (creation_shape){__VA_ARGS__};                                                          \
+    return 1;                                                                                    \
+  }
+  SHAPE("open", RF_FS_OPEN, 0, -1, -1, -1, 1, 2, -1)
+  SHAPE("openat", RF_FS_OPEN, 1, 0, -1, -1, 2, 3, -1)
+  SHAPE("creat", RF_FS_OPEN, 0, -1, -1, -1, -1, 1, -1)
+  SHAPE("mkdir", RF_FS_MKDIR, 0, -1, -1, -1, -1, 1, -1)
+  SHAPE("mkdirat", RF_FS_MKDIR, 1, 0, -1, -1, -1, 2, -1)
+  SHAPE("mknod", RF_FS_MKNOD, 0, -1, -1, -1, -1, 1, 2)
+  SHAPE("mknodat", RF_FS_MKNOD, 1, 0, -1, -1, -1, 2, 3)
+  SHAPE("symlink", RF_FS_SYMLINK, 1, -1, 0, -1, -1, -1, -1)
+  SHAPE("symlinkat", RF_FS_SYMLINK, 2, 1, 0, -1, -1, -1, -1)
+  SHAPE("link", RF_FS_LINK, 1, -1, 0, -1, -1, -1, -1)
+  SHAPE("linkat", RF_FS_LINK, 3, 2, 1, 0, 4, -1, -1)
+  SHAPE("rename", RF_FS_RENAME, 1, -1, 0, -1, -1, -1, -1)
+  SHAPE("renameat", RF_FS_RENAME, 3, 2, 1, 0, -1, -1, -1)
+  SHAPE("renameat2", RF_FS_RENAME, 3, 2, 1, 0, 4, -1, -1)
+#undef SHAPE
+  return 0;
+}
+
+/* Returns 0 or -errno for the caller, or 1 when an fd was already added and
+ * answered with SECCOMP_ADDFD_FLAG_SEND. */
+static int handle_creation(rf_unix_supervisor *sv, const struct seccomp_notif *req,
+                           const creation_shape *shape) {
+  if (!sv->fs_proxy)
+    return -ENOSYS;
+  if (sv->proxy_fd < 0) {
+    int rc = start_proxy(sv, req->pid);
+    if (rc < 0)
+      return -EPERM;
+  }
+  const __u64 *a = req->data.args;
+  int pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+  if (pidfd < 0)
+    return -ESRCH;
+  static __thread rf_fs_request request;
+  memset(&request, 0, sizeof(request));
+  request.op = shape->op;
+  request.flags = shape->flags_arg >= 0 ? (int32_t)a[shape->flags_arg] : 0;
+  if (shape->op == RF_FS_OPEN && shape->flags_arg < 0)
+    request.flags = O_CREAT | O_WRONLY | O_TRUNC; /* creat() */
+  request.mode = shape->mode_arg >= 0 ? (uint32_t)a[shape->mode_arg] : 0;
+  request.dev = shape->dev_arg >= 0 ? a[shape->dev_arg] : 0;
+  request.umask = read_umask(req->pid);
+  int fds[2] = {-1, -1};
+  int rc = read_string(req->pid, a[shape->path_arg], request.path, sizeof(request.path));
+  if (rc == 0 && shape->path2_arg >= 0)
+    rc = read_string(req->pid, a[shape->path2_arg], request.path2, sizeof(request.path2));
+  if (rc == 0) {
+    fds[0] = dirfd_of(req->pid, pidfd, shape->dir_arg >= 0 ? (long long)(int)a[shape->dir_arg] : AT_FDCWD);
+    if (fds[0] < 0)
+      rc = fds[0];
+  }
+  if (rc == 0 && shape->path2_arg >= 0) {
+    fds[1] = dirfd_of(req->pid, pidfd, shape->dir2_arg >= 0 ? (long long)(int)a[shape->dir2_arg] : AT_FDCWD);
+    if (fds[1] < 0)
+      rc = fds[1];
+  }
+  close(pidfd);
+  if (rc == 0 && !notif_valid(sv->listener_fd, req->id))
+    rc = -ESRCH;
+  if (rc < 0)
+    goto out;
+
+  char control[CMSG_SPACE(2 * sizeof(int))];
+  memset(control, 0, sizeof(control));
+  int n_fds = fds[1] >= 0 ? 2 : 1;
+  struct iovec iov = {.iov_base = &request, .iov_len = sizeof(request)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                       .msg_controllen = CMSG_SPACE(n_fds * sizeof(int))};
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+  memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
+  if (sendmsg(sv->proxy_fd, &msg, MSG_NOSIGNAL) < 0) {
+    rc = -EPERM;
+    goto out;
+  }
+  rf_fs_reply answer;
+  char rcontrol[CMSG_SPACE(sizeof(int))];
+  struct iovec riov = {.iov_base = &answer, .iov_len = sizeof(answer)};
+  struct msghdr rmsg = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = rcontrol,
+                        .msg_controllen = sizeof(rcontrol)};
+  ssize_t n;
+  do
+    n = recvmsg(sv->proxy_fd, &rmsg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t)sizeof(answer)) {
+    rc = -EPERM;
+    goto out;
+  }
+  rc = answer.result;
+  struct cmsghdr *rc_msg = CMSG_FIRSTHDR(&rmsg);
+  if (rc == 0 && shape->op == RF_FS_OPEN) {
+    int opened = -1;
+    if (rc_msg && rc_msg->cmsg_type == SCM_RIGHTS)
+      memcpy(&opened, CMSG_DATA(rc_msg), sizeof(int));
+    if (opened < 0) {
+      rc = -EPERM;
+      goto out;
+    }
+    struct seccomp_notif_addfd addfd = {
+        .id = req->id,
+        .flags = SECCOMP_ADDFD_FLAG_SEND,
+        .srcfd = (uint32_t)opened,
+        .newfd = 0,
+        .newfd_flags = (request.flags & O_CLOEXEC) ? O_CLOEXEC : 0,
+    };
+    int added = ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+    close(opened);
+    rc = added >= 0 ? 1 : -EMFILE;
+  }
+out:
+  for (int i = 0; i < 2; i++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+  return rc;
+}
+
 /* ---- the thread ----------------------------------------------------------- */
 
 static int receive_fds(int channel, int *listener, int *diag) {
@@ -285,8 +544,13 @@ static void *supervise(void *arg) {
       break;
     }
     int result = -ENOSYS;
+    creation_shape shape;
     if (req->data.nr == __NR_connect)
       result = handle_connect(sv, req);
+    else if (shape_of(req->data.nr, &shape))
+      result = handle_creation(sv, req, &shape);
+    if (result == 1)
+      continue; /* answered by SECCOMP_ADDFD_FLAG_SEND */
     memset(resp, 0, sizes.seccomp_notif_resp);
     resp->id = req->id;
     resp->error = result < 0 ? result : 0;
@@ -300,7 +564,8 @@ out:
   return NULL;
 }
 
-int rf_unix_supervisor_start(int channel_fd, rf_unix_supervisor **out, char *err, size_t err_len) {
+int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *config,
+                             rf_unix_supervisor **out, char *err, size_t err_len) {
   rf_unix_supervisor *sv = calloc(1, sizeof(*sv));
   if (!sv) {
     close(channel_fd);
@@ -308,7 +573,16 @@ int rf_unix_supervisor_start(int channel_fd, rf_unix_supervisor **out, char *err
     return -ENOMEM;
   }
   sv->channel_fd = channel_fd;
-  sv->listener_fd = sv->diag_fd = -1;
+  sv->listener_fd = sv->diag_fd = sv->proxy_fd = -1;
+  if (config && config->fs_proxy) {
+    sv->fs_proxy = strdup(config->fs_proxy);
+    size_t n = 0;
+    while (config->missing_protected && config->missing_protected[n])
+      n++;
+    sv->missing_protected = calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; sv->missing_protected && i < n; i++)
+      sv->missing_protected[i] = strdup(config->missing_protected[i]);
+  }
   sv->stop_fd = eventfd(0, EFD_CLOEXEC);
   if (sv->stop_fd < 0) {
     int e = errno;
@@ -343,5 +617,58 @@ void rf_unix_supervisor_stop(rf_unix_supervisor *sv) {
     close(sv->listener_fd);
   if (sv->diag_fd >= 0)
     close(sv->diag_fd);
+  if (sv->proxy_fd >= 0) {
+    close(sv->proxy_fd); /* the proxy sees EOF and exits */
+    waitpid(sv->proxy_pid, NULL, 0);
+  }
+  free(sv->fs_proxy);
+  rf_strv_free_array(sv->missing_protected);
   free(sv);
+}
+
+void rf_strv_free_array(char **array) {
+  for (size_t i = 0; array && array[i]; i++)
+    free(array[i]);
+  free(array);
+}
+
+char **rf_missing_protected_entries(const rf_backend_policy *policy) {
+  size_t cap = 1;
+  for (size_t i = 0; i < policy->n_writable_roots; i++)
+    cap += policy->writable_roots[i].n_protected;
+  char **out = calloc(cap, sizeof(char *));
+  size_t n = 0;
+  for (size_t i = 0; out && i < policy->n_writable_roots; i++) {
+    const rf_backend_root *root = &policy->writable_roots[i];
+    for (size_t j = 0; j < root->n_protected; j++) {
+      const char *path = root->protected_paths[j];
+      struct stat st;
+      if (lstat(path, &st) == 0)
+        continue; /* exists: bound read-only, the kernel refuses changes */
+      const char *slash = strrchr(path, '/');
+      if (!slash || !slash[1])
+        continue;
+      char parent[PATH_MAX];
+      size_t len = (size_t)(slash - path);
+      if (len == 0 || len >= sizeof(parent))
+        len = len == 0 ? 1 : len;
+      if (len >= sizeof(parent))
+        continue;
+      memcpy(parent, path, len);
+      parent[len] = '\0';
+      if (stat(parent, &st) != 0)
+        continue;
+      const char *name = slash + 1;
+      size_t name_len = strlen(name);
+      char *entry = malloc(64 + 2 * name_len + 1);
+      if (!entry)
+        break;
+      int used = snprintf(entry, 64, "%llu:%llu:", (unsigned long long)st.st_dev,
+                          (unsigned long long)st.st_ino);
+      for (size_t k = 0; k < name_len; k++)
+        used += sprintf(entry + used, "%02x", (unsigned char)name[k]);
+      out[n++] = entry;
+    }
+  }
+  return out;
 }

@@ -25,21 +25,38 @@
  */
 #pragma once
 
+#include <ringfence/backend.h>
 #include <stddef.h>
 
 typedef struct rf_unix_supervisor rf_unix_supervisor;
 
+/* What the supervisor answers besides connect(). */
+typedef struct {
+  /* ringfence-fs-proxy, and the protected paths that do not exist yet as
+   * "DEV:INO:HEXNAME" (parent directory, last component); NULL/empty: the
+   * filter does not ask about name-creating syscalls. */
+  const char *fs_proxy;
+  const char *const *missing_protected;
+} rf_unix_supervisor_config;
+
 /* Starts the supervisor thread.  It receives the listener and sock_diag
  * descriptors on |channel_fd| (it takes ownership of it).  Returns 0 or
  * -errno with a message in err. */
-int rf_unix_supervisor_start(int channel_fd, rf_unix_supervisor **out, char *err, size_t err_len);
+int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *config,
+                             rf_unix_supervisor **out, char *err, size_t err_len);
+
+/* The protected paths of |policy| that do not exist yet, as the config wants
+ * them; NULL-terminated, free with rf_strv_free_array().  NULL on no memory. */
+char **rf_missing_protected_entries(const rf_backend_policy *policy);
+void rf_strv_free_array(char **array);
 
 /* Stops the thread (the sandbox has ended) and frees everything. */
 void rf_unix_supervisor_stop(rf_unix_supervisor *supervisor);
 
-/* The filter the sandbox installs for step 1 (connect -> user notification),
- * as a sealed memfd holding classic BPF.  Returns the fd or -errno. */
-int rf_unix_supervisor_filter_memfd(char *err, size_t err_len);
+/* The filter the sandbox installs for step 1 (connect -> user notification;
+ * with |guard_names|, the name-creating syscalls too), as a sealed memfd
+ * holding classic BPF.  Returns the fd or -errno. */
+int rf_unix_supervisor_filter_memfd(int guard_names, char *err, size_t err_len);
 
 /* For tests: 1 when sock_diag (on |diag_fd|) lists a unix socket bound to the
  * file (dev, ino), 0 when not, -errno on failure. */

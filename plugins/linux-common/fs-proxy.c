@@ -1,0 +1,291 @@
+/* fs-proxy.c: ringfence-fs-proxy: creates directory entries for the sandbox, refusing protected names.
+ *
+ * Usage (started by ringfence's supervisor, not by hand):
+ *   ringfence-fs-proxy SOCKET-FD SANDBOX-PID DEV:INO:HEXNAME...
+ * Each DEV:INO:HEXNAME names a protected path by its parent directory
+ * (st_dev, st_ino) and its last component (hex-encoded).  See fs-proxy.h.
+ */
+#include "fs-proxy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+typedef struct {
+  unsigned long long dev, ino;
+  char name[256];
+} protected_entry;
+
+static protected_entry *protected_entries;
+static size_t n_protected;
+
+static int parse_entry(const char *text, protected_entry *out) {
+  char hex[512];
+  if (sscanf(text, "%llu:%llu:%511s", &out->dev, &out->ino, hex) != 3)
+    return -1;
+  size_t len = strlen(hex);
+  if (len % 2 || len / 2 >= sizeof(out->name))
+    return -1;
+  for (size_t i = 0; i < len / 2; i++) {
+    unsigned int byte;
+    if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
+      return -1;
+    out->name[i] = (char)byte;
+  }
+  out->name[len / 2] = '\0';
+  return 0;
+}
+
+static int is_protected(int parentfd, const char *name) {
+  struct stat st;
+  if (fstat(parentfd, &st) != 0)
+    return 1; /* cannot tell: refuse */
+  for (size_t i = 0; i < n_protected; i++)
+    if (protected_entries[i].dev == st.st_dev && protected_entries[i].ino == st.st_ino &&
+        strcmp(protected_entries[i].name, name) == 0)
+      return 1;
+  return 0;
+}
+
+/* Splits |path| into an open parent directory and its last component.
+ * Returns the parent fd (or -errno); *last points into |path|. */
+static int open_parent(int dirfd, char *path, char **last) {
+  size_t len = strlen(path);
+  if (len == 0)
+    return -ENOENT;
+  while (len > 1 && path[len - 1] == '/')
+    path[--len] = '\0';
+  char *slash = strrchr(path, '/');
+  const char *parent;
+  if (!slash) {
+    parent = ".";
+    *last = path;
+  } else if (slash == path) {
+    parent = "/";
+    *last = path + 1;
+  } else {
+    *slash = '\0';
+    parent = path;
+    *last = slash + 1;
+  }
+  int fd = openat(dirfd, parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (slash && slash != path)
+    *slash = '/';
+  return fd < 0 ? -errno : fd;
+}
+
+/* The entry (parentfd, last) must not be a protected path. */
+static int check(int parentfd, const char *last) {
+  if (strcmp(last, ".") == 0 || strcmp(last, "..") == 0 || last[0] == '\0')
+    return 0; /* creates nothing new: the kernel answers EEXIST/ENOENT */
+  return is_protected(parentfd, last) ? -EROFS : 0;
+}
+
+/* open(O_CREAT): follows a final symlink the way the kernel would, checking
+ * every hop, then opens with O_NOFOLLOW so that a symlink swapped in after
+ * the check fails instead of being followed. */
+static int do_open(int dirfd, char *path, int flags, mode_t mode, int *out_fd) {
+  char buffer[PATH_MAX];
+  snprintf(buffer, sizeof(buffer), "%s", path);
+  int base = dirfd >= 0 ? dup(dirfd) : AT_FDCWD;
+  for (int hop = 0; hop < 40; hop++) {
+    char *last;
+    int parent = open_parent(base, buffer, &last);
+    if (base >= 0)
+      close(base);
+    if (parent < 0)
+      return parent;
+    int rc = check(parent, last);
+    if (rc < 0) {
+      close(parent);
+      return rc;
+    }
+    struct stat st;
+    int is_link = fstatat(parent, last, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+    if (!is_link || (flags & (O_EXCL | O_NOFOLLOW))) {
+      int fd = openat(parent, last, flags | (is_link ? 0 : O_NOFOLLOW), mode);
+      int saved = errno;
+      close(parent);
+      if (fd < 0)
+        return -saved;
+      *out_fd = fd;
+      return 0;
+    }
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(parent, last, target, sizeof(target) - 1);
+    if (n < 0) {
+      int saved = errno;
+      close(parent);
+      return -saved;
+    }
+    target[n] = '\0';
+    memcpy(buffer, target, (size_t)n + 1);
+    base = parent; /* a relative target continues from the link's directory */
+  }
+  if (base >= 0)
+    close(base);
+  return -ELOOP;
+}
+
+static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd) {
+  char path[PATH_MAX];
+  memcpy(path, req->path, sizeof(path));
+  path[sizeof(path) - 1] = '\0';
+  umask(req->umask & 0777);
+  if (req->op == RF_FS_OPEN)
+    return do_open(dirfd, path, req->flags, req->mode, out_fd);
+  char *last;
+  int parent = open_parent(dirfd, path, &last);
+  if (parent < 0)
+    return parent;
+  int rc = check(parent, last);
+  if (rc == 0) {
+    switch (req->op) {
+    case RF_FS_MKDIR:
+      rc = mkdirat(parent, last, req->mode);
+      break;
+    case RF_FS_MKNOD:
+      rc = mknodat(parent, last, req->mode, (dev_t)req->dev);
+      break;
+    case RF_FS_SYMLINK:
+      rc = symlinkat(req->path2, parent, last);
+      break;
+    case RF_FS_LINK:
+      rc = linkat(dirfd2, req->path2, parent, last, req->flags);
+      break;
+    case RF_FS_RENAME:
+      rc = (int)syscall(SYS_renameat2, dirfd2, req->path2, parent, last, (unsigned)req->flags);
+      break;
+    default:
+      errno = ENOSYS;
+      rc = -1;
+    }
+    rc = rc < 0 ? -errno : 0;
+  }
+  close(parent);
+  return rc;
+}
+
+/* Joins the sandbox: its user namespace (where we may join its mount
+ * namespace), its mount namespace and its root; then drops every capability. */
+static int enter_sandbox(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+  int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+  int mntns = open(path, O_RDONLY | O_CLOEXEC);
+  /* The user namespace that owns the mount namespace (bwrap's
+   * --disable-userns puts the command one user namespace deeper). */
+  int userns = mntns < 0 ? -1 : ioctl(mntns, NS_GET_USERNS);
+  if (root < 0 || userns < 0 || mntns < 0)
+    return -1;
+  /* Already in it (ringfence without a user namespace of its own)? */
+  struct stat mine, theirs;
+  if (stat("/proc/self/ns/user", &mine) == 0 && fstat(userns, &theirs) == 0 &&
+      (mine.st_ino != theirs.st_ino || mine.st_dev != theirs.st_dev))
+    if (setns(userns, CLONE_NEWUSER) != 0)
+      return -1;
+  if (setns(mntns, CLONE_NEWNS) != 0 || fchdir(root) != 0 || chroot(".") != 0 || chdir("/") != 0)
+    return -1;
+  close(root);
+  close(userns);
+  close(mntns);
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[2];
+  memset(data, 0, sizeof(data));
+  if (syscall(SYS_capset, &header, data) != 0)
+    return -1;
+  return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
+static int receive(int sock, rf_fs_request *req, int *fds, int max_fds, int *n_fds) {
+  char control[CMSG_SPACE(2 * sizeof(int))];
+  struct iovec iov = {.iov_base = req, .iov_len = sizeof(*req)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                       .msg_controllen = sizeof(control)};
+  ssize_t n;
+  do
+    n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t)sizeof(*req))
+    return -1;
+  *n_fds = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+      for (int i = 0; i < count && *n_fds < max_fds; i++)
+        memcpy(&fds[(*n_fds)++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+    }
+  }
+  return 0;
+}
+
+static void reply(int sock, int result, int fd) {
+  rf_fs_reply answer = {.result = result};
+  char control[CMSG_SPACE(sizeof(int))];
+  memset(control, 0, sizeof(control));
+  struct iovec iov = {.iov_base = &answer, .iov_len = sizeof(answer)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (fd >= 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  }
+  while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+    ;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: ringfence-fs-proxy SOCKET-FD SANDBOX-PID [DEV:INO:HEXNAME]...\n"
+                    "(started by ringfence's supervisor, not by hand)\n");
+    return 2;
+  }
+  int sock = atoi(argv[1]);
+  pid_t pid = (pid_t)atoi(argv[2]);
+  protected_entries = calloc((size_t)argc, sizeof(protected_entry));
+  if (!protected_entries)
+    return 1;
+  for (int i = 3; i < argc; i++)
+    if (parse_entry(argv[i], &protected_entries[n_protected]) == 0)
+      n_protected++;
+  syscall(SYS_close_range, 3, sock - 1 > 3 ? sock - 1 : 2, 0);
+  syscall(SYS_close_range, sock + 1, ~0u, 0);
+  if (enter_sandbox(pid) != 0) {
+    fprintf(stderr, "ringfence-fs-proxy: cannot enter the sandbox of pid %d: %s\n", (int)pid,
+            strerror(errno));
+    return 1;
+  }
+  rf_fs_request *req = malloc(sizeof(*req));
+  if (!req)
+    return 1;
+  for (;;) {
+    int fds[2] = {-1, -1}, n_fds = 0;
+    if (receive(sock, req, fds, 2, &n_fds) != 0)
+      return 0; /* the supervisor is gone */
+    int dirfd = n_fds > 0 ? fds[0] : AT_FDCWD;
+    int dirfd2 = n_fds > 1 ? fds[1] : AT_FDCWD;
+    int out_fd = -1;
+    int rc = perform(req, dirfd, dirfd2, &out_fd);
+    reply(sock, rc, out_fd);
+    if (out_fd >= 0)
+      close(out_fd);
+    for (int i = 0; i < n_fds; i++)
+      close(fds[i]);
+  }
+}

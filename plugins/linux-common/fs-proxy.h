@@ -1,0 +1,44 @@
+/* fs-proxy.h: the wire format between the supervisor thread and ringfence-fs-proxy (name-creating syscalls). */
+#pragma once
+
+#include <limits.h>
+#include <stdint.h>
+
+/*
+ * Why a proxy: protected names that do not exist yet (`.envrc`, `.vscode`,
+ * `.mcp.json` in a workspace that has none) have no mount point that could be
+ * bound read-only over them.  So every syscall that creates a directory entry
+ * (open/openat/creat with O_CREAT, mkdir, mknod, symlink, link, rename) is a
+ * seccomp user notification, and ringfence-fs-proxy performs it on the
+ * caller's behalf: it runs in the sandbox's user and mount namespaces,
+ * chrooted to the sandbox's root, without capabilities, with the caller's
+ * umask, so the kernel applies the same read-only mounts and permissions.
+ * It refuses (EROFS) any entry whose parent directory and name are a
+ * protected path's.  Performing the call itself means a path the caller
+ * rewrites after the check is never used.
+ */
+
+enum {
+  RF_FS_OPEN = 1,   /* openat(dirfd, path, flags, mode) with O_CREAT */
+  RF_FS_MKDIR = 2,  /* mkdirat(dirfd, path, mode) */
+  RF_FS_MKNOD = 3,  /* mknodat(dirfd, path, mode, dev) */
+  RF_FS_SYMLINK = 4, /* symlinkat(path2 = target, dirfd, path) */
+  RF_FS_LINK = 5,   /* linkat(dirfd2, path2 = old, dirfd, path, flags) */
+  RF_FS_RENAME = 6, /* renameat2(dirfd2, path2 = old, dirfd, path, flags) */
+};
+
+/* One request; descriptors travel as SCM_RIGHTS: [dirfd, dirfd2]. */
+typedef struct {
+  int32_t op;
+  int32_t flags;
+  uint32_t mode;
+  uint32_t umask;
+  uint64_t dev;
+  char path[PATH_MAX];  /* the entry to create */
+  char path2[PATH_MAX]; /* symlink target, or the old path of link/rename */
+} rf_fs_request;
+
+/* The answer: 0 or -errno; an opened descriptor travels as SCM_RIGHTS. */
+typedef struct {
+  int32_t result;
+} rf_fs_reply;
