@@ -1,0 +1,142 @@
+/* landlock-rules.c: the ruleset plan for a policy (which path gets which rights), and the guarantees per ABI. */
+#include "landlock-rules.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "landlock-abi.h"
+
+/*
+ * What programs need to start when reads are restricted.  /dev is not in the
+ * list as a whole: as root it would include the raw disks; the few device
+ * files a program uses are granted one by one (rf_ll_device_paths).
+ */
+const char *const rf_ll_platform_read_paths[] = {
+    "/bin", "/sbin", "/usr", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc",
+    "/sys/devices/system/cpu", "/sys/fs/cgroup", NULL,
+};
+
+/* Read and write (and terminal ioctls: TIOCSTI and TIOCLINUX stay denied by
+ * seccomp) on these, in every mode: `> /dev/null` works in read-only mode
+ * too, and ptys created inside work.  /dev/shm is not here: it is shared
+ * with the host, so a write there would be a write outside the roots. */
+const char *const rf_ll_device_paths[] = {
+    "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+    "/dev/tty",  "/dev/ptmx", "/dev/pts",  NULL,
+};
+
+#define RF_LL_DEVICE_RIGHTS                                                                     \
+  (RF_LL_FS_READ_FILE | RF_LL_FS_WRITE_FILE | RF_LL_FS_IOCTL_DEV | RF_LL_FS_READ_DIR)
+
+uint64_t rf_ll_capabilities_for_abi(int abi) {
+  if (abi < 1)
+    return 0;
+  uint64_t caps = RF_CAP_WRITE_CONFINED | RF_CAP_RESTRICTED_READ | RF_CAP_NETWORK_OFF |
+                  RF_CAP_SANDBOX_UNIX_SOCKETS | RF_CAP_TERMINAL_INJECTION |
+                  RF_CAP_KERNEL_SURFACE | RF_CAP_FD_ISOLATION;
+  /* Without signal scoping a sandboxed process may signal any process of
+   * its user, ringfence's supervisor included (and killing the supervisor
+   * would let the rest outlive the run). */
+  if (abi >= 6)
+    caps |= RF_CAP_HOST_PROCESSES | RF_CAP_PROCESS_CONTAINMENT;
+  /* Pathname unix sockets of the host need resolve_unix; abstract ones the
+   * ABI 6 scope. */
+  if (abi >= 9)
+    caps |= RF_CAP_HOST_UNIX_SOCKETS;
+  return caps;
+}
+
+int rf_ll_needs_truncate_rules(int abi) {
+  return abi >= 1 && abi < 3;
+}
+
+static void add_rule(rf_ll_plan *plan, const char *path, uint64_t access, const char *why,
+                     int skip_if_missing) {
+  if (plan->failed)
+    return;
+  /* One rule per path: rights of the same path add up. */
+  for (size_t i = 0; i < plan->n_rules; i++) {
+    if (strcmp(plan->rules[i].path, path) == 0) {
+      plan->rules[i].access |= access;
+      plan->rules[i].skip_if_missing &= skip_if_missing;
+      return;
+    }
+  }
+  if (plan->n_rules == plan->cap_rules) {
+    size_t cap = plan->cap_rules ? plan->cap_rules * 2 : 16;
+    rf_ll_rule *grown = realloc(plan->rules, cap * sizeof(*grown));
+    if (!grown) {
+      plan->failed = 1;
+      return;
+    }
+    plan->rules = grown;
+    plan->cap_rules = cap;
+  }
+  char *copy = strdup(path);
+  if (!copy) {
+    plan->failed = 1;
+    return;
+  }
+  plan->rules[plan->n_rules++] = (rf_ll_rule){
+      .path = copy, .access = access, .why = why, .skip_if_missing = skip_if_missing};
+}
+
+int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_exec,
+                     rf_ll_plan *plan, char *err, size_t err_len) {
+  memset(plan, 0, sizeof(*plan));
+  if (abi < 1) {
+    snprintf(err, err_len, "Landlock is not available on this kernel");
+    return -ENOTSUP;
+  }
+  if (policy->mode == RF_SANDBOX_DANGER_FULL_ACCESS) {
+    snprintf(err, err_len, "danger-full-access runs without a sandbox; Landlock is not used");
+    return -EINVAL;
+  }
+  int network_limited = policy->network != RF_NETWORK_ON;
+  plan->abi = abi;
+  plan->handled_fs = rf_ll_fs_rights_for_abi(abi);
+  /* resolve_unix handled with no rule granting it: only sockets bound inside
+   * the sandbox's own domain can be reached.  With the network on, the host's
+   * sockets are fair game, as in the bwrap backend. */
+  if (!network_limited)
+    plan->handled_fs &= ~RF_LL_FS_RESOLVE_UNIX;
+  plan->handled_net = network_limited ? rf_ll_net_rights_for_abi(abi) : 0;
+  plan->scoped = rf_ll_scopes_for_abi(abi);
+  if (!network_limited)
+    plan->scoped &= ~RF_LL_SCOPE_ABSTRACT_UNIX_SOCKET;
+  plan->restrict_flags = rf_ll_restrict_flags_for_abi(abi, audit_after_exec);
+  if (policy->network == RF_NETWORK_PROXY && plan->handled_net && policy->proxy_port)
+    plan->connect_port = policy->proxy_port;
+
+  uint64_t read = RF_LL_FS_READ & plan->handled_fs;
+  uint64_t write = (RF_LL_FS_READ | RF_LL_FS_WRITE) & plan->handled_fs;
+  if (policy->read_access == RF_READ_FULL) {
+    add_rule(plan, "/", read, "read and execute everywhere", 0);
+  } else {
+    for (size_t i = 0; i < policy->n_readable_roots; i++)
+      add_rule(plan, policy->readable_roots[i], read, "readable root", 0);
+    if (policy->flags & RF_POLICY_PLATFORM_DEFAULTS)
+      for (const char *const *p = rf_ll_platform_read_paths; *p; p++)
+        add_rule(plan, *p, read, "platform default (read)", 1);
+  }
+  for (const char *const *p = rf_ll_device_paths; *p; p++)
+    add_rule(plan, *p, RF_LL_DEVICE_RIGHTS & plan->handled_fs, "device", 1);
+  if (policy->mode == RF_SANDBOX_WORKSPACE_WRITE)
+    for (size_t i = 0; i < policy->n_writable_roots; i++)
+      add_rule(plan, policy->writable_roots[i].path, write, "writable root", 0);
+  if (plan->failed) {
+    rf_ll_plan_clear(plan);
+    snprintf(err, err_len, "out of memory");
+    return -ENOMEM;
+  }
+  return 0;
+}
+
+void rf_ll_plan_clear(rf_ll_plan *plan) {
+  for (size_t i = 0; i < plan->n_rules; i++)
+    free(plan->rules[i].path);
+  free(plan->rules);
+  memset(plan, 0, sizeof(*plan));
+}

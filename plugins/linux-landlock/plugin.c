@@ -1,0 +1,447 @@
+/* plugin.c: the linux-landlock backend: Landlock + seccomp without namespaces; probe, render, launch, supervise. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ringfence/backend.h>
+
+#include "landlock-abi.h"
+#include "landlock-rules.h"
+#include "landlock-seccomp.h"
+#include "launcher.h"
+#include "process.h"
+#include "seccomp-groups.h"
+
+typedef struct {
+  pid_t supervisor;
+  int pidfd;
+  int report_fd; /* read end of the report pipe, non-blocking */
+  pid_t command; /* from the supervisor's first record, 0 until then */
+  int have_status, status;
+  int setup_failed, setup_errno, setup_step;
+  int exec_failed, exec_errno;
+} landlock_child;
+
+static uint64_t landlock_capabilities(const rf_backend_host *host) {
+  (void)host;
+  rf_ll_kernel kernel;
+  rf_ll_kernel_query(&kernel);
+  return rf_ll_capabilities_for_abi(kernel.abi);
+}
+
+static int audit_requested(void) {
+  const char *value = getenv("RINGFENCE_LANDLOCK_AUDIT");
+  return value && *value && strcmp(value, "0") != 0;
+}
+
+static rf_ll_seccomp_options seccomp_options_for(const rf_backend_policy *policy, int abi) {
+  rf_ll_seccomp_options opts = {
+      .shared =
+          {
+              /* No network namespace: inet sockets would reach the host, so
+               * with the network off only unix sockets may be created. */
+              .network_off = policy->network == RF_NETWORK_OFF,
+              .allow_inet_sockets = 0,
+          },
+      .truncate_rules = rf_ll_needs_truncate_rules(abi),
+  };
+  return opts;
+}
+
+/* Guarantees that depend on the ABI, in words, for `check`. */
+static void describe_missing(int abi, char *buf, size_t len) {
+  snprintf(buf, len,
+           "never with Landlock: protected-subpaths, deny-read, private-loopback, proxy-only%s%s",
+           abi < 6 ? "; host-processes and process-containment need ABI 6" : "",
+           abi < 9 ? "; host-unix-sockets needs ABI 9" : "");
+}
+
+static int landlock_probe(const rf_backend_host *host, rf_backend_probe_report *report) {
+  (void)host;
+  rf_ll_kernel kernel;
+  rf_ll_kernel_query(&kernel);
+  struct utsname uts;
+  const char *release = uname(&uts) == 0 ? uts.release : "unknown";
+  if (kernel.abi < 1) {
+    report->usable = 0;
+    switch (kernel.abi_errno) {
+    case EOPNOTSUPP:
+      snprintf(report->reason, sizeof(report->reason),
+               "Landlock is built into this kernel (%s) but not enabled at boot "
+               "(landlock_create_ruleset: %s)",
+               release, strerror(kernel.abi_errno));
+      snprintf(report->remedy, sizeof(report->remedy),
+               "add landlock to the kernel's lsm= boot parameter (see /sys/kernel/security/lsm "
+               "for the current list, e.g. lsm=landlock,lockdown,yama,integrity,apparmor), then "
+               "reboot");
+      break;
+    case ENOSYS:
+      snprintf(report->reason, sizeof(report->reason),
+               "this kernel (%s) has no Landlock (landlock_create_ruleset: %s); it needs Linux "
+               "5.13 or later built with CONFIG_SECURITY_LANDLOCK, and a container's seccomp "
+               "profile may also hide the call",
+               release, strerror(kernel.abi_errno));
+      snprintf(report->remedy, sizeof(report->remedy),
+               "use a kernel with Landlock (5.13+, 6.12+ for every guarantee), or allow the "
+               "landlock_* syscalls in the container's seccomp profile, or use the bwrap backend");
+      break;
+    default:
+      snprintf(report->reason, sizeof(report->reason),
+               "Landlock cannot be used here (landlock_create_ruleset: %s; kernel %s)",
+               strerror(kernel.abi_errno), release);
+      snprintf(report->remedy, sizeof(report->remedy),
+               "check the container's seccomp profile or the LSM configuration, or use the bwrap "
+               "backend");
+      break;
+    }
+    return 0;
+  }
+  char errata[200], missing[200];
+  rf_ll_errata_name(kernel.errata, kernel.abi, errata, sizeof(errata));
+  describe_missing(kernel.abi, missing, sizeof(missing));
+  report->usable = 1;
+  snprintf(report->detail, sizeof(report->detail), "Landlock ABI %d on Linux %s; errata: %s; %s",
+           kernel.abi, release, kernel.has_errata ? errata : "not reported by this kernel",
+           missing);
+  return 0;
+}
+
+/* ---- render ------------------------------------------------------------------ */
+
+static void emitf(const rf_backend_sink *out, const char *section, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void emitf(const rf_backend_sink *out, const char *section, const char *fmt, ...) {
+  char line[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  out->emit(out->ctx, section, line);
+}
+
+static void render_seccomp_group(const rf_backend_sink *out, const rf_seccomp_group *group) {
+  char buf[1024];
+  size_t used = (size_t)snprintf(buf, sizeof(buf), "%s: %s: ", group->name, group->help);
+  for (const char *const *s = group->syscalls; *s && used < sizeof(buf); s++)
+    used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", *s, s[1] ? " " : "");
+  if (group->rules && used < sizeof(buf))
+    snprintf(buf + used, sizeof(buf) - used, " (%s)", group->rules);
+  out->emit(out->ctx, "seccomp", buf);
+}
+
+static int landlock_render(const rf_backend_host *host, const rf_backend_policy *policy,
+                           const char *const *argv, const rf_backend_sink *out, char *err,
+                           size_t err_len) {
+  (void)host;
+  rf_ll_kernel kernel;
+  rf_ll_kernel_query(&kernel);
+  int abi = kernel.abi >= 1 ? kernel.abi : RF_LL_NEWEST_KNOWN_ABI;
+  rf_ll_plan plan;
+  int rc = rf_ll_plan_build(policy, abi, audit_requested(), &plan, err, err_len);
+  if (rc < 0)
+    return rc;
+  char names[512];
+  if (kernel.abi >= 1) {
+    char errata[256];
+    rf_ll_errata_name(kernel.errata, kernel.abi, errata, sizeof(errata));
+    emitf(out, "landlock", "ABI %d (this kernel; the newest this plugin knows is %d); errata: %s",
+          kernel.abi, RF_LL_NEWEST_KNOWN_ABI, kernel.has_errata ? errata : "not reported");
+  } else {
+    emitf(out, "landlock",
+          "this kernel has no usable Landlock (%s): shown for ABI %d; launch would fail",
+          strerror(kernel.abi_errno), abi);
+  }
+  rf_ll_fs_rights_name(plan.handled_fs, names, sizeof(names));
+  emitf(out, "landlock", "handled filesystem rights (denied unless a rule grants them): %s",
+        names);
+  for (size_t i = 0; i < plan.n_rules; i++) {
+    rf_ll_fs_rights_name(plan.rules[i].access, names, sizeof(names));
+    emitf(out, "landlock", "rule %s: %s (%s%s)", plan.rules[i].path, names, plan.rules[i].why,
+          plan.rules[i].skip_if_missing ? ", skipped if missing" : "");
+  }
+  if (plan.handled_net) {
+    rf_ll_net_rights_name(plan.handled_net, names, sizeof(names));
+    if (plan.connect_port)
+      emitf(out, "landlock", "network rights handled: %s; connect_tcp allowed to port %u only",
+            names, (unsigned)plan.connect_port);
+    else
+      emitf(out, "landlock", "network rights handled: %s, on every port (no port rule)", names);
+  } else {
+    emitf(out, "landlock", "network rights: %s",
+          policy->network == RF_NETWORK_ON ? "not handled (network on)"
+                                           : "not available below ABI 4 (seccomp alone)");
+  }
+  rf_ll_scopes_name(plan.scoped, names, sizeof(names));
+  emitf(out, "landlock", "scoped (IPC with processes outside the sandbox denied): %s%s", names,
+        abi < 6 ? " (scopes need ABI 6)" : "");
+  rf_ll_restrict_flags_name(plan.restrict_flags, names, sizeof(names));
+  emitf(out, "landlock", "landlock_restrict_self flags: %s%s", names,
+        abi >= 7 && !audit_requested() ? " (RINGFENCE_LANDLOCK_AUDIT=1 logs the command's denials)"
+                                       : "");
+  size_t n_protected = 0;
+  for (size_t i = 0; i < policy->n_writable_roots; i++)
+    for (size_t j = 0; j < policy->writable_roots[i].n_protected; j++) {
+      if (n_protected++ == 0)
+        emitf(out, "landlock",
+              "NOT read-only under Landlock (its rights only add up the tree; the core refuses "
+              "a run where one exists unless --allow-degraded):");
+      emitf(out, "landlock", "  protected path %s", policy->writable_roots[i].protected_paths[j]);
+    }
+  rf_ll_plan_clear(&plan);
+
+  rf_ll_seccomp_options opts = seccomp_options_for(policy, abi);
+  size_t n_groups = 0, n_extra = 0;
+  const rf_seccomp_group *groups = rf_seccomp_groups(&opts.shared, &n_groups);
+  const rf_seccomp_group *extra = rf_ll_seccomp_extra_groups(&opts, &n_extra);
+  emitf(out, "seccomp",
+        "default allow; native ABI only (other ABIs are killed); loaded by the command process "
+        "itself after no_new_privs, Landlock and dropping capabilities");
+  for (size_t g = 0; g < n_groups; g++)
+    render_seccomp_group(out, &groups[g]);
+  for (size_t g = 0; g < n_extra; g++)
+    render_seccomp_group(out, &extra[g]);
+
+  emitf(out, "process",
+        "ringfence forks a supervisor (child subreaper, own process group), which forks the "
+        "command; no exec besides the command's own");
+  emitf(out, "process",
+        "command process: default signals; setsid (no controlling terminal); dies with the "
+        "supervisor; chdir %s; no_new_privs; landlock_restrict_self; drop all capabilities; "
+        "keep fds 0-2%s; seccomp; execve",
+        policy->cwd, policy->n_pass_fds ? " and --pass-fd" : "");
+  emitf(out, "process",
+        "when the command ends (or on timeout, or if ringfence dies) the supervisor SIGKILLs "
+        "every remaining descendant (all are re-parented to it) before reporting");
+  char command[1024];
+  size_t used = 0;
+  command[0] = '\0';
+  for (size_t i = 0; argv && argv[i] && used < sizeof(command); i++)
+    used += (size_t)snprintf(command + used, sizeof(command) - used, "%s%s", i ? " " : "",
+                             argv[i]);
+  emitf(out, "process", "command: %s", command);
+  return 0;
+}
+
+/* ---- launch ------------------------------------------------------------------ */
+
+static int landlock_launch(const rf_backend_host *host, const rf_backend_policy *policy,
+                           const char *const *argv, rf_backend_child *child, char *err,
+                           size_t err_len) {
+  (void)host;
+  rf_ll_kernel kernel;
+  rf_ll_kernel_query(&kernel);
+  if (kernel.abi < 1) {
+    snprintf(err, err_len, "Landlock is not available: %s (see 'ringfence check')",
+             strerror(kernel.abi_errno));
+    return -ENOTSUP;
+  }
+  if (!argv || !argv[0]) {
+    snprintf(err, err_len, "no command given");
+    return -EINVAL;
+  }
+  rf_ll_plan plan;
+  int rc = rf_ll_plan_build(policy, kernel.abi, audit_requested(), &plan, err, err_len);
+  if (rc < 0)
+    return rc;
+  int report[2] = {-1, -1};
+  landlock_child *state = NULL;
+  rf_ll_launch launch = {
+      .ruleset_fd = -1,
+      .restrict_flags = plan.restrict_flags,
+      .notify_channel = -1,
+      .cwd = policy->cwd,
+      .argv = (char *const *)argv,
+      .envp = (char *const *)policy->envp,
+      .pass_fds = policy->pass_fds,
+      .n_pass_fds = policy->n_pass_fds,
+  };
+  launch.ruleset_fd = rf_ll_ruleset_create(&plan, err, err_len);
+  rf_ll_plan_clear(&plan);
+  if (launch.ruleset_fd < 0) {
+    rc = launch.ruleset_fd;
+    goto out;
+  }
+  rf_ll_seccomp_options opts = seccomp_options_for(policy, kernel.abi);
+  rc = rf_ll_seccomp_compile(&opts, &launch.seccomp, err, err_len);
+  if (rc < 0)
+    goto out;
+  if (pipe2(report, O_CLOEXEC) < 0) {
+    rc = -errno;
+    snprintf(err, err_len, "pipe: %s", strerror(errno));
+    goto out;
+  }
+  if ((rc = rf_ll_launch_prepare_exec(&launch)) < 0 ||
+      (rc = rf_ll_launch_prepare_fds(&launch, report[1])) < 0) {
+    snprintf(err, err_len, "out of memory");
+    goto out;
+  }
+  state = calloc(1, sizeof(*state));
+  if (!state) {
+    rc = -ENOMEM;
+    snprintf(err, err_len, "out of memory");
+    goto out;
+  }
+  pid_t pid = rf_ll_launch_start(&launch, report[1]);
+  if (pid < 0) {
+    rc = pid;
+    snprintf(err, err_len, "fork: %s", strerror(-pid));
+    goto out;
+  }
+  state->supervisor = pid;
+  state->pidfd = rf_pidfd_open(pid);
+  state->report_fd = report[0];
+  report[0] = -1;
+  fcntl(state->report_fd, F_SETFL, O_NONBLOCK);
+  child->pid = pid;
+  child->wait_fd = state->pidfd;
+  child->state = state;
+  state = NULL;
+  rc = 0;
+out:
+  free(state);
+  if (report[0] >= 0)
+    close(report[0]);
+  if (report[1] >= 0)
+    close(report[1]);
+  if (launch.ruleset_fd >= 0)
+    close(launch.ruleset_fd);
+  rf_ll_launch_clear(&launch);
+  return rc;
+}
+
+/* ---- the child --------------------------------------------------------------- */
+
+static void read_records(landlock_child *state) {
+  for (;;) {
+    rf_ll_record record;
+    ssize_t n = read(state->report_fd, &record, sizeof(record));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n != (ssize_t)sizeof(record))
+      return;
+    switch (record.kind) {
+    case RF_LL_RECORD_PID:
+      state->command = (pid_t)record.value;
+      break;
+    case RF_LL_RECORD_SETUP:
+      if (!state->setup_failed) {
+        state->setup_failed = 1;
+        state->setup_errno = record.value;
+        state->setup_step = record.step;
+      }
+      break;
+    case RF_LL_RECORD_EXEC:
+      state->exec_failed = 1;
+      state->exec_errno = record.value;
+      break;
+    case RF_LL_RECORD_STATUS:
+      state->have_status = 1;
+      state->status = record.value;
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+static int landlock_child_signal(rf_backend_child *child, int signum) {
+  landlock_child *state = child->state;
+  read_records(state);
+  if (state->command > 0 && !state->have_status) {
+    if (kill(-state->command, signum) == 0 || kill(state->command, signum) == 0)
+      return 0;
+  }
+  /* Not forked yet (or already gone): the supervisor forwards it. */
+  return kill(state->supervisor, signum) == 0 ? 0 : -errno;
+}
+
+static int landlock_child_kill(rf_backend_child *child) {
+  landlock_child *state = child->state;
+  read_records(state);
+  if (state->command > 0 && !state->have_status)
+    kill(-state->command, SIGKILL);
+  /* The supervisor kills the rest: whatever left the command's group. */
+  if (kill(state->supervisor, SIGUSR1) < 0 && errno != ESRCH)
+    return -errno;
+  return 0;
+}
+
+static int landlock_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_exit *exit) {
+  landlock_child *state = child->state;
+  int status = 0;
+  int rc = rf_wait_pid(state->supervisor, state->pidfd, timeout_ms, &status);
+  if (rc < 0)
+    return rc;
+  if (rc == 0) {
+    read_records(state);
+    exit->stage = RF_EXIT_RUNNING;
+    return 0;
+  }
+  read_records(state);
+  if (state->setup_failed) {
+    exit->stage = RF_EXIT_SETUP_FAILED;
+    snprintf(exit->message, sizeof(exit->message),
+             "the Landlock sandbox could not be set up: %s failed: %s",
+             rf_ll_step_name(state->setup_step), strerror(state->setup_errno));
+    return 0;
+  }
+  if (state->exec_failed) {
+    exit->stage = RF_EXIT_EXEC_FAILED;
+    exit->exec_errno = state->exec_errno;
+    snprintf(exit->message, sizeof(exit->message), "%s", strerror(state->exec_errno));
+    return 0;
+  }
+  if (state->have_status) {
+    rf_exit_from_status(exit, state->status);
+    return 0;
+  }
+  /* The supervisor died without a word: killed from outside. */
+  exit->stage = RF_EXIT_SETUP_FAILED;
+  snprintf(exit->message, sizeof(exit->message),
+           "ringfence's Landlock supervisor (pid %d) ended unexpectedly (%s %d)",
+           (int)state->supervisor, WIFSIGNALED(status) ? "signal" : "exit status",
+           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    exit->stage = RF_EXIT_COMMAND;
+    exit->signal = WTERMSIG(status);
+    exit->code = 128 + exit->signal;
+  }
+  return 0;
+}
+
+static void landlock_child_release(rf_backend_child *child) {
+  landlock_child *state = child->state;
+  if (!state)
+    return;
+  if (state->pidfd >= 0)
+    close(state->pidfd);
+  if (state->report_fd >= 0)
+    close(state->report_fd);
+  free(state);
+  child->state = NULL;
+}
+
+static const rf_backend landlock_backend = {
+    .size = sizeof(rf_backend),
+    .abi_version = RF_BACKEND_ABI_VERSION,
+    .name = "landlock",
+    .summary = "Landlock + seccomp, no namespaces (Linux, where bwrap cannot run)",
+    .preference = 20,
+    .capabilities = landlock_capabilities,
+    .probe = landlock_probe,
+    .render = landlock_render,
+    .launch = landlock_launch,
+    .child_signal = landlock_child_signal,
+    .child_wait = landlock_child_wait,
+    .child_kill = landlock_child_kill,
+    .child_release = landlock_child_release,
+};
+
+RF_BACKEND_DEFINE(landlock_backend)
