@@ -95,20 +95,24 @@ static char *find_helper(const rf_backend_host *host, const char *name) {
   return real;
 }
 
-/* The cheap part of the probe: can this process create the namespaces bwrap
- * needs and mount in them?  A forked child tries, so nothing here changes. */
+/* The cheap part of the probe: can this process create a user namespace and
+ * mount in it, as bwrap will?  A child that shares our memory (CLONE_VM |
+ * CLONE_VFORK, so nothing is copied) tries it and exits; nothing here
+ * changes.  A network namespace is not created here: that is the slow part
+ * of namespace setup, and bwrap's own failure is classified at launch. */
+static int namespace_child(void *arg) {
+  (void)arg;
+  if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    return errno & 0x7f;
+  return 0;
+}
+
 static int try_namespaces(void) {
-  pid_t pid = fork();
+  static char stack[16384] __attribute__((aligned(16)));
+  pid_t pid = clone(namespace_child, stack + sizeof(stack),
+                    CLONE_NEWUSER | CLONE_NEWNS | CLONE_VM | CLONE_VFORK | SIGCHLD, NULL);
   if (pid < 0)
     return errno;
-  if (pid == 0) {
-    int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC;
-    if (unshare(flags) != 0)
-      _exit(errno & 0x7f);
-    if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-      _exit(errno & 0x7f);
-    _exit(0);
-  }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
     ;
