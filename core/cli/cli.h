@@ -1,4 +1,5 @@
-/* cli.h: what the ringfence subcommands share: policy options, backend choice, error printing. */
+/* cli.h: what the ringfence subcommands share: policy and approval options, backend choice,
+ * error printing. */
 #pragma once
 
 #include <ringfence/ringfence.h>
@@ -13,15 +14,26 @@ typedef struct {
   double timeout;
   char **pass_fds;
   gboolean json;
+  /* Approvals (run, explain, decide). */
+  char *approval;     /* -a/--ask-for-approval */
+  char **rules_files; /* --rules, repeatable */
 } RfCliOptions;
 
 /* Adds the policy options (-s, -C, --writable-root, --network, --backend,
  * --allow-degraded) to |context|; values land in |options|. */
 void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *options);
+/* Adds the approval options (-a, --rules) as their own group. */
+void rf_cli_add_approval_options(GOptionContext *context, RfCliOptions *options);
 void rf_cli_options_clear(RfCliOptions *options);
 
 /* Builds the policy from the parsed options.  Errors name the option. */
 RfPolicy *rf_cli_build_policy(const RfCliOptions *options, GError **error);
+
+/* The approval policy and rules the options ask for.  *policy_set says whether a policy was
+ * chosen at all (otherwise *policy is on-request); *rules is NULL when no rules file was
+ * given. */
+gboolean rf_cli_load_approvals(const RfCliOptions *options, RfApprovalPolicy *policy,
+                               gboolean *policy_set, RfRules **rules, GError **error);
 
 /* Parses argv for a subcommand; on a usage error prints one line with a hint
  * and returns FALSE.  Leaves the command (after "--") in *rest. */
@@ -37,6 +49,7 @@ RfBackend *rf_cli_select_backend(RfLoader **loader, const char *name, RfPlan *pl
 int rf_cli_run(int argc, char **argv);
 int rf_cli_check(int argc, char **argv);
 int rf_cli_explain(int argc, char **argv);
+int rf_cli_decide(int argc, char **argv);
 
 /* Everything before launching: policy, plan, backend, fail-closed check.
  * Prints the fallback note and degraded warnings on stderr unless quiet. */
@@ -44,3 +57,11 @@ gboolean rf_cli_prepare(const RfCliOptions *options, gboolean quiet, RfLoader **
                         RfPlan **plan, RfBackend **backend, GError **error);
 /* Points argv at the command after the options (skipping a "--"). */
 char **rf_cli_command(int argc, char **argv);
+
+/* prompt.c: asks the person at the terminal whether to run |argv| after a prompt decision.
+ * TRUE: approved.  Without a terminal on stdin and stderr it asks nothing and says so. */
+gboolean rf_cli_ask_approval(const char *const *argv, const RfApprovalResult *result);
+/* |text| with control characters shown as \xHH: safe to print on a terminal. */
+char *rf_cli_terminal_safe(const char *text);
+/* One line: the command as a shell would read it. */
+char *rf_cli_command_text(const char *const *argv);

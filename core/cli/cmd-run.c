@@ -5,6 +5,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* TRUE when |command| may start: allowed, or a prompt the person at the terminal approved.
+ * Otherwise says why on stderr. */
+static gboolean approve(char **command, const RfApprovalPolicy *policy, const RfRules *rules) {
+  g_autoptr(GError) error = NULL;
+  g_auto(RfApprovalResult) result = {0};
+  RfApprovalRequest request = {.kind = RF_REQUEST_RUN,
+                               .argv = (const char *const *)command,
+                               .policy = policy,
+                               .rules = rules};
+  if (!rf_approval_decide(&request, &result, &error)) {
+    rf_cli_error(error->message);
+    return FALSE;
+  }
+  g_autofree char *reason = rf_cli_terminal_safe(result.reason);
+  switch (result.decision) {
+  case RF_DECISION_ALLOW:
+    return TRUE;
+  case RF_DECISION_PROMPT:
+    return rf_cli_ask_approval(request.argv, &result);
+  case RF_DECISION_REJECT:
+    fprintf(stderr, "ringfence: not run (rejected): %s\n", reason);
+    return FALSE;
+  case RF_DECISION_FORBIDDEN:
+  default:
+    fprintf(stderr, "ringfence: not run (forbidden): %s\n", reason);
+    return FALSE;
+  }
+}
+
 int rf_cli_run(int argc, char **argv) {
   RfCliOptions options = {0};
   char *timeout_text = NULL;
@@ -22,11 +51,15 @@ int rf_cli_run(int argc, char **argv) {
                "PROGRAM started; 126 not executable; 127 not found.");
   rf_cli_add_policy_options(context, &options);
   g_option_context_add_main_entries(context, entries, NULL);
+  rf_cli_add_approval_options(context, &options);
   int status = 125;
   g_autoptr(RfLoader) loader = NULL;
   g_autoptr(RfPlan) plan = NULL;
   g_autoptr(RfSandbox) sandbox = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(RfRules) rules = NULL;
+  RfApprovalPolicy approval;
+  gboolean approval_set = FALSE;
   RfBackend *backend = NULL;
   RfWaitOptions wait = {.forward_signals = TRUE};
 
@@ -50,10 +83,17 @@ int rf_cli_run(int argc, char **argv) {
                     "PROGRAM [ARG]...)\n");
     goto out;
   }
+  if (!rf_cli_load_approvals(&options, &approval, &approval_set, &rules, &error)) {
+    rf_cli_error(error->message);
+    goto out;
+  }
   if (!rf_cli_prepare(&options, FALSE, &loader, &plan, &backend, &error)) {
     rf_cli_error(error->message);
     goto out;
   }
+  /* Approvals are consulted once a policy or rules are given: a plain `run` runs. */
+  if ((approval_set || rules) && !approve(command, &approval, rules))
+    goto out;
   sandbox = rf_sandbox_spawn(backend, plan, (const char *const *)command, &error);
   if (!sandbox) {
     rf_cli_error(error->message);

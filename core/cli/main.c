@@ -1,4 +1,4 @@
-/* main.c: the ringfence command: dispatches to run, check and explain. */
+/* main.c: the ringfence command: dispatches to run, check, explain and decide. */
 #include "cli.h"
 
 #include <locale.h>
@@ -14,6 +14,8 @@ static const char usage[] =
     "  run      run PROGRAM confined:      ringfence run -s workspace-write -- make test\n"
     "  check    which backends work here, and why not\n"
     "  explain  print the resolved policy and what the backend would do, run nothing\n"
+    "  decide   may COMMAND run now, must a person approve it, or is it refused?\n"
+    "                                      ringfence decide -a untrusted -- git push\n"
     "\n"
     "'ringfence COMMAND --help' describes each command's options.\n"
     "Exit status of run: the program's own; 128+N when signal N ended it; 124 after\n"
@@ -42,7 +44,9 @@ int main(int argc, char **argv) {
     return rf_cli_check(argc - 1, argv + 1);
   if (strcmp(command, "explain") == 0)
     return rf_cli_explain(argc - 1, argv + 1);
-  fprintf(stderr, "ringfence: unknown command '%s' (use run, check or explain; see 'ringfence "
+  if (strcmp(command, "decide") == 0)
+    return rf_cli_decide(argc - 1, argv + 1);
+  fprintf(stderr, "ringfence: unknown command '%s' (use run, check, explain or decide; see 'ringfence "
                   "--help')\n",
           command);
   return 125;

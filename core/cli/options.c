@@ -28,7 +28,23 @@ void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *o) {
   g_option_context_set_main_group(context, group);
 }
 
+void rf_cli_add_approval_options(GOptionContext *context, RfCliOptions *o) {
+  GOptionEntry entries[] = {
+      {"ask-for-approval", 'a', 0, G_OPTION_ARG_STRING, &o->approval,
+       "When to ask a person: untrusted, on-failure, on-request or never", "POLICY"},
+      {"rules", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rules_files,
+       "Read prefix_rule(...) command rules from FILE (repeatable)", "FILE"},
+      {NULL, 0, 0, 0, NULL, NULL, NULL},
+  };
+  GOptionGroup *group = g_option_group_new("approval", "Approval options:",
+                                           "Show the approval options", NULL, NULL);
+  g_option_group_add_entries(group, entries);
+  g_option_context_add_group(context, group);
+}
+
 void rf_cli_options_clear(RfCliOptions *o) {
+  g_free(o->approval);
+  g_strfreev(o->rules_files);
   g_free(o->sandbox);
   g_free(o->cd);
   g_strfreev(o->writable_roots);
@@ -68,6 +84,28 @@ RfPolicy *rf_cli_build_policy(const RfCliOptions *o, GError **error) {
     rf_policy_add_pass_fd(policy, (int)value);
   }
   return g_steal_pointer(&policy);
+}
+
+gboolean rf_cli_load_approvals(const RfCliOptions *o, RfApprovalPolicy *policy,
+                               gboolean *policy_set, RfRules **rules, GError **error) {
+  *policy = (RfApprovalPolicy){.mode = RF_APPROVAL_ON_REQUEST};
+  *policy_set = FALSE;
+  *rules = NULL;
+  if (o->approval) {
+    if (!rf_approval_policy_from_string(o->approval, policy, error)) {
+      g_prefix_error(error, "-a/--ask-for-approval: ");
+      return FALSE;
+    }
+    *policy_set = TRUE;
+  }
+  if (o->rules_files && o->rules_files[0]) {
+    g_autoptr(RfRules) loaded = rf_rules_new();
+    for (char **file = o->rules_files; *file; file++)
+      if (!rf_rules_load_file(loaded, *file, error))
+        return FALSE;
+    *rules = g_steal_pointer(&loaded);
+  }
+  return TRUE;
 }
 
 void rf_cli_error(const char *message) {

@@ -193,6 +193,144 @@ int rf_sandbox_wait(RfSandbox *sandbox, const RfWaitOptions *options, GError **e
 void rf_sandbox_free(RfSandbox *sandbox);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfSandbox, rf_sandbox_free)
 
+/* ---- Approvals: may this command run now, or must a person approve it? ----
+ *
+ *   g_autoptr(RfRules) rules = rf_rules_new();
+ *   rf_rules_load_file(rules, "project.rules", &error);        prefix_rule(...) files
+ *   RfApprovalPolicy policy;
+ *   rf_approval_policy_from_string("on-request", &policy, &error);
+ *   RfApprovalRequest request = {.kind = RF_REQUEST_RUN, .argv = argv,
+ *                                .policy = &policy, .rules = rules};
+ *   g_auto(RfApprovalResult) result = {0};
+ *   rf_approval_decide(&request, &result, &error);              result.decision, .reason
+ *
+ * Nothing here runs or inspects files: a decision depends only on the request.  docs/config.md
+ * has the table of decisions by policy and request kind.
+ */
+
+/* Ordered from least to most strict: when several answers apply, the highest wins. */
+typedef enum {
+  RF_DECISION_ALLOW = 0,     /* run without asking (sandboxed, unless the request escalates) */
+  RF_DECISION_PROMPT = 1,    /* ask a person first */
+  RF_DECISION_REJECT = 2,    /* would need a person, but the policy says not to ask: refuse */
+  RF_DECISION_FORBIDDEN = 3, /* a rule forbids it outright */
+} RfDecision;
+
+/* "allow", "prompt", "reject", "forbidden". */
+const char *rf_decision_to_string(RfDecision decision);
+
+typedef enum {
+  RF_APPROVAL_UNTRUSTED = 0,  /* only known-safe read-only commands run without asking */
+  RF_APPROVAL_ON_FAILURE = 1, /* run sandboxed; ask only to retry unsandboxed after a denial */
+  RF_APPROVAL_ON_REQUEST = 2, /* run sandboxed; the caller may request escalation (a prompt) */
+  RF_APPROVAL_NEVER = 3,      /* never ask: what would need approval is rejected */
+  RF_APPROVAL_GRANULAR = 4,   /* like on-request, each prompt category on or auto-rejected */
+} RfApprovalMode;
+
+/* An approval policy.  The booleans only count with RF_APPROVAL_GRANULAR: TRUE shows
+ * prompts of that category, FALSE rejects them without asking. */
+typedef struct {
+  RfApprovalMode mode;
+  gboolean sandbox_approval;    /* escalations, retries and commands the heuristics question */
+  gboolean rules;               /* prompts a prefix_rule(decision="prompt") asks for */
+  gboolean mcp_elicitations;    /* an MCP server asks the user for input */
+  gboolean request_permissions; /* the agent asks for more permissions */
+  gboolean skill_approval;      /* a skill wants to run one of its scripts */
+} RfApprovalPolicy;
+
+/* "untrusted", "on-failure", "on-request", "never"; "granular" is refused here (it needs
+ * its flags: build the struct, or see the config's approval_policy table). */
+gboolean rf_approval_policy_from_string(const char *text, RfApprovalPolicy *policy,
+                                        GError **error);
+const char *rf_approval_mode_to_string(RfApprovalMode mode);
+/* "on-request", or "granular (sandbox_approval=true, rules=false, ...)".  Free with g_free. */
+char *rf_approval_policy_describe(const RfApprovalPolicy *policy);
+
+/* What is being asked. */
+typedef enum {
+  RF_REQUEST_RUN = 0,             /* run argv in the sandbox */
+  RF_REQUEST_ESCALATION = 1,      /* run argv outside the sandbox (or with more access) */
+  RF_REQUEST_RULE = 2,            /* the caller's own rule wants a person to approve argv */
+  RF_REQUEST_MCP_ELICITATION = 3, /* an MCP server asks the user something; argv optional */
+  RF_REQUEST_PERMISSION = 4,      /* the agent asks for more permissions; argv optional */
+  RF_REQUEST_SKILL_SCRIPT = 5,    /* a skill wants to run the script argv */
+} RfRequestKind;
+
+/* "run", "escalation", "rule", "mcp-elicitation", "permission", "skill-script". */
+gboolean rf_request_kind_from_string(const char *text, RfRequestKind *kind, GError **error);
+const char *rf_request_kind_to_string(RfRequestKind kind);
+
+/* ---- Prefix rules ------------------------------------------------------------ */
+
+typedef struct _RfRules RfRules;
+
+RfRules *rf_rules_new(void);
+void rf_rules_free(RfRules *rules);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfRules, rf_rules_free)
+
+/* Reads a rules file: prefix_rule(pattern=[...], decision=, justification=, match=[...],
+ * not_match=[...]) and host_executable(name=, paths=[...]) calls (network_rule(...) is
+ * checked and ignored).  Errors read "FILE:LINE:COL: problem".  Every match/not_match
+ * example is checked once the file is read; a file whose example disagrees with its rule
+ * is refused whole.  On error |rules| is left as it was. */
+gboolean rf_rules_load_file(RfRules *rules, const char *path, GError **error);
+/* The same for text in memory; |name| stands for the file name in errors. */
+gboolean rf_rules_load_data(RfRules *rules, const char *name, const char *data, gssize length,
+                            GError **error);
+/* Number of prefix rules (a rule whose first pattern word has alternatives counts once
+ * per alternative). */
+guint rf_rules_get_size(const RfRules *rules);
+
+/* One rule that matched a command. */
+typedef struct {
+  char *source;           /* "FILE:LINE:COL" of the prefix_rule call */
+  char **prefix;          /* the command words the pattern matched (NULL-terminated) */
+  RfDecision decision;    /* allow, prompt or forbidden */
+  char *justification;    /* or NULL */
+  char *resolved_program; /* the absolute program path when it matched a basename rule */
+} RfRuleMatch;
+
+void rf_rule_match_free(RfRuleMatch *match);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfRuleMatch, rf_rule_match_free)
+
+/* Every rule whose pattern is a prefix of |argv|, in file order (RfRuleMatch*, freed with
+ * the array).  An absolute program (/usr/bin/git) matches rules for its basename (git)
+ * when no rule names the path itself, unless host_executable(name="git", ...) lists paths
+ * and this is not one of them. */
+GPtrArray *rf_rules_match(const RfRules *rules, const char *const *argv);
+
+/* ---- Deciding ---------------------------------------------------------------- */
+
+typedef struct {
+  RfRequestKind kind;
+  const char *const *argv;        /* the command (NULL-terminated); needed except for
+                                   * mcp-elicitation and permission requests */
+  const RfApprovalPolicy *policy; /* NULL: on-request */
+  const RfRules *rules;           /* NULL: no rules */
+} RfApprovalRequest;
+
+typedef struct {
+  RfDecision decision;
+  char *reason;              /* one line saying why, for people and logs */
+  const char *category;      /* the prompt category concerned ("sandbox_approval", "rules",
+                              * "mcp_elicitations", "request_permissions", "skill_approval"),
+                              * or NULL when no prompt was involved; static */
+  gboolean sandboxed;        /* when allowed: whether the command runs in the sandbox */
+  GPtrArray *matched_rules;  /* RfRuleMatch*: every rule that matched (never NULL after a
+                              * successful call) */
+} RfApprovalResult;
+
+/* Frees what a result holds and zeroes it; the struct itself is the caller's. */
+void rf_approval_result_clear(RfApprovalResult *result);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RfApprovalResult, rf_approval_result_clear)
+
+/* Decides |request|.  A shell wrapper whose script is a plain list of commands
+ * (`bash -lc "ls && make"`) is judged command by command, the strictest answer winning.
+ * Fails (RF_ERROR_CONFIG) only on a malformed request, such as a run without a command.
+ * |result| must be zeroed or cleared. */
+gboolean rf_approval_decide(const RfApprovalRequest *request, RfApprovalResult *result,
+                            GError **error);
+
 G_END_DECLS
 
 #endif /* RINGFENCE_H */
