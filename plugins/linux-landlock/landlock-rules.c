@@ -30,7 +30,7 @@ const char *const rf_ll_device_paths[] = {
 #define RF_LL_DEVICE_RIGHTS                                                                     \
   (RF_LL_FS_READ_FILE | RF_LL_FS_WRITE_FILE | RF_LL_FS_IOCTL_DEV | RF_LL_FS_READ_DIR)
 
-uint64_t rf_ll_capabilities_for_abi(int abi) {
+uint64_t rf_ll_capabilities_for_abi(int abi, int unix_supervision) {
   if (abi < 1)
     return 0;
   uint64_t caps = RF_CAP_WRITE_CONFINED | RF_CAP_RESTRICTED_READ | RF_CAP_NETWORK_OFF |
@@ -41,11 +41,17 @@ uint64_t rf_ll_capabilities_for_abi(int abi) {
    * would let the rest outlive the run). */
   if (abi >= 6)
     caps |= RF_CAP_HOST_PROCESSES | RF_CAP_PROCESS_CONTAINMENT;
-  /* Pathname unix sockets of the host need resolve_unix; abstract ones the
-   * ABI 6 scope. */
-  if (abi >= 9)
-    caps |= RF_CAP_HOST_UNIX_SOCKETS;
+  /* Pathname unix sockets of the host need resolve_unix (ABI 9), or below it
+   * the bind/connect supervisor (landlock-unix.h); abstract ones the ABI 6
+   * scope.  On Linux the display is such a socket (X11, Wayland), so the
+   * same holds desktop-isolation. */
+  if (abi >= 9 || (abi >= 6 && unix_supervision))
+    caps |= RF_CAP_HOST_UNIX_SOCKETS | RF_CAP_PRIVATE_DESKTOP;
   return caps;
+}
+
+int rf_ll_needs_unix_supervisor(int abi) {
+  return abi >= 1 && abi < 9;
 }
 
 int rf_ll_needs_truncate_rules(int abi) {
@@ -96,16 +102,14 @@ int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_e
   }
   int network_limited = policy->network != RF_NETWORK_ON;
   plan->abi = abi;
+  /* resolve_unix (ABI 9) is handled with no rule granting it, and abstract
+   * unix sockets are scoped (ABI 6): only sockets bound inside the sandbox can
+   * be reached.  Also with the network on: "network" means IP here, and the
+   * host's unix sockets include the display (X11, Wayland), which
+   * desktop-isolation keeps out of reach. */
   plan->handled_fs = rf_ll_fs_rights_for_abi(abi);
-  /* resolve_unix handled with no rule granting it: only sockets bound inside
-   * the sandbox's own domain can be reached.  With the network on, the host's
-   * sockets are fair game, as in the bwrap backend. */
-  if (!network_limited)
-    plan->handled_fs &= ~RF_LL_FS_RESOLVE_UNIX;
   plan->handled_net = network_limited ? rf_ll_net_rights_for_abi(abi) : 0;
   plan->scoped = rf_ll_scopes_for_abi(abi);
-  if (!network_limited)
-    plan->scoped &= ~RF_LL_SCOPE_ABSTRACT_UNIX_SOCKET;
   plan->restrict_flags = rf_ll_restrict_flags_for_abi(abi, audit_after_exec);
   if (policy->network == RF_NETWORK_PROXY && plan->handled_net && policy->proxy_port)
     plan->connect_port = policy->proxy_port;

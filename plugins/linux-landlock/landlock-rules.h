@@ -38,10 +38,15 @@ void rf_ll_plan_clear(rf_ll_plan *plan);
  *            kernel-surface, terminal-injection) plus fd-isolation;
  *   ABI 6+ : host-processes and process-containment (signal scoping keeps
  *            the command away from ringfence's supervisor and the host);
- *   ABI 9+ : host-unix-sockets (abstract scoping + resolve_unix).
+ *   ABI 9+ : host-unix-sockets and desktop-isolation (abstract scoping +
+ *            resolve_unix); from ABI 6 with |unix_supervision| (the kernel
+ *            has what landlock-unix.c needs).
  * Never: protected-subpaths (Landlock rights only add up the tree),
  * deny-read below a readable root, private-loopback, proxy-only. */
-uint64_t rf_ll_capabilities_for_abi(int abi);
+uint64_t rf_ll_capabilities_for_abi(int abi, int unix_supervision);
+
+/* Whether ABI |abi| needs the bind/connect supervisor for pathname sockets. */
+int rf_ll_needs_unix_supervisor(int abi);
 
 /* Whether the plan needs the seccomp truncate rules (no TRUNCATE right). */
 int rf_ll_needs_truncate_rules(int abi);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "landlock-abi.h"
 #include "landlock-rules.h"
 #include "landlock-seccomp.h"
+#include "landlock-unix.h"
 #include "launcher.h"
 #include "process.h"
 #include "seccomp-groups.h"
@@ -27,13 +29,15 @@ typedef struct {
   int have_status, status;
   int setup_failed, setup_errno, setup_step;
   int exec_failed, exec_errno;
+  rf_ll_unix_supervisor *unix_supervisor; /* answers bind/connect below ABI 9 */
 } landlock_child;
 
 static uint64_t landlock_capabilities(const rf_backend_host *host) {
   (void)host;
   rf_ll_kernel kernel;
   rf_ll_kernel_query(&kernel);
-  return rf_ll_capabilities_for_abi(kernel.abi);
+  char why[128];
+  return rf_ll_capabilities_for_abi(kernel.abi, rf_ll_unix_supervision_available(why, sizeof(why)));
 }
 
 static int audit_requested(void) {
@@ -49,6 +53,9 @@ static rf_ll_seccomp_options seccomp_options_for(const rf_backend_policy *policy
                * with the network off only unix sockets may be created. */
               .network_off = policy->network == RF_NETWORK_OFF,
               .allow_inet_sockets = 0,
+              /* Below ABI 9, sendto() with an address would reach a host
+               * socket without the connect() the supervisor checks. */
+              .deny_unix_datagram = rf_ll_needs_unix_supervisor(abi),
           },
       .truncate_rules = rf_ll_needs_truncate_rules(abi),
   };
@@ -57,10 +64,16 @@ static rf_ll_seccomp_options seccomp_options_for(const rf_backend_policy *policy
 
 /* Guarantees that depend on the ABI, in words, for `check`. */
 static void describe_missing(int abi, char *buf, size_t len) {
+  char why[128] = "";
+  int supervision = rf_ll_unix_supervision_available(why, sizeof(why));
+  const char *sockets = abi >= 9   ? "host unix sockets: resolve_unix + scope"
+                        : abi < 6  ? "host-processes, process-containment, host-unix-sockets and "
+                                     "desktop-isolation need ABI 6"
+                        : supervision ? "host unix sockets: bind/connect supervisor + scope"
+                                      : "host-unix-sockets and desktop-isolation: ";
   snprintf(buf, len,
-           "never with Landlock: protected-subpaths, deny-read, private-loopback, proxy-only%s%s",
-           abi < 6 ? "; host-processes and process-containment need ABI 6" : "",
-           abi < 9 ? "; host-unix-sockets needs ABI 9" : "");
+           "%s%s; never with Landlock: protected-subpaths, deny-read, private-loopback, proxy-only",
+           sockets, abi >= 6 && abi < 9 && !supervision ? why : "");
 }
 
 static int landlock_probe(const rf_backend_host *host, rf_backend_probe_report *report) {
@@ -196,6 +209,21 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
     }
   rf_ll_plan_clear(&plan);
 
+  char why[128] = "";
+  if (!rf_ll_needs_unix_supervisor(abi))
+    emitf(out, "sockets",
+          "host unix sockets: pathname ones by resolve_unix (no rule grants it: only sockets "
+          "bound inside can be reached), abstract ones by the abstract_unix_socket scope");
+  else if (abi >= 6 && rf_ll_unix_supervision_available(why, sizeof(why)))
+    emitf(out, "sockets",
+          "host unix sockets: bind() and connect() are seccomp user notifications answered by "
+          "ringfence; a socket's cookie is recorded when a sandboxed process binds it, and "
+          "connect() to a pathname or abstract socket is allowed only to a recorded one (the "
+          "supervisor connects a pidfd_getfd copy itself); host sockets get EACCES (EPERM "
+          "when abstract); unix datagram sockets are denied");
+  else
+    emitf(out, "sockets", "host unix sockets: NOT kept out of reach here (%s)",
+          abi < 6 ? "needs Landlock ABI 6" : why);
   rf_ll_seccomp_options opts = seccomp_options_for(policy, abi);
   size_t n_groups = 0, n_extra = 0;
   const rf_seccomp_group *groups = rf_seccomp_groups(&opts.shared, &n_groups);
@@ -250,7 +278,8 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
   int rc = rf_ll_plan_build(policy, kernel.abi, audit_requested(), &plan, err, err_len);
   if (rc < 0)
     return rc;
-  int report[2] = {-1, -1};
+  int report[2] = {-1, -1}, channel[2] = {-1, -1};
+  rf_ll_unix_supervisor *unix_supervisor = NULL;
   landlock_child *state = NULL;
   rf_ll_launch launch = {
       .ruleset_fd = -1,
@@ -272,6 +301,23 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
   rc = rf_ll_seccomp_compile(&opts, &launch.seccomp, err, err_len);
   if (rc < 0)
     goto out;
+  char why[128];
+  if (rf_ll_needs_unix_supervisor(kernel.abi) && rf_ll_unix_supervision_available(why, sizeof(why))) {
+    rc = rf_ll_unix_notify_compile(&launch.notify, err, err_len);
+    if (rc < 0)
+      goto out;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0) {
+      rc = -errno;
+      snprintf(err, err_len, "socketpair: %s", strerror(errno));
+      goto out;
+    }
+    rc = rf_ll_unix_supervisor_start(channel[0], (int)policy->network, policy->proxy_port,
+                                     &unix_supervisor, err, err_len);
+    channel[0] = -1; /* the supervisor owns it, even on failure */
+    if (rc < 0)
+      goto out;
+    launch.notify_channel = channel[1];
+  }
   if (pipe2(report, O_CLOEXEC) < 0) {
     rc = -errno;
     snprintf(err, err_len, "pipe: %s", strerror(errno));
@@ -301,11 +347,16 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
   fcntl(state->report_fd, F_SETFL, O_NONBLOCK);
   child->pid = pid;
   child->wait_fd = state->pidfd;
+  state->unix_supervisor = unix_supervisor;
+  unix_supervisor = NULL;
   child->state = state;
   state = NULL;
   rc = 0;
 out:
   free(state);
+  if (channel[1] >= 0)
+    close(channel[1]);
+  rf_ll_unix_supervisor_stop(unix_supervisor); /* only when the launch failed */
   if (report[0] >= 0)
     close(report[0]);
   if (report[1] >= 0)
@@ -424,6 +475,7 @@ static void landlock_child_release(rf_backend_child *child) {
     close(state->pidfd);
   if (state->report_fd >= 0)
     close(state->report_fd);
+  rf_ll_unix_supervisor_stop(state->unix_supervisor);
   free(state);
   child->state = NULL;
 }

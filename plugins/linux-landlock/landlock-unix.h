@@ -1,0 +1,60 @@
+/* landlock-unix.h: keeps the host's unix sockets out of reach of a Landlock sandbox (no network namespace to lean on).
+ *
+ * Landlock before ABI 9 does not control connect() to a pathname unix socket,
+ * and the sandbox shares the host's network namespace, so "bound inside the
+ * sandbox's namespace" (the bwrap backend's test) means nothing here.  This
+ * supervisor asks instead: was the listening socket bound by a sandboxed
+ * process?
+ *
+ *   1. The command installs a filter turning bind(2) and connect(2) into
+ *      seccomp user notifications, and hands the listener to this thread in
+ *      ringfence.
+ *   2. bind: the supervisor takes a copy of the caller's socket
+ *      (pidfd_getfd), records its cookie (SO_COOKIE: unique per boot, never
+ *      reused) and lets the kernel carry on with the bind in the caller's
+ *      context (Landlock still decides where a socket file may be made).
+ *      Swapping the descriptor in between only records another sandbox socket.
+ *   3. connect: the supervisor copies the socket and the address once.  A
+ *      pathname address is resolved in the caller's view to the socket file,
+ *      held open (O_PATH); sock_diag names the socket bound to that inode,
+ *      and the connect is allowed only when its cookie was recorded in step 2.
+ *      An abstract address is looked up by name the same way.  The supervisor
+ *      then connects the copied socket itself (to /proc/self/fd/N for a
+ *      pathname), so nothing the caller changes after the check is used.
+ *      Other families: with the network off none can be created (seccomp);
+ *      one passed in with --pass-fd is refused, in proxy mode it may only
+ *      reach the proxy port.
+ *   4. Denied: EACCES (pathname), EPERM (abstract, as Landlock's own scope).
+ *
+ * If ringfence is gone, the kernel fails every connect() and bind() with
+ * ENOSYS: the mechanism fails closed.  Unix datagram sockets are denied by
+ * seccomp (sendto() with an address would bypass connect()).
+ *
+ * Residual race, abstract names only: between the lookup and the connect, a
+ * sandbox socket could close and a host process bind the same name; the
+ * sandbox cannot make the host do that.
+ */
+#pragma once
+
+#include <linux/filter.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rf_ll_unix_supervisor rf_ll_unix_supervisor;
+
+/* 1 when this kernel has what the supervisor needs (user notification,
+ * pidfd_getfd, SO_COOKIE); else 0 with the reason in why. */
+int rf_ll_unix_supervision_available(char *why, size_t why_len);
+
+/* The notify filter (bind, connect -> user notification) as BPF in memory;
+ * caller frees prog->filter.  0 or -errno. */
+int rf_ll_unix_notify_compile(struct sock_fprog *prog, char *err, size_t err_len);
+
+/* Starts the thread; it receives the listener on |channel_fd| (owned from
+ * now on).  |network| is the policy's rf_network_mode; |proxy_port| is used
+ * with RF_NETWORK_PROXY.  0 or -errno. */
+int rf_ll_unix_supervisor_start(int channel_fd, int network, uint16_t proxy_port,
+                                rf_ll_unix_supervisor **out, char *err, size_t err_len);
+
+/* Stops the thread and frees everything (NULL is fine). */
+void rf_ll_unix_supervisor_stop(rf_ll_unix_supervisor *supervisor);
