@@ -140,7 +140,7 @@ RfLoader *rf_loader_new(const char *plugin_path, GError **error) {
 }
 
 RfBackend *rf_loader_load_file(RfLoader *loader, const char *path, GError **error) {
-  GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL);
+  GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL | G_MODULE_BIND_LAZY);
   if (!module) {
     g_set_error(error, RF_ERROR, RF_ERROR_PLUGIN, "%s: refused: cannot be loaded: %s", path,
                 g_module_error());

@@ -224,7 +224,54 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
   return 0;
 }
 
+int rf_seccomp_memfd_from_blob(const unsigned char *code, size_t len, char *err, size_t err_len) {
+  int fd = memfd_create("ringfence-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) {
+    int e = errno;
+    snprintf(err, err_len, "seccomp: memfd_create failed: %s", strerror(e));
+    return -e;
+  }
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = write(fd, code + done, len - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int e = n < 0 ? errno : EIO;
+      close(fd);
+      snprintf(err, err_len, "seccomp: cannot write the filter: %s", strerror(e));
+      return -e;
+    }
+    done += (size_t)n;
+  }
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0 ||
+      lseek(fd, 0, SEEK_SET) != 0) {
+    int e = errno;
+    close(fd);
+    snprintf(err, err_len, "seccomp: cannot seal the filter: %s", strerror(e));
+    return -e;
+  }
+  return fd;
+}
+
+#ifdef RF_HAVE_PRECOMPILED_BPF
+#include "seccomp-programs.h"
+#endif
+
 int rf_seccomp_export_memfd(const rf_seccomp_options *opts, char *err, size_t err_len) {
+#ifdef RF_HAVE_PRECOMPILED_BPF
+  if ((opts->network_off | opts->allow_inet_sockets | opts->deny_unix_datagram |
+       opts->guard_names) <= 1) {
+    unsigned index = (unsigned)(opts->network_off | opts->allow_inet_sockets << 1 |
+                                opts->deny_unix_datagram << 2 | opts->guard_names << 3);
+    return rf_seccomp_memfd_from_blob(rf_main_programs[index].code, rf_main_programs[index].len,
+                                      err, err_len);
+  }
+#endif
+  return rf_seccomp_compile_memfd(opts, err, err_len);
+}
+
+int rf_seccomp_compile_memfd(const rf_seccomp_options *opts, char *err, size_t err_len) {
   scmp_filter_ctx ctx = NULL;
   int rc = rf_seccomp_build(opts, &ctx, err, err_len);
   if (rc < 0)

@@ -33,5 +33,11 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
  * fd or -errno. */
 int rf_seccomp_export_memfd(const rf_seccomp_options *opts, char *err, size_t err_len);
 
+/* The same, always compiling with libseccomp now (what gen-bpf uses). */
+int rf_seccomp_compile_memfd(const rf_seccomp_options *opts, char *err, size_t err_len);
+
+/* A sealed memfd holding |code|; returns the fd or -errno. */
+int rf_seccomp_memfd_from_blob(const unsigned char *code, size_t len, char *err, size_t err_len);
+
 /* Number of BPF instructions of the filter (for explain); -errno on failure. */
 int rf_seccomp_program_length(const rf_seccomp_options *opts);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "fs-proxy.h"
+#include "seccomp-groups.h"
 
 struct rf_unix_supervisor {
   pthread_t thread;
@@ -57,7 +58,20 @@ static const struct {
 
 /* ---- the filter --------------------------------------------------------- */
 
+#ifdef RF_HAVE_PRECOMPILED_BPF
+#include "seccomp-programs.h"
+#endif
+
 int rf_unix_supervisor_filter_memfd(int guard_names, char *err, size_t err_len) {
+#ifdef RF_HAVE_PRECOMPILED_BPF
+  const rf_bpf_blob *blob = &rf_notify_programs[guard_names ? 1 : 0];
+  return rf_seccomp_memfd_from_blob(blob->code, blob->len, err, err_len);
+#else
+  return rf_unix_supervisor_compile_filter(guard_names, err, err_len);
+#endif
+}
+
+int rf_unix_supervisor_compile_filter(int guard_names, char *err, size_t err_len) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx) {
     snprintf(err, err_len, "seccomp: cannot allocate the notify filter");

@@ -57,6 +57,8 @@ void rf_unix_supervisor_stop(rf_unix_supervisor *supervisor);
  * with |guard_names|, the name-creating syscalls too), as a sealed memfd
  * holding classic BPF.  Returns the fd or -errno. */
 int rf_unix_supervisor_filter_memfd(int guard_names, char *err, size_t err_len);
+/* The same, always compiled with libseccomp now (what gen-bpf uses). */
+int rf_unix_supervisor_compile_filter(int guard_names, char *err, size_t err_len);
 
 /* For tests: 1 when sock_diag (on |diag_fd|) lists a unix socket bound to the
  * file (dev, ino), 0 when not, -errno on failure. */

@@ -1,0 +1,14 @@
+/* seccomp-programs.h: the seccomp programs compiled at build time by gen-bpf (see gen-bpf.c). */
+#pragma once
+
+#include <stddef.h>
+
+typedef struct {
+  const unsigned char *code;
+  size_t len;
+} rf_bpf_blob;
+
+/* Indexed by network_off | allow_inet << 1 | deny_unix_datagram << 2 | guard_names << 3. */
+extern const rf_bpf_blob rf_main_programs[16];
+/* Indexed by guard_names. */
+extern const rf_bpf_blob rf_notify_programs[2];

@@ -1,0 +1,243 @@
+/* rf-win-plan.h: the Windows sandbox as data.  Built from a resolved policy without any OS
+ * call, rendered by render(), carried out step by step by launch() on Windows.
+ *
+ * Owns: which token the child gets, which capability SIDs it carries, every
+ * ACE written on a path, the desktop, the job limits, the network mechanism,
+ * the command line, and the "setup" plan for elevated mode.  Leaves to the
+ * core: config parsing, approvals, and the comparison of required guarantees
+ * with capabilities().  Leaves to rf-win-launch.c and rf-win-setup.c: the
+ * Win32 calls.
+ */
+#ifndef RF_WIN_PLAN_H
+#define RF_WIN_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringfence/backend.h"
+
+#define RF_WIN_SID_MAX 128
+#define RF_WIN_NAME_MAX 96
+#define RF_WIN_RUN_ID_MAX 40
+#define RF_WIN_DESKTOP_RANDOM_BYTES 16
+
+/* ---- Access masks (winnt.h values; rf-win-launch.c static-asserts them) ---- */
+
+#define RF_WIN_FILE_READ_DATA 0x00000001u /* also FILE_LIST_DIRECTORY */
+#define RF_WIN_FILE_WRITE_DATA 0x00000002u /* also FILE_ADD_FILE */
+#define RF_WIN_FILE_APPEND_DATA 0x00000004u /* also FILE_ADD_SUBDIRECTORY */
+#define RF_WIN_FILE_READ_EA 0x00000008u
+#define RF_WIN_FILE_WRITE_EA 0x00000010u
+#define RF_WIN_FILE_EXECUTE 0x00000020u /* also FILE_TRAVERSE */
+#define RF_WIN_FILE_DELETE_CHILD 0x00000040u
+#define RF_WIN_FILE_READ_ATTRIBUTES 0x00000080u
+#define RF_WIN_FILE_WRITE_ATTRIBUTES 0x00000100u
+#define RF_WIN_DELETE 0x00010000u
+#define RF_WIN_READ_CONTROL 0x00020000u
+#define RF_WIN_WRITE_DAC 0x00040000u
+#define RF_WIN_WRITE_OWNER 0x00080000u
+#define RF_WIN_SYNCHRONIZE 0x00100000u
+
+/* "Read & execute". */
+#define RF_WIN_RIGHTS_READ                                                                   \
+  (RF_WIN_FILE_READ_DATA | RF_WIN_FILE_READ_EA | RF_WIN_FILE_EXECUTE |                       \
+   RF_WIN_FILE_READ_ATTRIBUTES | RF_WIN_READ_CONTROL | RF_WIN_SYNCHRONIZE)
+/* "Modify": read, write, delete the object itself.  Never FILE_DELETE_CHILD
+ * (which would let a sandbox delete a protected child whatever its DACL),
+ * never WRITE_DAC or WRITE_OWNER (which would let it undo the plan). */
+#define RF_WIN_RIGHTS_MODIFY                                                                 \
+  (RF_WIN_RIGHTS_READ | RF_WIN_FILE_WRITE_DATA | RF_WIN_FILE_APPEND_DATA |                   \
+   RF_WIN_FILE_WRITE_EA | RF_WIN_FILE_WRITE_ATTRIBUTES | RF_WIN_DELETE)
+/* On a writable root itself: create entries, but not delete or rename the root. */
+#define RF_WIN_RIGHTS_ROOT_SELF (RF_WIN_RIGHTS_MODIFY & ~RF_WIN_DELETE)
+/* Denied on a protected path and everything below it. */
+#define RF_WIN_RIGHTS_DENY_WRITE                                                             \
+  (RF_WIN_FILE_WRITE_DATA | RF_WIN_FILE_APPEND_DATA | RF_WIN_FILE_WRITE_EA |                 \
+   RF_WIN_FILE_WRITE_ATTRIBUTES | RF_WIN_FILE_DELETE_CHILD | RF_WIN_DELETE | RF_WIN_WRITE_DAC | \
+   RF_WIN_WRITE_OWNER)
+/* Denied on a deny-read path and everything below it. */
+#define RF_WIN_RIGHTS_DENY_READ                                                              \
+  (RF_WIN_FILE_READ_DATA | RF_WIN_FILE_READ_EA | RF_WIN_FILE_EXECUTE | RF_WIN_RIGHTS_DENY_WRITE)
+
+/* ---- Job object limits (winnt.h values) ---------------------------------- */
+
+#define RF_WIN_JOB_LIMIT_DIE_ON_UNHANDLED_EXCEPTION 0x00000400u
+#define RF_WIN_JOB_LIMIT_BREAKAWAY_OK 0x00000800u
+#define RF_WIN_JOB_LIMIT_SILENT_BREAKAWAY_OK 0x00001000u
+#define RF_WIN_JOB_LIMIT_KILL_ON_JOB_CLOSE 0x00002000u
+
+#define RF_WIN_JOB_UILIMIT_HANDLES 0x00000001u
+#define RF_WIN_JOB_UILIMIT_READCLIPBOARD 0x00000002u
+#define RF_WIN_JOB_UILIMIT_WRITECLIPBOARD 0x00000004u
+#define RF_WIN_JOB_UILIMIT_SYSTEMPARAMETERS 0x00000008u
+#define RF_WIN_JOB_UILIMIT_DISPLAYSETTINGS 0x00000010u
+#define RF_WIN_JOB_UILIMIT_GLOBALATOMS 0x00000020u
+#define RF_WIN_JOB_UILIMIT_DESKTOP 0x00000040u
+#define RF_WIN_JOB_UILIMIT_EXITWINDOWS 0x00000080u
+#define RF_WIN_JOB_UILIMIT_ALL 0x000000ffu
+
+/* ---- Stable names (setup installs them, launch uses them) ---------------- */
+
+#define RF_WIN_APPCONTAINER_PREFIX "ringfence."
+#define RF_WIN_DESKTOP_PREFIX "ringfence-"
+#define RF_WIN_GROUP_NAME "ringfence-sandboxes"
+#define RF_WIN_ACCOUNT_OFFLINE "ringfence-offline"
+#define RF_WIN_ACCOUNT_ONLINE "ringfence-online"
+#define RF_WIN_RUNNER_NAME "rf-windows-runner.exe"
+#define RF_WIN_CREDENTIALS_DIR "%LOCALAPPDATA%\\ringfence"
+#define RF_WIN_CREDENTIALS_FILE "%LOCALAPPDATA%\\ringfence\\sandbox-accounts.dat"
+#define RF_WIN_USERLIST_KEY \
+  "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon\\SpecialAccounts\\UserList"
+
+/* Well-known AppContainer network capabilities, granted only with network = on. */
+#define RF_WIN_SID_INTERNET_CLIENT "S-1-15-3-1"
+#define RF_WIN_SID_INTERNET_CLIENT_SERVER "S-1-15-3-2"
+#define RF_WIN_SID_PRIVATE_NETWORK "S-1-15-3-3"
+
+/* What the AppContainer-based modes enforce (both modes: elevated runs the
+ * same AppContainer, as a separate account, behind WFP filters).  This is
+ * what capabilities() returns. */
+#define RF_WIN_CAPS_SANDBOX                                                                  \
+  (RF_CAP_WRITE_CONFINED | RF_CAP_PROTECTED_SUBPATHS | RF_CAP_DENY_READ | RF_CAP_NETWORK_OFF | \
+   RF_CAP_PROCESS_CONTAINMENT | RF_CAP_HOST_PROCESSES | RF_CAP_FD_ISOLATION |                 \
+   RF_CAP_PRIVATE_DESKTOP)
+
+/* ---- Capability SIDs -------------------------------------------------------- */
+
+/*
+ * Derives the capability SID that stands for |kind| ("write", "read",
+ * "deny-read") on |path|:
+ *
+ *   h   = SHA-256("ringfence/v1/" kind "/" path-with-ASCII-lowercased)
+ *   SID = S-1-15-3-1024-w0-w1-...-w7, wi = big-endian uint32 of h[4i..4i+3]
+ *
+ * S-1-15-3-1024 is the prefix Windows uses for capabilities derived from a
+ * name.  The SID depends on the path, not on the run, so an ACE written once
+ * serves every later run on the same root (no ACE pile-up, no re-walking big
+ * trees), and a run only carries the SIDs of its own policy's paths.
+ * ASCII lowercasing matches NTFS's case-insensitive names for the common case.
+ */
+void rf_win_capability_sid(const char *kind, const char *path, char out[RF_WIN_SID_MAX]);
+
+/* ---- The plan --------------------------------------------------------------- */
+
+typedef enum {
+  RF_WIN_TOKEN_APPCONTAINER = 0, /* LowBox token: the sandbox */
+  RF_WIN_TOKEN_CALLER = 1,       /* danger-full-access: the caller's own token, in a job */
+} rf_win_token_kind;
+
+typedef enum {
+  RF_WIN_TRUSTEE_CAPABILITY = 0, /* the capability SID in `sid` */
+  RF_WIN_TRUSTEE_SANDBOX_GROUP = 1, /* elevated: local group RF_WIN_GROUP_NAME */
+} rf_win_trustee;
+
+typedef struct rf_win_acl_step {
+  const char *path; /* borrowed from the policy */
+  int deny;         /* 1: access-denied ACE, 0: access-allowed ACE */
+  uint32_t trustee; /* rf_win_trustee */
+  char sid[RF_WIN_SID_MAX];
+  uint32_t rights_self;      /* on the object itself */
+  uint32_t rights_inherited; /* inherited by every file and directory below; 0: none */
+  int low_label;   /* also give the path an inheritable Low mandatory label (AppContainers run at Low) */
+  int placeholder; /* create an empty directory first if the path does not exist */
+  int skip_missing; /* a missing path is skipped (nothing to protect yet) */
+  const char *why;
+} rf_win_acl_step;
+
+typedef struct rf_win_capability {
+  char sid[RF_WIN_SID_MAX];
+  const char *kind; /* "write", "read", "deny-read", "internetClient", ... */
+  const char *path; /* for path capabilities, borrowed; else NULL */
+} rf_win_capability;
+
+typedef struct rf_win_plan {
+  uint32_t windows_mode; /* rf_windows_mode */
+  uint32_t sandbox_mode; /* rf_sandbox_mode */
+  uint32_t network;      /* rf_network_mode */
+  uint32_t token;        /* rf_win_token_kind */
+  const char *run_id;    /* borrowed */
+  const char *cwd;       /* borrowed */
+  size_t n_env;          /* variables in policy envp (0 with envp NULL: inherit) */
+  int inherit_env;
+
+  char appcontainer_name[RF_WIN_NAME_MAX]; /* "ringfence.<run_id>" */
+  const char *account; /* elevated: RF_WIN_ACCOUNT_OFFLINE / _ONLINE; else NULL */
+
+  int private_desktop;
+  char desktop_name[RF_WIN_NAME_MAX]; /* "ringfence-<run_id>-<32 hex>" or "Default" */
+
+  rf_win_acl_step *acl;
+  size_t n_acl;
+  rf_win_capability *caps;
+  size_t n_caps;
+
+  uint32_t job_limits;    /* RF_WIN_JOB_LIMIT_* set */
+  uint32_t job_ui_limits; /* RF_WIN_JOB_UILIMIT_* set */
+
+  int batch;          /* argv[0] is a .bat/.cmd file, run through cmd_exe */
+  const char *cmd_exe; /* borrowed from the input */
+  char *command_line; /* the full lpCommandLine, UTF-8 (owned) */
+
+  uint64_t required; /* from the policy */
+  uint64_t enforced; /* what this plan enforces */
+  uint64_t missing;  /* required & ~enforced & ~degraded: launch refuses when non-zero */
+  uint64_t dropped;  /* required & ~enforced & degraded: accepted by the user */
+} rf_win_plan;
+
+typedef struct rf_win_plan_input {
+  const rf_backend_policy *policy;
+  const char *const *argv;
+  /* RF_WIN_DESKTOP_RANDOM_BYTES of randomness for the desktop name, or NULL
+   * (render: the name shows "<random>" where launch puts 32 hex digits). */
+  const uint8_t *random;
+  /* Absolute path of cmd.exe for batch files; NULL: "%SystemRoot%\System32\cmd.exe". */
+  const char *cmd_exe;
+} rf_win_plan_input;
+
+/* Fills |plan| (zero it first).  Returns 0, or -EINVAL / -ENOTSUP / -ENOMEM
+ * with a message naming the field and the fix.  A plan with missing != 0 is
+ * still built (render shows it); launch refuses it. */
+int rf_win_plan_build(const rf_win_plan_input *in, rf_win_plan *plan, char *err, size_t err_len);
+
+/* Frees what build allocated; the plan may be built again afterwards. */
+void rf_win_plan_clear(rf_win_plan *plan);
+
+/* Emits the plan in sections "parameters", "token", "acl", "desktop", "job",
+ * "network", "command", "guarantees". */
+void rf_win_plan_render(const rf_win_plan *plan, const rf_backend_sink *out);
+
+/* Writes the message launch() returns when plan->missing != 0. */
+void rf_win_plan_missing_message(const rf_win_plan *plan, char *err, size_t err_len);
+
+/* "write-confined", ... for an RF_CAP_* bit; NULL for an unknown bit. */
+const char *rf_win_guarantee_name(uint64_t bit);
+
+/* ---- Setup plan (elevated mode) ---------------------------------------------- */
+
+typedef enum {
+  RF_WIN_SETUP_GROUP = 0,
+  RF_WIN_SETUP_ACCOUNT,
+  RF_WIN_SETUP_HIDE_ACCOUNT,
+  RF_WIN_SETUP_WFP_PROVIDER,
+  RF_WIN_SETUP_WFP_SUBLAYER,
+  RF_WIN_SETUP_WFP_FILTER,
+  RF_WIN_SETUP_CREDENTIALS,
+  RF_WIN_SETUP_PROFILE,
+} rf_win_setup_kind;
+
+typedef struct rf_win_setup_item {
+  uint32_t kind;       /* rf_win_setup_kind */
+  const char *name;    /* account/group name, GUID, registry value, file */
+  const char *account; /* the account the item concerns, or NULL */
+  const char *layer;   /* WFP layer for filters, else NULL */
+  const char *detail;  /* one line: what it is for */
+} rf_win_setup_item;
+
+/* The exact list `ringfence setup --windows` adds, in install order
+ * (--remove walks it backwards).  Static storage. */
+const rf_win_setup_item *rf_win_setup_items(size_t *n);
+
+/* Emits the setup plan (section "setup") for install (remove = 0) or removal. */
+void rf_win_setup_render(int remove, const rf_backend_sink *out);
+
+#endif /* RF_WIN_PLAN_H */

@@ -1,0 +1,571 @@
+/* test-windows-plan.c: the plan grants writes only in the roots, denies protected names, denies the
+ * network by an enforcing mechanism in both modes, contains the process tree, and names its desktop. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rf-win-guid.h"
+#include "rf-win-plan.h"
+#include "rf-win-sha256.h"
+#include "test-windows.h"
+
+/* ---- A policy fixture ---- */
+
+static const char *const k_protected_w[] = {"C:\\work\\proj\\.git", "C:\\work\\proj\\.codex",
+                                            "C:\\work\\proj\\.vscode"};
+static const char *const k_protected_t[] = {"C:\\Users\\me\\AppData\\Local\\Temp\\.git"};
+static rf_backend_root k_roots[2] = {
+    {sizeof(rf_backend_root), "C:\\work\\proj", k_protected_w, 3},
+    {sizeof(rf_backend_root), "C:\\Users\\me\\AppData\\Local\\Temp", k_protected_t, 1},
+};
+static const char *const k_env[] = {"PATH=C:\\Windows\\System32", "RINGFENCE_SANDBOX=windows", NULL};
+static const char *const k_argv[] = {"C:\\tools\\cc.exe", "-o", "out file.exe", "main.c", NULL};
+static const uint8_t k_random[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+                                     0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+
+static rf_backend_policy base_policy(uint32_t windows_mode, uint32_t network, int private_desktop) {
+  rf_backend_policy p;
+  memset(&p, 0, sizeof p);
+  p.size = sizeof p;
+  p.mode = RF_SANDBOX_WORKSPACE_WRITE;
+  p.network = network;
+  p.read_access = RF_READ_FULL;
+  p.flags = private_desktop ? RF_POLICY_WINDOWS_PRIVATE_DESKTOP : 0;
+  p.writable_roots = k_roots;
+  p.n_writable_roots = 2;
+  p.cwd = "C:\\work\\proj";
+  p.envp = k_env;
+  p.required = RF_CAP_WRITE_CONFINED | RF_CAP_PROTECTED_SUBPATHS | RF_CAP_PROCESS_CONTAINMENT |
+               (network == RF_NETWORK_OFF ? RF_CAP_NETWORK_OFF : 0);
+  p.windows_mode = windows_mode;
+  p.run_id = "run-42abc";
+  return p;
+}
+
+static int build(const rf_backend_policy *p, const char *const *argv, rf_win_plan *plan, char *err, size_t len) {
+  rf_win_plan_input in = {.policy = p, .argv = argv, .random = k_random, .cmd_exe = "C:\\Windows\\System32\\cmd.exe"};
+  return rf_win_plan_build(&in, plan, err, len);
+}
+
+static char *render(const rf_win_plan *plan) {
+  static test_sink_buf buf;
+  test_sink_free(&buf);
+  rf_backend_sink sink = {sizeof sink, &buf, test_sink_emit};
+  rf_win_plan_render(plan, &sink);
+  return buf.text;
+}
+
+static const rf_win_acl_step *find_step(const rf_win_plan *plan, const char *path, int deny, uint32_t trustee) {
+  for (size_t i = 0; i < plan->n_acl; i++)
+    if (strcmp(plan->acl[i].path, path) == 0 && plan->acl[i].deny == deny && plan->acl[i].trustee == trustee)
+      return &plan->acl[i];
+  return NULL;
+}
+
+static int has_cap_sid(const rf_win_plan *plan, const char *sid) {
+  for (size_t i = 0; i < plan->n_caps; i++)
+    if (strcmp(plan->caps[i].sid, sid) == 0)
+      return 1;
+  return 0;
+}
+
+/* ---- SHA-256 and SIDs ---- */
+
+static void hex(const uint8_t *h, char *out) {
+  for (int i = 0; i < 32; i++)
+    sprintf(out + 2 * i, "%02x", h[i]);
+}
+
+static void test_sha256_matches_the_fips_vectors(void) {
+  uint8_t h[32];
+  char x[65];
+  rf_win_sha256("", 0, h);
+  hex(h, x);
+  CU_ASSERT_STRING_EQUAL(x, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  rf_win_sha256("abc", 3, h);
+  hex(h, x);
+  CU_ASSERT_STRING_EQUAL(x, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  rf_win_sha256(two, strlen(two), h);
+  hex(h, x);
+  CU_ASSERT_STRING_EQUAL(x, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  static char million[1000000];
+  memset(million, 'a', sizeof million);
+  rf_win_sha256(million, sizeof million, h);
+  hex(h, x);
+  CU_ASSERT_STRING_EQUAL(x, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void test_capability_sids_are_stable_per_path_and_kind(void) {
+  char a[RF_WIN_SID_MAX], b[RF_WIN_SID_MAX], c[RF_WIN_SID_MAX], d[RF_WIN_SID_MAX];
+  rf_win_capability_sid("write", "C:\\work\\proj", a);
+  rf_win_capability_sid("write", "c:\\WORK\\Proj", b);
+  rf_win_capability_sid("read", "C:\\work\\proj", c);
+  rf_win_capability_sid("write", "C:\\work\\proj2", d);
+  CU_ASSERT_STRING_EQUAL(a, b); /* NTFS names are case-insensitive */
+  CU_ASSERT_STRING_NOT_EQUAL(a, c);
+  CU_ASSERT_STRING_NOT_EQUAL(a, d);
+  CU_ASSERT_EQUAL(strncmp(a, "S-1-15-3-1024-", 14), 0);
+  int dashes = 0;
+  for (const char *p = a; *p; p++) {
+    dashes += *p == '-';
+    CU_ASSERT_TRUE((*p >= '0' && *p <= '9') || *p == '-' || *p == 'S');
+  }
+  CU_ASSERT_EQUAL(dashes, 4 + 8);
+  /* Pinned: the scheme is documented, and ACEs written by older builds must keep matching. */
+  rf_win_capability_sid("write", "/home/u/proj", a);
+  uint8_t h[32];
+  const char *msg = "ringfence/v1/write//home/u/proj";
+  rf_win_sha256(msg, strlen(msg), h);
+  char want[RF_WIN_SID_MAX];
+  snprintf(want, sizeof want, "S-1-15-3-1024-%u-%u-%u-%u-%u-%u-%u-%u",
+           (unsigned)((uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3]),
+           (unsigned)((uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7]),
+           (unsigned)((uint32_t)h[8] << 24 | (uint32_t)h[9] << 16 | (uint32_t)h[10] << 8 | h[11]),
+           (unsigned)((uint32_t)h[12] << 24 | (uint32_t)h[13] << 16 | (uint32_t)h[14] << 8 | h[15]),
+           (unsigned)((uint32_t)h[16] << 24 | (uint32_t)h[17] << 16 | (uint32_t)h[18] << 8 | h[19]),
+           (unsigned)((uint32_t)h[20] << 24 | (uint32_t)h[21] << 16 | (uint32_t)h[22] << 8 | h[23]),
+           (unsigned)((uint32_t)h[24] << 24 | (uint32_t)h[25] << 16 | (uint32_t)h[26] << 8 | h[27]),
+           (unsigned)((uint32_t)h[28] << 24 | (uint32_t)h[29] << 16 | (uint32_t)h[30] << 8 | h[31]));
+  CU_ASSERT_STRING_EQUAL(a, want);
+}
+
+/* ---- Writes ---- */
+
+static void test_writable_roots_are_granted_modify_to_their_own_capability(void) {
+  for (uint32_t mode = RF_WINDOWS_UNELEVATED; mode <= RF_WINDOWS_ELEVATED; mode++) {
+    rf_backend_policy p = base_policy(mode, RF_NETWORK_OFF, 1);
+    rf_win_plan plan;
+    CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+    CU_ASSERT_EQUAL(plan.token, RF_WIN_TOKEN_APPCONTAINER);
+    for (size_t i = 0; i < 2; i++) {
+      char sid[RF_WIN_SID_MAX];
+      rf_win_capability_sid("write", k_roots[i].path, sid);
+      const rf_win_acl_step *s = find_step(&plan, k_roots[i].path, 0, RF_WIN_TRUSTEE_CAPABILITY);
+      CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+      CU_ASSERT_STRING_EQUAL(s->sid, sid);
+      CU_ASSERT_EQUAL(s->rights_inherited, RF_WIN_RIGHTS_MODIFY);
+      /* The root itself: entries may be created, the root may not be deleted or renamed. */
+      CU_ASSERT_EQUAL(s->rights_self & RF_WIN_DELETE, 0);
+      CU_ASSERT_TRUE(s->rights_self & RF_WIN_FILE_WRITE_DATA);
+      CU_ASSERT_TRUE(s->low_label);
+      CU_ASSERT_TRUE(has_cap_sid(&plan, sid));
+      /* Elevated: the account's own check needs the group grant too. */
+      const rf_win_acl_step *g = find_step(&plan, k_roots[i].path, 0, RF_WIN_TRUSTEE_SANDBOX_GROUP);
+      if (mode == RF_WINDOWS_ELEVATED) {
+        CU_ASSERT_PTR_NOT_NULL(g);
+      } else {
+        CU_ASSERT_PTR_NULL(g);
+      }
+    }
+    CU_ASSERT_TRUE(plan.enforced & RF_CAP_WRITE_CONFINED);
+    rf_win_plan_clear(&plan);
+  }
+}
+
+static void test_no_allow_ace_lets_the_sandbox_delete_children_or_rewrite_dacls(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_ELEVATED, RF_NETWORK_OFF, 1);
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  for (size_t i = 0; i < plan.n_acl; i++) {
+    if (plan.acl[i].deny)
+      continue;
+    uint32_t both = plan.acl[i].rights_self | plan.acl[i].rights_inherited;
+    /* FILE_DELETE_CHILD on a root would delete a protected child whatever its own DACL says. */
+    CU_ASSERT_EQUAL(both & (RF_WIN_FILE_DELETE_CHILD | RF_WIN_WRITE_DAC | RF_WIN_WRITE_OWNER), 0);
+  }
+  rf_win_plan_clear(&plan);
+}
+
+static void test_protected_names_are_denied_to_the_roots_capability_even_if_missing(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  char sid[RF_WIN_SID_MAX];
+  rf_win_capability_sid("write", k_roots[0].path, sid);
+  for (size_t j = 0; j < 3; j++) {
+    const rf_win_acl_step *s = find_step(&plan, k_protected_w[j], 1, RF_WIN_TRUSTEE_CAPABILITY);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s->sid, sid); /* the very SID the root grants */
+    uint32_t must = RF_WIN_FILE_WRITE_DATA | RF_WIN_FILE_APPEND_DATA | RF_WIN_DELETE | RF_WIN_WRITE_DAC |
+                    RF_WIN_WRITE_OWNER | RF_WIN_FILE_DELETE_CHILD | RF_WIN_FILE_WRITE_ATTRIBUTES;
+    CU_ASSERT_EQUAL(s->rights_self & must, must);
+    CU_ASSERT_EQUAL(s->rights_inherited & must, must);
+    CU_ASSERT_TRUE(s->placeholder); /* holds the name so it cannot be created */
+    CU_ASSERT_FALSE(s->skip_missing);
+  }
+  /* Each deny comes after the grant on its root: launch applies them in order. */
+  size_t grant_at = 0, deny_at = 0;
+  for (size_t i = 0; i < plan.n_acl; i++) {
+    if (strcmp(plan.acl[i].path, k_roots[0].path) == 0 && !plan.acl[i].deny)
+      grant_at = i;
+    if (strcmp(plan.acl[i].path, k_protected_w[0]) == 0)
+      deny_at = i;
+  }
+  CU_ASSERT_TRUE(grant_at < deny_at);
+  CU_ASSERT_TRUE(plan.enforced & RF_CAP_PROTECTED_SUBPATHS);
+  rf_win_plan_clear(&plan);
+}
+
+static void test_read_only_mode_grants_no_write_anywhere(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  p.mode = RF_SANDBOX_READ_ONLY;
+  p.writable_roots = NULL;
+  p.n_writable_roots = 0;
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_EQUAL(plan.token, RF_WIN_TOKEN_APPCONTAINER);
+  for (size_t i = 0; i < plan.n_acl; i++)
+    if (!plan.acl[i].deny)
+      CU_ASSERT_EQUAL((plan.acl[i].rights_self | plan.acl[i].rights_inherited) &
+                          (RF_WIN_FILE_WRITE_DATA | RF_WIN_FILE_APPEND_DATA | RF_WIN_DELETE),
+                      0);
+  /* The working directory stays readable. */
+  const rf_win_acl_step *s = find_step(&plan, "C:\\work\\proj", 0, RF_WIN_TRUSTEE_CAPABILITY);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  CU_ASSERT_EQUAL(s->rights_inherited, RF_WIN_RIGHTS_READ);
+  rf_win_plan_clear(&plan);
+}
+
+static void test_writable_roots_outside_workspace_write_are_refused(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  p.mode = RF_SANDBOX_READ_ONLY;
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL(build(&p, k_argv, &plan, NULL, 0), -EINVAL);
+}
+
+static void test_deny_read_paths_get_their_own_denied_capability(void) {
+  static const char *const deny_read[] = {"C:\\work\\proj\\secrets"};
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  p.deny_read = deny_read;
+  p.n_deny_read = 1;
+  p.required |= RF_CAP_DENY_READ;
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  char sid[RF_WIN_SID_MAX];
+  rf_win_capability_sid("deny-read", deny_read[0], sid);
+  const rf_win_acl_step *s = find_step(&plan, deny_read[0], 1, RF_WIN_TRUSTEE_CAPABILITY);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  CU_ASSERT_STRING_EQUAL(s->sid, sid);
+  CU_ASSERT_TRUE(s->rights_self & RF_WIN_FILE_READ_DATA);
+  CU_ASSERT_TRUE(has_cap_sid(&plan, sid)); /* a deny only binds a SID the child carries */
+  CU_ASSERT_EQUAL(plan.missing, 0);
+  rf_win_plan_clear(&plan);
+}
+
+/* ---- Network ---- */
+
+static void test_network_off_is_enforced_by_an_appcontainer_without_network_capabilities(void) {
+  for (uint32_t mode = RF_WINDOWS_UNELEVATED; mode <= RF_WINDOWS_ELEVATED; mode++) {
+    for (uint32_t net = RF_NETWORK_OFF; net <= RF_NETWORK_PROXY; net += 2) {
+      rf_backend_policy p = base_policy(mode, net, 1);
+      rf_win_plan plan;
+      CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+      CU_ASSERT_EQUAL(plan.token, RF_WIN_TOKEN_APPCONTAINER);
+      CU_ASSERT_FALSE(has_cap_sid(&plan, RF_WIN_SID_INTERNET_CLIENT));
+      CU_ASSERT_FALSE(has_cap_sid(&plan, RF_WIN_SID_INTERNET_CLIENT_SERVER));
+      CU_ASSERT_FALSE(has_cap_sid(&plan, RF_WIN_SID_PRIVATE_NETWORK));
+      for (size_t i = 0; i < plan.n_caps; i++) /* only path capabilities */
+        CU_ASSERT_PTR_NOT_NULL(plan.caps[i].path);
+      CU_ASSERT_TRUE(plan.enforced & RF_CAP_NETWORK_OFF);
+      const char *text = render(&plan);
+      CU_ASSERT_PTR_NOT_NULL(strstr(text, "network: denied (enforced): AppContainer token without"));
+      if (mode == RF_WINDOWS_ELEVATED) {
+        CU_ASSERT_STRING_EQUAL(plan.account, RF_WIN_ACCOUNT_OFFLINE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "FWPM_LAYER_ALE_AUTH_CONNECT_V4/V6"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "account ringfence-offline"));
+      } else {
+        CU_ASSERT_PTR_NULL(plan.account);
+        CU_ASSERT_PTR_NULL(strstr(text, "WFP"));
+      }
+      rf_win_plan_clear(&plan);
+    }
+  }
+}
+
+static void test_network_on_grants_the_network_capabilities_and_the_online_account(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_ELEVATED, RF_NETWORK_ON, 1);
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_TRUE(has_cap_sid(&plan, RF_WIN_SID_INTERNET_CLIENT));
+  CU_ASSERT_TRUE(has_cap_sid(&plan, RF_WIN_SID_PRIVATE_NETWORK));
+  CU_ASSERT_STRING_EQUAL(plan.account, RF_WIN_ACCOUNT_ONLINE);
+  CU_ASSERT_FALSE(plan.enforced & RF_CAP_NETWORK_OFF);
+  rf_win_plan_clear(&plan);
+}
+
+static void test_proxy_only_is_refused_rather_than_pretended(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_PROXY, 1);
+  p.required |= RF_CAP_PROXY_ONLY;
+  p.proxy_port = 3128;
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_EQUAL(plan.missing, RF_CAP_PROXY_ONLY);
+  char err[512];
+  rf_win_plan_missing_message(&plan, err, sizeof err);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "proxy-only"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(render(&plan), "REFUSED (required, not enforced): proxy-only"));
+  rf_win_plan_clear(&plan);
+  /* Accepted as degraded: no longer missing, reported as dropped. */
+  p.degraded = RF_CAP_PROXY_ONLY;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_EQUAL(plan.missing, 0);
+  CU_ASSERT_EQUAL(plan.dropped, RF_CAP_PROXY_ONLY);
+  rf_win_plan_clear(&plan);
+}
+
+/* ---- Containment and desktop ---- */
+
+static void test_job_kills_on_close_allows_no_breakaway_and_limits_ui(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 0);
+  p.mode = RF_SANDBOX_DANGER_FULL_ACCESS; /* even with no sandbox at all */
+  p.writable_roots = NULL;
+  p.n_writable_roots = 0;
+  for (int full = 0; full < 2; full++) {
+    rf_backend_policy q = full ? p : base_policy(RF_WINDOWS_ELEVATED, RF_NETWORK_OFF, 1);
+    rf_win_plan plan;
+    CU_ASSERT_EQUAL_FATAL(build(&q, k_argv, &plan, NULL, 0), 0);
+    CU_ASSERT_TRUE(plan.job_limits & RF_WIN_JOB_LIMIT_KILL_ON_JOB_CLOSE);
+    CU_ASSERT_FALSE(plan.job_limits & RF_WIN_JOB_LIMIT_BREAKAWAY_OK);
+    CU_ASSERT_FALSE(plan.job_limits & RF_WIN_JOB_LIMIT_SILENT_BREAKAWAY_OK);
+    CU_ASSERT_EQUAL(plan.job_ui_limits & RF_WIN_JOB_UILIMIT_ALL, RF_WIN_JOB_UILIMIT_ALL);
+    CU_ASSERT_TRUE(plan.enforced & RF_CAP_PROCESS_CONTAINMENT);
+    const char *text = render(&plan);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "job: set JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "job: not-set JOB_OBJECT_LIMIT_BREAKAWAY_OK"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "job: set JOB_OBJECT_UILIMIT_READCLIPBOARD"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "job: set JOB_OBJECT_UILIMIT_EXITWINDOWS"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "job: set JOB_OBJECT_UILIMIT_DESKTOP"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "job: set JOB_OBJECT_UILIMIT_GLOBALATOMS"));
+    rf_win_plan_clear(&plan);
+  }
+}
+
+static void test_danger_full_access_keeps_only_the_job(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_ON, 0);
+  p.mode = RF_SANDBOX_DANGER_FULL_ACCESS;
+  p.writable_roots = NULL;
+  p.n_writable_roots = 0;
+  p.required = 0;
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_EQUAL(plan.token, RF_WIN_TOKEN_CALLER);
+  CU_ASSERT_EQUAL(plan.n_acl, 0);
+  CU_ASSERT_EQUAL(plan.enforced, RF_CAP_PROCESS_CONTAINMENT);
+  rf_win_plan_clear(&plan);
+}
+
+static void test_private_desktop_gets_a_random_name_and_off_means_default(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_TRUE(plan.private_desktop);
+  CU_ASSERT_STRING_EQUAL(plan.desktop_name, "ringfence-run-42abc-00112233445566778899aabbccddeeff");
+  CU_ASSERT_TRUE(plan.enforced & RF_CAP_PRIVATE_DESKTOP);
+  CU_ASSERT_PTR_NOT_NULL(strstr(render(&plan), "desktop: private desktop WinSta0\\ringfence-run-42abc-"));
+  rf_win_plan_clear(&plan);
+
+  /* Different randomness, different name. */
+  uint8_t other[16] = {1};
+  rf_win_plan_input in = {.policy = &p, .argv = k_argv, .random = other, .cmd_exe = NULL};
+  CU_ASSERT_EQUAL_FATAL(rf_win_plan_build(&in, &plan, NULL, 0), 0);
+  CU_ASSERT_STRING_EQUAL(plan.desktop_name, "ringfence-run-42abc-01000000000000000000000000000000");
+  rf_win_plan_clear(&plan);
+
+  /* Render without randomness says so instead of inventing a name. */
+  in.random = NULL;
+  CU_ASSERT_EQUAL_FATAL(rf_win_plan_build(&in, &plan, NULL, 0), 0);
+  CU_ASSERT_STRING_EQUAL(plan.desktop_name, "ringfence-run-42abc-<random>");
+  rf_win_plan_clear(&plan);
+
+  p.flags = 0;
+  p.required |= RF_CAP_PRIVATE_DESKTOP;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_FALSE(plan.private_desktop);
+  CU_ASSERT_STRING_EQUAL(plan.desktop_name, "Default");
+  CU_ASSERT_FALSE(plan.enforced & RF_CAP_PRIVATE_DESKTOP);
+  CU_ASSERT_EQUAL(plan.missing, RF_CAP_PRIVATE_DESKTOP); /* asked for, not enforced: refused */
+  CU_ASSERT_PTR_NOT_NULL(strstr(render(&plan), "desktop: default desktop WinSta0\\Default"));
+  rf_win_plan_clear(&plan);
+}
+
+/* ---- Input validation ---- */
+
+static void test_run_ids_that_could_escape_a_name_are_refused(void) {
+  static const char *bad[] = {"", "UPPER", "a/b", "a\\b", "a b", "a.b", "..", "x\"y",
+                              "0123456789012345678901234567890123456789x"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+    p.run_id = bad[i];
+    rf_win_plan plan;
+    char err[256] = "";
+    CU_ASSERT_EQUAL(build(&p, k_argv, &plan, err, sizeof err), -EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "run_id"));
+  }
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  p.run_id = NULL;
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL(build(&p, k_argv, &plan, NULL, 0), -EINVAL);
+}
+
+static void test_passed_descriptors_are_refused_not_ignored(void) {
+  static const int fds[] = {3};
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  p.pass_fds = fds;
+  p.n_pass_fds = 1;
+  rf_win_plan plan;
+  char err[256] = "";
+  CU_ASSERT_EQUAL(build(&p, k_argv, &plan, err, sizeof err), -ENOTSUP);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "--pass-fd"));
+}
+
+static void test_an_older_policy_struct_is_read_only_up_to_its_size(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_ELEVATED, RF_NETWORK_OFF, 1);
+  /* A producer without run_id: the plugin must not read past size, so run_id is missing. */
+  p.size = (uint32_t)offsetof(rf_backend_policy, run_id);
+  rf_win_plan plan;
+  char err[256] = "";
+  CU_ASSERT_EQUAL(build(&p, k_argv, &plan, err, sizeof err), -EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "(null)"));
+}
+
+static void test_batch_file_commands_go_through_cmd_exe_or_are_refused(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  const char *ok[] = {"C:\\work\\proj\\build.BAT", "a&b", NULL};
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, ok, &plan, NULL, 0), 0);
+  CU_ASSERT_TRUE(plan.batch);
+  CU_ASSERT_EQUAL(strncmp(plan.command_line, "\"C:\\Windows\\System32\\cmd.exe\" /d /e:on /v:off /s /c ", 52), 0);
+  rf_win_plan_clear(&plan);
+  const char *bad[] = {"C:\\work\\proj\\build.cmd", "%USERPROFILE%", NULL};
+  char err[512] = "";
+  CU_ASSERT_EQUAL(build(&p, bad, &plan, err, sizeof err), -EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "batch file"));
+}
+
+static void test_render_works_with_posix_paths_and_shows_every_section(void) {
+  static const char *const prot[] = {"/home/u/proj/.git"};
+  static rf_backend_root roots[] = {{sizeof(rf_backend_root), "/home/u/proj", prot, 1}};
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  p.writable_roots = roots;
+  p.n_writable_roots = 1;
+  p.cwd = "/home/u/proj";
+  const char *argv[] = {"/usr/bin/make", "-j2", NULL};
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, argv, &plan, NULL, 0), 0);
+  const char *text = render(&plan);
+  static const char *sections[] = {"parameters: [windows] sandbox = \"unelevated\"",
+                                   "parameters: [windows] sandbox_private_desktop = true",
+                                   "token: AppContainer (LowBox) token: profile ringfence.run-42abc",
+                                   "acl: allow S-1-15-3-1024-", "acl: deny S-1-15-3-1024-",
+                                   "/home/u/proj/.git", "desktop: ", "job: ", "network: ",
+                                   "command: command line: /usr/bin/make -j2", "guarantees: enforced: write-confined",
+                                   "guarantees: not enforced: restricted-read"};
+  for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+    if (strstr(text, sections[i]) == NULL)
+      fprintf(stderr, "\nmissing [%s] in:\n%s\n", sections[i], text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, sections[i]));
+  }
+  rf_win_plan_clear(&plan);
+}
+
+/* ---- Setup plan ---- */
+
+static void test_setup_plan_lists_stable_names_and_blocks_only_the_offline_account(void) {
+  size_t n;
+  const rf_win_setup_item *items = rf_win_setup_items(&n);
+  int filters = 0, accounts = 0, groups = 0, creds = 0;
+  for (size_t i = 0; i < n; i++) {
+    CU_ASSERT_PTR_NOT_NULL(items[i].name);
+    CU_ASSERT_PTR_NOT_NULL(items[i].detail);
+    if (items[i].kind == RF_WIN_SETUP_WFP_FILTER) {
+      filters++;
+      CU_ASSERT_STRING_EQUAL(items[i].account, RF_WIN_ACCOUNT_OFFLINE);
+      CU_ASSERT_PTR_NOT_NULL(strstr(items[i].layer, "FWPM_LAYER_ALE_AUTH_"));
+    }
+    if (items[i].kind == RF_WIN_SETUP_WFP_FILTER || items[i].kind == RF_WIN_SETUP_WFP_PROVIDER ||
+        items[i].kind == RF_WIN_SETUP_WFP_SUBLAYER) {
+      rf_win_guid g;
+      CU_ASSERT_EQUAL(rf_win_guid_parse(items[i].name, &g), 0);
+      for (size_t j = 0; j < i; j++) /* keys never collide */
+        CU_ASSERT_STRING_NOT_EQUAL(items[i].name, items[j].name);
+    }
+    accounts += items[i].kind == RF_WIN_SETUP_ACCOUNT;
+    groups += items[i].kind == RF_WIN_SETUP_GROUP;
+    creds += items[i].kind == RF_WIN_SETUP_CREDENTIALS;
+  }
+  CU_ASSERT_EQUAL(filters, 4); /* connect and accept, IPv4 and IPv6 */
+  CU_ASSERT_EQUAL(accounts, 2);
+  CU_ASSERT_EQUAL(groups, 1);
+  CU_ASSERT_EQUAL(creds, 1);
+
+  test_sink_buf add = {0}, rem = {0};
+  rf_backend_sink s1 = {sizeof s1, &add, test_sink_emit}, s2 = {sizeof s2, &rem, test_sink_emit};
+  rf_win_setup_render(0, &s1);
+  rf_win_setup_render(1, &s2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(add.text, "setup: add local-user ringfence-offline"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(add.text, "layer=FWPM_LAYER_ALE_AUTH_CONNECT_V6 user=ringfence-offline"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(rem.text, "setup: remove wfp-filter {1f772292-c766-4b81-8c42-10e5d9bb51dc}"));
+  /* Removal walks the list backwards: filters go before the provider, accounts before the group. */
+  CU_ASSERT_TRUE(strstr(rem.text, "remove wfp-filter") < strstr(rem.text, "remove wfp-provider"));
+  CU_ASSERT_TRUE(strstr(rem.text, "remove local-user") < strstr(rem.text, "remove local-group"));
+  test_sink_free(&add);
+  test_sink_free(&rem);
+}
+
+static void test_guid_parser_rejects_malformed_keys(void) {
+  rf_win_guid g;
+  CU_ASSERT_EQUAL(rf_win_guid_parse("{2a7bf985-e29b-4115-bdb9-244353cf2782}", &g), 0);
+  CU_ASSERT_EQUAL(g.data1, 0x2a7bf985u);
+  CU_ASSERT_EQUAL(g.data2, 0xe29b);
+  CU_ASSERT_EQUAL(g.data3, 0x4115);
+  CU_ASSERT_EQUAL(g.data4[0], 0xbd);
+  CU_ASSERT_EQUAL(g.data4[7], 0x82);
+  CU_ASSERT_EQUAL(rf_win_guid_parse("2a7bf985-e29b-4115-bdb9-244353cf2782", &g), -1);
+  CU_ASSERT_EQUAL(rf_win_guid_parse("{2a7bf985-e29b-4115-bdb9-244353cf278g}", &g), -1);
+  CU_ASSERT_EQUAL(rf_win_guid_parse("{2a7bf985+e29b-4115-bdb9-244353cf2782}", &g), -1);
+  CU_ASSERT_EQUAL(rf_win_guid_parse(NULL, &g), -1);
+}
+
+int test_windows_register_plan(void) {
+  CU_pSuite s = CU_add_suite("windows plan", NULL, NULL);
+  if (s == NULL)
+    return 1;
+#define ADD(name, fn) (CU_add_test(s, name, fn) == NULL)
+  return ADD("sha256 matches the FIPS vectors", test_sha256_matches_the_fips_vectors) ||
+         ADD("capability SIDs are stable per path and kind", test_capability_sids_are_stable_per_path_and_kind) ||
+         ADD("writable roots are granted modify to their own capability",
+             test_writable_roots_are_granted_modify_to_their_own_capability) ||
+         ADD("no allow ACE lets the sandbox delete children or rewrite DACLs",
+             test_no_allow_ace_lets_the_sandbox_delete_children_or_rewrite_dacls) ||
+         ADD("protected names are denied to the root's capability even if missing",
+             test_protected_names_are_denied_to_the_roots_capability_even_if_missing) ||
+         ADD("read-only mode grants no write anywhere", test_read_only_mode_grants_no_write_anywhere) ||
+         ADD("writable roots outside workspace-write are refused",
+             test_writable_roots_outside_workspace_write_are_refused) ||
+         ADD("deny-read paths get their own denied capability", test_deny_read_paths_get_their_own_denied_capability) ||
+         ADD("network off is enforced by an AppContainer without network capabilities (both modes)",
+             test_network_off_is_enforced_by_an_appcontainer_without_network_capabilities) ||
+         ADD("network on grants the network capabilities and the online account",
+             test_network_on_grants_the_network_capabilities_and_the_online_account) ||
+         ADD("proxy-only is refused rather than pretended", test_proxy_only_is_refused_rather_than_pretended) ||
+         ADD("job kills on close, allows no breakaway and limits UI",
+             test_job_kills_on_close_allows_no_breakaway_and_limits_ui) ||
+         ADD("danger-full-access keeps only the job", test_danger_full_access_keeps_only_the_job) ||
+         ADD("private desktop gets a random name and off means Default",
+             test_private_desktop_gets_a_random_name_and_off_means_default) ||
+         ADD("run ids that could escape a name are refused", test_run_ids_that_could_escape_a_name_are_refused) ||
+         ADD("passed descriptors are refused, not ignored", test_passed_descriptors_are_refused_not_ignored) ||
+         ADD("an older policy struct is read only up to its size",
+             test_an_older_policy_struct_is_read_only_up_to_its_size) ||
+         ADD("batch file commands go through cmd.exe or are refused",
+             test_batch_file_commands_go_through_cmd_exe_or_are_refused) ||
+         ADD("render works with POSIX paths and shows every section",
+             test_render_works_with_posix_paths_and_shows_every_section) ||
+         ADD("setup plan lists stable names and blocks only the offline account",
+             test_setup_plan_lists_stable_names_and_blocks_only_the_offline_account) ||
+         ADD("GUID parser rejects malformed keys", test_guid_parser_rejects_malformed_keys);
+#undef ADD
+}
