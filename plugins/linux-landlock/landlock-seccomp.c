@@ -53,8 +53,17 @@ static int add_truncate_rules(scmp_filter_ctx ctx, char *err, size_t err_len) {
   return rc;
 }
 
+static int read_program(int fd, struct sock_fprog *prog, char *err, size_t err_len);
+
 int rf_ll_seccomp_compile(const rf_ll_seccomp_options *opts, struct sock_fprog *prog, char *err,
                           size_t err_len) {
+  if (!opts->truncate_rules) {
+    /* The shared program as is: precompiled at build time (gen-bpf). */
+    int fd = rf_seccomp_export_memfd(&opts->shared, err, err_len);
+    if (fd < 0)
+      return fd;
+    return read_program(fd, prog, err, err_len);
+  }
   scmp_filter_ctx ctx = NULL;
   int rc = rf_seccomp_build(&opts->shared, &ctx, err, err_len);
   if (rc < 0)
@@ -72,6 +81,17 @@ int rf_ll_seccomp_compile(const rf_ll_seccomp_options *opts, struct sock_fprog *
   }
   rc = seccomp_export_bpf(ctx, fd);
   seccomp_release(ctx);
+  if (rc < 0) {
+    close(fd);
+    snprintf(err, err_len, "seccomp: cannot export the filter: %s", strerror(-rc));
+    return rc;
+  }
+  return read_program(fd, prog, err, err_len);
+}
+
+/* Reads the BPF program in |fd| (closed here) into memory. */
+static int read_program(int fd, struct sock_fprog *prog, char *err, size_t err_len) {
+  int rc = 0;
   struct stat st;
   if (rc == 0 && fstat(fd, &st) < 0)
     rc = -errno;
@@ -86,7 +106,7 @@ int rf_ll_seccomp_compile(const rf_ll_seccomp_options *opts, struct sock_fprog *
   close(fd);
   if (rc < 0) {
     free(filter);
-    snprintf(err, err_len, "seccomp: cannot export the filter: %s", strerror(-rc));
+    snprintf(err, err_len, "seccomp: cannot read the filter: %s", strerror(-rc));
     return rc;
   }
   prog->len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));

@@ -28,6 +28,11 @@
 
 #include <ringfence/backend.h>
 
+#ifdef RF_LL_HAVE_PRECOMPILED_BPF
+extern const unsigned char rf_ll_notify_program[];
+extern const size_t rf_ll_notify_program_len;
+#endif
+
 #ifndef SO_COOKIE
 #define SO_COOKIE 57
 #endif
@@ -79,7 +84,9 @@ int rf_ll_unix_supervision_available(char *why, size_t why_len) {
   return 1;
 }
 
-int rf_ll_unix_notify_compile(struct sock_fprog *prog, char *err, size_t err_len) {
+/* The filter itself: bind and connect become user notifications.  Shared
+ * with gen-landlock-bpf, which compiles it at build time. */
+int rf_ll_unix_notify_compile_memfd(char *err, size_t err_len) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx) {
     snprintf(err, err_len, "seccomp: cannot allocate the notify filter");
@@ -98,25 +105,51 @@ int rf_ll_unix_notify_compile(struct sock_fprog *prog, char *err, size_t err_len
   if (rc == 0)
     rc = seccomp_export_bpf(ctx, fd);
   seccomp_release(ctx);
-  off_t size = rc == 0 ? lseek(fd, 0, SEEK_END) : -1;
-  struct sock_filter *filter = NULL;
-  if (rc == 0 && (size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0))
-    rc = -EINVAL;
-  if (rc == 0 && !(filter = malloc((size_t)size)))
-    rc = -ENOMEM;
-  if (rc == 0 && pread(fd, filter, (size_t)size, 0) != size)
-    rc = -EIO;
-  if (fd >= 0)
-    close(fd);
   if (rc < 0) {
-    free(filter);
+    if (fd >= 0)
+      close(fd);
     snprintf(err, err_len, "seccomp: cannot build the bind/connect notify filter: %s",
              strerror(-rc));
+    return rc;
+  }
+  return fd;
+}
+
+int rf_ll_unix_notify_compile(struct sock_fprog *prog, char *err, size_t err_len) {
+#ifdef RF_LL_HAVE_PRECOMPILED_BPF
+  /* Compiled at build time (gen-landlock-bpf): no libseccomp on the launch path. */
+  struct sock_filter *copy = malloc(rf_ll_notify_program_len);
+  if (!copy) {
+    snprintf(err, err_len, "out of memory");
+    return -ENOMEM;
+  }
+  memcpy(copy, rf_ll_notify_program, rf_ll_notify_program_len);
+  prog->len = (unsigned short)(rf_ll_notify_program_len / sizeof(struct sock_filter));
+  prog->filter = copy;
+  return 0;
+#else
+  int fd = rf_ll_unix_notify_compile_memfd(err, err_len);
+  if (fd < 0)
+    return fd;
+  off_t size = lseek(fd, 0, SEEK_END);
+  struct sock_filter *filter = NULL;
+  int rc = 0;
+  if (size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0)
+    rc = -EINVAL;
+  else if (!(filter = malloc((size_t)size)))
+    rc = -ENOMEM;
+  else if (pread(fd, filter, (size_t)size, 0) != size)
+    rc = -EIO;
+  close(fd);
+  if (rc < 0) {
+    free(filter);
+    snprintf(err, err_len, "seccomp: cannot read the notify filter: %s", strerror(-rc));
     return rc;
   }
   prog->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
   prog->filter = filter;
   return 0;
+#endif
 }
 
 /* ---- sock_diag: which socket is bound to this file, or this name? ---------- */

@@ -46,9 +46,14 @@ typedef struct rf_ll_unix_supervisor rf_ll_unix_supervisor;
  * pidfd_getfd, SO_COOKIE); else 0 with the reason in why. */
 int rf_ll_unix_supervision_available(char *why, size_t why_len);
 
-/* The notify filter (bind, connect -> user notification) as BPF in memory;
- * caller frees prog->filter.  0 or -errno. */
+/* The notify filter (bind, connect -> user notification) as BPF in memory,
+ * compiled at build time when possible; caller frees prog->filter.  0 or
+ * -errno. */
 int rf_ll_unix_notify_compile(struct sock_fprog *prog, char *err, size_t err_len);
+
+/* The same, compiled with libseccomp now, in a memfd at offset 0 (for the
+ * build-time generator and the test that compares both).  fd or -errno. */
+int rf_ll_unix_notify_compile_memfd(char *err, size_t err_len);
 
 /* Starts the thread; it receives the listener on |channel_fd| (owned from
  * now on).  |network| is the policy's rf_network_mode; |proxy_port| is used

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -126,7 +127,10 @@ int rf_ll_launch_prepare_fds(rf_ll_launch *launch, int report_fd) {
     launch->keep_sorted[n++] = launch->notify_channel;
   qsort(launch->keep_sorted, n, sizeof(int), compare_int);
   launch->n_keep = n;
-  return 0;
+  /* The command process's stack until execve (see supervisor_main). */
+  launch->child_stack_size = 64 * 1024;
+  launch->child_stack = malloc(launch->child_stack_size);
+  return launch->child_stack ? 0 : -ENOMEM;
 }
 
 void rf_ll_launch_clear(rf_ll_launch *launch) {
@@ -135,6 +139,8 @@ void rf_ll_launch_clear(rf_ll_launch *launch) {
   free(launch->exec_paths);
   free(launch->shell_argv);
   free(launch->keep_sorted);
+  free(launch->child_stack);
+  launch->child_stack = NULL;
   free(launch->seccomp.filter);
   free(launch->notify.filter);
   launch->exec_paths = launch->shell_argv = NULL;
@@ -301,6 +307,17 @@ static __attribute__((noreturn)) void child_main(const rf_ll_launch *l, int repo
   _exit(saved == ENOENT ? 127 : 126);
 }
 
+struct child_args {
+  const rf_ll_launch *launch;
+  int report_fd;
+  pid_t supervisor;
+};
+
+static int child_entry(void *arg) {
+  struct child_args *args = arg;
+  child_main(args->launch, args->report_fd, args->supervisor);
+}
+
 /* ---- The supervisor -------------------------------------------------------- */
 
 static size_t format_uint(char *out, unsigned long value) {
@@ -446,13 +463,17 @@ static __attribute__((noreturn)) void supervisor_main(const rf_ll_launch *l, int
   sigaction(SIGCHLD, &dfl, NULL); /* an inherited SIG_IGN would auto-reap */
 
   pid_t self = getpid();
-  pid_t command = fork();
+  /* The command process shares the supervisor's memory until it execs
+   * (CLONE_VM | CLONE_VFORK, as posix_spawn does): no page tables to copy.
+   * It runs on its own stack and only makes system calls; the supervisor
+   * is suspended meanwhile, so errno and the report pipe are not contended. */
+  struct child_args args = {.launch = l, .report_fd = report_fd, .supervisor = self};
+  pid_t command = clone(child_entry, l->child_stack + l->child_stack_size,
+                        CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   if (command < 0) {
     write_record(report_fd, RF_LL_RECORD_SETUP, errno, RF_LL_STEP_FORK);
     _exit(0);
   }
-  if (command == 0)
-    child_main(l, report_fd, self);
   write_record(report_fd, RF_LL_RECORD_PID, (int)command, 0);
   /* The supervisor needs nothing of ringfence's: keep only the report pipe,
    * so that it holds no pipe or file of the host open longer than the run. */

@@ -3,7 +3,7 @@
  * Processes of one run:
  *
  *   ringfence ── fork ──> supervisor (subreaper, not confined, own process group)
- *                             └── fork ──> command (confined, own session)
+ *                             └── vfork-like clone ──> command (confined, own session)
  *                                              └── whatever it starts
  *
  * Everything is prepared in ringfence before the first fork (the Landlock
@@ -94,12 +94,16 @@ typedef struct {
   size_t n_pass_fds;
   int *keep_sorted; /* pass_fds + report + notify_channel, ascending */
   size_t n_keep;
+
+  char *child_stack; /* the command process's stack until execve */
+  size_t child_stack_size;
 } rf_ll_launch;
 
 /* Fills exec_paths and shell_argv from argv[0] and PATH in envp (execvpe's
  * rules: a name with a slash is used as is, relative to cwd).  0 or -ENOMEM. */
 int rf_ll_launch_prepare_exec(rf_ll_launch *launch);
-/* Sorts keep_sorted from pass_fds and the extra descriptors.  0 or -ENOMEM. */
+/* Sorts keep_sorted from pass_fds and the extra descriptors, and allocates
+ * the command process's stack.  0 or -ENOMEM. */
 int rf_ll_launch_prepare_fds(rf_ll_launch *launch, int report_fd);
 void rf_ll_launch_clear(rf_ll_launch *launch);
 
