@@ -1,0 +1,343 @@
+/* test-landlock-unit.c: CUnit claims about the Landlock rule planning, the guarantees per ABI, and the bwrap failure classifier. */
+#include <CUnit/Basic.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ringfence/backend.h>
+
+#include "bwrap-diagnose.h"
+#include "landlock-abi.h"
+#include "landlock-rules.h"
+
+/* ---- a policy to plan for ------------------------------------------------- */
+
+static const char *const protected_ws[] = {"/work/ws/.git", "/work/ws/.envrc"};
+static const rf_backend_root roots[] = {
+    {.size = sizeof(rf_backend_root), .path = "/work/ws", .protected_paths = protected_ws,
+     .n_protected = 2},
+    {.size = sizeof(rf_backend_root), .path = "/tmp"},
+};
+static const char *const readable[] = {"/opt/data"};
+static const char *const envp[] = {"PATH=/usr/bin:/bin", NULL};
+
+static rf_backend_policy policy_for(rf_sandbox_mode mode, rf_network_mode network) {
+  rf_backend_policy p = {
+      .size = sizeof(rf_backend_policy),
+      .mode = mode,
+      .network = network,
+      .read_access = RF_READ_FULL,
+      .writable_roots = mode == RF_SANDBOX_WORKSPACE_WRITE ? roots : NULL,
+      .n_writable_roots = mode == RF_SANDBOX_WORKSPACE_WRITE ? 2 : 0,
+      .readable_roots = readable,
+      .n_readable_roots = 1,
+      .cwd = "/work/ws",
+      .envp = envp,
+      .proxy_port = 3128,
+  };
+  return p;
+}
+
+static const rf_ll_rule *rule_for(const rf_ll_plan *plan, const char *path) {
+  for (size_t i = 0; i < plan->n_rules; i++)
+    if (strcmp(plan->rules[i].path, path) == 0)
+      return &plan->rules[i];
+  return NULL;
+}
+
+static void plan_ok(const rf_backend_policy *p, int abi, int audit, rf_ll_plan *plan) {
+  char err[256] = "";
+  int rc = rf_ll_plan_build(p, abi, audit, plan, err, sizeof(err));
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+}
+
+/* ---- guarantees per ABI ------------------------------------------------------ */
+
+static void test_no_landlock_guarantees_nothing(void) {
+  CU_ASSERT_EQUAL(rf_ll_capabilities_for_abi(0, 1), 0);
+}
+
+static void test_never_claims_what_landlock_cannot_do(void) {
+  for (int abi = 1; abi <= RF_LL_NEWEST_KNOWN_ABI; abi++)
+    for (int sup = 0; sup <= 1; sup++) {
+      uint64_t caps = rf_ll_capabilities_for_abi(abi, sup);
+      CU_ASSERT_FALSE(caps & RF_CAP_PROTECTED_SUBPATHS);
+      CU_ASSERT_FALSE(caps & RF_CAP_DENY_READ);
+      CU_ASSERT_FALSE(caps & RF_CAP_PRIVATE_LOOPBACK);
+      CU_ASSERT_FALSE(caps & RF_CAP_PROXY_ONLY);
+      CU_ASSERT_TRUE(caps & RF_CAP_WRITE_CONFINED);
+      CU_ASSERT_TRUE(caps & RF_CAP_NETWORK_OFF);
+      CU_ASSERT_TRUE(caps & RF_CAP_KERNEL_SURFACE);
+      CU_ASSERT_TRUE(caps & RF_CAP_FD_ISOLATION);
+      CU_ASSERT_TRUE(caps & RF_CAP_TERMINAL_INJECTION);
+    }
+}
+
+static void test_process_guarantees_need_signal_scoping_abi6(void) {
+  for (int abi = 1; abi < 6; abi++) {
+    uint64_t caps = rf_ll_capabilities_for_abi(abi, 1);
+    CU_ASSERT_FALSE(caps & RF_CAP_HOST_PROCESSES);
+    CU_ASSERT_FALSE(caps & RF_CAP_PROCESS_CONTAINMENT);
+    CU_ASSERT_FALSE(caps & RF_CAP_HOST_UNIX_SOCKETS);
+  }
+  uint64_t caps = rf_ll_capabilities_for_abi(6, 0);
+  CU_ASSERT_TRUE(caps & RF_CAP_HOST_PROCESSES);
+  CU_ASSERT_TRUE(caps & RF_CAP_PROCESS_CONTAINMENT);
+}
+
+static void test_host_unix_sockets_need_supervisor_or_abi9(void) {
+  CU_ASSERT_FALSE(rf_ll_capabilities_for_abi(7, 0) & RF_CAP_HOST_UNIX_SOCKETS);
+  CU_ASSERT_FALSE(rf_ll_capabilities_for_abi(7, 0) & RF_CAP_PRIVATE_DESKTOP);
+  CU_ASSERT_TRUE(rf_ll_capabilities_for_abi(7, 1) & RF_CAP_HOST_UNIX_SOCKETS);
+  CU_ASSERT_TRUE(rf_ll_capabilities_for_abi(9, 0) & RF_CAP_HOST_UNIX_SOCKETS);
+  CU_ASSERT_TRUE(rf_ll_capabilities_for_abi(9, 0) & RF_CAP_PRIVATE_DESKTOP);
+  CU_ASSERT_TRUE(rf_ll_needs_unix_supervisor(8));
+  CU_ASSERT_FALSE(rf_ll_needs_unix_supervisor(9));
+}
+
+/* ---- rights per ABI ------------------------------------------------------------ */
+
+static void test_every_right_the_abi_has_is_handled(void) {
+  CU_ASSERT_FALSE(rf_ll_fs_rights_for_abi(1) & RF_LL_FS_REFER);
+  CU_ASSERT_TRUE(rf_ll_fs_rights_for_abi(2) & RF_LL_FS_REFER);
+  CU_ASSERT_FALSE(rf_ll_fs_rights_for_abi(2) & RF_LL_FS_TRUNCATE);
+  CU_ASSERT_TRUE(rf_ll_fs_rights_for_abi(3) & RF_LL_FS_TRUNCATE);
+  CU_ASSERT_FALSE(rf_ll_fs_rights_for_abi(4) & RF_LL_FS_IOCTL_DEV);
+  CU_ASSERT_TRUE(rf_ll_fs_rights_for_abi(5) & RF_LL_FS_IOCTL_DEV);
+  CU_ASSERT_FALSE(rf_ll_fs_rights_for_abi(8) & RF_LL_FS_RESOLVE_UNIX);
+  CU_ASSERT_TRUE(rf_ll_fs_rights_for_abi(9) & RF_LL_FS_RESOLVE_UNIX);
+  CU_ASSERT_EQUAL(rf_ll_net_rights_for_abi(3), 0);
+  CU_ASSERT_EQUAL(rf_ll_net_rights_for_abi(4), RF_LL_NET_BIND_TCP | RF_LL_NET_CONNECT_TCP);
+  CU_ASSERT_EQUAL(rf_ll_scopes_for_abi(5), 0);
+  CU_ASSERT_EQUAL(rf_ll_scopes_for_abi(6),
+                  RF_LL_SCOPE_ABSTRACT_UNIX_SOCKET | RF_LL_SCOPE_SIGNAL);
+  CU_ASSERT_TRUE(rf_ll_needs_truncate_rules(2));
+  CU_ASSERT_FALSE(rf_ll_needs_truncate_rules(3));
+}
+
+static void test_logging_flags_only_from_abi7(void) {
+  CU_ASSERT_EQUAL(rf_ll_restrict_flags_for_abi(6, 1), 0);
+  CU_ASSERT_EQUAL(rf_ll_restrict_flags_for_abi(7, 0), RF_LL_RESTRICT_SELF_LOG_SAME_EXEC_OFF);
+  CU_ASSERT_EQUAL(rf_ll_restrict_flags_for_abi(7, 1),
+                  RF_LL_RESTRICT_SELF_LOG_SAME_EXEC_OFF | RF_LL_RESTRICT_SELF_LOG_NEW_EXEC_ON);
+}
+
+static void test_rights_have_names(void) {
+  char buf[256];
+  rf_ll_fs_rights_name(RF_LL_FS_READ, buf, sizeof(buf));
+  CU_ASSERT_STRING_EQUAL(buf, "execute read_file read_dir");
+  rf_ll_fs_rights_name(0, buf, sizeof(buf));
+  CU_ASSERT_STRING_EQUAL(buf, "none");
+  rf_ll_scopes_name(RF_LL_SCOPE_SIGNAL, buf, sizeof(buf));
+  CU_ASSERT_STRING_EQUAL(buf, "signal");
+  rf_ll_errata_name(RF_LL_ERRATUM_DISCONNECTED_DIRECTORIES, 3, buf, sizeof(buf));
+  CU_ASSERT_STRING_EQUAL(buf, "3 disconnected-directory-handling fixed");
+  rf_ll_errata_name(0, 6, buf, sizeof(buf));
+  CU_ASSERT_PTR_NOT_NULL(strstr(buf, "2 scoped-signal-handling NOT fixed"));
+}
+
+/* ---- plans ------------------------------------------------------------------------ */
+
+static void test_full_read_is_one_read_rule_on_root(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  rf_ll_plan plan;
+  plan_ok(&p, 7, 0, &plan);
+  const rf_ll_rule *root = rule_for(&plan, "/");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  CU_ASSERT_EQUAL(root->access, RF_LL_FS_READ);
+  CU_ASSERT_PTR_NULL(rule_for(&plan, "/opt/data")); /* readable roots only when restricted */
+  rf_ll_plan_clear(&plan);
+}
+
+static void test_writable_roots_write_but_never_make_devices(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  rf_ll_plan plan;
+  plan_ok(&p, 7, 0, &plan);
+  for (int i = 0; i < 2; i++) {
+    const rf_ll_rule *rule = rule_for(&plan, roots[i].path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rule);
+    CU_ASSERT_TRUE(rule->access & RF_LL_FS_WRITE_FILE);
+    CU_ASSERT_TRUE(rule->access & RF_LL_FS_MAKE_REG);
+    CU_ASSERT_TRUE(rule->access & RF_LL_FS_REFER);
+    CU_ASSERT_TRUE(rule->access & RF_LL_FS_TRUNCATE);
+    CU_ASSERT_FALSE(rule->access & RF_LL_FS_MAKE_BLOCK);
+    CU_ASSERT_FALSE(rule->access & RF_LL_FS_MAKE_CHAR);
+    CU_ASSERT_FALSE(rule->access & RF_LL_FS_RESOLVE_UNIX);
+  }
+  /* Protected paths get no rule of their own: Landlock cannot take rights away. */
+  CU_ASSERT_PTR_NULL(rule_for(&plan, "/work/ws/.git"));
+  rf_ll_plan_clear(&plan);
+}
+
+static void test_rights_are_masked_by_the_abi(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  rf_ll_plan plan;
+  plan_ok(&p, 1, 0, &plan);
+  const rf_ll_rule *rule = rule_for(&plan, "/work/ws");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rule);
+  CU_ASSERT_FALSE(rule->access & (RF_LL_FS_REFER | RF_LL_FS_TRUNCATE | RF_LL_FS_IOCTL_DEV));
+  CU_ASSERT_EQUAL(plan.handled_net, 0);
+  CU_ASSERT_EQUAL(plan.scoped, 0);
+  rf_ll_plan_clear(&plan);
+}
+
+static void test_read_only_mode_has_no_writable_root(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_READ_ONLY, RF_NETWORK_OFF);
+  rf_ll_plan plan;
+  plan_ok(&p, 7, 0, &plan);
+  for (size_t i = 0; i < plan.n_rules; i++)
+    if (strncmp(plan.rules[i].path, "/dev/", 5) != 0)
+      CU_ASSERT_FALSE(plan.rules[i].access & RF_LL_FS_WRITE_FILE);
+  const rf_ll_rule *null = rule_for(&plan, "/dev/null");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(null);
+  CU_ASSERT_TRUE(null->access & RF_LL_FS_WRITE_FILE); /* > /dev/null works everywhere */
+  CU_ASSERT_PTR_NULL(rule_for(&plan, "/dev/shm"));    /* shared with the host */
+  rf_ll_plan_clear(&plan);
+}
+
+static void test_restricted_read_lists_roots_and_platform_defaults_on_request(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_READ_ONLY, RF_NETWORK_OFF);
+  p.read_access = RF_READ_RESTRICTED;
+  rf_ll_plan plan;
+  plan_ok(&p, 7, 0, &plan);
+  CU_ASSERT_PTR_NULL(rule_for(&plan, "/"));
+  CU_ASSERT_PTR_NOT_NULL(rule_for(&plan, "/opt/data"));
+  CU_ASSERT_PTR_NULL(rule_for(&plan, "/usr"));
+  rf_ll_plan_clear(&plan);
+  p.flags |= RF_POLICY_PLATFORM_DEFAULTS;
+  plan_ok(&p, 7, 0, &plan);
+  CU_ASSERT_PTR_NOT_NULL(rule_for(&plan, "/usr"));
+  CU_ASSERT_PTR_NULL(rule_for(&plan, "/dev")); /* raw disks stay out */
+  rf_ll_plan_clear(&plan);
+}
+
+static void test_network_off_handles_tcp_with_no_port_rule(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  rf_ll_plan plan;
+  plan_ok(&p, 4, 0, &plan);
+  CU_ASSERT_EQUAL(plan.handled_net, RF_LL_NET_BIND_TCP | RF_LL_NET_CONNECT_TCP);
+  CU_ASSERT_EQUAL(plan.connect_port, 0);
+  rf_ll_plan_clear(&plan);
+  p.network = RF_NETWORK_PROXY;
+  plan_ok(&p, 4, 0, &plan);
+  CU_ASSERT_EQUAL(plan.connect_port, 3128);
+  rf_ll_plan_clear(&plan);
+  p.network = RF_NETWORK_ON;
+  plan_ok(&p, 7, 0, &plan);
+  CU_ASSERT_EQUAL(plan.handled_net, 0);
+  /* Host unix sockets (the display among them) stay scoped with the network on. */
+  CU_ASSERT_EQUAL(plan.scoped, RF_LL_SCOPE_ABSTRACT_UNIX_SOCKET | RF_LL_SCOPE_SIGNAL);
+  rf_ll_plan_clear(&plan);
+}
+
+static void test_danger_full_access_is_not_planned(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_DANGER_FULL_ACCESS, RF_NETWORK_ON);
+  rf_ll_plan plan;
+  char err[256] = "";
+  CU_ASSERT_EQUAL(rf_ll_plan_build(&p, 7, 0, &plan, err, sizeof(err)), -EINVAL);
+  CU_ASSERT_TRUE(err[0] != '\0');
+  p.mode = RF_SANDBOX_READ_ONLY;
+  CU_ASSERT_EQUAL(rf_ll_plan_build(&p, 0, 0, &plan, err, sizeof(err)), -ENOTSUP);
+}
+
+/* ---- the bwrap failure classifier, with bwrap's own messages -------------------- */
+
+typedef struct {
+  const char *message;
+  int unshare_errno, userns_sysctl, max_userns, apparmor, is_root;
+  rf_bwrap_problem expected;
+  const char *reason_has, *remedy_has;
+} classify_case;
+
+static const classify_case cases[] = {
+    /* Ubuntu 23.10+/24.04: AppArmor denies the uid map write of an unconfined bwrap. */
+    {"bwrap: setting up uid map: Permission denied\n", EPERM, -1, 15000, 1, 0,
+     RF_BWRAP_USERNS_APPARMOR, "setting up uid map: Permission denied", "AppArmor"},
+    /* The same restriction seen only through unshare(2) (bwrap not asked). */
+    {NULL, EPERM, -1, 15000, 1, 0, RF_BWRAP_USERNS_APPARMOR,
+     "apparmor_restrict_unprivileged_userns = 1", "landlock"},
+    /* Debian before 11 / hardened kernels: the sysctl is off. */
+    {"bwrap: No permissions to create new namespace, likely because the kernel does not allow "
+     "non-privileged user namespaces. On e.g. debian this can be enabled with 'sysctl "
+     "kernel.unprivileged_userns_clone=1'.\n",
+     EPERM, 0, 15000, -1, 0, RF_BWRAP_USERNS_DISABLED, "unprivileged_userns_clone = 0",
+     "sysctl -w kernel.unprivileged_userns_clone=1"},
+    /* The same message where no sysctl explains it (a container's seccomp). */
+    {"bwrap: No permissions to create new namespace, likely because the kernel does not allow "
+     "non-privileged user namespaces.\n",
+     EPERM, -1, 15000, -1, 0, RF_BWRAP_USERNS_DENIED, "No permissions to create new namespace",
+     "container"},
+    /* Docker's default seccomp profile blocks clone(CLONE_NEWUSER). */
+    {"bwrap: Creating new namespace failed: Operation not permitted\n", EPERM, -1, 15000, -1, 1,
+     RF_BWRAP_USERNS_DENIED, "Creating new namespace failed", "seccomp"},
+    {NULL, ENOSPC, -1, 15000, -1, 0, RF_BWRAP_USERNS_DENIED, "creating namespaces is not permitted",
+     "landlock"},
+    /* user.max_user_namespaces = 0 */
+    {"bwrap: No permissions to create new namespace\n", ENOSPC, -1, 0, -1, 0,
+     RF_BWRAP_USERNS_DISABLED, "max_user_namespaces = 0", "sysctl -w user.max_user_namespaces"},
+    /* A container without CAP_NET_ADMIN cannot bring up loopback in the new netns. */
+    {"bwrap: loopback: Failed RTM_NEWADDR: Operation not permitted\n", 0, -1, 15000, -1, 1,
+     RF_BWRAP_NETNS_LOOPBACK, "Failed RTM_NEWADDR", "landlock"},
+    /* Root is not subject to the AppArmor userns restriction. */
+    {"bwrap: Can't mount proc on /newroot/proc: Operation not permitted\n", 0, -1, 15000, 1, 1,
+     RF_BWRAP_USERNS_DENIED, "Can't mount proc", "landlock"},
+    {"bwrap: execvp /bin/true: No such file or directory\n", 0, -1, 15000, 0, 0, RF_BWRAP_UNKNOWN,
+     "bwrap failed: bwrap: execvp /bin/true: No such file or directory", "--backend"},
+};
+
+static void test_bwrap_failures_are_classified_with_a_remedy(void) {
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const classify_case *c = &cases[i];
+    char reason[1024] = "", remedy[512] = "";
+    rf_bwrap_problem got =
+        rf_bwrap_classify(c->message, c->unshare_errno, c->userns_sysctl, c->max_userns,
+                          c->apparmor, c->is_root, reason, sizeof(reason), remedy, sizeof(remedy));
+    if (got != c->expected || !strstr(reason, c->reason_has) || !strstr(remedy, c->remedy_has))
+      fprintf(stderr, "\n  case %zu: got %d (want %d)\n    reason: %s\n    remedy: %s\n", i,
+              (int)got, (int)c->expected, reason, remedy);
+    CU_ASSERT_EQUAL(got, c->expected);
+    CU_ASSERT_PTR_NOT_NULL(strstr(reason, c->reason_has));
+    CU_ASSERT_PTR_NOT_NULL(strstr(remedy, c->remedy_has));
+    /* bwrap's trailing newline never ends up in a one-line reason. */
+    CU_ASSERT_PTR_NULL(strchr(reason, '\n'));
+  }
+}
+
+int main(void) {
+  if (CU_initialize_registry() != CUE_SUCCESS)
+    return CU_get_error();
+  CU_pSuite guarantees = CU_add_suite("landlock guarantees per ABI", NULL, NULL);
+  CU_add_test(guarantees, "without Landlock nothing is guaranteed",
+              test_no_landlock_guarantees_nothing);
+  CU_add_test(guarantees, "protected subpaths, deny-read, private loopback and proxy-only are never claimed",
+              test_never_claims_what_landlock_cannot_do);
+  CU_add_test(guarantees, "host processes and containment need signal scoping (ABI 6)",
+              test_process_guarantees_need_signal_scoping_abi6);
+  CU_add_test(guarantees, "host unix sockets need the supervisor, or ABI 9",
+              test_host_unix_sockets_need_supervisor_or_abi9);
+  CU_pSuite abi = CU_add_suite("landlock ABI table", NULL, NULL);
+  CU_add_test(abi, "every right the ABI has is handled", test_every_right_the_abi_has_is_handled);
+  CU_add_test(abi, "logging flags only from ABI 7", test_logging_flags_only_from_abi7);
+  CU_add_test(abi, "rights, scopes and errata have names", test_rights_have_names);
+  CU_pSuite plans = CU_add_suite("landlock plans", NULL, NULL);
+  CU_add_test(plans, "full reads are one read rule on /", test_full_read_is_one_read_rule_on_root);
+  CU_add_test(plans, "writable roots write but never make device nodes",
+              test_writable_roots_write_but_never_make_devices);
+  CU_add_test(plans, "rights are masked by the ABI", test_rights_are_masked_by_the_abi);
+  CU_add_test(plans, "read-only mode has no writable root",
+              test_read_only_mode_has_no_writable_root);
+  CU_add_test(plans, "restricted reads list readable roots, platform defaults on request",
+              test_restricted_read_lists_roots_and_platform_defaults_on_request);
+  CU_add_test(plans, "network off handles TCP with no port rule; proxy allows its port",
+              test_network_off_handles_tcp_with_no_port_rule);
+  CU_add_test(plans, "danger-full-access and a kernel without Landlock are not planned",
+              test_danger_full_access_is_not_planned);
+  CU_pSuite bwrap = CU_add_suite("bwrap failure classifier", NULL, NULL);
+  CU_add_test(bwrap, "bwrap's failures are classified, quoted, with a remedy",
+              test_bwrap_failures_are_classified_with_a_remedy);
+  CU_basic_set_mode(CU_BRM_VERBOSE);
+  CU_basic_run_tests();
+  unsigned failed = CU_get_number_of_failures();
+  CU_cleanup_registry();
+  return failed ? 1 : 0;
+}
