@@ -179,6 +179,10 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
       TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
                            SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag)));
   }
+  /* @namespaces also lists unshare and setns, which the loop above skips
+   * because the group has argument rules: deny them whole. */
+  TRY(deny(ctx, EPERM, "unshare", err, err_len));
+  TRY(deny(ctx, EPERM, "setns", err, err_len));
   /* clone3(2) passes its flags in memory, out of seccomp's sight: ENOSYS
    * makes glibc and others fall back to clone(2), which is checked above. */
   TRY(deny(ctx, ENOSYS, "clone3", err, err_len));
