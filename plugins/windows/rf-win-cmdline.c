@@ -263,10 +263,10 @@ static int check_cmd_safe(const char *what, size_t index, const char *s, char *e
     const char *why = cmd_unsafe_reason(*p);
     if (why != NULL) {
       set_err(err, err_len,
-              "windows: refusing to run a batch file: %s %zu contains byte 0x%02x and %s; "
+              "windows: refusing to run a batch file: %s %lu contains byte 0x%02x and %s; "
               "run the batch file's commands directly or pass the value through an environment "
               "variable",
-              what, index, *p, why);
+              what, (unsigned long)index, *p, why);
       return -EINVAL;
     }
   }

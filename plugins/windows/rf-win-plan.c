@@ -610,7 +610,7 @@ void rf_win_plan_render(const rf_win_plan *plan, const rf_backend_sink *out) {
   if (plan->inherit_env)
     emit(out, "command", "environment: inherited");
   else
-    emit(out, "command", "environment: %zu variables from the policy", plan->n_env);
+    emit(out, "command", "environment: %lu variables from the policy", (unsigned long)plan->n_env);
   emit(out, "command", "inherited handles: standard input, output and error only");
 
   for (int i = 0; i < RF_CAP_COUNT; i++) {
@@ -667,6 +667,21 @@ static const rf_win_setup_item k_setup_items[] = {
     {RF_WIN_SETUP_PROFILE, "C:\\Users\\" RF_WIN_ACCOUNT_ONLINE, RF_WIN_ACCOUNT_ONLINE, NULL,
      "user profile Windows creates at the account's first run (removed with the account)"},
 };
+
+const char *rf_win_wfp_layer_guid(const char *layer) {
+  static const struct {
+    const char *name, *guid;
+  } layers[] = {
+      {"FWPM_LAYER_ALE_AUTH_CONNECT_V4", "{c38d57d1-05a7-4c33-904f-7fbceee60e82}"},
+      {"FWPM_LAYER_ALE_AUTH_CONNECT_V6", "{4a72393b-319f-44bc-84c3-ba54dcb3b6b4}"},
+      {"FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4", "{e1cd9fe7-f4b5-4273-96c0-592e487b8650}"},
+      {"FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6", "{a3b42c97-9f04-4672-b87e-cee9c483257f}"},
+  };
+  for (size_t i = 0; layer != NULL && i < sizeof layers / sizeof layers[0]; i++)
+    if (strcmp(layer, layers[i].name) == 0)
+      return layers[i].guid;
+  return NULL;
+}
 
 const rf_win_setup_item *rf_win_setup_items(size_t *n) {
   *n = sizeof k_setup_items / sizeof k_setup_items[0];

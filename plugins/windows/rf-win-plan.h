@@ -237,6 +237,13 @@ typedef struct rf_win_setup_item {
  * (--remove walks it backwards).  Static storage. */
 const rf_win_setup_item *rf_win_setup_items(size_t *n);
 
+/* The WFP GUIDs the setup uses, as text (mingw-w64's fwpmu.h does not define
+ * them; values from Microsoft's fwpmu.h): the GUID of a layer named in an
+ * item's `layer`, or NULL for an unknown name. */
+const char *rf_win_wfp_layer_guid(const char *layer);
+#define RF_WIN_WFP_CONDITION_ALE_USER_ID "{af043a0a-b34d-4f86-979c-c90371af6e66}"
+#define RF_WIN_WFP_FLAG_PERSISTENT 0x00000001u /* FWPM_{PROVIDER,SUBLAYER,FILTER}_FLAG_PERSISTENT */
+
 /* Emits the setup plan (section "setup") for install (remove = 0) or removal. */
 void rf_win_setup_render(int remove, const rf_backend_sink *out);
 

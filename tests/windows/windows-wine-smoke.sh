@@ -40,4 +40,4 @@ timeout 600 "$wine" "$exe" "$dll" >"$out" 2>"$build/wine-smoke.err" || {
 cat "$out"
 grep -q '^smoke: render ok' "$out"
 grep -q '^smoke: probe ok' "$out"
-grep -q "^smoke: launch ran" "$out"
+grep -q "^smoke: launch danger-full-access ran: wait=0 stage=1 code=7" "$out"
