@@ -206,11 +206,8 @@ static Verdict from_heuristics(const RfApprovalRequest *request, const char *con
                 ? "approval policy never: failures are returned, never escalated"
                 : "the caller may request escalation, which is a prompt")};
   case RF_REQUEST_ESCALATION:
-    if (mode == RF_APPROVAL_UNTRUSTED && safe)
-      return (Verdict){.decision = RF_DECISION_ALLOW,
-                       .reason = g_strdup_printf("`%s` is a known-safe read-only command; it may "
-                                                 "run outside the sandbox without asking",
-                                                 command)};
+    /* Never waved through by the read-only list: outside the sandbox even `git status` can
+     * run a program a repository's config names (core.fsmonitor). */
     if (mode == RF_APPROVAL_NEVER)
       return (Verdict){.decision = RF_DECISION_REJECT,
                        .category = "sandbox_approval",

@@ -47,12 +47,12 @@ static gboolean set_reason(char **out, char *text) {
 
 /* Read-only whatever their arguments: they print, compare or compute. */
 static const char *const always_safe[] = {
-    "basename",  "cat",       "cd",    "cmp",      "cut",      "df",    "diff",   "dirname",
-    "du",        "echo",      "egrep", "expr",     "false",    "fgrep", "file",   "grep",
-    "groups",    "head",      "id",    "ls",       "md5sum",   "nl",    "numfmt", "paste",
-    "printenv",  "printf",    "pwd",   "readlink", "realpath", "rev",   "seq",    "sha1sum",
-    "sha256sum", "sha512sum", "stat",  "tac",      "tail",     "tr",    "true",   "uname",
-    "uniq",      "wc",        "which", "whoami",   NULL,
+    "basename",  "cat",    "cd",       "cmp",      "cut",   "df",     "diff",    "dirname",
+    "du",        "echo",   "egrep",    "expr",     "false", "fgrep",  "grep",    "groups",
+    "head",      "id",     "ls",       "md5sum",   "nl",    "numfmt", "paste",   "printenv",
+    "printf",    "pwd",    "readlink", "realpath", "rev",   "seq",    "sha1sum", "sha256sum",
+    "sha512sum", "stat",   "tac",      "tail",     "tr",    "true",   "uname",   "wc",
+    "which",     "whoami", NULL,
 };
 
 /* A short reason why |argv| (for a tool with an output-file option) is not read-only. */
@@ -292,6 +292,21 @@ gboolean rf_command_is_known_safe(const char *const *argv, char **why_not) {
     return sed_is_safe(argv, why_not);
   if (g_str_equal(name, "git"))
     return git_is_safe(argv, why_not);
+  if (g_str_equal(name, "uniq")) {
+    /* uniq [OPTION]... [INPUT [OUTPUT]]: a second file name is written. */
+    guint files = 0;
+    gboolean options = TRUE;
+    for (guint i = 1; argv[i]; i++) {
+      if (options && g_str_equal(argv[i], "--"))
+        options = FALSE;
+      else if (!options || argv[i][0] != '-' || !argv[i][1])
+        files++;
+      else if (g_str_equal(argv[i], "-f") || g_str_equal(argv[i], "-s") ||
+               g_str_equal(argv[i], "-w"))
+        i += argv[i + 1] ? 1 : 0; /* options with a value */
+    }
+    return files < 2 || set_reason(why_not, g_strdup("uniq INPUT OUTPUT writes OUTPUT"));
+  }
   if (g_str_equal(name, "base64"))
     return check_output_option(argv, "base64", 'o', "--output", why_not);
   if (g_str_equal(name, "sort")) {

@@ -127,6 +127,8 @@ static const Row table[] = {
     {P_UNTRUSTED, RUN, {"sed", "-n", "1,5w out", "f"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"base64", "-o", "out"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"sort", "-o", "out", "in"}, PROMPT, "sandbox_approval"},
+    {P_UNTRUSTED, RUN, {"uniq", "-c", "in"}, ALLOW, NULL},
+    {P_UNTRUSTED, RUN, {"uniq", "in", "out"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"sh", "-c", "ls > out"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"sh", "-c", "cat $HOME/.netrc"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"bash", "-lc", "ls && pwd | wc -l"}, ALLOW, NULL},
@@ -139,7 +141,8 @@ static const Row table[] = {
     {P_UNTRUSTED, RUN, {"rm", "-rf", "build"}, FORBID, NULL},
     {P_UNTRUSTED, RUN, {"git", "push", "origin"}, PROMPT, "rules"},
     {P_UNTRUSTED, RUN, {"bash", "-lc", "ls && git push"}, PROMPT, "rules"},
-    {P_UNTRUSTED, ESC, {"ls"}, ALLOW, NULL},
+    {P_UNTRUSTED, ESC, {"ls"}, PROMPT, "sandbox_approval"}, /* read-only list: sandbox only */
+    {P_UNTRUSTED, ESC, {"git", "status"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, ESC, {"python3"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RULE, {"ls"}, PROMPT, "rules"},
     {P_UNTRUSTED, MCP, {NULL}, PROMPT, "mcp_elicitations"},
