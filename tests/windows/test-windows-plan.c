@@ -8,6 +8,7 @@
 
 #include "rf-win-guid.h"
 #include "rf-win-plan.h"
+#include "rf-win-runner-proto.h"
 #include "rf-win-sha256.h"
 #include "test-windows.h"
 
@@ -529,6 +530,69 @@ static void test_guid_parser_rejects_malformed_keys(void) {
   CU_ASSERT_EQUAL(rf_win_guid_parse(NULL, &g), -1);
 }
 
+static void test_wfp_layers_named_by_the_setup_plan_all_have_a_guid(void) {
+  size_t n;
+  const rf_win_setup_item *items = rf_win_setup_items(&n);
+  for (size_t i = 0; i < n; i++) {
+    if (items[i].kind != RF_WIN_SETUP_WFP_FILTER)
+      continue;
+    const char *g = rf_win_wfp_layer_guid(items[i].layer);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    rf_win_guid guid;
+    CU_ASSERT_EQUAL(rf_win_guid_parse(g, &guid), 0);
+  }
+  /* Pinned against Microsoft's fwpmu.h. */
+  CU_ASSERT_STRING_EQUAL(rf_win_wfp_layer_guid("FWPM_LAYER_ALE_AUTH_CONNECT_V4"),
+                         "{c38d57d1-05a7-4c33-904f-7fbceee60e82}");
+  CU_ASSERT_PTR_NULL(rf_win_wfp_layer_guid("FWPM_LAYER_OUTBOUND_TRANSPORT_V4"));
+  rf_win_guid guid;
+  CU_ASSERT_EQUAL(rf_win_guid_parse(RF_WIN_WFP_CONDITION_ALE_USER_ID, &guid), 0);
+}
+
+static void test_runner_command_line_carries_the_plan_and_the_child_line_verbatim(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_ELEVATED, RF_NETWORK_OFF, 1);
+  const char *argv[] = {"C:\\tools\\x.exe", "a \"quoted\" arg", "trail\\\\", NULL};
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, argv, &plan, NULL, 0), 0);
+  char *line = NULL;
+  CU_ASSERT_EQUAL_FATAL(rf_win_runner_cmdline("C:\\Program Files\\ringfence\\rf-windows-runner.exe", &plan, &line, NULL, 0), 0);
+  rf_win_runner_args a;
+  CU_ASSERT_EQUAL_FATAL(rf_win_runner_parse(line, &a), 0);
+  CU_ASSERT_STRING_EQUAL(a.appcontainer_name, "ringfence.run-42abc");
+  CU_ASSERT_EQUAL_FATAL(a.n_caps, plan.n_caps);
+  for (size_t i = 0; i < plan.n_caps; i++)
+    CU_ASSERT_STRING_EQUAL(a.caps[i], plan.caps[i].sid);
+  CU_ASSERT_STRING_EQUAL(a.child_cmdline, plan.command_line);
+  rf_win_runner_args_clear(&a);
+  free(line);
+  rf_win_plan_clear(&plan);
+
+  /* No capabilities at all is spelled "-". */
+  p.mode = RF_SANDBOX_READ_ONLY;
+  p.writable_roots = NULL;
+  p.n_writable_roots = 0;
+  p.cwd = NULL;
+  CU_ASSERT_EQUAL_FATAL(build(&p, argv, &plan, NULL, 0), 0);
+  CU_ASSERT_EQUAL(plan.n_caps, 0);
+  CU_ASSERT_EQUAL_FATAL(rf_win_runner_cmdline("C:\\r.exe", &plan, &line, NULL, 0), 0);
+  CU_ASSERT_EQUAL_FATAL(rf_win_runner_parse(line, &a), 0);
+  CU_ASSERT_EQUAL(a.n_caps, 0);
+  CU_ASSERT_STRING_EQUAL(a.child_cmdline, plan.command_line);
+  rf_win_runner_args_clear(&a);
+  free(line);
+  rf_win_plan_clear(&plan);
+}
+
+static void test_runner_refuses_a_malformed_command_line(void) {
+  static const char *bad[] = {"\"r.exe\"", "\"r.exe\" name", "\"r.exe\" name -", "\"r.exe\" NAME - cmd",
+                              "\"r.exe\" name S-1-15-3-1,x cmd", "\"r.exe\" name S-1,,S-2 cmd"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    rf_win_runner_args a;
+    CU_ASSERT_EQUAL(rf_win_runner_parse(bad[i], &a), -EINVAL);
+    rf_win_runner_args_clear(&a);
+  }
+}
+
 int test_windows_register_plan(void) {
   CU_pSuite s = CU_add_suite("windows plan", NULL, NULL);
   if (s == NULL)
@@ -566,6 +630,11 @@ int test_windows_register_plan(void) {
              test_render_works_with_posix_paths_and_shows_every_section) ||
          ADD("setup plan lists stable names and blocks only the offline account",
              test_setup_plan_lists_stable_names_and_blocks_only_the_offline_account) ||
-         ADD("GUID parser rejects malformed keys", test_guid_parser_rejects_malformed_keys);
+         ADD("GUID parser rejects malformed keys", test_guid_parser_rejects_malformed_keys) ||
+         ADD("WFP layers named by the setup plan all have a GUID",
+             test_wfp_layers_named_by_the_setup_plan_all_have_a_guid) ||
+         ADD("runner command line carries the plan and the child line verbatim",
+             test_runner_command_line_carries_the_plan_and_the_child_line_verbatim) ||
+         ADD("runner refuses a malformed command line", test_runner_refuses_a_malformed_command_line);
 #undef ADD
 }
