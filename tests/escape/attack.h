@@ -47,5 +47,6 @@ extern const rf_op rf_fs_ops[];
 extern const rf_op rf_net_ops[];
 extern const rf_op rf_proc_ops[];
 extern const rf_op rf_kernel_ops[];
+extern const rf_op rf_guard_ops[];
 
 #endif

@@ -538,6 +538,22 @@ def _(c):
     c.expect_none(res, ["symlink"], "protected name created as a symlink")
 
 
+@case("protect-create-variants", "no syscall or path spelling creates an absent protected name: open/openat/creat, mkdir(at), mknod(at), symlink(at), link(at), rename(at/2), O_TMPFILE+linkat, bind(AF_UNIX), openat2, dangling symlinks, ../, dirfds, a thread with its own cwd")
+def _(c):
+    res = c.attack("create-variants", c.ws)
+    c.expect_none(res, ["create"], "protected name created")
+
+
+@case("protect-swap-race", "swapping a directory for a symlink to the workspace root (renameat2 RENAME_EXCHANGE in a loop) does not let a create land on a protected name")
+def _(c):
+    res = c.attack("race-create", 1.5)
+    c.expect_none(res, ["race-create"], "race won")
+    info = " ".join(res.with_verdict("INFO", "race"))
+    m = re.search(r"made (\d+) swaps", info)
+    if not m or int(m.group(1)) == 0:
+        c.note("the swap did not happen, so the race was not exercised: " + info)
+
+
 @case("protect-existing-vscode", "an existing .vscode stays as it is: no new tasks.json, no overwrite, no rename")
 def _(c):
     write_file(os.path.join(c.ws, ".vscode/settings.json"), "{}\n")
@@ -560,17 +576,36 @@ def _(c):
         check_absent(c, t)
 
 
-@case("protect-tmp-ancestor-rename", "a workspace below /tmp keeps its .git: renaming its parent directory and planting a new .git at the old path fails")
-def _(c):
-    t = tmp_dir(c)
-    ws = os.path.join(t, "ws")
+def _ancestor_rename(c, parent):
+    """parent/proj/ws is the workspace; parent is a writable root (or below one)."""
+    proj = os.path.join(parent, "proj")
+    ws = os.path.join(proj, "ws")
     shutil.copytree(c.suite.template, ws, symlinks=True)
     c.watch_path(os.path.join(ws, ".git"))
     c.watch_path(os.path.join(ws, ".envrc"))
-    res = c.attack("rename", t, t + ".moved", "mkdirs", ws + "/.git/hooks", "write", ws + "/.git/hooks/pre-commit",
+    return proj, ws
+
+
+@case("protect-tmp-ancestor-rename", "a workspace below /tmp keeps its .git: renaming its parent directory and planting a new .git at the old path fails")
+def _(c):
+    proj, ws = _ancestor_rename(c, tmp_dir(c))
+    res = c.attack("rename", proj, proj + ".moved", "mkdirs", ws + "/.git/hooks", "write", ws + "/.git/hooks/pre-commit",
                    "write", ws + "/.git/HEAD", "write", ws + "/.envrc", cwd=ws)
     if res.oks("rename"):
-        c.fail("renamed the workspace's parent %s away on the host (the protected .git moved with it)" % t)
+        c.fail("renamed the workspace's parent %s away on the host (the protected .git moved with it)" % proj)
+        c.cleanup(lambda: shutil.rmtree(proj + ".moved", ignore_errors=True))
+    c.expect_none(res, ["write"], "planted at the workspace's original path")
+
+
+@case("protect-root-ancestor-rename", "a workspace below another writable root (--writable-root) keeps its .git when its parent is renamed")
+def _(c):
+    extra = os.path.join(c.dir, "extra")
+    os.makedirs(extra)
+    proj, ws = _ancestor_rename(c, extra)
+    res = c.attack("rename", proj, proj + ".moved", "mkdirs", ws + "/.git/hooks", "write", ws + "/.git/hooks/pre-commit",
+                   "write", ws + "/.envrc", cwd=ws, opts=["--writable-root", extra])
+    if res.oks("rename"):
+        c.fail("renamed the workspace's parent %s away on the host (the protected .git moved with it)" % proj)
     c.expect_none(res, ["write"], "planted at the workspace's original path")
 
 
@@ -1091,7 +1126,7 @@ def _(c):
     p, hb = _start_and_wait_heartbeat(c)
     os.kill(p.pid, signal.SIGTERM)
     try:
-        p.communicate(timeout=20)
+        p.communicate(timeout=12)
     except subprocess.TimeoutExpired:
         c.fail("ringfence did not return within 20 s of SIGTERM")
         p.kill()
@@ -1108,16 +1143,25 @@ def _(c):
     _check_gone(c, hb, "after --timeout")
 
 
-@case("proc-pid1-inject", "the sandbox's pid 1 (which runs without the seccomp filter) cannot be taken over through /proc/1/mem")
+@case("proc-pid1-inject", "the sandbox's pid 1 (which runs without the seccomp filters) cannot be taken over through /proc/1/mem to create a protected name or reach a host unix socket")
 def _(c):
-    res = c.attack("pid1-inject", timeout=30)
+    t = tmp_dir(c)
+    os.chmod(t, 0o755)
+    sock_path = os.path.join(t, "agent.sock")
+    s = _unix_listener(sock_path)
+    try:
+        res = c.attack("pid1-inject", os.path.join(c.ws, ".envrc"), sock_path, timeout=30)
+        got = drain_accepts(s)
+    finally:
+        s.close()
     if "RF-PID1-INJECTED" in res.out:
-        line = [l for l in res.lines if "RF-PID1-INJECTED" in l][0]
-        c.fail("code injected into pid 1 ran outside the seccomp filter: %s" % line)
+        c.fail("code injected into pid 1 through /proc/1/mem ran there, outside the seccomp filters")
     elif res.oks("pid1-mem-write"):
         c.fail("wrote code into pid 1 through /proc/1/mem: %s" % res.oks("pid1-mem-write")[0])
     elif res.oks("pid1-mem-open"):
         c.fail("opened /proc/1/mem of pid 1 for writing")
+    if got:
+        c.fail("pid 1 reached the host unix socket %s: %s" % (sock_path, "; ".join(got)))
     if any("SKIP" in l for l in res.with_verdict("INFO", "pid1-inject")):
         raise Skip("x86-64 only")
 
@@ -1153,6 +1197,43 @@ def _(c):
         c.expect_none(res, ["tiocsti", "tiocsti-highbits", "tioclinux", "tioclinux-highbits"], "terminal ioctl")
         if legacy == "0":
             c.note("this kernel has dev.tty.legacy_tiocsti=0, so TIOCSTI is refused by the kernel anyway")
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+@case("tty-grab", "a command whose stdio is not the terminal gets no handle on the invoking (controlling) terminal: /dev/tty, also through open(O_CREAT); no keystrokes read, nothing injected, no resize")
+def _(c):
+    master, slave = pty.openpty()
+    try:
+        tty.setraw(slave)
+        typed = "typed-" + c.token[-6:] + "\r"
+        os.write(master, typed.encode())
+
+        def ctty():
+            os.setsid()
+            fd = os.open(os.ttyname(slave), os.O_RDWR)  # becomes the controlling terminal
+            os.close(fd)
+
+        res = c.attack("tty-grab", "id>%s/pwned\n" % c.outside, preexec=ctty)
+        os.set_blocking(slave, False)
+        left = b""
+        try:
+            while True:
+                chunk = os.read(slave, 4096)
+                if not chunk:
+                    break
+                left += chunk
+        except (BlockingIOError, OSError):
+            pass
+        if typed.strip() in res.out:
+            c.fail("read what the user typed on the invoking terminal: %s" % res.oks("tty-read"))
+        extra = left.replace(typed.encode(), b"", 1)
+        if extra:
+            c.fail("the invoking terminal received injected input: %r" % extra[:100])
+        c.expect_none(res, ["dev-tty", "dev-tty-creat"], "terminal handle")
+        c.expect_none(res, ["tiocsti", "tiocsti-highbits", "tioclinux", "tioclinux-highbits", "tiocswinsz"],
+                      "terminal ioctl")
     finally:
         os.close(master)
         os.close(slave)
@@ -1414,6 +1495,89 @@ def _(c):
     res = c.sh('echo "SB=$RINGFENCE_SANDBOX NET=$RINGFENCE_SANDBOX_NETWORK_DISABLED"')
     if not re.search(r"SB=\S+ NET=1", res.out):
         c.fail("environment: %r" % res.out.strip().splitlines()[-1:])
+
+
+@case("ok-threads", "a second thread (not the process's first) can create a file and connect to a unix socket inside", kind="works")
+def _(c):
+    res = c.attack("threads", "from-thread", os.path.join(c.ws, "thread.sock"))
+    _works(c, res, "thread-create", "creating a file from a second thread")
+    _works(c, res, "thread-connect", "connect() from a second thread")
+
+
+@case("ok-dev-stdio", "'> /dev/stdout', '> /dev/stderr', '> /dev/fd/3' and 'tee /dev/stderr' work in shell scripts", kind="works")
+def _(c):
+    res = c.sh("exec 3>&1; echo A > /dev/stdout && echo B > /dev/stderr && echo C > /dev/fd/3 && "
+               "echo D | tee /dev/stderr >/dev/null && echo STDIO-OK")
+    if "STDIO-OK" not in res.out:
+        c.fail("writing to /dev/stdout|stderr|fd/N fails: %s" % res.err.strip().replace("\n", "; ")[:300])
+
+
+@case("ok-tmpfile-link", "an O_TMPFILE file can be given a name with linkat(/proc/self/fd/N) (the open(2) idiom)", kind="works")
+def _(c):
+    res = c.attack("tmpfile-link", "linked")
+    _works(c, res, "tmpfile-link", "O_TMPFILE + linkat")
+
+
+@case("ok-unix-dgram", "unix datagram sockets between processes inside work: socketpair(SOCK_DGRAM) and a socket bound in the workspace", kind="works")
+def _(c):
+    res = c.attack("dgram-pair", os.path.join(c.ws, "dgram.sock"))
+    _works(c, res, "dgram-socketpair", "socketpair(AF_UNIX, SOCK_DGRAM)")
+    _works(c, res, "dgram-bound", "a datagram socket bound inside")
+
+
+@case("ok-peercred", "SO_PEERCRED on an in-sandbox unix connection gives the client's uid and gid (peer authentication)", kind="works")
+def _(c):
+    res = c.attack("peercred", os.path.join(c.ws, "peer.sock"))
+    _works(c, res, "peercred", "SO_PEERCRED")
+    for line in res.oks("peercred"):
+        m = re.search(r"client pid (-?\d+) \(really (\d+)\) uid (\d+) \(really (\d+)\) gid (\d+) \(really (\d+)\)", line)
+        if m and (m.group(3) != m.group(4) or m.group(5) != m.group(6)):
+            c.fail("wrong peer credentials: %s" % line)
+        if m and m.group(1) != m.group(2):
+            c.note("the peer pid is %s, not the client's %s (the connect is made by another process)" % (m.group(1), m.group(2)))
+
+
+@case("ok-blocked-connect", "while one process blocks in connect() (a full backlog), another can still create files", kind="works")
+def _(c):
+    res = c.attack("stall-connect", os.path.join(c.ws, "stall.sock"), timeout=12)
+    _works(c, res, "stall-connect", "creating a file during a blocked connect()")
+
+
+@case("ok-blocked-fifo", "while one process blocks opening a FIFO for writing ('echo x > fifo'), another can still create files and then read it", kind="works")
+def _(c):
+    res = c.attack("stall-fifo", timeout=12)
+    _works(c, res, "stall-fifo", "creating a file while a FIFO open waits")
+
+
+@case("ok-unix-other-fs", "in-sandbox unix sockets also work in workspaces on tmpfs and overlayfs (root only: mounts them)", kind="works")
+def _(c):
+    if os.geteuid() != 0:
+        raise Skip("needs root to mount tmpfs and overlayfs")
+    tried = 0
+    for fstype in ("tmpfs", "overlay"):
+        mnt = os.path.join(c.dir, fstype)
+        os.makedirs(mnt)
+        if fstype == "tmpfs":
+            cmd = ["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", mnt]
+        else:
+            for d in ("lower", "upper", "work"):
+                os.makedirs(os.path.join(c.dir, d))
+            cmd = ["mount", "-t", "overlay", "overlay", "-o", "lowerdir=%s,upperdir=%s,workdir=%s" % tuple(
+                os.path.join(c.dir, d) for d in ("lower", "upper", "work")), mnt]
+        if subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+            c.note("cannot mount %s here" % fstype)
+            continue
+        tried += 1
+        c.cleanup((lambda m: lambda: subprocess.run(["umount", "-l", m], stderr=subprocess.DEVNULL))(mnt))
+        ws = os.path.join(mnt, "ws")
+        shutil.copytree(c.suite.template, ws, symlinks=True)
+        a = c.suite.attack
+        sock = os.path.join(ws, "app.sock")
+        res = c.sh("%s unix-serve %s & %s unix-client %s; wait" % (a, sock, a, sock), cwd=ws)
+        if not res.oks("unix-client"):
+            c.fail("a unix socket in a workspace on %s does not work: %s" % (fstype, "; ".join(res.errs()) or res.summary()))
+    if not tried:
+        raise Skip("cannot mount tmpfs or overlayfs here")
 
 
 # --------------------------------------------------------------------------
