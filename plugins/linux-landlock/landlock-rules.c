@@ -33,9 +33,13 @@ const char *const rf_ll_device_paths[] = {
 uint64_t rf_ll_capabilities_for_abi(int abi, int unix_supervision) {
   if (abi < 1)
     return 0;
-  uint64_t caps = RF_CAP_WRITE_CONFINED | RF_CAP_RESTRICTED_READ | RF_CAP_NETWORK_OFF |
-                  RF_CAP_SANDBOX_UNIX_SOCKETS | RF_CAP_TERMINAL_INJECTION |
-                  RF_CAP_KERNEL_SURFACE | RF_CAP_FD_ISOLATION;
+  uint64_t caps = RF_CAP_RESTRICTED_READ | RF_CAP_NETWORK_OFF | RF_CAP_SANDBOX_UNIX_SOCKETS |
+                  RF_CAP_TERMINAL_INJECTION | RF_CAP_KERNEL_SURFACE | RF_CAP_FD_ISOLATION;
+  /* Landlock does not control chmod, chown, utimes or xattrs of an existing
+   * file: writes stay confined only with the supervisor that checks them
+   * (landlock-meta.c). */
+  if (unix_supervision)
+    caps |= RF_CAP_WRITE_CONFINED;
   /* Without signal scoping a sandboxed process may signal any process of
    * its user, ringfence's supervisor included (and killing the supervisor
    * would let the rest outlive the run). */
@@ -45,7 +49,7 @@ uint64_t rf_ll_capabilities_for_abi(int abi, int unix_supervision) {
    * the bind/connect supervisor (landlock-unix.h); abstract ones the ABI 6
    * scope.  On Linux the display is such a socket (X11, Wayland), so the
    * same holds desktop-isolation. */
-  if (abi >= 9 || (abi >= 6 && unix_supervision))
+  if (abi >= 6 && (abi >= 9 || unix_supervision))
     caps |= RF_CAP_HOST_UNIX_SOCKETS | RF_CAP_PRIVATE_DESKTOP;
   return caps;
 }

@@ -32,17 +32,19 @@ int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_e
                      rf_ll_plan *plan, char *err, size_t err_len);
 void rf_ll_plan_clear(rf_ll_plan *plan);
 
-/* The RF_CAP_* guarantees this backend holds with Landlock |abi|:
- *   ABI 1+ : write-confined (with the seccomp truncate rules below ABI 3),
- *            restricted-read, and the seccomp ones (network-off,
+/* The RF_CAP_* guarantees this backend holds with Landlock |abi|, and
+ * |supervision| (the kernel has what the notify supervisor needs, see
+ * landlock-unix.h):
+ *   ABI 1+ : restricted-read, and the seccomp ones (network-off,
  *            kernel-surface, terminal-injection) plus fd-isolation;
+ *            write-confined with supervision (chmod, chown, utimes and
+ *            xattrs are not Landlock's; truncation below ABI 3 is seccomp's);
  *   ABI 6+ : host-processes and process-containment (signal scoping keeps
  *            the command away from ringfence's supervisor and the host);
- *   ABI 9+ : host-unix-sockets and desktop-isolation (abstract scoping +
- *            resolve_unix); from ABI 6 with |unix_supervision| (the kernel
- *            has what landlock-unix.c needs).
- * Never: protected-subpaths (Landlock rights only add up the tree),
- * deny-read below a readable root, private-loopback, proxy-only. */
+ *            host-unix-sockets and desktop-isolation with supervision (or
+ *            from ABI 9, resolve_unix).
+ * Never: protected-subpaths (Landlock rights only add up the tree), deny-read
+ * below a readable root, private-loopback, proxy-only. */
 uint64_t rf_ll_capabilities_for_abi(int abi, int unix_supervision);
 
 /* Whether ABI |abi| needs the bind/connect supervisor for pathname sockets. */

@@ -1,5 +1,6 @@
 /* landlock-unix.c: the bind/connect notification supervisor of a Landlock run (design in landlock-unix.h). */
 #include "landlock-unix.h"
+#include "landlock-meta.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,8 +30,8 @@
 #include <ringfence/backend.h>
 
 #ifdef RF_LL_HAVE_PRECOMPILED_BPF
-extern const unsigned char rf_ll_notify_program[];
-extern const size_t rf_ll_notify_program_len;
+extern const unsigned char *const rf_ll_notify_program[2];
+extern const size_t rf_ll_notify_program_len[2];
 #endif
 
 #ifndef SO_COOKIE
@@ -56,6 +57,8 @@ struct rf_ll_unix_supervisor {
   uint16_t proxy_port;
   uint64_t *cookies; /* sockets a sandboxed process bound */
   size_t n_cookies, cap_cookies;
+  char **writable, **protected_paths; /* NULL-terminated copies */
+  size_t n_writable, n_protected;
 };
 
 /* ---- what the kernel offers ---------------------------------------------- */
@@ -86,7 +89,18 @@ int rf_ll_unix_supervision_available(char *why, size_t why_len) {
 
 /* The filter itself: bind and connect become user notifications.  Shared
  * with gen-landlock-bpf, which compiles it at build time. */
-int rf_ll_unix_notify_compile_memfd(char *err, size_t err_len) {
+/* Metadata calls Landlock does not control (answered by landlock-meta.c). */
+static const char *const meta_syscalls[] = {
+    "chmod",  "fchmod",   "fchmodat",   "chown",     "lchown",       "fchown",
+    "fchownat", "utime",  "utimes",     "futimesat", "utimensat",    "setxattr",
+    "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", NULL,
+};
+/* Newer forms of the same, by number (the same on every architecture):
+ * fchmodat2, setxattrat, removexattrat, file_setattr.  ENOSYS: libc falls
+ * back to the calls above. */
+static const int meta_syscalls_enosys[] = {452, 463, 466, 469};
+
+int rf_ll_unix_notify_compile_memfd(int sockets, char *err, size_t err_len) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx) {
     snprintf(err, err_len, "seccomp: cannot allocate the notify filter");
@@ -95,10 +109,17 @@ int rf_ll_unix_notify_compile_memfd(char *err, size_t err_len) {
   int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
   if (rc == 0)
     rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-  if (rc == 0)
+  if (rc == 0 && sockets)
     rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
-  if (rc == 0)
+  if (rc == 0 && sockets)
     rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
+  for (const char *const *name = meta_syscalls; rc == 0 && *name; name++) {
+    int nr = seccomp_syscall_resolve_name(*name);
+    if (nr != __NR_SCMP_ERROR) /* absent on this architecture (e.g. chmod on aarch64) */
+      rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+  }
+  for (size_t i = 0; rc == 0 && i < sizeof(meta_syscalls_enosys) / sizeof(int); i++)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), meta_syscalls_enosys[i], 0);
   int fd = rc == 0 ? memfd_create("ringfence-landlock-notify", MFD_CLOEXEC) : -1;
   if (rc == 0 && fd < 0)
     rc = -errno;
@@ -108,27 +129,27 @@ int rf_ll_unix_notify_compile_memfd(char *err, size_t err_len) {
   if (rc < 0) {
     if (fd >= 0)
       close(fd);
-    snprintf(err, err_len, "seccomp: cannot build the bind/connect notify filter: %s",
-             strerror(-rc));
+    snprintf(err, err_len, "seccomp: cannot build the notify filter: %s", strerror(-rc));
     return rc;
   }
   return fd;
 }
 
-int rf_ll_unix_notify_compile(struct sock_fprog *prog, char *err, size_t err_len) {
+int rf_ll_unix_notify_compile(int sockets, struct sock_fprog *prog, char *err, size_t err_len) {
 #ifdef RF_LL_HAVE_PRECOMPILED_BPF
   /* Compiled at build time (gen-landlock-bpf): no libseccomp on the launch path. */
-  struct sock_filter *copy = malloc(rf_ll_notify_program_len);
+  size_t len = rf_ll_notify_program_len[sockets ? 1 : 0];
+  struct sock_filter *copy = malloc(len);
   if (!copy) {
     snprintf(err, err_len, "out of memory");
     return -ENOMEM;
   }
-  memcpy(copy, rf_ll_notify_program, rf_ll_notify_program_len);
-  prog->len = (unsigned short)(rf_ll_notify_program_len / sizeof(struct sock_filter));
+  memcpy(copy, rf_ll_notify_program[sockets ? 1 : 0], len);
+  prog->len = (unsigned short)(len / sizeof(struct sock_filter));
   prog->filter = copy;
   return 0;
 #else
-  int fd = rf_ll_unix_notify_compile_memfd(err, err_len);
+  int fd = rf_ll_unix_notify_compile_memfd(sockets, err, err_len);
   if (fd < 0)
     return fd;
   off_t size = lseek(fd, 0, SEEK_END);
@@ -245,27 +266,31 @@ static void remember(rf_ll_unix_supervisor *sv, uint64_t cookie) {
   sv->cookies[sv->n_cookies++] = cookie;
 }
 
-static int notif_valid(int listener, uint64_t id) {
+int rf_ll_notif_valid(int listener, uint64_t id) {
   return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
-static int copy_socket(const struct seccomp_notif *req, int listener) {
+int rf_ll_copy_target_fd(const struct seccomp_notif *req, int listener, int target_fd) {
   int pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
   if (pidfd < 0)
     return -ESRCH;
-  if (!notif_valid(listener, req->id)) {
+  if (!rf_ll_notif_valid(listener, req->id)) {
     close(pidfd);
     return -ESRCH;
   }
-  int sock = (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0);
+  int fd = (int)syscall(SYS_pidfd_getfd, pidfd, target_fd, 0);
   int saved = errno;
   close(pidfd);
-  if (sock < 0)
+  if (fd < 0)
     return saved == EBADF ? -EBADF : -EPERM;
-  return sock;
+  return fd;
 }
 
-static int read_target_memory(pid_t pid, uint64_t addr, void *out, size_t len) {
+static int copy_socket(const struct seccomp_notif *req, int listener) {
+  return rf_ll_copy_target_fd(req, listener, (int)req->data.args[0]);
+}
+
+int rf_ll_read_target_memory(pid_t pid, uint64_t addr, void *out, size_t len) {
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -280,13 +305,13 @@ static int read_target_memory(pid_t pid, uint64_t addr, void *out, size_t len) {
 }
 
 /* The socket file a pathname address names, as the caller would find it. */
-static int open_in_target(pid_t pid, const char *path) {
+int rf_ll_open_in_target(pid_t pid, const char *path, int flags) {
   char link[64];
   snprintf(link, sizeof(link), "/proc/%d/%s", (int)pid, path[0] == '/' ? "root" : "cwd");
   int base = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (base < 0)
     return -errno;
-  struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+  struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
                          .resolve = path[0] == '/' ? RESOLVE_IN_ROOT : 0};
   int fd = (int)syscall(SYS_openat2, base, path, &how, sizeof(how));
   int saved = errno;
@@ -345,8 +370,8 @@ static int handle_connect(rf_ll_unix_supervisor *sv, const struct seccomp_notif 
     return sock;
   struct sockaddr_storage addr;
   memset(&addr, 0, sizeof(addr));
-  int rc = read_target_memory(req->pid, addr_ptr, &addr, addr_len);
-  if (rc == 0 && !notif_valid(sv->listener_fd, req->id))
+  int rc = rf_ll_read_target_memory(req->pid, addr_ptr, &addr, addr_len);
+  if (rc == 0 && !rf_ll_notif_valid(sv->listener_fd, req->id))
     rc = -ESRCH;
   if (rc < 0)
     goto out;
@@ -395,7 +420,7 @@ static int handle_connect(rf_ll_unix_supervisor *sv, const struct seccomp_notif 
   char path[sizeof(un->sun_path) + 1];
   memcpy(path, un->sun_path, path_len);
   path[path_len] = '\0';
-  int target = open_in_target(req->pid, path);
+  int target = rf_ll_open_in_target(req->pid, path, O_PATH);
   if (target < 0) {
     rc = target;
     goto out;
@@ -455,6 +480,17 @@ static void *supervise(void *arg) {
     ;
   if (first[1].revents || (sv->listener_fd = receive_listener(sv->channel_fd)) < 0)
     return NULL;
+  /* Metadata changes are made by this thread on the caller's behalf: with
+   * no capabilities (per thread) it is held to the caller's permissions. */
+  if (rf_ll_meta_drop_thread_capabilities() < 0)
+    return NULL; /* every notified call then fails with ENOSYS: closed */
+  rf_ll_meta_ctx meta = {
+      .listener = sv->listener_fd,
+      .writable = (const char *const *)sv->writable,
+      .n_writable = sv->n_writable,
+      .protected_paths = (const char *const *)sv->protected_paths,
+      .n_protected = sv->n_protected,
+  };
   struct seccomp_notif_sizes sizes;
   if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
     return NULL;
@@ -481,11 +517,13 @@ static void *supervise(void *arg) {
         continue;
       break;
     }
-    int result = -ENOSYS;
+    int result;
     if (req->data.nr == __NR_connect)
       result = handle_connect(sv, req);
     else if (req->data.nr == __NR_bind)
       result = handle_bind(sv, req);
+    else
+      result = rf_ll_meta_handle(&meta, req);
     memset(resp, 0, resp_size);
     resp->id = req->id;
     if (result == 1)
@@ -501,18 +539,47 @@ out:
   return NULL;
 }
 
-int rf_ll_unix_supervisor_start(int channel_fd, int network, uint16_t proxy_port,
+static char **copy_strv(const char *const *items, size_t n) {
+  char **copy = calloc(n + 1, sizeof(char *));
+  for (size_t i = 0; copy && i < n; i++)
+    if (!(copy[i] = strdup(items[i]))) {
+      for (size_t j = 0; j < i; j++)
+        free(copy[j]);
+      free(copy);
+      return NULL;
+    }
+  return copy;
+}
+
+static void free_strv(char **items) {
+  for (char **p = items; p && *p; p++)
+    free(*p);
+  free(items);
+}
+
+int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *config,
                                 rf_ll_unix_supervisor **out, char *err, size_t err_len) {
   rf_ll_unix_supervisor *sv = calloc(1, sizeof(*sv));
-  if (!sv) {
+  if (sv) {
+    sv->writable = copy_strv(config->writable, config->n_writable);
+    sv->protected_paths = copy_strv(config->protected_paths, config->n_protected);
+  }
+  if (!sv || !sv->writable || !sv->protected_paths) {
+    if (sv) {
+      free_strv(sv->writable);
+      free_strv(sv->protected_paths);
+    }
+    free(sv);
     close(channel_fd);
     snprintf(err, err_len, "out of memory");
     return -ENOMEM;
   }
+  sv->n_writable = config->n_writable;
+  sv->n_protected = config->n_protected;
   sv->channel_fd = channel_fd;
   sv->listener_fd = -1;
-  sv->network = network;
-  sv->proxy_port = proxy_port;
+  sv->network = config->network;
+  sv->proxy_port = config->proxy_port;
   sv->stop_fd = eventfd(0, EFD_CLOEXEC);
   sv->diag_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (sv->stop_fd < 0 || sv->diag_fd < 0) {
@@ -524,6 +591,8 @@ int rf_ll_unix_supervisor_start(int channel_fd, int network, uint16_t proxy_port
     if (sv->diag_fd >= 0)
       close(sv->diag_fd);
     close(channel_fd);
+    free_strv(sv->writable);
+    free_strv(sv->protected_paths);
     free(sv);
     return -e;
   }
@@ -532,6 +601,8 @@ int rf_ll_unix_supervisor_start(int channel_fd, int network, uint16_t proxy_port
     close(channel_fd);
     close(sv->stop_fd);
     close(sv->diag_fd);
+    free_strv(sv->writable);
+    free_strv(sv->protected_paths);
     free(sv);
     snprintf(err, err_len, "cannot start the socket supervisor thread: %s", strerror(rc));
     return -rc;
@@ -554,5 +625,7 @@ void rf_ll_unix_supervisor_stop(rf_ll_unix_supervisor *sv) {
     close(sv->listener_fd);
   close(sv->diag_fd);
   free(sv->cookies);
+  free_strv(sv->writable);
+  free_strv(sv->protected_paths);
   free(sv);
 }

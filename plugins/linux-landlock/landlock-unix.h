@@ -46,20 +46,39 @@ typedef struct rf_ll_unix_supervisor rf_ll_unix_supervisor;
  * pidfd_getfd, SO_COOKIE); else 0 with the reason in why. */
 int rf_ll_unix_supervision_available(char *why, size_t why_len);
 
-/* The notify filter (bind, connect -> user notification) as BPF in memory,
- * compiled at build time when possible; caller frees prog->filter.  0 or
- * -errno. */
-int rf_ll_unix_notify_compile(struct sock_fprog *prog, char *err, size_t err_len);
+/* The notify filter as BPF in memory, compiled at build time when possible;
+ * caller frees prog->filter.  It always sends the metadata calls
+ * (landlock-meta.c); bind and connect only with |sockets| (Landlock ABI < 9).
+ * 0 or -errno. */
+int rf_ll_unix_notify_compile(int sockets, struct sock_fprog *prog, char *err, size_t err_len);
 
 /* The same, compiled with libseccomp now, in a memfd at offset 0 (for the
  * build-time generator and the test that compares both).  fd or -errno. */
-int rf_ll_unix_notify_compile_memfd(char *err, size_t err_len);
+int rf_ll_unix_notify_compile_memfd(int sockets, char *err, size_t err_len);
+
+typedef struct {
+  int network;         /* the policy's rf_network_mode */
+  uint16_t proxy_port; /* with RF_NETWORK_PROXY */
+  const char *const *writable; /* writable roots (copied) */
+  size_t n_writable;
+  const char *const *protected_paths; /* copied */
+  size_t n_protected;
+} rf_ll_supervisor_config;
 
 /* Starts the thread; it receives the listener on |channel_fd| (owned from
- * now on).  |network| is the policy's rf_network_mode; |proxy_port| is used
- * with RF_NETWORK_PROXY.  0 or -errno. */
-int rf_ll_unix_supervisor_start(int channel_fd, int network, uint16_t proxy_port,
+ * now on).  0 or -errno. */
+int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *config,
                                 rf_ll_unix_supervisor **out, char *err, size_t err_len);
+
+/* Helpers shared with landlock-meta.c. */
+#include <linux/seccomp.h>
+#include <sys/types.h>
+int rf_ll_notif_valid(int listener, uint64_t id);
+/* pidfd_getfd of the caller's |target_fd|; fd or -errno. */
+int rf_ll_copy_target_fd(const struct seccomp_notif *req, int listener, int target_fd);
+int rf_ll_read_target_memory(pid_t pid, uint64_t addr, void *out, size_t len);
+/* openat2 of |path| from the caller's root (absolute) or cwd (relative). */
+int rf_ll_open_in_target(pid_t pid, const char *path, int flags);
 
 /* Stops the thread and frees everything (NULL is fine). */
 void rf_ll_unix_supervisor_stop(rf_ll_unix_supervisor *supervisor);

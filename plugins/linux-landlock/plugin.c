@@ -66,14 +66,15 @@ static rf_ll_seccomp_options seccomp_options_for(const rf_backend_policy *policy
 static void describe_missing(int abi, char *buf, size_t len) {
   char why[128] = "";
   int supervision = rf_ll_unix_supervision_available(why, sizeof(why));
-  const char *sockets = abi >= 9   ? "host unix sockets: resolve_unix + scope"
-                        : abi < 6  ? "host-processes, process-containment, host-unix-sockets and "
-                                     "desktop-isolation need ABI 6"
-                        : supervision ? "host unix sockets: bind/connect supervisor + scope"
-                                      : "host-unix-sockets and desktop-isolation: ";
+  const char *sockets = !supervision ? "no notify supervisor, so write-confined, "
+                                       "host-unix-sockets and desktop-isolation are not held: "
+                        : abi < 6     ? "metadata supervisor; host-processes, process-containment, "
+                                        "host-unix-sockets and desktop-isolation need ABI 6"
+                        : abi >= 9    ? "metadata supervisor; host unix sockets: resolve_unix + scope"
+                                      : "metadata and bind/connect supervisor + scope";
   snprintf(buf, len,
            "%s%s; never with Landlock: protected-subpaths, deny-read, private-loopback, proxy-only",
-           sockets, abi >= 6 && abi < 9 && !supervision ? why : "");
+           sockets, supervision ? "" : why);
 }
 
 static int landlock_probe(const rf_backend_host *host, rf_backend_probe_report *report) {
@@ -116,11 +117,11 @@ static int landlock_probe(const rf_backend_host *host, rf_backend_probe_report *
     }
     return 0;
   }
-  char errata[200], missing[200];
+  char errata[160], missing[300];
   rf_ll_errata_name(kernel.errata, kernel.abi, errata, sizeof(errata));
   describe_missing(kernel.abi, missing, sizeof(missing));
   report->usable = 1;
-  snprintf(report->detail, sizeof(report->detail), "Landlock ABI %d on Linux %s; errata: %s; %s",
+  snprintf(report->detail, sizeof(report->detail), "Landlock ABI %d on Linux %.40s; errata: %.150s; %.250s",
            kernel.abi, release, kernel.has_errata ? errata : "not reported by this kernel",
            missing);
   return 0;
@@ -210,14 +211,24 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
   rf_ll_plan_clear(&plan);
 
   char why[128] = "";
+  int supervision = rf_ll_unix_supervision_available(why, sizeof(why));
+  if (supervision)
+    emitf(out, "metadata",
+          "chmod, chown, utime(s), utimensat and xattr calls (which Landlock does not control) "
+          "are seccomp user notifications: ringfence opens the target once as the command would, "
+          "checks it lies in a writable root outside every protected path, and makes the change "
+          "itself on that descriptor, from a thread without capabilities; else EACCES (EPERM for "
+          "chown); fchmodat2, setxattrat, removexattrat, file_setattr answer ENOSYS");
+  else
+    emitf(out, "metadata", "chmod, chown, utimes and xattrs of files outside the writable roots "
+                           "are NOT confined here (%s)", why);
   if (!rf_ll_needs_unix_supervisor(abi))
     emitf(out, "sockets",
           "host unix sockets: pathname ones by resolve_unix (no rule grants it: only sockets "
           "bound inside can be reached), abstract ones by the abstract_unix_socket scope");
-  else if (abi >= 6 && rf_ll_unix_supervision_available(why, sizeof(why)))
+  else if (abi >= 6 && supervision)
     emitf(out, "sockets",
-          "host unix sockets: bind() and connect() are seccomp user notifications answered by "
-          "ringfence; a socket's cookie is recorded when a sandboxed process binds it, and "
+          "host unix sockets: bind() and connect() are seccomp user notifications too; a socket's cookie is recorded when a sandboxed process binds it, and "
           "connect() to a pathname or abstract socket is allowed only to a recorded one (the "
           "supervisor connects a pidfd_getfd copy itself); host sockets get EACCES (EPERM "
           "when abstract); unix datagram sockets are denied");
@@ -258,6 +269,44 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
 }
 
 /* ---- launch ------------------------------------------------------------------ */
+
+/* The notify supervisor gets the writable roots and protected paths, which
+ * bound the metadata changes it makes on the command's behalf. */
+static int start_supervisor(const rf_backend_policy *policy, int channel,
+                            rf_ll_unix_supervisor **out, char *err, size_t err_len) {
+  size_t n_writable = policy->mode == RF_SANDBOX_WORKSPACE_WRITE ? policy->n_writable_roots : 0;
+  size_t n_protected = 0;
+  for (size_t i = 0; i < n_writable; i++)
+    n_protected += policy->writable_roots[i].n_protected;
+  const char **writable = calloc(n_writable + 1, sizeof(char *));
+  const char **protected_paths = calloc(n_protected + 1, sizeof(char *));
+  int rc = -ENOMEM;
+  if (writable && protected_paths) {
+    size_t k = 0;
+    for (size_t i = 0; i < n_writable; i++) {
+      writable[i] = policy->writable_roots[i].path;
+      for (size_t j = 0; j < policy->writable_roots[i].n_protected; j++)
+        protected_paths[k++] = policy->writable_roots[i].protected_paths[j];
+    }
+    rf_ll_supervisor_config config = {
+        .network = (int)policy->network,
+        .proxy_port = policy->proxy_port,
+        .writable = writable,
+        .n_writable = n_writable,
+        .protected_paths = protected_paths,
+        .n_protected = n_protected,
+    };
+    rc = rf_ll_unix_supervisor_start(channel, &config, out, err, err_len);
+    channel = -1;
+  } else {
+    snprintf(err, err_len, "out of memory");
+  }
+  if (channel >= 0)
+    close(channel);
+  free(writable);
+  free(protected_paths);
+  return rc;
+}
 
 static int landlock_launch(const rf_backend_host *host, const rf_backend_policy *policy,
                            const char *const *argv, rf_backend_child *child, char *err,
@@ -302,8 +351,9 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
   if (rc < 0)
     goto out;
   char why[128];
-  if (rf_ll_needs_unix_supervisor(kernel.abi) && rf_ll_unix_supervision_available(why, sizeof(why))) {
-    rc = rf_ll_unix_notify_compile(&launch.notify, err, err_len);
+  if (rf_ll_unix_supervision_available(why, sizeof(why))) {
+    rc = rf_ll_unix_notify_compile(rf_ll_needs_unix_supervisor(kernel.abi), &launch.notify, err,
+                                   err_len);
     if (rc < 0)
       goto out;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0) {
@@ -311,8 +361,7 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
       snprintf(err, err_len, "socketpair: %s", strerror(errno));
       goto out;
     }
-    rc = rf_ll_unix_supervisor_start(channel[0], (int)policy->network, policy->proxy_port,
-                                     &unix_supervisor, err, err_len);
+    rc = start_supervisor(policy, channel[0], &unix_supervisor, err, err_len);
     channel[0] = -1; /* the supervisor owns it, even on failure */
     if (rc < 0)
       goto out;

@@ -124,6 +124,27 @@ run -- sh -c "rm -f '$out/victim'; rmdir '$out' 2>/dev/null; mkdir '$out/newdir'
 claim "deleting and creating entries outside fail" \
   sh -c "test -e '$out/victim' -a ! -e '$out/newdir' -a ! -e '$out/fifo'"
 
+touch -d 2020-01-01 "$out/victim"; chmod 644 "$out/victim"
+meta=$(run -- "$PY" -c "
+import os
+fd = os.open('$out/victim', os.O_RDONLY)
+for name, f in (('chmod', lambda: os.chmod('$out/victim', 0o777)),
+                ('fchmod', lambda: os.fchmod(fd, 0o777)),
+                ('utime', lambda: os.utime('$out/victim', (0, 0))),
+                ('futimens', lambda: os.utime(fd, (0, 0))),
+                ('xattr', lambda: os.setxattr('$out/victim', 'user.rf', b'1')),
+                ('chown', lambda: os.chown('$out/victim', os.getuid(), os.getgid()))):
+    try:
+        f(); print(name, 'CHANGED')
+    except OSError:
+        pass
+" 2>&1)
+claim "chmod, utimes, xattrs and chown of a file outside fail (mode, times, xattrs unchanged)" \
+  sh -c "test -z '$meta' && test \"\$(stat -c %a:%Y '$out/victim')\" = 644:1577836800 && ! '$PY' -c 'import os; os.getxattr(\"$out/victim\", \"user.rf\")' 2>/dev/null"
+got=$(run -- sh -c 'touch -d 2001-01-01 mine && chmod 750 mine && cp -p mine mine-copy && stat -c %a:%Y mine-copy' 2>&1)
+claim "touch, chmod and cp -p work inside the workspace" test "$got" = 750:978307200
+rm -f mine-copy
+
 shm_marker=/dev/shm/rf-landlock-$$
 run -- sh -c "echo x > $shm_marker" 2>/dev/null
 claim "/dev/shm (shared with the host) is not writable" test ! -e "$shm_marker"

@@ -65,7 +65,8 @@ static void test_never_claims_what_landlock_cannot_do(void) {
       CU_ASSERT_FALSE(caps & RF_CAP_DENY_READ);
       CU_ASSERT_FALSE(caps & RF_CAP_PRIVATE_LOOPBACK);
       CU_ASSERT_FALSE(caps & RF_CAP_PROXY_ONLY);
-      CU_ASSERT_TRUE(caps & RF_CAP_WRITE_CONFINED);
+      /* chmod, utimes and xattrs are not Landlock's: only the supervisor confines them. */
+      CU_ASSERT_EQUAL(!!(caps & RF_CAP_WRITE_CONFINED), sup);
       CU_ASSERT_TRUE(caps & RF_CAP_NETWORK_OFF);
       CU_ASSERT_TRUE(caps & RF_CAP_KERNEL_SURFACE);
       CU_ASSERT_TRUE(caps & RF_CAP_FD_ISOLATION);
@@ -91,6 +92,7 @@ static void test_host_unix_sockets_need_supervisor_or_abi9(void) {
   CU_ASSERT_TRUE(rf_ll_capabilities_for_abi(7, 1) & RF_CAP_HOST_UNIX_SOCKETS);
   CU_ASSERT_TRUE(rf_ll_capabilities_for_abi(9, 0) & RF_CAP_HOST_UNIX_SOCKETS);
   CU_ASSERT_TRUE(rf_ll_capabilities_for_abi(9, 0) & RF_CAP_PRIVATE_DESKTOP);
+  CU_ASSERT_FALSE(rf_ll_capabilities_for_abi(9, 0) & RF_CAP_WRITE_CONFINED);
   CU_ASSERT_TRUE(rf_ll_needs_unix_supervisor(8));
   CU_ASSERT_FALSE(rf_ll_needs_unix_supervisor(9));
 }
@@ -309,7 +311,7 @@ int main(void) {
   CU_pSuite guarantees = CU_add_suite("landlock guarantees per ABI", NULL, NULL);
   CU_add_test(guarantees, "without Landlock nothing is guaranteed",
               test_no_landlock_guarantees_nothing);
-  CU_add_test(guarantees, "protected subpaths, deny-read, private loopback and proxy-only are never claimed",
+  CU_add_test(guarantees, "protected subpaths, deny-read, private loopback and proxy-only are never claimed; write-confined needs the supervisor",
               test_never_claims_what_landlock_cannot_do);
   CU_add_test(guarantees, "host processes and containment need signal scoping (ABI 6)",
               test_process_guarantees_need_signal_scoping_abi6);

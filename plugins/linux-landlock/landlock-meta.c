@@ -1,0 +1,336 @@
+/* landlock-meta.c: chmod, chown, utimes and xattr changes, which Landlock does not control, checked against the writable roots.
+ *
+ * Landlock governs file contents and directory entries, not an existing
+ * file's metadata: without this, a sandboxed process could chmod, touch or
+ * set xattrs on any file its user owns outside the writable roots (as root:
+ * chmod 666 /etc/shadow).  These calls are seccomp user notifications
+ * (the same listener as bind/connect, see landlock-unix.h), answered here:
+ *
+ *   1. The target is opened once, as the caller would find it: a descriptor
+ *      is copied with pidfd_getfd; a path is copied out of the caller's
+ *      memory and opened O_PATH from its root, cwd or dirfd (following the
+ *      last symlink or not, as the call asks).
+ *   2. The opened file's path (/proc/self/fd/N) must lie inside a writable
+ *      root and outside every protected path; else EACCES (EPERM for chown).
+ *   3. The supervisor performs the change itself on that descriptor, so a
+ *      path swapped meanwhile changes nothing.  Its thread runs without
+ *      capabilities (they are per thread), with the caller's uid and groups:
+ *      the kernel's own permission checks come out as for the caller.
+ *
+ * Newer calls that take paths in other forms (fchmodat2, setxattrat,
+ * removexattrat, file_setattr) answer ENOSYS; libc falls back to the old ones.
+ */
+#include "landlock-meta.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "landlock-unix.h"
+
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+
+int rf_ll_meta_drop_thread_capabilities(void) {
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  memset(data, 0, sizeof(data));
+  /* The raw syscall changes this thread only; glibc has no wrapper that
+   * would broadcast it to ringfence's other threads. */
+  return syscall(SYS_capset, &header, data) == 0 ? 0 : -errno;
+}
+
+/* Copies a NUL-terminated string out of the caller's memory, page by page
+ * (the string may end just before an unmapped page). */
+static int read_target_string(pid_t pid, uint64_t addr, char *out, size_t cap) {
+  size_t got = 0;
+  while (got < cap) {
+    size_t page_left = 4096 - ((addr + got) & 4095);
+    size_t want = cap - got < page_left ? cap - got : page_left;
+    int rc = rf_ll_read_target_memory(pid, addr + got, out + got, want);
+    if (rc < 0)
+      return rc;
+    void *nul = memchr(out + got, '\0', want);
+    if (nul)
+      return 0;
+    got += want;
+  }
+  return -ENAMETOOLONG;
+}
+
+/* Opens what the call names: fd-based (|path_addr| 0: the caller's |fd|),
+ * or |path| relative to |dirfd| in the caller's view. */
+static int open_target(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req, int dirfd,
+                       uint64_t path_addr, int follow, int empty_ok) {
+  pid_t pid = (pid_t)req->pid;
+  if (!path_addr)
+    return rf_ll_copy_target_fd(req, ctx->listener, dirfd);
+  char path[PATH_MAX];
+  int rc = read_target_string(pid, path_addr, path, sizeof(path));
+  if (rc < 0)
+    return rc;
+  if (!rf_ll_notif_valid(ctx->listener, req->id))
+    return -ESRCH;
+  if (path[0] == '\0') {
+    if (!empty_ok)
+      return -ENOENT;
+    if (dirfd == AT_FDCWD)
+      return rf_ll_open_in_target(pid, ".", O_PATH);
+    return rf_ll_copy_target_fd(req, ctx->listener, dirfd);
+  }
+  if (path[0] == '/' || dirfd == AT_FDCWD)
+    return rf_ll_open_in_target(pid, path, O_PATH | (follow ? 0 : O_NOFOLLOW));
+  char base_link[64];
+  snprintf(base_link, sizeof(base_link), "/proc/%d/fd/%d", (int)pid, dirfd);
+  int base = open(base_link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (base < 0)
+    return -errno;
+  struct open_how how = {.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW)};
+  int fd = (int)syscall(SYS_openat2, base, path, &how, sizeof(how));
+  int saved = errno;
+  close(base);
+  return fd < 0 ? -saved : fd;
+}
+
+static int path_below(const char *path, const char *root) {
+  size_t n = strlen(root);
+  if (n == 1 && root[0] == '/')
+    return path[0] == '/';
+  return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* 0 when the open file |fd| lies inside a writable root and outside every
+ * protected path, else -|denied|. */
+static int check_location(const rf_ll_meta_ctx *ctx, int fd, int denied) {
+  char link[64], path[PATH_MAX];
+  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, path, sizeof(path) - 1);
+  if (n <= 0)
+    return -denied;
+  path[n] = '\0';
+  if (path[0] != '/' || strstr(path, " (deleted)"))
+    return -denied; /* sockets, pipes, unlinked files: not somewhere in a root */
+  for (size_t i = 0; i < ctx->n_protected; i++)
+    if (path_below(path, ctx->protected_paths[i]))
+      return -denied;
+  for (size_t i = 0; i < ctx->n_writable; i++)
+    if (path_below(path, ctx->writable[i]))
+      return 0;
+  return -denied;
+}
+
+static int is_symlink(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+static int result(int rc) {
+  return rc < 0 ? -errno : 0;
+}
+
+static int do_chmod(int fd, int fd_based, mode_t mode) {
+  if (fd_based)
+    return result(fchmod(fd, mode));
+  if (is_symlink(fd))
+    return -EOPNOTSUPP;
+  char link[64];
+  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  return result(chmod(link, mode));
+}
+
+static int do_utimens(int fd, int fd_based, const struct timespec *times) {
+  if (fd_based)
+    return result(futimens(fd, times));
+  if (is_symlink(fd))
+    return result(utimensat(fd, "", times, AT_EMPTY_PATH));
+  char link[64];
+  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  return result(utimensat(AT_FDCWD, link, times, 0));
+}
+
+/* Reads the times argument of utime, utimes/futimesat or utimensat. */
+static int read_times(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req, int kind,
+                      uint64_t addr, struct timespec ts[2], int *have) {
+  *have = addr != 0;
+  if (!addr)
+    return 0;
+  int rc;
+  if (kind == RF_LL_META_UTIME) {
+    struct {
+      long actime, modtime;
+    } buf;
+    rc = rf_ll_read_target_memory((pid_t)req->pid, addr, &buf, sizeof(buf));
+    ts[0] = (struct timespec){buf.actime, 0};
+    ts[1] = (struct timespec){buf.modtime, 0};
+  } else if (kind == RF_LL_META_UTIMES) {
+    struct timeval tv[2];
+    rc = rf_ll_read_target_memory((pid_t)req->pid, addr, tv, sizeof(tv));
+    for (int i = 0; i < 2; i++)
+      ts[i] = (struct timespec){tv[i].tv_sec, tv[i].tv_usec * 1000};
+  } else {
+    rc = rf_ll_read_target_memory((pid_t)req->pid, addr, ts, 2 * sizeof(struct timespec));
+  }
+  if (rc == 0 && !rf_ll_notif_valid(ctx->listener, req->id))
+    rc = -ESRCH;
+  return rc;
+}
+
+int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req) {
+  const __u64 *a = req->data.args;
+  int nr = req->data.nr;
+  int fd = -1, rc = 0, fd_based = 0, denied = EACCES;
+  /* Which argument is what, per call. */
+  int dirfd = AT_FDCWD, follow = 1, empty_ok = 0;
+  uint64_t path = 0, mode = 0, uid = 0, gid = 0, times = 0;
+  int kind;
+  switch (nr) {
+#ifdef SYS_chmod
+  case SYS_chmod:
+    kind = RF_LL_META_CHMOD, path = a[0], mode = a[1];
+    break;
+#endif
+  case SYS_fchmod:
+    kind = RF_LL_META_CHMOD, dirfd = (int)a[0], fd_based = 1, mode = a[1];
+    break;
+  case SYS_fchmodat:
+    kind = RF_LL_META_CHMOD, dirfd = (int)a[0], path = a[1], mode = a[2];
+    break;
+#ifdef SYS_chown
+  case SYS_chown:
+    kind = RF_LL_META_CHOWN, path = a[0], uid = a[1], gid = a[2];
+    break;
+  case SYS_lchown:
+    kind = RF_LL_META_CHOWN, path = a[0], follow = 0, uid = a[1], gid = a[2];
+    break;
+#endif
+  case SYS_fchown:
+    kind = RF_LL_META_CHOWN, dirfd = (int)a[0], fd_based = 1, uid = a[1], gid = a[2];
+    break;
+  case SYS_fchownat:
+    kind = RF_LL_META_CHOWN, dirfd = (int)a[0], path = a[1], uid = a[2], gid = a[3];
+    follow = !((int)a[4] & AT_SYMLINK_NOFOLLOW), empty_ok = ((int)a[4] & AT_EMPTY_PATH) != 0;
+    break;
+#ifdef SYS_utime
+  case SYS_utime:
+    kind = RF_LL_META_UTIME, path = a[0], times = a[1];
+    break;
+#endif
+#ifdef SYS_utimes
+  case SYS_utimes:
+    kind = RF_LL_META_UTIMES, path = a[0], times = a[1];
+    break;
+#endif
+#ifdef SYS_futimesat
+  case SYS_futimesat:
+    kind = RF_LL_META_UTIMES, dirfd = (int)a[0], path = a[1], times = a[2];
+    break;
+#endif
+  case SYS_utimensat:
+    kind = RF_LL_META_UTIMENSAT, dirfd = (int)a[0], path = a[1], times = a[2];
+    follow = !((int)a[3] & AT_SYMLINK_NOFOLLOW), empty_ok = ((int)a[3] & AT_EMPTY_PATH) != 0;
+    if (!path) /* utimensat(fd, NULL, ...) is futimens(fd) */
+      fd_based = 1;
+    break;
+  case SYS_setxattr:
+  case SYS_lsetxattr:
+    kind = RF_LL_META_SETXATTR, path = a[0], follow = nr == SYS_setxattr;
+    break;
+  case SYS_fsetxattr:
+    kind = RF_LL_META_SETXATTR, dirfd = (int)a[0], fd_based = 1;
+    break;
+  case SYS_removexattr:
+  case SYS_lremovexattr:
+    kind = RF_LL_META_REMOVEXATTR, path = a[0], follow = nr == SYS_removexattr;
+    break;
+  case SYS_fremovexattr:
+    kind = RF_LL_META_REMOVEXATTR, dirfd = (int)a[0], fd_based = 1;
+    break;
+  default:
+    return -ENOSYS; /* fchmodat2, setxattrat, removexattrat, file_setattr */
+  }
+  if (kind == RF_LL_META_CHOWN)
+    denied = EPERM;
+
+  /* Arguments that live in the caller's memory, copied once. */
+  struct timespec ts[2];
+  int have_times = 0;
+  char name[XATTR_NAME_MAX + 1];
+  void *value = NULL;
+  size_t value_len = 0;
+  if (kind == RF_LL_META_UTIME || kind == RF_LL_META_UTIMES || kind == RF_LL_META_UTIMENSAT) {
+    rc = read_times(ctx, req, kind, times, ts, &have_times);
+    if (rc < 0)
+      return rc;
+  }
+  if (kind == RF_LL_META_SETXATTR || kind == RF_LL_META_REMOVEXATTR) {
+    rc = read_target_string((pid_t)req->pid, a[1], name, sizeof(name));
+    if (rc < 0)
+      return rc == -ENAMETOOLONG ? -ERANGE : rc;
+    if (kind == RF_LL_META_SETXATTR) {
+      value_len = (size_t)a[3];
+      if (value_len > XATTR_SIZE_MAX)
+        return -E2BIG;
+      value = malloc(value_len ? value_len : 1);
+      if (!value)
+        return -ENOMEM;
+      if (value_len && (rc = rf_ll_read_target_memory((pid_t)req->pid, a[2], value, value_len)) < 0)
+        goto out;
+    }
+  }
+
+  fd = open_target(ctx, req, dirfd, fd_based ? 0 : path, follow, empty_ok);
+  if (fd < 0) {
+    rc = fd;
+    goto out;
+  }
+  rc = check_location(ctx, fd, denied);
+  if (rc < 0)
+    goto out;
+  char link[64];
+  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  switch (kind) {
+  case RF_LL_META_CHMOD:
+    rc = do_chmod(fd, fd_based, (mode_t)mode);
+    break;
+  case RF_LL_META_CHOWN:
+    rc = result(fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH));
+    break;
+  case RF_LL_META_UTIME:
+  case RF_LL_META_UTIMES:
+  case RF_LL_META_UTIMENSAT:
+    rc = do_utimens(fd, fd_based, have_times ? ts : NULL);
+    break;
+  case RF_LL_META_SETXATTR:
+    if (fd_based)
+      rc = result(fsetxattr(fd, name, value, value_len, (int)a[4]));
+    else if (is_symlink(fd))
+      rc = -EPERM; /* user.* xattrs are refused on symlinks anyway */
+    else
+      rc = result(setxattr(link, name, value, value_len, (int)a[4]));
+    break;
+  case RF_LL_META_REMOVEXATTR:
+    if (fd_based)
+      rc = result(fremovexattr(fd, name));
+    else if (is_symlink(fd))
+      rc = -EPERM;
+    else
+      rc = result(removexattr(link, name));
+    break;
+  }
+out:
+  if (fd >= 0)
+    close(fd);
+  free(value);
+  return rc;
+}
