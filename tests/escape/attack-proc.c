@@ -388,6 +388,20 @@ static int op_linger(char **a, int n) {
   (void)n;
   const char *mode = a[2];
   int daemonize = strcmp(mode, "background") != 0;
+  /* Tell the host which mount namespace is ours, so that it can look for
+   * anything (helpers included) left in it afterwards. */
+  char ns[128], nsfile[PATH_MAX];
+  ssize_t nslen = readlink("/proc/self/ns/mnt", ns, sizeof(ns) - 1);
+  if (nslen > 0) {
+    ns[nslen] = '\0';
+    snprintf(nsfile, sizeof(nsfile), "%s.ns", a[1]);
+    int nfd = open(nsfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (nfd >= 0) {
+      if (write(nfd, ns, (size_t)nslen) < 0) {
+      }
+      close(nfd);
+    }
+  }
   fflush(stdout);
   pid_t pid = fork();
   if (pid < 0) {

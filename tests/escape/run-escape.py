@@ -564,6 +564,38 @@ def _(c):
     c.expect_none(res, ["write", "overwrite", "rename", "unlink"], "existing protected name changed")
 
 
+@case("protect-symlinked-name", "a protected name that is a symlink at launch (dangling, or to a directory outside) cannot be followed, replaced or removed")
+def _(c):
+    os.symlink("envrc-target", os.path.join(c.ws, ".envrc"))
+    os.makedirs(os.path.join(c.dir, "shared-vscode"))
+    os.symlink("../shared-vscode", os.path.join(c.ws, ".vscode"))
+    c.watch_path(os.path.join(c.ws, "envrc-target"))
+    res = c.attack("write", ".envrc", "unlink", ".vscode", "mkdir", ".vscode", "write", ".vscode/tasks.json",
+                   "unlink", ".envrc", "write", ".envrc")
+    c.expect_none(res, ["write", "unlink", "mkdir"], "symlinked protected name")
+
+
+@case("protect-hardlinked-name", "an existing protected file stays untouched when the workspace holds another hard link to it")
+def _(c):
+    envrc = os.path.join(c.ws, ".envrc")
+    write_file(envrc, "export ORIGINAL=1\n")
+    os.link(envrc, os.path.join(c.ws, "envrc-copy"))
+    res = c.attack("append", "envrc-copy", "overwrite", "envrc-copy")
+    if res.oks("append") or res.oks("overwrite"):
+        c.note("the other link was writable: " + "; ".join(res.oks()))
+
+
+@case("protect-hooks-path", "git hooks stay protected when core.hooksPath points into the workspace (husky's .husky): no hook can be planted there")
+def _(c):
+    git(c.ws, "config", "core.hooksPath", ".husky", env=c.suite.env)
+    os.makedirs(os.path.join(c.ws, ".husky"))
+    write_file(os.path.join(c.ws, ".husky/pre-commit"), "#!/bin/sh\nexit 0\n")
+    os.chmod(os.path.join(c.ws, ".husky/pre-commit"), 0o755)
+    c.watch_path(os.path.join(c.ws, ".husky"))
+    res = c.attack("overwrite", ".husky/pre-commit", "write", ".husky/post-checkout", "rename", ".husky", "husky-moved")
+    c.expect_none(res, ["overwrite", "write", "rename"], "hook planted")
+
+
 @case("protect-tmp-root", "protected names are enforced at the root of /tmp too (a writable root): /tmp/.mcp.json cannot be created")
 def _(c):
     targets = ["/tmp/.mcp.json", "/tmp/.envrc"]
@@ -1064,7 +1096,31 @@ def _linger(c, mode):
         c.note("the linger step reported: " + " ".join(res.lines[-3:]))
 
 
+def procs_in_mntns(ns):
+    """Host pids (not zombies) in mount namespace ns (e.g. 'mnt:[4026532000]')."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            if os.readlink("/proc/%s/ns/mnt" % pid) != ns:
+                continue
+            with open("/proc/%s/stat" % pid) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            if state in ("Z", "X"):
+                continue
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found.append("pid %s (%s): %s" % (pid, state, cmd[:160]))
+    return found
+
+
 def _check_gone(c, hb, when):
+    ns = None
+    if os.path.exists(hb + ".ns"):
+        ns = open(hb + ".ns").read().strip()
     deadline = time.monotonic() + 3
     left = procs_with(c.token)
     while left and time.monotonic() < deadline:
@@ -1077,6 +1133,15 @@ def _check_gone(c, hb, when):
                 os.kill(int(l.split()[1]), signal.SIGKILL)
             except OSError:
                 pass
+    if ns:
+        inside = procs_in_mntns(ns)
+        while inside and time.monotonic() < deadline + 1:
+            time.sleep(0.1)
+            inside = procs_in_mntns(ns)
+        if inside:
+            c.fail("processes still in the sandbox's mount namespace %s %s: %s" % (ns, when, "; ".join(inside)))
+    else:
+        c.note("the sandbox's mount namespace was not recorded, so helpers were not checked")
     if os.path.exists(hb):
         before = open(hb).read()
         time.sleep(0.6)
@@ -1128,7 +1193,7 @@ def _(c):
     try:
         p.communicate(timeout=12)
     except subprocess.TimeoutExpired:
-        c.fail("ringfence did not return within 20 s of SIGTERM")
+        c.fail("ringfence did not return within 12 s of SIGTERM")
         p.kill()
         p.communicate()
     _check_gone(c, hb, "after ringfence returned from SIGTERM")
