@@ -10,7 +10,7 @@ that must keep working inside the sandbox.
 Each case prints PASS, FAIL or SKIP with its claim; a summary follows and the
 exit status is 1 if any case failed.  Cases are written as an independent
 attacker would: they rely on nothing but the CLI and what the design promises
-(../../../shared/DESIGN.md "Threat model", issue 3).
+(the design's "Threat model" and issue 3; see docs/escape-suite.md).
 
     run-escape.py --ringfence BUILD/core/ringfence --attack BUILD/tests/escape/rf-escape-attack
                   [--unprivileged] [--only REGEX] [--list] [--catalogue] [-v] [--keep]
@@ -476,6 +476,27 @@ def _(c):
 def _(c):
     res = c.attack("proc-sys")
     c.expect_none(res, ["sysctl-open", "sysctl-write"], "host kernel setting writable")
+
+
+@case("fs-nested-sandbox", "running ringfence (-s danger-full-access, --network on) or bwrap again inside the sandbox widens nothing")
+def _(c):
+    l4, l6, port = _tcp_listeners()
+    try:
+        a, rf = c.suite.attack, c.suite.ringfence
+        script = ("%s run -s danger-full-access -- %s write %s; "
+                  "%s run -s workspace-write --allow-degraded --network on --writable-root %s -- %s write %s tcp-connect 127.0.0.1 %d; "
+                  "bwrap --bind / / -- %s write %s; "
+                  "bwrap --dev-bind / / --unshare-user --uid 0 -- %s write %s; true") % (
+                      rf, a, c.victim, rf, c.outside, a, c.victim, port, a, c.victim, a, c.victim)
+        res = c.sh(script)
+        got = drain_accepts(l4)
+        if got:
+            c.fail("a nested sandbox reached the host listener: %s" % got)
+        c.expect_none(res, ["write", "tcp-connect"], "nested sandbox")
+    finally:
+        l4.close()
+        if l6:
+            l6.close()
 
 
 # ---- protected names
