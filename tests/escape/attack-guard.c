@@ -537,7 +537,41 @@ static int op_threads(char **a, int n) {
   return 0;
 }
 
+/* proxy-netns IFACE: files opened with O_CREAT may be opened by another
+ * process on our behalf; /proc/sys/net is resolved in the opener's network
+ * namespace.  Compare what a plain open and an O_CREAT open see. */
+static int op_proxy_netns(char **a, int n) {
+  (void)n;
+  char path[PATH_MAX];
+  snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", a[0]);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  rf_result("netns-plain", fd, "%s (host interface) with a plain open", path);
+  if (fd >= 0)
+    close(fd);
+  fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  rf_result("netns-creat", fd, "%s (host interface) opened with O_CREAT", path);
+  if (fd >= 0)
+    close(fd);
+  const char *knob = "/proc/sys/net/ipv4/tcp_fin_timeout";
+  fd = open(knob, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    rf_err("netns-write", errno, "%s opened O_RDWR|O_CREAT", knob);
+    return 0;
+  }
+  char value[32] = "";
+  ssize_t len = read(fd, value, sizeof(value) - 1);
+  if (len > 0) {
+    value[len] = '\0';
+    ssize_t w = pwrite(fd, value, (size_t)len, 0);
+    value[strcspn(value, "\n")] = '\0';
+    rf_result("netns-write", w, "%s through the O_CREAT handle (its own value %s written back)", knob, value);
+  }
+  close(fd);
+  return 0;
+}
+
 const rf_op rf_guard_ops[] = {
+    {"proxy-netns", 1, op_proxy_netns, "IFACE  /proc/sys/net through open(O_CREAT)"},
     {"threads", 2, op_threads, "FILE SOCKET  create a file and connect from a second thread"},
     {"create-variants", 1, op_create_variants, "WORKSPACE  every way to create .envrc/.vscode/.mcp.json"},
     {"race-create", 1, op_race_create, "SECONDS  swap a dir and a symlink to . while creating"},

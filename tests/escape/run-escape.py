@@ -870,6 +870,19 @@ def _(c):
     c.expect_none(res, ["dns", "dns-raw"], "DNS")
 
 
+@case("net-proxy-netns", "a file opened with O_CREAT is resolved in the sandbox's namespaces: /proc/sys/net shows (and writes) the sandbox's network namespace, not the host's")
+def _(c):
+    ifaces = [i for i in sorted(os.listdir("/sys/class/net")) if i != "lo"] if os.path.isdir("/sys/class/net") else []
+    if not ifaces:
+        raise Skip("the host has no network interface besides lo")
+    res = c.attack("proxy-netns", ifaces[0])
+    if res.oks("netns-creat") and not res.oks("netns-plain"):
+        c.fail("an O_CREAT open sees the host's network namespace: %s" % res.oks("netns-creat")[0])
+    if res.oks("netns-creat") and res.oks("netns-write"):
+        c.fail("a host network sysctl was written through an O_CREAT handle: %s" % res.oks("netns-write")[0])
+    c.expect_none(res, ["netns-plain"], "host network namespace visible")
+
+
 @case("net-netlink", "no netlink socket (route, uevent, audit) can be created")
 def _(c):
     res = c.attack("netlink")
