@@ -62,7 +62,7 @@ int rf_ll_needs_truncate_rules(int abi) {
   return abi >= 1 && abi < 3;
 }
 
-static void add_rule(rf_ll_plan *plan, const char *path, uint64_t access, const char *why,
+void rf_ll_plan_add_rule(rf_ll_plan *plan, const char *path, uint64_t access, const char *why,
                      int skip_if_missing) {
   if (plan->failed)
     return;
@@ -121,19 +121,19 @@ int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_e
   uint64_t read = RF_LL_FS_READ & plan->handled_fs;
   uint64_t write = (RF_LL_FS_READ | RF_LL_FS_WRITE) & plan->handled_fs;
   if (policy->read_access == RF_READ_FULL) {
-    add_rule(plan, "/", read, "read and execute everywhere", 0);
+    rf_ll_plan_add_rule(plan, "/", read, "read and execute everywhere", 0);
   } else {
     for (size_t i = 0; i < policy->n_readable_roots; i++)
-      add_rule(plan, policy->readable_roots[i], read, "readable root", 0);
+      rf_ll_plan_add_rule(plan, policy->readable_roots[i], read, "readable root", 0);
     if (policy->flags & RF_POLICY_PLATFORM_DEFAULTS)
       for (const char *const *p = rf_ll_platform_read_paths; *p; p++)
-        add_rule(plan, *p, read, "platform default (read)", 1);
+        rf_ll_plan_add_rule(plan, *p, read, "platform default (read)", 1);
   }
   for (const char *const *p = rf_ll_device_paths; *p; p++)
-    add_rule(plan, *p, RF_LL_DEVICE_RIGHTS & plan->handled_fs, "device", 1);
+    rf_ll_plan_add_rule(plan, *p, RF_LL_DEVICE_RIGHTS & plan->handled_fs, "device", 1);
   if (policy->mode == RF_SANDBOX_WORKSPACE_WRITE)
     for (size_t i = 0; i < policy->n_writable_roots; i++)
-      add_rule(plan, policy->writable_roots[i].path, write, "writable root", 0);
+      rf_ll_plan_add_rule(plan, policy->writable_roots[i].path, write, "writable root", 0);
   if (plan->failed) {
     rf_ll_plan_clear(plan);
     snprintf(err, err_len, "out of memory");

@@ -31,6 +31,9 @@ typedef struct {
 int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_exec,
                      rf_ll_plan *plan, char *err, size_t err_len);
 void rf_ll_plan_clear(rf_ll_plan *plan);
+/* Adds (or widens) the rule of |path|; sets plan->failed on allocation failure. */
+void rf_ll_plan_add_rule(rf_ll_plan *plan, const char *path, uint64_t access, const char *why,
+                         int skip_if_missing);
 
 /* The RF_CAP_* guarantees this backend holds with Landlock |abi|, and
  * |supervision| (the kernel has what the notify supervisor needs, see

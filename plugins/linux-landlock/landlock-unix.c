@@ -270,8 +270,35 @@ int rf_ll_notif_valid(int listener, uint64_t id) {
   return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
+/* A pidfd for the calling thread.  req->pid is a thread id: pidfd_open()
+ * takes it as is with PIDFD_THREAD (Linux 6.9); before that only a thread
+ * group leader has a pidfd, so use the thread's group, whose descriptor
+ * table the thread shares (pthreads always do). */
+static int pidfd_for_thread(pid_t tid) {
+  int fd = (int)syscall(SYS_pidfd_open, tid, O_EXCL /* PIDFD_THREAD */);
+  if (fd >= 0 || errno == ESRCH)
+    return fd;
+  fd = (int)syscall(SYS_pidfd_open, tid, 0);
+  if (fd >= 0 || errno != EINVAL)
+    return fd;
+  char path[64], buf[1024];
+  snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+  int status = open(path, O_RDONLY | O_CLOEXEC);
+  if (status < 0)
+    return -1;
+  ssize_t n = read(status, buf, sizeof(buf) - 1);
+  close(status);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  const char *tgid = strstr(buf, "\nTgid:");
+  if (!tgid)
+    return -1;
+  return (int)syscall(SYS_pidfd_open, (pid_t)strtol(tgid + 6, NULL, 10), 0);
+}
+
 int rf_ll_copy_target_fd(const struct seccomp_notif *req, int listener, int target_fd) {
-  int pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+  int pidfd = pidfd_for_thread((pid_t)req->pid);
   if (pidfd < 0)
     return -ESRCH;
   if (!rf_ll_notif_valid(listener, req->id)) {

@@ -358,6 +358,20 @@ got=$(run -- sh -c 'printf "all:\n\t@echo made\n" > Makefile; make -s 2>/dev/nul
 claim "make (or sh) works in the workspace" test "$got" = made
 got=$(run -- sh -c 'echo quiet > /dev/null && head -c 4 /dev/urandom | wc -c && cat /etc/hostname >/dev/null && echo ok' 2>&1 | tr -d ' \n')
 claim "/dev/null, /dev/urandom and reading /etc work" test "$got" = 4ok
+got=$(run -- "$PY" -c "
+import socket, threading, os
+res = []
+def second_thread():
+    s = socket.socket(socket.AF_UNIX); s.bind('thread.sock'); s.listen(1)
+    c = socket.socket(socket.AF_UNIX); c.connect('thread.sock')
+    os.chmod('thread.sock', 0o700); res.append('ok')
+t = threading.Thread(target=second_thread); t.start(); t.join(); print(res)" 2>&1)
+claim "a second thread can bind, connect and chmod inside (the supervisor finds its descriptors)" \
+  test "$got" = "['ok']"
+run --pass-fd 3 -- sh -c 'echo err > /dev/stderr; echo fd3 > /dev/fd/3' 2> "$top/stderr-file" 3> "$top/fd3-file"
+claim "'> /dev/stderr' and '> /dev/fd/3' work when they are files outside the roots" \
+  test "$(cat "$top/stderr-file" "$top/fd3-file")" = "err
+fd3"
 claim "RINGFENCE_SANDBOX=landlock inside" test "$(run -- sh -c 'echo $RINGFENCE_SANDBOX')" = landlock
 
 # --- policy: refusal, degraded runs, check, explain, fallback ----------------------------------------------
