@@ -20,12 +20,18 @@ const char *const rf_ll_platform_read_paths[] = {
 
 /* Read and write (and terminal ioctls: TIOCSTI and TIOCLINUX stay denied by
  * seccomp) on these, in every mode: `> /dev/null` works in read-only mode
- * too, and ptys created inside work.  /dev/shm is not here: it is shared
- * with the host, so a write there would be a write outside the roots. */
+ * too, and ptys can be created (the new one is reached from its master with
+ * TIOCGPTPEER).  Not /dev/pts: it holds the host's terminals, the invoking
+ * one among them, whose keystrokes must not be read.  Not /dev/shm: it is
+ * shared with the host, so a write there would be a write outside the roots. */
 const char *const rf_ll_device_paths[] = {
-    "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
-    "/dev/tty",  "/dev/ptmx", "/dev/pts",  NULL,
+    "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx",
+    NULL,
 };
+
+/* With full reads, directories below these are readable except the named
+ * entry (see rf_ll_plan.read_all_but). */
+const char *const rf_ll_read_exceptions[] = {"/dev/pts", NULL};
 
 #define RF_LL_DEVICE_RIGHTS                                                                     \
   (RF_LL_FS_READ_FILE | RF_LL_FS_WRITE_FILE | RF_LL_FS_IOCTL_DEV | RF_LL_FS_READ_DIR)
@@ -121,7 +127,12 @@ int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_e
   uint64_t read = RF_LL_FS_READ & plan->handled_fs;
   uint64_t write = (RF_LL_FS_READ | RF_LL_FS_WRITE) & plan->handled_fs;
   if (policy->read_access == RF_READ_FULL) {
-    rf_ll_plan_add_rule(plan, "/", read, "read and execute everywhere", 0);
+    /* "/" lists everywhere; reading and executing come from one rule per
+     * entry of / and of /dev, added when the ruleset is created, so that
+     * /dev/pts stays out (a rule on / would cover it: rights only add up). */
+    rf_ll_plan_add_rule(plan, "/", RF_LL_FS_READ_DIR & plan->handled_fs, "list everywhere", 0);
+    plan->read_all_but = rf_ll_read_exceptions;
+    plan->read_all_access = read;
   } else {
     for (size_t i = 0; i < policy->n_readable_roots; i++)
       rf_ll_plan_add_rule(plan, policy->readable_roots[i], read, "readable root", 0);

@@ -19,6 +19,10 @@ typedef struct {
   uint64_t scoped;         /* ABI 6: abstract unix sockets, signals */
   uint32_t restrict_flags; /* landlock_restrict_self() flags */
   uint16_t connect_port;   /* proxy mode: the one TCP port connect() may reach, or 0 */
+  /* Full reads: read_all_access on every entry of / and of the parents of
+   * these paths, but not on these (NULL-terminated; NULL: no such rules). */
+  const char *const *read_all_but;
+  uint64_t read_all_access;
   rf_ll_rule *rules;
   size_t n_rules;
   size_t cap_rules;
@@ -60,6 +64,8 @@ int rf_ll_needs_truncate_rules(int abi);
 extern const char *const rf_ll_platform_read_paths[];
 /* Device files every sandbox may read and write. */
 extern const char *const rf_ll_device_paths[];
+/* What full reads leave out: /dev/pts (the host's terminals). */
+extern const char *const rf_ll_read_exceptions[];
 
 /* Side effects: creates the kernel ruleset for |plan| (opens each path
  * O_PATH and adds its rule).  Returns the ruleset fd (close-on-exec) or

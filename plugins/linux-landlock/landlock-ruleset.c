@@ -1,4 +1,5 @@
 /* landlock-ruleset.c: turns a ruleset plan into a kernel Landlock ruleset (the only side effects of the rules). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,71 @@ struct rf_ll_net_port_attr {
   uint64_t allowed_access;
   uint64_t port;
 };
+
+static int add_path_rule(int ruleset, const char *path, uint64_t access, int dirfd,
+                         const char *name, int skip_if_missing, const char *why, char *err,
+                         size_t err_len) {
+  /* O_PATH follows symlinks: /bin -> usr/bin gets its rule on /usr/bin. */
+  int fd = openat(dirfd, name ? name : path, O_PATH | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    if (skip_if_missing && (e == ENOENT || e == ENOTDIR || e == EACCES || e == ELOOP))
+      return 0;
+    snprintf(err, err_len, "cannot open %s%s%s (%s) for its Landlock rule: %s", path,
+             name ? "/" : "", name ? name : "", why, strerror(e));
+    return -e;
+  }
+  struct stat st;
+  if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+    access &= RF_LL_FS_FILE_RIGHTS; /* directory rights are refused on a file */
+  struct rf_ll_path_beneath_attr beneath = {.allowed_access = access, .parent_fd = fd};
+  int rc = access ? rf_ll_add_rule(ruleset, RF_LL_RULE_PATH_BENEATH, &beneath, 0) : 0;
+  close(fd);
+  if (rc < 0)
+    snprintf(err, err_len, "landlock_add_rule for %s%s%s (%s) failed: %s", path, name ? "/" : "",
+             name ? name : "", why, strerror(-rc));
+  return rc;
+}
+
+/* Full reads without a rule on /: one rule per entry of each directory on
+ * the way to an exception, except the exception itself. */
+static int add_read_all_but(int ruleset, const rf_ll_plan *plan, char *err, size_t err_len) {
+  const char *const dirs[] = {"/", "/dev"};
+  for (size_t d = 0; d < 2; d++) {
+    DIR *dir = opendir(dirs[d]);
+    if (!dir) {
+      snprintf(err, err_len, "cannot list %s for the Landlock read rules: %s", dirs[d],
+               strerror(errno));
+      return -errno;
+    }
+    struct dirent *entry;
+    int rc = 0;
+    while (rc == 0 && (entry = readdir(dir))) {
+      const char *name = entry->d_name;
+      if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        continue;
+      if (d == 0 && strcmp(name, "dev") == 0)
+        continue; /* its entries, one by one, below */
+      /* A symlink needs no rule: its target is judged where it lies (and
+       * /dev/stderr -> /proc/self/fd/2 may be a pipe, which takes none). */
+      struct stat st;
+      if (fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISLNK(st.st_mode))
+        continue;
+      char full[512];
+      snprintf(full, sizeof(full), "%s%s%s", dirs[d], d ? "/" : "", name);
+      int excepted = 0;
+      for (const char *const *e = plan->read_all_but; *e; e++)
+        excepted |= strcmp(full, *e) == 0;
+      if (!excepted)
+        rc = add_path_rule(ruleset, dirs[d], plan->read_all_access, dirfd(dir), name, 1,
+                           "read everywhere", err, err_len);
+    }
+    closedir(dir);
+    if (rc < 0)
+      return rc;
+  }
+  return 0;
+}
 
 int rf_ll_ruleset_create(const rf_ll_plan *plan, char *err, size_t err_len) {
   struct rf_ll_ruleset_attr attr = {
@@ -29,29 +95,16 @@ int rf_ll_ruleset_create(const rf_ll_plan *plan, char *err, size_t err_len) {
   }
   for (size_t i = 0; i < plan->n_rules; i++) {
     const rf_ll_rule *rule = &plan->rules[i];
-    if (rule->access == 0)
-      continue;
-    /* O_PATH follows symlinks: /bin -> usr/bin gets its rule on /usr/bin. */
-    int fd = open(rule->path, O_PATH | O_CLOEXEC);
-    if (fd < 0) {
-      int e = errno;
-      if (rule->skip_if_missing && (e == ENOENT || e == ENOTDIR || e == EACCES))
-        continue;
-      snprintf(err, err_len, "cannot open %s (%s) for its Landlock rule: %s", rule->path,
-               rule->why, strerror(e));
-      close(ruleset);
-      return -e;
-    }
-    struct stat st;
-    uint64_t access = rule->access;
-    if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
-      access &= RF_LL_FS_FILE_RIGHTS; /* directory rights are refused on a file */
-    struct rf_ll_path_beneath_attr beneath = {.allowed_access = access, .parent_fd = fd};
-    int rc = access ? rf_ll_add_rule(ruleset, RF_LL_RULE_PATH_BENEATH, &beneath, 0) : 0;
-    close(fd);
+    int rc = add_path_rule(ruleset, rule->path, rule->access, AT_FDCWD, NULL,
+                           rule->skip_if_missing, rule->why, err, err_len);
     if (rc < 0) {
-      snprintf(err, err_len, "landlock_add_rule for %s (%s) failed: %s", rule->path, rule->why,
-               strerror(-rc));
+      close(ruleset);
+      return rc;
+    }
+  }
+  if (plan->read_all_but) {
+    int rc = add_read_all_but(ruleset, plan, err, err_len);
+    if (rc < 0) {
       close(ruleset);
       return rc;
     }

@@ -181,6 +181,13 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
     emitf(out, "landlock", "rule %s: %s (%s%s)", plan.rules[i].path, names, plan.rules[i].why,
           plan.rules[i].skip_if_missing ? ", skipped if missing" : "");
   }
+  if (plan.read_all_but) {
+    rf_ll_fs_rights_name(plan.read_all_access, names, sizeof(names));
+    emitf(out, "landlock",
+          "rule on every entry of / and of /dev (listed at launch; symlinks need none): %s (read "
+          "everywhere), except %s (the host's terminals: no keystrokes read, nothing written)",
+          names, plan.read_all_but[0]);
+  }
   if (plan.handled_net) {
     rf_ll_net_rights_name(plan.handled_net, names, sizeof(names));
     if (plan.connect_port)

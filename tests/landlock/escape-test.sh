@@ -324,6 +324,27 @@ for req in (0x5412, 0x5412 | (1 << 32), 0x541C):   # TIOCSTI, TIOCSTI with high 
 " 2>&1 </dev/null)
 claim "TIOCSTI (plain and high bits) and TIOCLINUX are denied by seccomp (EPERM)" \
   test "$(grep -c ' -1 1$' <<<"$tty_out")" = 3
+if command -v script >/dev/null; then
+  # A terminal the command does not have as stdio (the agent's, the user's) stays out of reach.
+  script -qec "sleep 4" /dev/null >/dev/null 2>&1 &
+  listeners+=($!)
+  sleep 0.5
+  pts=$(ls /dev/pts | grep -v ptmx | head -1)
+  if [ -n "$pts" ]; then
+    got=$(run -- "$PY" -c "
+import os
+for flags in (os.O_RDONLY, os.O_WRONLY, os.O_RDWR):
+    try:
+        os.close(os.open('/dev/pts/$pts', flags | os.O_NOCTTY)); print('OPENED', flags)
+    except OSError:
+        pass" </dev/null 2>&1)
+    claim "another terminal (/dev/pts/$pts) cannot be opened: no keystrokes read, nothing written" test -z "$got"
+  else
+    skipped "another terminal cannot be opened" "script(1) made no pty"
+  fi
+else
+  skipped "another terminal cannot be opened" "script(1) is not installed"
+fi
 sid=$(run -- "$PY" -c 'import os; print(os.getsid(0) == os.getpid())' 2>/dev/null)
 claim "the command leads its own session (no controlling terminal to inject into)" test "$sid" = True
 
@@ -400,7 +421,7 @@ claim "check reports the Landlock ABI and its errata" \
   has 'Landlock ABI [0-9][0-9]*.*errata' "$abi_line"
 ex=$("$RF" explain --backend landlock -s workspace-write -- true 2>&1)
 claim "explain prints the ruleset, the ABI and the seccomp groups" \
-  sh -c "grep -q '^  rule /: execute read_file read_dir' <<'EOF' && grep -q '@io-uring' <<'EOF2' && grep -q 'ABI $ABI' <<'EOF3'
+  sh -c "grep -q 'every entry of / .*: execute read_file read_dir.*except /dev/pts' <<'EOF' && grep -q '@io-uring' <<'EOF2' && grep -q 'ABI $ABI' <<'EOF3'
 $ex
 EOF
 $ex
