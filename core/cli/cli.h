@@ -14,7 +14,10 @@ typedef struct {
   double timeout;
   char **pass_fds;
   gboolean json;
-  /* Approvals (run, explain, decide). */
+  /* Config and approvals (run, explain, decide). */
+  char *config_file;  /* --config */
+  char *profile;      /* -p/--profile */
+  char **overrides;   /* -c KEY=VALUE, repeatable */
   char *approval;     /* -a/--ask-for-approval */
   char **rules_files; /* --rules, repeatable */
 } RfCliOptions;
@@ -22,17 +25,21 @@ typedef struct {
 /* Adds the policy options (-s, -C, --writable-root, --network, --backend,
  * --allow-degraded) to |context|; values land in |options|. */
 void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *options);
-/* Adds the approval options (-a, --rules) as their own group. */
-void rf_cli_add_approval_options(GOptionContext *context, RfCliOptions *options);
+/* Adds the config and approval options (--config, -p, -c, -a, --rules) to the main group. */
+void rf_cli_add_config_options(GOptionContext *context, RfCliOptions *options);
 void rf_cli_options_clear(RfCliOptions *options);
 
-/* Builds the policy from the parsed options.  Errors name the option. */
-RfPolicy *rf_cli_build_policy(const RfCliOptions *options, GError **error);
+/* Reads the config (--config FILE or the default file), applies -c, -p and the policy
+ * flags on top, resolves it and prints its notes on stderr.  Errors name file:line:column,
+ * the -c or the flag. */
+RfConfig *rf_cli_load_config(const RfCliOptions *options, GError **error);
 
-/* The approval policy and rules the options ask for.  *policy_set says whether a policy was
- * chosen at all (otherwise *policy is on-request); *rules is NULL when no rules file was
- * given. */
-gboolean rf_cli_load_approvals(const RfCliOptions *options, RfApprovalPolicy *policy,
+/* Builds the policy from the config and the options that are not settings (-C, --pass-fd). */
+RfPolicy *rf_cli_build_policy(const RfCliOptions *options, const RfConfig *config, GError **error);
+
+/* The approval policy and rules of |config|.  *policy_set says whether a policy was chosen
+ * at all (otherwise *policy is on-request); *rules is NULL when no rules file is named. */
+gboolean rf_cli_load_approvals(const RfConfig *config, RfApprovalPolicy *policy,
                                gboolean *policy_set, RfRules **rules, GError **error);
 
 /* Parses argv for a subcommand; on a usage error prints one line with a hint
@@ -42,9 +49,10 @@ gboolean rf_cli_parse(GOptionContext *context, const char *subcommand, int *argc
 /* Prints "ringfence: MESSAGE" (each line of a multi-line message indented). */
 void rf_cli_error(const char *message);
 
-/* Loads plugins and selects the backend for |plan| (auto or a name). */
-RfBackend *rf_cli_select_backend(RfLoader **loader, const char *name, RfPlan *plan,
-                                 gboolean quiet, GError **error);
+/* Loads plugins (from |plugin_dir|, NULL for the default) and selects the backend for
+ * |plan| (auto or a name). */
+RfBackend *rf_cli_select_backend(RfLoader **loader, const char *plugin_dir, const char *name,
+                                 RfPlan *plan, gboolean quiet, GError **error);
 
 int rf_cli_run(int argc, char **argv);
 int rf_cli_check(int argc, char **argv);
@@ -53,8 +61,8 @@ int rf_cli_decide(int argc, char **argv);
 
 /* Everything before launching: policy, plan, backend, fail-closed check.
  * Prints the fallback note and degraded warnings on stderr unless quiet. */
-gboolean rf_cli_prepare(const RfCliOptions *options, gboolean quiet, RfLoader **loader,
-                        RfPlan **plan, RfBackend **backend, GError **error);
+gboolean rf_cli_prepare(const RfCliOptions *options, const RfConfig *config, gboolean quiet,
+                        RfLoader **loader, RfPlan **plan, RfBackend **backend, GError **error);
 /* Points argv at the command after the options (skipping a "--"). */
 char **rf_cli_command(int argc, char **argv);
 

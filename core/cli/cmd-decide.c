@@ -95,9 +95,10 @@ int rf_cli_decide(int argc, char **argv) {
       "forbidden by a rule\n(forbidden); prints the decision and the reason.  Runs nothing.\n\n"
       "Exit status: 0 when a decision was made, whichever it is; 125 on bad input.");
   g_option_context_add_main_entries(context, entries, NULL);
-  rf_cli_add_approval_options(context, &options);
+  rf_cli_add_config_options(context, &options);
   int status = 125;
   g_autoptr(GError) error = NULL;
+  g_autoptr(RfConfig) config = NULL;
   g_autoptr(RfRules) rules = NULL;
   g_auto(RfApprovalResult) result = {0};
   RfApprovalPolicy policy;
@@ -117,7 +118,8 @@ int rf_cli_decide(int argc, char **argv) {
                     "COMMAND [ARG]...)\n");
     goto out;
   }
-  if (!rf_cli_load_approvals(&options, &policy, &policy_set, &rules, &error)) {
+  config = rf_cli_load_config(&options, &error);
+  if (!config || !rf_cli_load_approvals(config, &policy, &policy_set, &rules, &error)) {
     rf_cli_error(error->message);
     goto out;
   }

@@ -1,4 +1,5 @@
-/* cmd-explain.c: `ringfence explain`: the resolved policy, the guarantees and the backend's rendering. */
+/* cmd-explain.c: `ringfence explain`: the resolved policy, the guarantees and the backend's
+ * rendering. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -11,8 +12,9 @@ static void append_guarantees_text(GString *out, const RfPlan *plan, const RfBac
     guint64 b = 1ull << bit;
     const char *state;
     if (view->required & b)
-      state = (caps & b) ? "enforced" : (view->degraded & b) ? "NOT ENFORCED (degraded)"
-                                                             : "NOT ENFORCED";
+      state = (caps & b)             ? "enforced"
+              : (view->degraded & b) ? "NOT ENFORCED (degraded)"
+                                     : "NOT ENFORCED";
     else if (caps & b)
       state = "enforced (not required)";
     else
@@ -36,13 +38,19 @@ int rf_cli_explain(int argc, char **argv) {
                                "what the backend would run,\nwithout running anything.");
   rf_cli_add_policy_options(context, &options);
   g_option_context_add_main_entries(context, entries, NULL);
+  rf_cli_add_config_options(context, &options);
   int status = 125;
   g_autoptr(RfLoader) loader = NULL;
   g_autoptr(RfPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) sections = NULL;
   g_autoptr(RfPolicy) policy = NULL;
+  g_autoptr(RfConfig) config = NULL;
+  g_autoptr(RfRules) rules = NULL;
+  g_auto(RfApprovalResult) approval = {0};
   g_autoptr(GString) out = g_string_new(NULL);
+  RfApprovalPolicy approval_policy;
+  gboolean approval_set = FALSE;
   RfBackend *backend = NULL;
   if (!rf_cli_parse(context, "explain", &argc, &argv))
     goto out;
@@ -52,17 +60,34 @@ int rf_cli_explain(int argc, char **argv) {
 
   /* explain works for a backend that cannot run here (e.g. seatbelt on
    * Linux): render is pure.  So select by name without probing. */
-  policy = rf_cli_build_policy(&options, &error);
+  config = rf_cli_load_config(&options, &error);
+  if (!config || !rf_cli_load_approvals(config, &approval_policy, &approval_set, &rules, &error)) {
+    rf_cli_error(error->message);
+    goto out;
+  }
+  /* What run would decide about this command (only when approvals are configured). */
+  if (command[0] && (approval_set || rules)) {
+    RfApprovalRequest request = {.kind = RF_REQUEST_RUN,
+                                 .argv = (const char *const *)command,
+                                 .policy = &approval_policy,
+                                 .rules = rules};
+    if (!rf_approval_decide(&request, &approval, &error)) {
+      rf_cli_error(error->message);
+      goto out;
+    }
+  }
+  policy = rf_cli_build_policy(&options, config, &error);
   if (!policy || !(plan = rf_policy_resolve(policy, &error))) {
     rf_cli_error(error->message);
     goto out;
   }
   if (rf_policy_get_mode(policy) != RF_SANDBOX_DANGER_FULL_ACCESS) {
-    const char *name = options.backend ? options.backend : "auto";
+    const char *name = rf_config_get_backend(config);
+    const char *plugin_dir = rf_config_get_plugin_dir(config);
     if (g_str_equal(name, "auto")) {
-      backend = rf_cli_select_backend(&loader, name, plan, options.json, &error);
+      backend = rf_cli_select_backend(&loader, plugin_dir, name, plan, options.json, &error);
     } else {
-      loader = rf_loader_new(NULL, &error);
+      loader = rf_loader_new(plugin_dir, &error);
       backend = loader ? rf_loader_get(loader, name) : NULL;
       if (loader && !backend)
         backend = rf_loader_select(loader, name, plan, NULL, &error); /* for its error */
@@ -85,6 +110,18 @@ int rf_cli_explain(int argc, char **argv) {
   if (options.json) {
     g_string_append(out, "{");
     rf_plan_describe_json(plan, out);
+    g_string_append(out, ",\"config\":{");
+    rf_config_describe_json(config, out);
+    g_string_append(out, "},\"approval\":");
+    if (approval.reason) {
+      g_string_append(out, "{\"decision\":");
+      rf_json_append_string(out, rf_decision_to_string(approval.decision));
+      g_string_append(out, ",\"reason\":");
+      rf_json_append_string(out, approval.reason);
+      g_string_append(out, "}");
+    } else {
+      g_string_append(out, "null");
+    }
     g_string_append(out, ",\"backend\":");
     if (backend)
       rf_json_append_string(out, rf_backend_get_name(backend));
@@ -125,6 +162,12 @@ int rf_cli_explain(int argc, char **argv) {
     }
     g_string_append(out, "}}\n");
   } else {
+    rf_config_describe(config, out);
+    if (approval.reason)
+      g_string_append_printf(out, "approval for run: %s (%s)\n",
+                             rf_decision_to_string(approval.decision), approval.reason);
+    else if (!approval_set && !rules)
+      g_string_append(out, "approval for run: not consulted (no approval_policy, -a or rules)\n");
     rf_plan_describe(plan, out);
     if (backend) {
       g_string_append_printf(out, "backend: %s (%s)\n", rf_backend_get_name(backend),

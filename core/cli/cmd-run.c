@@ -1,4 +1,5 @@
-/* cmd-run.c: `ringfence run`: resolve, select, launch, supervise, and exit with the command's status. */
+/* cmd-run.c: `ringfence run`: resolve, select, launch, supervise, and exit with the command's
+ * status. */
 #include "cli.h"
 
 #include <errno.h>
@@ -51,12 +52,13 @@ int rf_cli_run(int argc, char **argv) {
                "PROGRAM started; 126 not executable; 127 not found.");
   rf_cli_add_policy_options(context, &options);
   g_option_context_add_main_entries(context, entries, NULL);
-  rf_cli_add_approval_options(context, &options);
+  rf_cli_add_config_options(context, &options);
   int status = 125;
   g_autoptr(RfLoader) loader = NULL;
   g_autoptr(RfPlan) plan = NULL;
   g_autoptr(RfSandbox) sandbox = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(RfConfig) config = NULL;
   g_autoptr(RfRules) rules = NULL;
   RfApprovalPolicy approval;
   gboolean approval_set = FALSE;
@@ -83,15 +85,16 @@ int rf_cli_run(int argc, char **argv) {
                     "PROGRAM [ARG]...)\n");
     goto out;
   }
-  if (!rf_cli_load_approvals(&options, &approval, &approval_set, &rules, &error)) {
+  config = rf_cli_load_config(&options, &error);
+  if (!config || !rf_cli_load_approvals(config, &approval, &approval_set, &rules, &error)) {
     rf_cli_error(error->message);
     goto out;
   }
-  if (!rf_cli_prepare(&options, FALSE, &loader, &plan, &backend, &error)) {
+  if (!rf_cli_prepare(&options, config, FALSE, &loader, &plan, &backend, &error)) {
     rf_cli_error(error->message);
     goto out;
   }
-  /* Approvals are consulted once a policy or rules are given: a plain `run` runs. */
+  /* Approvals are consulted once a policy or rules are configured: a plain `run` runs. */
   if ((approval_set || rules) && !approve(command, &approval, rules))
     goto out;
   sandbox = rf_sandbox_spawn(backend, plan, (const char *const *)command, &error);

@@ -46,8 +46,9 @@ int main(int argc, char **argv) {
     return rf_cli_explain(argc - 1, argv + 1);
   if (strcmp(command, "decide") == 0)
     return rf_cli_decide(argc - 1, argv + 1);
-  fprintf(stderr, "ringfence: unknown command '%s' (use run, check, explain or decide; see 'ringfence "
-                  "--help')\n",
+  fprintf(stderr,
+          "ringfence: unknown command '%s' (use run, check, explain or decide; see 'ringfence "
+          "--help')\n",
           command);
   return 125;
 }

@@ -1,4 +1,5 @@
-/* options.c: the policy options every subcommand accepts, and turning them into an RfPolicy. */
+/* options.c: the options the subcommands share (policy, config, approvals), and turning them
+ * with the config into an RfPolicy, an approval policy and rules. */
 #include "cli.h"
 
 #include <errno.h>
@@ -13,8 +14,7 @@ void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *o) {
        "DIR"},
       {"writable-root", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->writable_roots,
        "Also allow writes below DIR (workspace-write; repeatable)", "DIR"},
-      {"network", 0, 0, G_OPTION_ARG_STRING, &o->network, "Network: off (default) or on",
-       "off|on"},
+      {"network", 0, 0, G_OPTION_ARG_STRING, &o->network, "Network: off (default) or on", "off|on"},
       {"backend", 0, 0, G_OPTION_ARG_STRING, &o->backend,
        "Backend: auto (default), bwrap, landlock, seatbelt or windows", "NAME"},
       {"allow-degraded", 0, 0, G_OPTION_ARG_NONE, &o->allow_degraded,
@@ -28,21 +28,30 @@ void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *o) {
   g_option_context_set_main_group(context, group);
 }
 
-void rf_cli_add_approval_options(GOptionContext *context, RfCliOptions *o) {
+void rf_cli_add_config_options(GOptionContext *context, RfCliOptions *o) {
   GOptionEntry entries[] = {
+      {"config", 0, 0, G_OPTION_ARG_FILENAME, &o->config_file,
+       "Read FILE instead of the default config.toml (which may be missing)", "FILE"},
+      {"profile", 'p', 0, G_OPTION_ARG_STRING, &o->profile,
+       "Use the settings of [profiles.NAME] from the config", "NAME"},
+      {"set", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &o->overrides,
+       "Override a config key, the value in TOML: -c sandbox_mode=\"workspace-write\" "
+       "(repeatable)",
+       "KEY=VALUE"},
       {"ask-for-approval", 'a', 0, G_OPTION_ARG_STRING, &o->approval,
        "When to ask a person: untrusted, on-failure, on-request or never", "POLICY"},
       {"rules", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rules_files,
-       "Read prefix_rule(...) command rules from FILE (repeatable)", "FILE"},
+       "Also read prefix_rule(...) command rules from FILE (repeatable)", "FILE"},
       {NULL, 0, 0, 0, NULL, NULL, NULL},
   };
-  GOptionGroup *group = g_option_group_new("approval", "Approval options:",
-                                           "Show the approval options", NULL, NULL);
-  g_option_group_add_entries(group, entries);
-  g_option_context_add_group(context, group);
+  /* Main entries: `ringfence run --help` lists them beside the policy options. */
+  g_option_context_add_main_entries(context, entries, NULL);
 }
 
 void rf_cli_options_clear(RfCliOptions *o) {
+  g_free(o->config_file);
+  g_free(o->profile);
+  g_strfreev(o->overrides);
   g_free(o->approval);
   g_strfreev(o->rules_files);
   g_free(o->sandbox);
@@ -53,25 +62,49 @@ void rf_cli_options_clear(RfCliOptions *o) {
   g_strfreev(o->pass_fds);
 }
 
-RfPolicy *rf_cli_build_policy(const RfCliOptions *o, GError **error) {
+RfConfig *rf_cli_load_config(const RfCliOptions *o, GError **error) {
+  g_autoptr(RfConfig) config = rf_config_new();
+  if (!rf_config_load_file(config, o->config_file, error))
+    return NULL;
+  for (char **assignment = o->overrides; assignment && *assignment; assignment++)
+    if (!rf_config_add_override(config, *assignment, error))
+      return NULL;
+  if (o->profile)
+    rf_config_set_profile(config, o->profile);
+  /* Flags sit above everything the config says. */
+  struct {
+    const char *key, *value, *flag;
+  } flags[] = {
+      {"sandbox_mode", o->sandbox, "-s/--sandbox"},
+      {"ringfence.network", o->network, "--network"},
+      {"ringfence.backend", o->backend, "--backend"},
+      {"ringfence.allow_degraded", o->allow_degraded ? "true" : NULL, "--allow-degraded"},
+      {"approval_policy", o->approval, "-a/--ask-for-approval"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(flags); i++)
+    if (flags[i].value &&
+        !rf_config_set_flag(config, flags[i].key, flags[i].value, flags[i].flag, error))
+      return NULL;
+  for (char **root = o->writable_roots; root && *root; root++)
+    if (!rf_config_set_flag(config, "sandbox_workspace_write.writable_roots", *root,
+                            "--writable-root", error))
+      return NULL;
+  for (char **file = o->rules_files; file && *file; file++)
+    if (!rf_config_set_flag(config, "ringfence.rules", *file, "--rules", error))
+      return NULL;
+  if (!rf_config_resolve(config, error))
+    return NULL;
+  for (const char *const *note = rf_config_get_warnings(config); *note; note++)
+    fprintf(stderr, "ringfence: note: %s\n", *note);
+  return g_steal_pointer(&config);
+}
+
+RfPolicy *rf_cli_build_policy(const RfCliOptions *o, const RfConfig *config, GError **error) {
   g_autoptr(RfPolicy) policy = rf_policy_new();
-  if (o->sandbox) {
-    rf_sandbox_mode mode;
-    if (!rf_sandbox_mode_from_string(o->sandbox, &mode, error))
-      return NULL;
-    rf_policy_set_mode(policy, mode);
-  }
-  if (o->network) {
-    rf_network_mode network;
-    if (!rf_network_mode_from_string(o->network, &network, error))
-      return NULL;
-    rf_policy_set_network(policy, network);
-  }
+  if (!rf_config_apply(config, policy, error))
+    return NULL;
   if (o->cd)
     rf_policy_set_cwd(policy, o->cd);
-  for (char **root = o->writable_roots; root && *root; root++)
-    rf_policy_add_writable_root(policy, *root);
-  rf_policy_set_allow_degraded(policy, o->allow_degraded);
   for (char **fd = o->pass_fds; fd && *fd; fd++) {
     char *end = NULL;
     errno = 0;
@@ -86,22 +119,15 @@ RfPolicy *rf_cli_build_policy(const RfCliOptions *o, GError **error) {
   return g_steal_pointer(&policy);
 }
 
-gboolean rf_cli_load_approvals(const RfCliOptions *o, RfApprovalPolicy *policy,
+gboolean rf_cli_load_approvals(const RfConfig *config, RfApprovalPolicy *policy,
                                gboolean *policy_set, RfRules **rules, GError **error) {
-  *policy = (RfApprovalPolicy){.mode = RF_APPROVAL_ON_REQUEST};
-  *policy_set = FALSE;
+  *policy_set = rf_config_get_approval_policy(config, policy);
   *rules = NULL;
-  if (o->approval) {
-    if (!rf_approval_policy_from_string(o->approval, policy, error)) {
-      g_prefix_error(error, "-a/--ask-for-approval: ");
-      return FALSE;
-    }
-    *policy_set = TRUE;
-  }
-  if (o->rules_files && o->rules_files[0]) {
+  const char *const *files = rf_config_get_rules_files(config);
+  if (files[0]) {
     g_autoptr(RfRules) loaded = rf_rules_new();
-    for (char **file = o->rules_files; *file; file++)
-      if (!rf_rules_load_file(loaded, *file, error))
+    for (; *files; files++)
+      if (!rf_rules_load_file(loaded, *files, error))
         return FALSE;
     *rules = g_steal_pointer(&loaded);
   }
@@ -125,9 +151,9 @@ gboolean rf_cli_parse(GOptionContext *context, const char *subcommand, int *argc
   return TRUE;
 }
 
-RfBackend *rf_cli_select_backend(RfLoader **loader, const char *name, RfPlan *plan,
-                                 gboolean quiet, GError **error) {
-  *loader = rf_loader_new(NULL, error);
+RfBackend *rf_cli_select_backend(RfLoader **loader, const char *plugin_dir, const char *name,
+                                 RfPlan *plan, gboolean quiet, GError **error) {
+  *loader = rf_loader_new(plugin_dir, error);
   if (!*loader)
     return NULL;
   g_autofree char *note = NULL;
@@ -139,12 +165,12 @@ RfBackend *rf_cli_select_backend(RfLoader **loader, const char *name, RfPlan *pl
   return backend;
 }
 
-gboolean rf_cli_prepare(const RfCliOptions *options, gboolean quiet, RfLoader **loader,
-                        RfPlan **plan, RfBackend **backend, GError **error) {
+gboolean rf_cli_prepare(const RfCliOptions *options, const RfConfig *config, gboolean quiet,
+                        RfLoader **loader, RfPlan **plan, RfBackend **backend, GError **error) {
   *loader = NULL;
   *plan = NULL;
   *backend = NULL;
-  g_autoptr(RfPolicy) policy = rf_cli_build_policy(options, error);
+  g_autoptr(RfPolicy) policy = rf_cli_build_policy(options, config, error);
   if (!policy)
     return FALSE;
   *plan = rf_policy_resolve(policy, error);
@@ -152,7 +178,8 @@ gboolean rf_cli_prepare(const RfCliOptions *options, gboolean quiet, RfLoader **
     return FALSE;
   if (rf_policy_get_mode(policy) == RF_SANDBOX_DANGER_FULL_ACCESS)
     return TRUE; /* no sandbox, no backend */
-  *backend = rf_cli_select_backend(loader, options->backend, *plan, quiet, error);
+  *backend = rf_cli_select_backend(loader, rf_config_get_plugin_dir(config),
+                                   rf_config_get_backend(config), *plan, quiet, error);
   if (!*backend)
     return FALSE;
   if (!rf_plan_check_backend(*plan, *backend, error))

@@ -331,6 +331,83 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RfApprovalResult, rf_approval_result_clear)
 gboolean rf_approval_decide(const RfApprovalRequest *request, RfApprovalResult *result,
                             GError **error);
 
+/* ---- Config: config.toml, profiles, -c overrides, and where each setting came from ----
+ *
+ *   g_autoptr(RfConfig) config = rf_config_new();
+ *   rf_config_load_file(config, NULL, &error);            the default file; may be missing
+ *   rf_config_add_override(config, "sandbox_mode=\"workspace-write\"", &error);    -c
+ *   rf_config_set_profile(config, "ci");                   -p
+ *   rf_config_set_flag(config, "sandbox_mode", "read-only", "-s", &error);          flags
+ *   rf_config_resolve(config, &error);                     profile chosen, checks done
+ *   rf_config_apply(config, policy, &error);               onto an RfPolicy
+ *
+ * Precedence, highest first: flags, -c overrides, the selected profile, the file,
+ * defaults.  Keys ringfence does not know are ignored; a known key with a wrong type or
+ * value is an error "FILE:LINE:COL: key 'KEY' ...: expected ...".  docs/config.md lists
+ * the keys.
+ */
+
+typedef struct _RfConfig RfConfig;
+
+RfConfig *rf_config_new(void);
+void rf_config_free(RfConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfConfig, rf_config_free)
+
+/* $RINGFENCE_HOME/config.toml, else $XDG_CONFIG_HOME/ringfence/config.toml, else
+ * ~/.config/ringfence/config.toml.  Free with g_free. */
+char *rf_config_default_path(void);
+
+/* Reads a config file.  |path| NULL: the default path, where a missing file is fine; a
+ * given |path| must exist.  Only one file is read per config. */
+gboolean rf_config_load_file(RfConfig *config, const char *path, GError **error);
+/* The same for text in memory; |name| stands for the file name in errors and origins. */
+gboolean rf_config_load_data(RfConfig *config, const char *name, const char *data,
+                             gssize length, GError **error);
+
+/* A `-c KEY=VALUE` override: KEY a dotted key (sandbox_workspace_write.network_access),
+ * VALUE a TOML value (true, "x", ["a"], { ... }); a bare word counts as a string. */
+gboolean rf_config_add_override(RfConfig *config, const char *assignment, GError **error);
+
+/* Selects the profile (`-p NAME`), over the file's own `profile = "NAME"`.  Copies. */
+void rf_config_set_profile(RfConfig *config, const char *name);
+
+/* A command-line flag, above everything else.  |key| is a setting ("sandbox_mode",
+ * "ringfence.network", ...), |value| its text ("true"/"false" for booleans; list settings
+ * such as writable roots gain |value| on top of what the config says), |flag| names the
+ * flag in origins and errors ("-s"). */
+gboolean rf_config_set_flag(RfConfig *config, const char *key, const char *value,
+                            const char *flag, GError **error);
+
+/* Chooses the profile (an unknown one is an error naming the defined ones) and checks
+ * settings against each other.  Call once, after loading and before the getters. */
+gboolean rf_config_resolve(RfConfig *config, GError **error);
+
+/* Sets |policy| from the effective settings: mode, network, writable roots, tmp
+ * exclusions, protected names, reads, deny-read, degraded enforcement, Windows mode. */
+gboolean rf_config_apply(const RfConfig *config, RfPolicy *policy, GError **error);
+
+/* The approval policy; FALSE when none is configured (|policy| is then on-request). */
+gboolean rf_config_get_approval_policy(const RfConfig *config, RfApprovalPolicy *policy);
+/* "auto", "bwrap", "landlock", "seatbelt" or "windows".  Owned by |config|. */
+const char *rf_config_get_backend(const RfConfig *config);
+/* The plugin directory, or NULL for the default.  Owned by |config|. */
+const char *rf_config_get_plugin_dir(const RfConfig *config);
+/* Rules files to read, NULL-terminated (maybe empty).  Owned by |config|. */
+const char *const *rf_config_get_rules_files(const RfConfig *config);
+/* The file read, or NULL.  Owned by |config|. */
+const char *rf_config_get_file(const RfConfig *config);
+/* The selected profile, or NULL.  Owned by |config|. */
+const char *rf_config_get_profile(const RfConfig *config);
+/* Notes worth showing (an unknown -c key, ignored): NULL-terminated, owned by |config|. */
+const char *const *rf_config_get_warnings(const RfConfig *config);
+
+/* Appends every setting, its effective value and where it came from ("default",
+ * "FILE:LINE", "profile NAME (FILE:LINE)", "-c KEY=VALUE", "flag -s"), one per line, as
+ * TOML with the origin in a comment. */
+void rf_config_describe(const RfConfig *config, GString *out);
+/* Appends the same as JSON object members (no braces): "file", "profile", "settings". */
+void rf_config_describe_json(const RfConfig *config, GString *out);
+
 G_END_DECLS
 
 #endif /* RINGFENCE_H */

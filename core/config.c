@@ -1,0 +1,1127 @@
+/* config.c: config.toml, its profiles, -c overrides and command-line flags, as layers of
+ * settings that remember where each value came from, and their effect on an RfPolicy.
+ * TOML syntax is toml.c's business; what a policy means is policy.c's and resolve.c's. */
+#include <ringfence/ringfence.h>
+
+#include "toml.h"
+
+#include <string.h>
+
+/* ---- The settings ringfence knows ------------------------------------------------ */
+
+typedef enum { TYPE_ENUM, TYPE_BOOL, TYPE_PATH, TYPE_PATHS, TYPE_NAMES, TYPE_APPROVAL } SettingType;
+
+enum {
+  S_SANDBOX_MODE,
+  S_WRITABLE_ROOTS,
+  S_NETWORK_ACCESS,
+  S_EXCLUDE_TMPDIR,
+  S_EXCLUDE_SLASH_TMP,
+  S_APPROVAL,
+  S_LEGACY_LANDLOCK,
+  S_BWRAP,
+  S_WINDOWS_SANDBOX,
+  S_WINDOWS_DESKTOP,
+  S_BACKEND,
+  S_NETWORK,
+  S_PLUGIN_DIR,
+  S_PROTECTED_NAMES,
+  S_READABLE_ROOTS,
+  S_PLATFORM_DEFAULTS,
+  S_DENY_READ,
+  S_ALLOW_DEGRADED,
+  S_RULES,
+  N_SETTINGS
+};
+
+static const char *const modes[] = {"read-only", "workspace-write", "danger-full-access", NULL};
+static const char *const networks[] = {"off", "on", "proxy", NULL};
+static const char *const backends[] = {"auto", "bwrap", "landlock", "seatbelt", "windows", NULL};
+static const char *const windows_modes[] = {"unelevated", "elevated", NULL};
+
+typedef struct {
+  const char *key; /* dotted, from the top of the file */
+  SettingType type;
+  const char *const *choices; /* TYPE_ENUM */
+  const char *default_toml;   /* what applies when nothing sets it, as TOML */
+} Spec;
+
+static const Spec specs[N_SETTINGS] = {
+    [S_SANDBOX_MODE] = {"sandbox_mode", TYPE_ENUM, modes, "\"read-only\""},
+    [S_WRITABLE_ROOTS] = {"sandbox_workspace_write.writable_roots", TYPE_PATHS, NULL, "[]"},
+    [S_NETWORK_ACCESS] = {"sandbox_workspace_write.network_access", TYPE_BOOL, NULL, "false"},
+    [S_EXCLUDE_TMPDIR] = {"sandbox_workspace_write.exclude_tmpdir_env_var", TYPE_BOOL, NULL,
+                          "false"},
+    [S_EXCLUDE_SLASH_TMP] = {"sandbox_workspace_write.exclude_slash_tmp", TYPE_BOOL, NULL, "false"},
+    [S_APPROVAL] = {"approval_policy", TYPE_APPROVAL, NULL, "(none: run does not ask)"},
+    [S_LEGACY_LANDLOCK] = {"features.use_legacy_landlock", TYPE_BOOL, NULL, "false"},
+    [S_BWRAP] = {"features.use_linux_sandbox_bwrap", TYPE_BOOL, NULL, "false"},
+    [S_WINDOWS_SANDBOX] = {"windows.sandbox", TYPE_ENUM, windows_modes, "\"unelevated\""},
+    [S_WINDOWS_DESKTOP] = {"windows.sandbox_private_desktop", TYPE_BOOL, NULL, "true"},
+    [S_BACKEND] = {"ringfence.backend", TYPE_ENUM, backends, "\"auto\""},
+    [S_NETWORK] = {"ringfence.network", TYPE_ENUM, networks, "\"off\""},
+    [S_PLUGIN_DIR] = {"ringfence.plugin_dir", TYPE_PATH, NULL, "(built in)"},
+    [S_PROTECTED_NAMES] = {"ringfence.protected_names", TYPE_NAMES, NULL, NULL},
+    [S_READABLE_ROOTS] = {"ringfence.readable_roots", TYPE_PATHS, NULL,
+                          "[] (reads are not "
+                          "restricted)"},
+    [S_PLATFORM_DEFAULTS] = {"ringfence.platform_defaults", TYPE_BOOL, NULL, "true"},
+    [S_DENY_READ] = {"ringfence.deny_read", TYPE_PATHS, NULL, "[]"},
+    [S_ALLOW_DEGRADED] = {"ringfence.allow_degraded", TYPE_BOOL, NULL, "false"},
+    [S_RULES] = {"ringfence.rules", TYPE_PATHS, NULL, "[]"},
+};
+
+/* Tables whose keys are settings (approval_policy is a setting that may be a table). */
+static const char *const setting_tables[] = {"sandbox_workspace_write", "features", "windows",
+                                             "ringfence", NULL};
+
+static const char *const granular_flags[] = {
+    "sandbox_approval", "rules", "mcp_elicitations", "request_permissions", "skill_approval", NULL};
+
+static int find_spec(const char *key) {
+  for (int i = 0; i < N_SETTINGS; i++)
+    if (g_str_equal(specs[i].key, key))
+      return i;
+  return -1;
+}
+
+/* ---- Layers ----------------------------------------------------------------------- */
+
+typedef enum { LAYER_FILE, LAYER_PROFILE, LAYER_OVERRIDE, LAYER_FLAG, N_LAYERS } LayerIndex;
+
+typedef struct {
+  gboolean set;
+  char *text;       /* TYPE_ENUM, TYPE_PATH */
+  gboolean boolean; /* TYPE_BOOL */
+  char **list;      /* TYPE_PATHS, TYPE_NAMES */
+  RfApprovalPolicy approval;
+  char *origin; /* "FILE:LINE", "profile NAME (FILE:LINE)", "-c KEY=VALUE", "flag -s" */
+} Setting;
+
+typedef struct {
+  Setting s[N_SETTINGS];
+} Layer;
+
+typedef struct {
+  char *name;
+  Layer layer;
+} Profile;
+
+struct _RfConfig {
+  char *file;       /* the file read, or NULL */
+  char *looked_for; /* the default path, when none was read */
+  Layer file_layer, override_layer, flag_layer;
+  GPtrArray *profiles;                                       /* Profile*, in file order */
+  char *profile_choice[N_LAYERS], *profile_origin[N_LAYERS]; /* profile = "..." per layer */
+  /* After rf_config_resolve: */
+  gboolean resolved;
+  char *profile, *profile_from;
+  const Layer *stack[N_LAYERS];    /* NULL where a layer is absent */
+  Setting effective[N_SETTINGS];   /* copies; set == FALSE: the default */
+  int effective_layer[N_SETTINGS]; /* -1: the default */
+  char *backend;
+  char *backend_from;
+  GPtrArray *rules_files; /* NULL-terminated */
+  GPtrArray *warnings;    /* NULL-terminated */
+};
+
+static void setting_clear(Setting *s) {
+  g_free(s->text);
+  g_strfreev(s->list);
+  g_free(s->origin);
+  *s = (Setting){0};
+}
+
+static void setting_copy(Setting *to, const Setting *from) {
+  setting_clear(to);
+  *to = *from;
+  to->text = g_strdup(from->text);
+  to->list = g_strdupv(from->list);
+  to->origin = g_strdup(from->origin);
+}
+
+static void layer_clear(Layer *layer) {
+  for (int i = 0; i < N_SETTINGS; i++)
+    setting_clear(&layer->s[i]);
+}
+
+static void profile_free(gpointer data) {
+  Profile *profile = data;
+  g_free(profile->name);
+  layer_clear(&profile->layer);
+  g_free(profile);
+}
+
+RfConfig *rf_config_new(void) {
+  RfConfig *config = g_new0(RfConfig, 1);
+  config->profiles = g_ptr_array_new_with_free_func(profile_free);
+  config->rules_files = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(config->rules_files, NULL);
+  config->warnings = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(config->warnings, NULL);
+  for (int i = 0; i < N_SETTINGS; i++)
+    config->effective_layer[i] = -1;
+  return config;
+}
+
+void rf_config_free(RfConfig *config) {
+  if (!config)
+    return;
+  g_free(config->file);
+  g_free(config->looked_for);
+  layer_clear(&config->file_layer);
+  layer_clear(&config->override_layer);
+  layer_clear(&config->flag_layer);
+  g_ptr_array_unref(config->profiles);
+  for (int i = 0; i < N_LAYERS; i++) {
+    g_free(config->profile_choice[i]);
+    g_free(config->profile_origin[i]);
+  }
+  g_free(config->profile);
+  g_free(config->profile_from);
+  for (int i = 0; i < N_SETTINGS; i++)
+    setting_clear(&config->effective[i]);
+  g_free(config->backend);
+  g_free(config->backend_from);
+  g_ptr_array_unref(config->rules_files);
+  g_ptr_array_unref(config->warnings);
+  g_free(config);
+}
+
+static void warn(RfConfig *config, char *message) {
+  g_ptr_array_insert(config->warnings, (gint)config->warnings->len - 1, message);
+}
+
+char *rf_config_default_path(void) {
+  const char *home = g_getenv("RINGFENCE_HOME");
+  if (home && *home)
+    return g_build_filename(home, "config.toml", NULL);
+  const char *xdg = g_getenv("XDG_CONFIG_HOME");
+  if (xdg && *xdg && g_path_is_absolute(xdg))
+    return g_build_filename(xdg, "ringfence", "config.toml", NULL);
+  return g_build_filename(g_get_home_dir(), ".config", "ringfence", "config.toml", NULL);
+}
+
+/* ---- Reading values ------------------------------------------------------------ */
+
+typedef struct {
+  RfConfig *config;
+  Layer *layer;
+  LayerIndex layer_index;
+  const char *file;       /* reading a file: its name */
+  const char *assignment; /* reading -c: KEY=VALUE as given */
+  const char *profile;    /* reading [profiles.NAME]: NAME */
+  GError **error;
+} Reader;
+
+/* "profiles.NAME." when reading a profile, else "". */
+static char *shown_key(const Reader *r, const char *key) {
+  return r->profile ? g_strdup_printf("profiles.%s.%s", r->profile, key) : g_strdup(key);
+}
+
+static gboolean key_error(const Reader *r, const RfTomlValue *value, const char *key,
+                          const char *format, ...) G_GNUC_PRINTF(4, 5);
+static gboolean key_error(const Reader *r, const RfTomlValue *value, const char *key,
+                          const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  g_autofree char *detail = g_strdup_vprintf(format, args);
+  va_end(args);
+  g_autofree char *full = shown_key(r, key);
+  if (r->file)
+    g_set_error(r->error, RF_ERROR, RF_ERROR_CONFIG, "%s:%u:%u: key '%s' %s", r->file,
+                rf_toml_value_line(value), rf_toml_value_column(value), full, detail);
+  else
+    g_set_error(r->error, RF_ERROR, RF_ERROR_CONFIG, "-c %s: key '%s' %s", r->assignment, full,
+                detail);
+  return FALSE;
+}
+
+static char *origin_of(const Reader *r, const RfTomlValue *value) {
+  if (!r->file)
+    return g_strdup_printf("-c %s", r->assignment);
+  if (r->profile)
+    return g_strdup_printf("profile %s (%s:%u)", r->profile, r->file, rf_toml_value_line(value));
+  return g_strdup_printf("%s:%u", r->file, rf_toml_value_line(value));
+}
+
+/* "\"a\", \"b\" or \"c\"" */
+static char *choices_text(const char *const *choices) {
+  GString *out = g_string_new(NULL);
+  for (guint i = 0; choices[i]; i++) {
+    if (i)
+      g_string_append(out, choices[i + 1] ? ", " : " or ");
+    g_string_append_printf(out, "\"%s\"", choices[i]);
+  }
+  return g_string_free(out, FALSE);
+}
+
+static const char *type_of(const RfTomlValue *value) {
+  return rf_toml_type_name(rf_toml_value_type(value));
+}
+
+static const char *article(const char *noun) {
+  return strchr("aeiou", noun[0]) ? "an" : "a";
+}
+
+/* A string value without NUL characters, or NULL after an error. */
+static const char *string_of(const Reader *r, const RfTomlValue *value, const char *key,
+                             const char *expected) {
+  if (rf_toml_value_type(value) != RF_TOML_STRING) {
+    key_error(r, value, key, "is %s %s: expected %s", article(type_of(value)), type_of(value),
+              expected);
+    return NULL;
+  }
+  const char *text = rf_toml_value_string(value);
+  if (strlen(text) != rf_toml_value_string_length(value)) {
+    key_error(r, value, key, "contains a NUL character: expected %s", expected);
+    return NULL;
+  }
+  return text;
+}
+
+/* An absolute path, or ~/...; expanded. */
+static char *path_of(const Reader *r, const RfTomlValue *value, const char *key,
+                     const char *expected) {
+  const char *text = string_of(r, value, key, expected);
+  if (!text)
+    return NULL;
+  if (g_str_has_prefix(text, "~/") || g_str_equal(text, "~"))
+    return g_build_filename(g_get_home_dir(), text + 1, NULL);
+  if (!g_path_is_absolute(text)) {
+    key_error(r, value, key, "has the value \"%s\": expected %s", text, expected);
+    return NULL;
+  }
+  return g_strdup(text);
+}
+
+static gboolean read_list(const Reader *r, const RfTomlValue *value, const char *key,
+                          gboolean paths, char ***out) {
+  const char *expected = paths ? "a list of absolute paths (or ~/...), such as [\"/srv/cache\"]"
+                               : "a list of single names, such as [\".git\", \".env\"]";
+  if (rf_toml_value_type(value) != RF_TOML_ARRAY)
+    return key_error(r, value, key, "is %s %s: expected %s", article(type_of(value)),
+                     type_of(value), expected);
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < rf_toml_array_length(value); i++) {
+    const RfTomlValue *item = rf_toml_array_get(value, i);
+    if (paths) {
+      char *path = path_of(r, item, key, expected);
+      if (!path)
+        return FALSE;
+      g_ptr_array_add(list, path);
+      continue;
+    }
+    const char *name = string_of(r, item, key, expected);
+    if (!name)
+      return FALSE;
+    if (!*name || strchr(name, '/') || g_str_equal(name, ".") || g_str_equal(name, ".."))
+      return key_error(r, item, key,
+                       "has the element \"%s\": expected %s (no slashes, not . "
+                       "or ..)",
+                       name, expected);
+    g_ptr_array_add(list, g_strdup(name));
+  }
+  g_ptr_array_add(list, NULL);
+  *out = (char **)g_ptr_array_free(g_steal_pointer(&list), FALSE);
+  return TRUE;
+}
+
+static gboolean read_approval(const Reader *r, const RfTomlValue *value, const char *key,
+                              RfApprovalPolicy *policy) {
+  static const char *const simple[] = {"untrusted", "on-failure", "on-request", "never", NULL};
+  const char *expected = "\"untrusted\", \"on-failure\", \"on-request\", \"never\", "
+                         "{ granular = { ... } } or { reject = { ... } }";
+  if (rf_toml_value_type(value) == RF_TOML_STRING) {
+    const char *text = string_of(r, value, key, expected);
+    if (!text)
+      return FALSE;
+    if (g_strv_contains(simple, text))
+      return rf_approval_policy_from_string(text, policy, NULL);
+    if (g_str_equal(text, "granular"))
+      return key_error(r, value, key,
+                       "is \"granular\" without its flags: expected approval_policy = { granular "
+                       "= { sandbox_approval = true, rules = true, mcp_elicitations = false } }");
+    return key_error(r, value, key, "has the value \"%s\": expected %s", text, expected);
+  }
+  if (rf_toml_value_type(value) != RF_TOML_TABLE)
+    return key_error(r, value, key, "is %s %s: expected %s", article(type_of(value)),
+                     type_of(value), expected);
+  if (rf_toml_table_size(value) != 1)
+    return key_error(r, value, key,
+                     "must hold exactly one of granular = { ... } or reject = { ... }: expected "
+                     "%s",
+                     expected);
+  const char *kind = rf_toml_table_key_at(value, 0);
+  const RfTomlValue *flags = rf_toml_table_value_at(value, 0);
+  gboolean reject = g_str_equal(kind, "reject");
+  if (!reject && !g_str_equal(kind, "granular")) {
+    g_autofree char *sub = g_strdup_printf("%s.%s", key, kind);
+    return key_error(r, flags, sub, "is not known: expected %s", expected);
+  }
+  g_autofree char *table_key = g_strdup_printf("%s.%s", key, kind);
+  if (rf_toml_value_type(flags) != RF_TOML_TABLE)
+    return key_error(r, flags, table_key,
+                     "is %s %s: expected a table of flags such as { "
+                     "sandbox_approval = true, rules = false }",
+                     article(type_of(flags)), type_of(flags));
+  /* granular: true shows the prompts of a category.  reject (the older form): true rejects
+   * them; what it does not name is shown. */
+  gboolean values[5];
+  for (int i = 0; i < 5; i++)
+    values[i] = reject;
+  for (guint i = 0; i < rf_toml_table_size(flags); i++) {
+    const char *flag = rf_toml_table_key_at(flags, i);
+    const RfTomlValue *v = rf_toml_table_value_at(flags, i);
+    g_autofree char *flag_key = g_strdup_printf("%s.%s", table_key, flag);
+    int index = -1;
+    for (int j = 0; granular_flags[j]; j++)
+      if (g_str_equal(granular_flags[j], flag))
+        index = j;
+    if (index < 0) {
+      g_autofree char *known = choices_text(granular_flags);
+      return key_error(r, v, flag_key, "is not a flag of %s: expected %s", kind, known);
+    }
+    if (rf_toml_value_type(v) != RF_TOML_BOOLEAN)
+      return key_error(r, v, flag_key, "is %s %s: expected true or false", article(type_of(v)),
+                       type_of(v));
+    values[index] = reject ? !rf_toml_value_boolean(v) : rf_toml_value_boolean(v);
+  }
+  *policy = (RfApprovalPolicy){.mode = RF_APPROVAL_GRANULAR,
+                               .sandbox_approval = values[0],
+                               .rules = values[1],
+                               .mcp_elicitations = values[2],
+                               .request_permissions = values[3],
+                               .skill_approval = values[4]};
+  return TRUE;
+}
+
+static gboolean read_setting(const Reader *r, int index, const RfTomlValue *value) {
+  const Spec *spec = &specs[index];
+  Setting s = {.set = TRUE};
+  switch (spec->type) {
+  case TYPE_ENUM: {
+    g_autofree char *expected = choices_text(spec->choices);
+    const char *text = string_of(r, value, spec->key, expected);
+    if (!text)
+      return FALSE;
+    if (!g_strv_contains(spec->choices, text))
+      return key_error(r, value, spec->key, "has the value \"%s\": expected %s", text, expected);
+    s.text = g_strdup(text);
+    break;
+  }
+  case TYPE_BOOL:
+    if (rf_toml_value_type(value) != RF_TOML_BOOLEAN)
+      return key_error(r, value, spec->key, "is %s %s: expected true or false",
+                       article(type_of(value)), type_of(value));
+    s.boolean = rf_toml_value_boolean(value);
+    break;
+  case TYPE_PATH:
+    s.text = path_of(r, value, spec->key, "an absolute path (or ~/...)");
+    if (!s.text)
+      return FALSE;
+    break;
+  case TYPE_PATHS:
+  case TYPE_NAMES:
+    if (!read_list(r, value, spec->key, spec->type == TYPE_PATHS, &s.list))
+      return FALSE;
+    break;
+  case TYPE_APPROVAL:
+    if (!read_approval(r, value, spec->key, &s.approval))
+      return FALSE;
+    break;
+  }
+  s.origin = origin_of(r, value);
+  Setting *slot = &r->layer->s[index];
+  setting_clear(slot);
+  *slot = s;
+  return TRUE;
+}
+
+static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *value);
+
+static gboolean read_table(const Reader *r, const char *prefix, const RfTomlValue *table) {
+  for (guint i = 0; i < rf_toml_table_size(table); i++) {
+    const char *name = rf_toml_table_key_at(table, i);
+    if (strlen(name) != rf_toml_table_key_length_at(table, i))
+      continue; /* a key with a NUL in it is no key of ours */
+    g_autofree char *key = prefix ? g_strdup_printf("%s.%s", prefix, name) : g_strdup(name);
+    if (!read_entry(r, key, rf_toml_table_value_at(table, i)))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean read_profiles(const Reader *r, const RfTomlValue *value) {
+  if (rf_toml_value_type(value) != RF_TOML_TABLE)
+    return key_error(r, value, "profiles", "is %s %s: expected tables such as [profiles.ci]",
+                     article(type_of(value)), type_of(value));
+  for (guint i = 0; i < rf_toml_table_size(value); i++) {
+    const char *name = rf_toml_table_key_at(value, i);
+    const RfTomlValue *table = rf_toml_table_value_at(value, i);
+    g_autofree char *key = g_strdup_printf("profiles.%s", name);
+    if (strlen(name) != rf_toml_table_key_length_at(value, i) || !*name)
+      return key_error(r, table, "profiles",
+                       "has a profile name ringfence cannot use: expected "
+                       "a name such as \"ci\"");
+    if (rf_toml_value_type(table) != RF_TOML_TABLE)
+      return key_error(r, table, key, "is %s %s: expected a table of settings",
+                       article(type_of(table)), type_of(table));
+    Profile *profile = g_new0(Profile, 1);
+    profile->name = g_strdup(name);
+    g_ptr_array_add(r->config->profiles, profile);
+    Reader pr = *r;
+    pr.layer = &profile->layer;
+    pr.layer_index = LAYER_PROFILE;
+    pr.profile = profile->name;
+    if (!read_table(&pr, NULL, table))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *value) {
+  int index = find_spec(key);
+  if (index >= 0)
+    return read_setting(r, index, value);
+  gboolean top = !r->profile; /* the file's top level, or -c */
+  if (top && g_str_equal(key, "profile")) {
+    const char *name = string_of(r, value, key, "a profile name such as \"ci\"");
+    if (!name)
+      return FALSE;
+    g_free(r->config->profile_choice[r->layer_index]);
+    g_free(r->config->profile_origin[r->layer_index]);
+    r->config->profile_choice[r->layer_index] = g_strdup(name);
+    r->config->profile_origin[r->layer_index] = origin_of(r, value);
+    return TRUE;
+  }
+  if (top && r->file && g_str_equal(key, "profiles"))
+    return read_profiles(r, value);
+  if (g_strv_contains(setting_tables, key)) {
+    if (rf_toml_value_type(value) != RF_TOML_TABLE)
+      return key_error(r, value, key, "is %s %s: expected a table ([%s])", article(type_of(value)),
+                       type_of(value), key);
+    return read_table(r, key, value);
+  }
+  if (!r->file) {
+    if (g_str_has_prefix(key, "approval_policy."))
+      return key_error(r, value, key,
+                       "cannot be set alone: set approval_policy whole, e.g. -c "
+                       "'approval_policy={ granular = { sandbox_approval = true, rules = false, "
+                       "mcp_elicitations = false } }'");
+    warn(r->config, g_str_has_prefix(key, "profiles.")
+                        ? g_strdup_printf("-c %s: profiles cannot be changed with -c, ignored "
+                                          "(-c keys already take precedence over profiles)",
+                                          r->assignment)
+                        : g_strdup_printf("-c %s: ringfence has no setting '%s', ignored",
+                                          r->assignment, key));
+  } else if (g_str_has_prefix(key, "ringfence.")) {
+    /* Our own table: an unknown key there is most likely a typo. */
+    g_autofree char *full = shown_key(r, key);
+    warn(r->config, g_strdup_printf("%s:%u: ringfence has no setting '%s', ignored", r->file,
+                                    rf_toml_value_line(value), full));
+  }
+  return TRUE; /* keys of other programs sharing the file */
+}
+
+/* ---- Loading ------------------------------------------------------------------- */
+
+gboolean rf_config_load_data(RfConfig *config, const char *name, const char *data, gssize length,
+                             GError **error) {
+  g_return_val_if_fail(!config->file && !config->resolved, FALSE);
+  g_autoptr(GError) toml_error = NULL;
+  g_autoptr(RfTomlValue) root =
+      rf_toml_parse(data, length < 0 ? strlen(data) : (gsize)length, &toml_error);
+  if (!root) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s:%s", name, toml_error->message);
+    return FALSE;
+  }
+  config->file = g_strdup(name);
+  Reader r = {.config = config,
+              .layer = &config->file_layer,
+              .layer_index = LAYER_FILE,
+              .file = config->file,
+              .error = error};
+  return read_table(&r, NULL, root);
+}
+
+gboolean rf_config_load_file(RfConfig *config, const char *path, GError **error) {
+  g_autofree char *default_path = path ? NULL : rf_config_default_path();
+  const char *file = path ? path : default_path;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr(GError) read_error = NULL;
+  if (!g_file_get_contents(file, &contents, &length, &read_error)) {
+    if (!path && g_error_matches(read_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+      g_free(config->looked_for);
+      config->looked_for = g_strdup(file);
+      return TRUE; /* no default config: defaults apply */
+    }
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "config file %s cannot be read: %s%s", file,
+                read_error->message,
+                path && g_error_matches(read_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                    ? " (check the --config path)"
+                    : "");
+    return FALSE;
+  }
+  return rf_config_load_data(config, file, contents, (gssize)length, error);
+}
+
+/* TOML for a bare word given to -c, so that -c sandbox_mode=workspace-write works. */
+static char *quote_as_toml_string(const char *text) {
+  GString *out = g_string_new("\"");
+  for (const char *p = text; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      g_string_append_printf(out, "\\%c", *p);
+    else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      g_string_append_printf(out, "\\u%04x", (unsigned char)*p);
+    else
+      g_string_append_c(out, *p);
+  }
+  g_string_append_c(out, '"');
+  return g_string_free(out, FALSE);
+}
+
+gboolean rf_config_add_override(RfConfig *config, const char *assignment, GError **error) {
+  g_return_val_if_fail(!config->resolved, FALSE);
+  const char *equals = strchr(assignment, '=');
+  if (!equals || equals == assignment) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                "-c %s: expected KEY=VALUE, such as -c sandbox_mode=\"workspace-write\" or -c "
+                "sandbox_workspace_write.network_access=true",
+                assignment);
+    return FALSE;
+  }
+  g_autofree char *key_text = g_strstrip(g_strndup(assignment, equals - assignment));
+  g_autofree char *value_text = g_strstrip(g_strdup(equals + 1));
+  g_autoptr(GError) toml_error = NULL;
+  g_auto(GStrv) parts = rf_toml_parse_key(key_text, &toml_error);
+  if (!parts) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "-c %s: the key '%s' is not a TOML key: %s",
+                assignment, key_text, toml_error->message);
+    return FALSE;
+  }
+  if (!*value_text) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                "-c %s: no value after '=' (strings need quotes in TOML: -c %s=\"...\")",
+                assignment, key_text);
+    return FALSE;
+  }
+  g_autoptr(RfTomlValue) value = rf_toml_parse_value(value_text, &toml_error);
+  if (!value && !strchr("[{\"'", value_text[0]) && !strpbrk(value_text, "\n\r")) {
+    /* Not TOML, but a bare word: take it as a string. */
+    g_autofree char *quoted = quote_as_toml_string(value_text);
+    value = rf_toml_parse_value(quoted, NULL);
+  }
+  if (!value) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "-c %s: the value is not TOML: %s", assignment,
+                toml_error->message);
+    return FALSE;
+  }
+  g_autofree char *key = g_strjoinv(".", parts);
+  Reader r = {.config = config,
+              .layer = &config->override_layer,
+              .layer_index = LAYER_OVERRIDE,
+              .assignment = assignment,
+              .error = error};
+  return read_entry(&r, key, value);
+}
+
+void rf_config_set_profile(RfConfig *config, const char *name) {
+  g_free(config->profile_choice[LAYER_FLAG]);
+  g_free(config->profile_origin[LAYER_FLAG]);
+  config->profile_choice[LAYER_FLAG] = g_strdup(name);
+  config->profile_origin[LAYER_FLAG] = g_strdup("flag -p");
+}
+
+gboolean rf_config_set_flag(RfConfig *config, const char *key, const char *value, const char *flag,
+                            GError **error) {
+  g_return_val_if_fail(!config->resolved, FALSE);
+  int index = find_spec(key);
+  g_return_val_if_fail(index >= 0, FALSE);
+  const Spec *spec = &specs[index];
+  Setting *s = &config->flag_layer.s[index];
+  switch (spec->type) {
+  case TYPE_ENUM:
+    if (!g_strv_contains(spec->choices, value)) {
+      g_autofree char *expected = choices_text(spec->choices);
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s '%s' is not a valid value: expected %s",
+                  flag, value, expected);
+      return FALSE;
+    }
+    g_free(s->text);
+    s->text = g_strdup(value);
+    break;
+  case TYPE_BOOL:
+    if (!g_str_equal(value, "true") && !g_str_equal(value, "false")) {
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s '%s': expected true or false", flag, value);
+      return FALSE;
+    }
+    s->boolean = g_str_equal(value, "true");
+    break;
+  case TYPE_PATH:
+    g_free(s->text);
+    s->text = g_strdup(value);
+    break;
+  case TYPE_PATHS:
+  case TYPE_NAMES: {
+    guint n = s->list ? g_strv_length(s->list) : 0;
+    s->list = g_renew(char *, s->list, n + 2);
+    s->list[n] = g_strdup(value);
+    s->list[n + 1] = NULL;
+    break;
+  }
+  case TYPE_APPROVAL:
+    if (!rf_approval_policy_from_string(value, &s->approval, error)) {
+      g_prefix_error(error, "%s: ", flag);
+      return FALSE;
+    }
+    break;
+  }
+  s->set = TRUE;
+  g_free(s->origin);
+  s->origin = g_strdup_printf("flag %s", flag);
+  return TRUE;
+}
+
+/* ---- Resolving ------------------------------------------------------------------ */
+
+static const char *mode_text(const RfConfig *config) {
+  const Setting *s = &config->effective[S_SANDBOX_MODE];
+  return s->set ? s->text : "read-only";
+}
+
+static gboolean workspace_write(const RfConfig *config) {
+  return g_str_equal(mode_text(config), "workspace-write");
+}
+
+static gboolean choose_profile(RfConfig *config, GError **error) {
+  int from = -1;
+  for (int i = N_LAYERS - 1; i >= 0 && from < 0; i--)
+    if (config->profile_choice[i])
+      from = i;
+  if (from < 0)
+    return TRUE;
+  const char *name = config->profile_choice[from];
+  for (guint i = 0; i < config->profiles->len; i++) {
+    Profile *profile = g_ptr_array_index(config->profiles, i);
+    if (g_str_equal(profile->name, name)) {
+      config->profile = g_strdup(name);
+      config->profile_from = g_strdup(config->profile_origin[from]);
+      config->stack[LAYER_PROFILE] = &profile->layer;
+      return TRUE;
+    }
+  }
+  if (!config->file) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                "profile '%s' (from %s) is not defined: no config file was read (looked for %s; "
+                "name one with --config FILE)",
+                name, config->profile_origin[from], config->looked_for ? config->looked_for : "-");
+    return FALSE;
+  }
+  g_autoptr(GString) defined = g_string_new(NULL);
+  for (guint i = 0; i < config->profiles->len; i++) {
+    Profile *profile = g_ptr_array_index(config->profiles, i);
+    g_string_append_printf(defined, "%s%s", i ? ", " : "", profile->name);
+  }
+  g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+              "profile '%s' (from %s) is not defined in %s (%s%s)", name,
+              config->profile_origin[from], config->file,
+              defined->len ? "defined: " : "it defines no [profiles.NAME] tables", defined->str);
+  return FALSE;
+}
+
+/* The highest layer setting |index|, below |below|; -1 for none. */
+static int winner_below(const RfConfig *config, int index, int below) {
+  for (int layer = below - 1; layer >= 0; layer--)
+    if (config->stack[layer] && config->stack[layer]->s[index].set)
+      return layer;
+  return -1;
+}
+
+static void resolve_backend(RfConfig *config, GError **error) {
+  const Setting *legacy = &config->effective[S_LEGACY_LANDLOCK];
+  const Setting *bwrap = &config->effective[S_BWRAP];
+  if (legacy->set && legacy->boolean && bwrap->set && bwrap->boolean) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                "features.use_legacy_landlock (%s) and features.use_linux_sandbox_bwrap (%s) are "
+                "both true: set only one (or choose with ringfence.backend)",
+                legacy->origin, bwrap->origin);
+    return;
+  }
+  int feature = -1; /* the features.* flag that picks a backend */
+  if (legacy->set && legacy->boolean)
+    feature = S_LEGACY_LANDLOCK;
+  else if (bwrap->set && bwrap->boolean)
+    feature = S_BWRAP;
+  int feature_layer = feature >= 0 ? config->effective_layer[feature] : -1;
+  const Setting *backend = &config->effective[S_BACKEND];
+  if (backend->set && config->effective_layer[S_BACKEND] >= feature_layer) {
+    config->backend = g_strdup(backend->text);
+    config->backend_from = g_strdup_printf("%s, %s", specs[S_BACKEND].key, backend->origin);
+  } else if (feature >= 0) {
+    config->backend = g_strdup(feature == S_LEGACY_LANDLOCK ? "landlock" : "bwrap");
+    config->backend_from =
+        g_strdup_printf("%s, %s", specs[feature].key, config->effective[feature].origin);
+  } else {
+    config->backend = g_strdup("auto");
+    config->backend_from = g_strdup("default");
+  }
+}
+
+gboolean rf_config_resolve(RfConfig *config, GError **error) {
+  g_return_val_if_fail(!config->resolved, FALSE);
+  config->stack[LAYER_FILE] = &config->file_layer;
+  config->stack[LAYER_OVERRIDE] = &config->override_layer;
+  config->stack[LAYER_FLAG] = &config->flag_layer;
+  if (!choose_profile(config, error))
+    return FALSE;
+  for (int i = 0; i < N_SETTINGS; i++) {
+    int layer = winner_below(config, i, N_LAYERS);
+    config->effective_layer[i] = layer;
+    if (layer < 0)
+      continue;
+    setting_copy(&config->effective[i], &config->stack[layer]->s[i]);
+    /* A list flag (--writable-root, --rules) adds to what the config says. */
+    int lower = layer == LAYER_FLAG ? winner_below(config, i, LAYER_FLAG) : -1;
+    if (lower >= 0 && (specs[i].type == TYPE_PATHS || specs[i].type == TYPE_NAMES)) {
+      const Setting *base = &config->stack[lower]->s[i];
+      Setting *s = &config->effective[i];
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+      g_strv_builder_addv(builder, (const char **)base->list);
+      g_strv_builder_addv(builder, (const char **)s->list);
+      g_strfreev(s->list);
+      s->list = g_strv_builder_end(builder);
+      char *origin = g_strdup_printf("%s + %s", base->origin, s->origin);
+      g_free(s->origin);
+      s->origin = origin;
+    }
+  }
+  g_autoptr(GError) backend_error = NULL;
+  resolve_backend(config, &backend_error);
+  if (backend_error) {
+    g_propagate_error(error, g_steal_pointer(&backend_error));
+    return FALSE;
+  }
+  const Setting *rules = &config->effective[S_RULES];
+  for (char **file = rules->list; file && *file; file++)
+    g_ptr_array_insert(config->rules_files, (gint)config->rules_files->len - 1, g_strdup(*file));
+  config->resolved = TRUE;
+  return TRUE;
+}
+
+/* Network: ringfence.network, or sandbox_workspace_write.network_access in workspace-write;
+ * the one set by the higher layer wins, ringfence.network on a tie. */
+static rf_network_mode effective_network(const RfConfig *config, const char **origin) {
+  int network_layer = config->effective_layer[S_NETWORK];
+  int access_layer = workspace_write(config) ? config->effective_layer[S_NETWORK_ACCESS] : -1;
+  if (network_layer >= 0 && network_layer >= access_layer) {
+    rf_network_mode mode = RF_NETWORK_OFF;
+    rf_network_mode_from_string(config->effective[S_NETWORK].text, &mode, NULL);
+    *origin = "ringfence.network";
+    return mode;
+  }
+  if (access_layer >= 0) {
+    *origin = "sandbox_workspace_write.network_access";
+    return config->effective[S_NETWORK_ACCESS].boolean ? RF_NETWORK_ON : RF_NETWORK_OFF;
+  }
+  *origin = "default";
+  return RF_NETWORK_OFF;
+}
+
+gboolean rf_config_apply(const RfConfig *config, RfPolicy *policy, GError **error) {
+  g_return_val_if_fail(config->resolved, FALSE);
+  const Setting *e = config->effective;
+  rf_sandbox_mode mode = RF_SANDBOX_READ_ONLY;
+  if (!rf_sandbox_mode_from_string(mode_text(config), &mode, error))
+    return FALSE;
+  rf_policy_set_mode(policy, mode);
+  const char *network_origin;
+  rf_policy_set_network(policy, effective_network(config, &network_origin));
+  /* Writable roots from the config count in workspace-write only (elsewhere they are
+   * ignored, as agents do); a --writable-root flag always counts, so a wrong mode is an
+   * error naming it. */
+  if (mode == RF_SANDBOX_WORKSPACE_WRITE) {
+    int lower = winner_below(config, S_WRITABLE_ROOTS, LAYER_FLAG);
+    for (char **root = lower >= 0 ? config->stack[lower]->s[S_WRITABLE_ROOTS].list : NULL;
+         root && *root; root++)
+      rf_policy_add_writable_root(policy, *root);
+  }
+  for (char **root = config->flag_layer.s[S_WRITABLE_ROOTS].list; root && *root; root++)
+    rf_policy_add_writable_root(policy, *root);
+  if (e[S_EXCLUDE_SLASH_TMP].set)
+    rf_policy_set_exclude_slash_tmp(policy, e[S_EXCLUDE_SLASH_TMP].boolean);
+  if (e[S_EXCLUDE_TMPDIR].set)
+    rf_policy_set_exclude_tmpdir_env_var(policy, e[S_EXCLUDE_TMPDIR].boolean);
+  if (e[S_PROTECTED_NAMES].set)
+    rf_policy_set_protected_names(policy, (const char *const *)e[S_PROTECTED_NAMES].list);
+  if (e[S_READABLE_ROOTS].set && e[S_READABLE_ROOTS].list[0]) {
+    rf_policy_set_read_access(policy, RF_READ_RESTRICTED);
+    for (char **root = e[S_READABLE_ROOTS].list; *root; root++)
+      rf_policy_add_readable_root(policy, *root);
+    rf_policy_set_platform_defaults(
+        policy, e[S_PLATFORM_DEFAULTS].set ? e[S_PLATFORM_DEFAULTS].boolean : TRUE);
+  }
+  for (char **path = e[S_DENY_READ].list; path && *path; path++)
+    rf_policy_add_deny_read(policy, *path);
+  if (e[S_ALLOW_DEGRADED].set)
+    rf_policy_set_allow_degraded(policy, e[S_ALLOW_DEGRADED].boolean);
+  if (e[S_WINDOWS_SANDBOX].set)
+    rf_policy_set_windows_mode(policy, g_str_equal(e[S_WINDOWS_SANDBOX].text, "elevated")
+                                           ? RF_WINDOWS_ELEVATED
+                                           : RF_WINDOWS_UNELEVATED);
+  if (e[S_WINDOWS_DESKTOP].set)
+    rf_policy_set_windows_private_desktop(policy, e[S_WINDOWS_DESKTOP].boolean);
+  return TRUE;
+}
+
+/* ---- Getters --------------------------------------------------------------------- */
+
+gboolean rf_config_get_approval_policy(const RfConfig *config, RfApprovalPolicy *policy) {
+  const Setting *s = &config->effective[S_APPROVAL];
+  *policy = s->set ? s->approval : (RfApprovalPolicy){.mode = RF_APPROVAL_ON_REQUEST};
+  return s->set;
+}
+
+const char *rf_config_get_backend(const RfConfig *config) {
+  return config->backend ? config->backend : "auto";
+}
+
+const char *rf_config_get_plugin_dir(const RfConfig *config) {
+  return config->effective[S_PLUGIN_DIR].set ? config->effective[S_PLUGIN_DIR].text : NULL;
+}
+
+const char *const *rf_config_get_rules_files(const RfConfig *config) {
+  return (const char *const *)config->rules_files->pdata;
+}
+
+const char *rf_config_get_file(const RfConfig *config) {
+  return config->file;
+}
+
+const char *rf_config_get_profile(const RfConfig *config) {
+  return config->profile;
+}
+
+const char *const *rf_config_get_warnings(const RfConfig *config) {
+  return (const char *const *)config->warnings->pdata;
+}
+
+/* ---- Describing ----------------------------------------------------------------- */
+
+static void append_toml_string(GString *out, const char *s) {
+  g_string_append_c(out, '"');
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\')
+      g_string_append_printf(out, "\\%c", *s);
+    else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+      g_string_append_printf(out, "\\u%04x", (unsigned char)*s);
+    else
+      g_string_append_c(out, *s);
+  }
+  g_string_append_c(out, '"');
+}
+
+static void append_approval_toml(GString *out, const RfApprovalPolicy *p) {
+  if (p->mode != RF_APPROVAL_GRANULAR) {
+    append_toml_string(out, rf_approval_mode_to_string(p->mode));
+    return;
+  }
+  gboolean values[] = {p->sandbox_approval, p->rules, p->mcp_elicitations, p->request_permissions,
+                       p->skill_approval};
+  g_string_append(out, "{ granular = { ");
+  for (int i = 0; granular_flags[i]; i++)
+    g_string_append_printf(out, "%s%s = %s", i ? ", " : "", granular_flags[i],
+                           values[i] ? "true" : "false");
+  g_string_append(out, " } }");
+}
+
+static void append_value_toml(GString *out, int index, const Setting *s) {
+  switch (specs[index].type) {
+  case TYPE_ENUM:
+  case TYPE_PATH:
+    append_toml_string(out, s->text);
+    break;
+  case TYPE_BOOL:
+    g_string_append(out, s->boolean ? "true" : "false");
+    break;
+  case TYPE_PATHS:
+  case TYPE_NAMES:
+    g_string_append_c(out, '[');
+    for (guint i = 0; s->list && s->list[i]; i++) {
+      if (i)
+        g_string_append(out, ", ");
+      append_toml_string(out, s->list[i]);
+    }
+    g_string_append_c(out, ']');
+    break;
+  case TYPE_APPROVAL:
+    append_approval_toml(out, &s->approval);
+    break;
+  }
+}
+
+/* Why a setting that is set does not count, or NULL. */
+static const char *unused_because(const RfConfig *config, int index) {
+  const char *network_origin = NULL;
+  switch (index) {
+  case S_WRITABLE_ROOTS:
+    if (!workspace_write(config) && config->effective_layer[index] != LAYER_FLAG)
+      return "not used: sandbox_mode is not workspace-write";
+    return NULL;
+  case S_NETWORK_ACCESS:
+  case S_EXCLUDE_TMPDIR:
+  case S_EXCLUDE_SLASH_TMP:
+    if (!workspace_write(config))
+      return "not used: sandbox_mode is not workspace-write";
+    if (index == S_NETWORK_ACCESS) {
+      effective_network(config, &network_origin);
+      if (!g_str_equal(network_origin, specs[S_NETWORK_ACCESS].key))
+        return "overridden by ringfence.network";
+    }
+    return NULL;
+  case S_NETWORK:
+    effective_network(config, &network_origin);
+    return g_str_equal(network_origin, specs[S_NETWORK].key) ? NULL
+                                                             : "overridden by "
+                                                               "sandbox_workspace_write."
+                                                               "network_access (a higher "
+                                                               "layer)";
+  case S_LEGACY_LANDLOCK:
+  case S_BWRAP:
+  case S_BACKEND:
+    return g_str_has_prefix(config->backend_from ? config->backend_from : "", specs[index].key)
+               ? NULL
+               : (index == S_BACKEND ? "overridden by a features.* flag of a higher layer"
+                  : config->effective[index].boolean ? "overridden by ringfence.backend"
+                                                     : NULL);
+  case S_PLATFORM_DEFAULTS: {
+    const Setting *readable = &config->effective[S_READABLE_ROOTS];
+    return readable->set && readable->list[0] ? NULL : "not used: reads are not restricted";
+  }
+  default:
+    return NULL;
+  }
+}
+
+void rf_config_describe(const RfConfig *config, GString *out) {
+  if (config->file)
+    g_string_append_printf(out, "config file: %s\n", config->file);
+  else
+    g_string_append_printf(out, "config file: none (looked for %s)\n",
+                           config->looked_for ? config->looked_for : "none: not read");
+  if (config->profile)
+    g_string_append_printf(out, "profile: %s (%s)\n", config->profile, config->profile_from);
+  else
+    g_string_append(out, "profile: none\n");
+  g_string_append(out, "settings (effective value  # where it came from):\n");
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GPtrArray) comments = g_ptr_array_new_with_free_func(g_free);
+  gsize width = 0;
+  for (int i = 0; i < N_SETTINGS; i++) {
+    const Setting *s = &config->effective[i];
+    GString *line = g_string_new(NULL);
+    g_string_append_printf(line, "%s = ", specs[i].key);
+    if (s->set)
+      append_value_toml(line, i, s);
+    else if (i == S_PROTECTED_NAMES) {
+      Setting defaults = {.list = (char **)rf_policy_default_protected_names()};
+      append_value_toml(line, i, &defaults);
+    } else
+      g_string_append(line, specs[i].default_toml);
+    const char *unused = s->set ? unused_because(config, i) : NULL;
+    g_ptr_array_add(comments,
+                    g_strdup_printf("%s%s%s%s", s->set ? s->origin : "default", unused ? " (" : "",
+                                    unused ? unused : "", unused ? ")" : ""));
+    width = MAX(width, line->len);
+    g_ptr_array_add(lines, g_string_free(line, FALSE));
+  }
+  width = MIN(width, 64);
+  for (guint i = 0; i < lines->len; i++) {
+    const char *line = g_ptr_array_index(lines, i);
+    g_string_append_printf(out, "  %-*s  # %s\n", (int)width, line,
+                           (char *)g_ptr_array_index(comments, i));
+  }
+  const char *network_origin;
+  rf_network_mode network = effective_network(config, &network_origin);
+  g_string_append_printf(out, "effective: backend %s (%s), network %s (%s)\n",
+                         rf_config_get_backend(config),
+                         config->backend_from ? config->backend_from : "default",
+                         rf_network_mode_to_string(network), network_origin);
+}
+
+static void append_json_value(GString *out, int index, const Setting *s) {
+  switch (specs[index].type) {
+  case TYPE_ENUM:
+  case TYPE_PATH:
+    rf_json_append_string(out, s->text);
+    break;
+  case TYPE_BOOL:
+    g_string_append(out, s->boolean ? "true" : "false");
+    break;
+  case TYPE_PATHS:
+  case TYPE_NAMES:
+    g_string_append_c(out, '[');
+    for (guint i = 0; s->list && s->list[i]; i++) {
+      if (i)
+        g_string_append_c(out, ',');
+      rf_json_append_string(out, s->list[i]);
+    }
+    g_string_append_c(out, ']');
+    break;
+  case TYPE_APPROVAL:
+    if (s->approval.mode != RF_APPROVAL_GRANULAR) {
+      rf_json_append_string(out, rf_approval_mode_to_string(s->approval.mode));
+    } else {
+      const RfApprovalPolicy *p = &s->approval;
+      gboolean values[] = {p->sandbox_approval, p->rules, p->mcp_elicitations,
+                           p->request_permissions, p->skill_approval};
+      g_string_append(out, "{\"granular\":{");
+      for (int i = 0; granular_flags[i]; i++)
+        g_string_append_printf(out, "%s\"%s\":%s", i ? "," : "", granular_flags[i],
+                               values[i] ? "true" : "false");
+      g_string_append(out, "}}");
+    }
+    break;
+  }
+}
+
+void rf_config_describe_json(const RfConfig *config, GString *out) {
+  g_string_append(out, "\"file\":");
+  if (config->file)
+    rf_json_append_string(out, config->file);
+  else
+    g_string_append(out, "null");
+  g_string_append(out, ",\"profile\":");
+  if (config->profile) {
+    rf_json_append_string(out, config->profile);
+    g_string_append(out, ",\"profile_origin\":");
+    rf_json_append_string(out, config->profile_from);
+  } else {
+    g_string_append(out, "null,\"profile_origin\":null");
+  }
+  g_string_append(out, ",\"backend\":");
+  rf_json_append_string(out, rf_config_get_backend(config));
+  g_string_append(out, ",\"settings\":{");
+  for (int i = 0; i < N_SETTINGS; i++) {
+    const Setting *s = &config->effective[i];
+    if (i)
+      g_string_append_c(out, ',');
+    rf_json_append_string(out, specs[i].key);
+    g_string_append(out, ":{\"value\":");
+    if (s->set)
+      append_json_value(out, i, s);
+    else
+      g_string_append(out, "null");
+    g_string_append(out, ",\"origin\":");
+    rf_json_append_string(out, s->set ? s->origin : "default");
+    const char *unused = s->set ? unused_because(config, i) : NULL;
+    g_string_append(out, ",\"unused\":");
+    if (unused)
+      rf_json_append_string(out, unused);
+    else
+      g_string_append(out, "null");
+    g_string_append_c(out, '}');
+  }
+  g_string_append_c(out, '}');
+}
