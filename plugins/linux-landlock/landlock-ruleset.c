@@ -72,6 +72,12 @@ static int add_read_all_but(int ruleset, const rf_ll_plan *plan, char *err, size
       if (!excepted)
         rc = add_path_rule(ruleset, dirs[d], plan->read_all_access, dirfd(dir), name, 1,
                            "read everywhere", err, err_len);
+      /* An entry that takes no rule (a socket, a file on an internal
+       * filesystem) stays unreadable: a grant skipped fails closed. */
+      if (rc == -EBADFD || rc == -EINVAL) {
+        rc = 0;
+        err[0] = '\0';
+      }
     }
     closedir(dir);
     if (rc < 0)
