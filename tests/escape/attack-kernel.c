@@ -3,6 +3,7 @@
  * unfiltered pid 1. */
 #include "attack.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <linux/mount.h>
@@ -584,12 +585,30 @@ static void blob_call(pid1_blob *b, long nr, long flags, long a0, long a1, long 
 static int op_pid1_inject(char **a, int n) {
   (void)n;
   char line[512] = "";
+  FILE *st = fopen("/proc/1/status", "re");
+  if (st) {
+    while (fgets(line, sizeof(line), st))
+      if (!strncmp(line, "Name:", 5) || !strncmp(line, "Seccomp:", 8) || !strncmp(line, "NoNewPrivs:", 11)) {
+        line[strcspn(line, "\n")] = '\0';
+        rf_info("pid1-status", "%s", line);
+      }
+    fclose(st);
+  }
+  int memprobe = open("/proc/1/mem", O_RDWR | O_CLOEXEC);
+  if (memprobe < 0) {
+    rf_err("pid1-mem-open", errno, "/proc/1/mem");
+    return 0;
+  }
+  close(memprobe);
+  rf_ok("pid1-mem-open", "/proc/1/mem opened for writing");
+  line[0] = '\0';
   int fd = open("/proc/1/syscall", O_RDONLY | O_CLOEXEC);
   ssize_t len = fd >= 0 ? read(fd, line, sizeof(line) - 1) : -1;
+  int saved = errno;
   if (fd >= 0)
     close(fd);
   if (len <= 0) {
-    rf_err("pid1-syscall", fd < 0 ? errno : EIO, "/proc/1/syscall");
+    rf_err("pid1-syscall", fd < 0 || len < 0 ? saved : EIO, "/proc/1/syscall");
     return 0;
   }
   line[len] = '\0';
@@ -656,10 +675,9 @@ static int op_pid1_inject(char **a, int n) {
   }
   int mem = open("/proc/1/mem", O_RDWR | O_CLOEXEC);
   if (mem < 0) {
-    rf_err("pid1-mem-open", errno, "/proc/1/mem");
+    rf_err("pid1-mem-write", errno, "/proc/1/mem");
     return 0;
   }
-  rf_ok("pid1-mem-open", "/proc/1/mem opened for writing");
   ssize_t w = pwrite(mem, b.buf, size, (off_t)pc);
   close(mem);
   if (w != (ssize_t)size) {
@@ -697,6 +715,50 @@ static int op_pid1_inject(char **a, int n) {
 }
 #endif
 
+/* unfiltered: every process visible here that runs without a seccomp
+ * filter, and whether its memory can be opened for writing. */
+static int op_unfiltered(char **a, int n) {
+  (void)a;
+  (void)n;
+  DIR *d = opendir("/proc");
+  if (!d) {
+    rf_err("unfiltered", errno, "/proc");
+    return 0;
+  }
+  struct dirent *e;
+  int seen = 0;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9')
+      continue;
+    char path[300], line[256], name[64] = "?";
+    int seccomp = -1;
+    snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+    FILE *f = fopen(path, "re");
+    if (!f)
+      continue;
+    while (fgets(line, sizeof(line), f)) {
+      sscanf(line, "Name: %63s", name);
+      sscanf(line, "Seccomp: %d", &seccomp);
+    }
+    fclose(f);
+    seen++;
+    if (seccomp == 2)
+      continue;
+    snprintf(path, sizeof(path), "/proc/%s/mem", e->d_name);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+      rf_ok("unfiltered-mem", "pid %s (%s) has seccomp mode %d and its memory is writable", e->d_name, name, seccomp);
+      close(fd);
+    } else {
+      rf_info("unfiltered", "pid %s (%s) has seccomp mode %d; its memory: %s", e->d_name, name, seccomp,
+              rf_errname(errno));
+    }
+  }
+  closedir(d);
+  rf_info("unfiltered", "%d processes visible", seen);
+  return 0;
+}
+
 static int op_seccomp_status(char **a, int n) {
   (void)a;
   (void)n;
@@ -724,6 +786,7 @@ const rf_op rf_kernel_ops[] = {
     {"proc-sys", 0, op_proc_sys, "  host sysctls: open for write; core_pattern written back"},
     {"abi", 0, op_abi, "  forbidden calls via int 0x80 and x32"},
     {"pid1-inject", 2, op_pid1_inject, "PROTECTED_FILE HOST_SOCKET  run code in pid 1 via /proc/1/mem"},
+    {"unfiltered", 0, op_unfiltered, "  visible processes without seccomp whose memory is writable"},
     {"status", 0, op_seccomp_status, "  capabilities, no_new_privs, seccomp mode"},
     {NULL, 0, NULL, NULL},
 };

@@ -1242,14 +1242,14 @@ def _(c):
     _check_gone(c, hb, "after --timeout")
 
 
-@case("proc-pid1-inject", "the sandbox's pid 1 (which runs without the seccomp filters) cannot be taken over through /proc/1/mem to create a protected name or reach a host unix socket")
+@case("proc-pid1-inject", "no process in the sandbox escapes the seccomp filters through another's memory: pid 1 cannot be driven through /proc/1/mem to create a protected name or reach a host unix socket, and no unfiltered process has writable memory")
 def _(c):
     t = tmp_dir(c)
     os.chmod(t, 0o755)
     sock_path = os.path.join(t, "agent.sock")
     s = _unix_listener(sock_path)
     try:
-        res = c.attack("pid1-inject", os.path.join(c.ws, ".envrc"), sock_path, timeout=30)
+        res = c.attack("unfiltered", "pid1-inject", os.path.join(c.ws, ".envrc"), sock_path, timeout=30)
         got = drain_accepts(s)
     finally:
         s.close()
@@ -1261,6 +1261,7 @@ def _(c):
         c.fail("opened /proc/1/mem of pid 1 for writing")
     if got:
         c.fail("pid 1 reached the host unix socket %s: %s" % (sock_path, "; ".join(got)))
+    c.expect_none(res, ["unfiltered-mem"], "unfiltered process")
     if any("SKIP" in l for l in res.with_verdict("INFO", "pid1-inject")):
         raise Skip("x86-64 only")
 
