@@ -87,7 +87,10 @@ guint64 rf_guarantees_required(const RfPlan *plan) {
     required |= RF_CAP_NETWORK_OFF | RF_CAP_HOST_UNIX_SOCKETS;
   if (view->network == RF_NETWORK_PROXY)
     required |= RF_CAP_PROXY_ONLY | RF_CAP_HOST_UNIX_SOCKETS;
-  if (view->flags & RF_POLICY_WINDOWS_PRIVATE_DESKTOP)
+  /* With the network on, host services (a display server's socket among
+   * them) are reachable by the user's choice; the Windows backend still
+   * honours the private-desktop flag itself. */
+  if ((view->flags & RF_POLICY_WINDOWS_PRIVATE_DESKTOP) && view->network != RF_NETWORK_ON)
     required |= RF_CAP_PRIVATE_DESKTOP;
   return required;
 }

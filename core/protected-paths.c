@@ -80,6 +80,72 @@ static void add_git_targets(GPtrArray *paths, GPtrArray *roots, const char *root
     add_unique(paths, roots, commondir);
 }
 
+/* The value of core.hooksPath in a git config file, or NULL.  A small
+ * reader: section headers, "key = value", comments; no includes. */
+static char *read_hooks_path(const char *config_file) {
+  g_autofree char *contents = NULL;
+  if (!g_file_get_contents(config_file, &contents, NULL, NULL))
+    return NULL;
+  g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+  gboolean in_core = FALSE;
+  char *found = NULL;
+  for (char **line = lines; *line; line++) {
+    char *text = g_strstrip(*line);
+    if (text[0] == '[') {
+      in_core = g_ascii_strncasecmp(text, "[core]", 6) == 0;
+      continue;
+    }
+    if (!in_core || text[0] == '#' || text[0] == ';')
+      continue;
+    char *eq = strchr(text, '=');
+    if (!eq)
+      continue;
+    *eq = '\0';
+    if (g_ascii_strcasecmp(g_strstrip(text), "hookspath") != 0)
+      continue;
+    char *value = g_strstrip(eq + 1);
+    size_t len = strlen(value);
+    if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+      value[len - 1] = '\0';
+      value++;
+    }
+    g_free(found);
+    found = g_strdup(value); /* the last one wins, as in git */
+  }
+  return found;
+}
+
+/* Hooks run by git on the host live in .git/hooks, or wherever core.hooksPath
+ * points (husky's .husky in the working tree): that directory is protected
+ * too.  The repository's config and the user's global config are read. */
+static void add_hooks_path(GPtrArray *paths, GPtrArray *roots, const char *root,
+                           const char *git_dir) {
+  const char *home = g_get_home_dir();
+  const char *xdg = g_getenv("XDG_CONFIG_HOME");
+  g_autofree char *repo_config = g_build_filename(git_dir, "config", NULL);
+  g_autofree char *global = g_build_filename(home, ".gitconfig", NULL);
+  g_autofree char *xdg_config = xdg && *xdg ? g_build_filename(xdg, "git", "config", NULL)
+                                            : g_build_filename(home, ".config", "git", "config", NULL);
+  const char *files[] = {xdg_config, global, repo_config}; /* later wins */
+  g_autofree char *hooks = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+    char *value = read_hooks_path(files[i]);
+    if (value) {
+      g_free(hooks);
+      hooks = value;
+    }
+  }
+  if (!hooks || !*hooks)
+    return;
+  g_autofree char *expanded = hooks[0] == '~' && (hooks[1] == '/' || !hooks[1])
+                                  ? g_build_filename(home, hooks + 1, NULL)
+                                  : g_strdup(hooks);
+  g_autofree char *absolute = g_path_is_absolute(expanded) ? g_strdup(expanded)
+                                                           : g_build_filename(root, expanded, NULL);
+  char *real = realpath_dup(absolute);
+  add_unique(paths, roots, real ? real : g_canonicalize_filename(absolute, NULL));
+}
+
 GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *names,
                                        GPtrArray *writable_roots) {
   GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
@@ -87,8 +153,20 @@ GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *name
     char *path = g_build_filename(root, *names, NULL);
     struct stat st;
     gboolean is_symlink = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
-    if (g_str_equal(*names, ".git"))
+    if (g_str_equal(*names, ".git")) {
       add_git_targets(paths, writable_roots, root, path);
+      struct stat git_st;
+      if (stat(path, &git_st) == 0 && S_ISDIR(git_st.st_mode))
+        add_hooks_path(paths, writable_roots, root, path);
+      else if (lstat(path, &git_st) == 0 && S_ISREG(git_st.st_mode)) {
+        g_autofree char *gitdir = read_pointer_file(path, "gitdir:", root);
+        if (gitdir) {
+          g_autofree char *commondir_file = g_build_filename(gitdir, "commondir", NULL);
+          g_autofree char *commondir = read_pointer_file(commondir_file, NULL, gitdir);
+          add_hooks_path(paths, writable_roots, root, commondir ? commondir : gitdir);
+        }
+      }
+    }
     if (is_symlink) {
       /* The name itself stays (it may not be replaced), and so does what it points to. */
       char *target = realpath_dup(path);

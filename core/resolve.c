@@ -63,7 +63,8 @@ static char *canonical_maybe_missing(const char *path, const char *base) {
 static void plan_root_clear(gpointer data) {
   RfPlanRoot *root = data;
   g_free(root->path);
-  g_ptr_array_unref(root->protected_paths);
+  if (root->protected_paths)
+    g_ptr_array_unref(root->protected_paths);
   g_free(root->origin);
 }
 
@@ -76,7 +77,8 @@ void rf_plan_free(RfPlan *plan) {
   g_ptr_array_unref(plan->deny_read);
   g_free(plan->cwd);
   g_array_unref(plan->pass_fds);
-  g_ptr_array_unref(plan->envp);
+  if (plan->envp)
+    g_ptr_array_unref(plan->envp);
   g_free(plan->run_id);
   g_free(plan->backend_name);
   g_free(plan);
@@ -187,6 +189,16 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   for (guint i = 0; i < plan->roots->len; i++)
     g_ptr_array_add(root_paths, g_array_index(plan->roots, RfPlanRoot, i).path);
   g_autoptr(GPtrArray) names = g_ptr_array_new();
+  for (guint i = 0; i < policy->protected_names->len; i++) {
+    const char *name = g_ptr_array_index(policy->protected_names, i);
+    if (!*name || strchr(name, '/') || g_str_equal(name, ".") || g_str_equal(name, "..")) {
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                  "protected name '%s' is not a single file name: use names like .git or .envrc "
+                  "(no '/', not . or ..)",
+                  name);
+      return NULL;
+    }
+  }
   for (guint i = 0; i < policy->protected_names->len; i++)
     g_ptr_array_add(names, g_ptr_array_index(policy->protected_names, i));
   g_ptr_array_add(names, NULL);
@@ -195,6 +207,25 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
     root->protected_paths = rf_protected_paths_for_root(
         root->path, (const char *const *)names->pdata, root_paths);
     g_ptr_array_add(root->protected_paths, NULL);
+  }
+
+  /* A protected file with another hard link could be changed through that
+   * link: the mounts protect paths, not inodes.  Refuse rather than pretend. */
+  for (guint i = 0; i < plan->roots->len; i++) {
+    GPtrArray *paths = g_array_index(plan->roots, RfPlanRoot, i).protected_paths;
+    for (guint j = 0; j + 1 < paths->len; j++) {
+      const char *path = g_ptr_array_index(paths, j);
+      struct stat st;
+      if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1) {
+        g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED,
+                    "protected file %s has %lu hard links: a write through another link would "
+                    "change it, so it cannot be kept read-only; remove the other links (find %s "
+                    "-xdev -samefile %s) or name it as a writable root",
+                    path, (unsigned long)st.st_nlink, g_array_index(plan->roots, RfPlanRoot, i).path,
+                    path);
+        return NULL;
+      }
+    }
   }
 
   for (guint i = 0; i < policy->readable_roots->len; i++) {

@@ -35,16 +35,22 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
 
   rf_strv_add(out, fds->bwrap);
   /* Process and namespace isolation: a new session (no terminal to inject
-   * into), killed with its parent, its own user namespace without
-   * capabilities and without nested user namespaces, its own pid namespace
-   * (so nothing outlives pid 1), IPC, UTS and cgroup namespaces. */
-  rf_strv_add(out, "--new-session");
+   * into) unless the command runs in the foreground of the user's terminal
+   * (then /dev/tty works and seccomp's @terminal-injection keeps TIOCSTI
+   * and TIOCLINUX out), killed with its parent, its own user namespace
+   * without capabilities and without nested user namespaces, its own pid
+   * namespace (so nothing outlives pid 1), IPC, UTS and cgroup namespaces. */
+  if (!fds->foreground_tty)
+    rf_strv_add(out, "--new-session");
   rf_strv_add(out, "--die-with-parent");
   rf_strv_add(out, "--unshare-user");
   rf_strv_add(out, "--disable-userns");
   rf_strv_add(out, "--cap-drop");
   rf_strv_add(out, "ALL");
   rf_strv_add(out, "--unshare-pid");
+  /* ringfence-sandbox-init is pid 1: filtered like the command and not
+   * dumpable, where bwrap's own pid 1 would run without the filters. */
+  rf_strv_add(out, "--as-pid-1");
   rf_strv_add(out, "--unshare-ipc");
   rf_strv_add(out, "--unshare-uts");
   rf_strv_add(out, "--unshare-cgroup-try");
@@ -96,6 +102,8 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
   rf_strv_addf(out, "%d", fds->init_status_fd);
   rf_strv_add(out, "--seccomp-fd");
   rf_strv_addf(out, "%d", fds->seccomp_fd);
+  if (fds->foreground_tty)
+    rf_strv_add(out, "--foreground-tty");
   if (fds->notify_fd >= 0 && fds->supervise_fd >= 0) {
     rf_strv_add(out, "--notify-fd");
     rf_strv_addf(out, "%d", fds->notify_fd);

@@ -13,6 +13,7 @@ typedef struct {
   int seccomp_fd;          /* passed to init: --seccomp-fd */
   int notify_fd;           /* passed to init: --notify-fd, or -1 (no socket supervision) */
   int supervise_fd;        /* passed to init: --supervise-fd, or -1 */
+  int foreground_tty;      /* 1: stay in the terminal's session, init takes the foreground */
 } rf_bwrap_fds;
 
 /* Appends the whole command line (bwrap ... -- init ... -- argv) to |out|.

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <ringfence/backend.h>
@@ -44,7 +45,31 @@ typedef struct {
   char status_buf[16];
   size_t status_len;
   rf_unix_supervisor *supervisor; /* answers connect() while the network is off */
+  int tty_fd;          /* the terminal whose foreground the command took, or -1 */
+  pid_t saved_fg_pgrp; /* the foreground group to give back */
 } bwrap_child;
+
+/* The terminal on 0, 1 or 2 when ringfence runs in its foreground, or -1:
+ * then the command stays in the terminal's session and takes the
+ * foreground; otherwise it gets a session of its own. */
+static int foreground_terminal(void) {
+  for (int fd = 0; fd <= 2; fd++)
+    if (isatty(fd) && tcgetpgrp(fd) == getpgrp())
+      return fd;
+  return -1;
+}
+
+static void give_back_terminal(bwrap_child *state) {
+  if (state->tty_fd < 0)
+    return;
+  sigset_t ttou, old;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  sigprocmask(SIG_BLOCK, &ttou, &old);
+  tcsetpgrp(state->tty_fd, state->saved_fg_pgrp);
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  state->tty_fd = -1;
+}
 
 static int has_missing_protected(const rf_backend_policy *policy);
 
@@ -243,6 +268,7 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
       .seccomp_fd = RENDER_SECCOMP_FD,
       .notify_fd = needs_socket_supervision(policy) ? RENDER_NOTIFY_FD : -1,
       .supervise_fd = needs_socket_supervision(policy) ? RENDER_SUPERVISE_FD : -1,
+      .foreground_tty = foreground_terminal() >= 0,
   };
   rf_strv args;
   rf_strv_init(&args);
@@ -307,6 +333,7 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   int notify_fd = -1, channel[2] = {-1, -1};
   rf_unix_supervisor *supervisor = NULL;
   char *fs_proxy = find_helper(host, FS_PROXY_NAME);
+  int tty_fd = foreground_terminal();
   char **missing = NULL;
   rf_strv args;
   rf_strv_init(&args);
@@ -388,6 +415,7 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       .seccomp_fd = seccomp_fd,
       .notify_fd = notify_fd,
       .supervise_fd = channel[1],
+      .foreground_tty = tty_fd >= 0,
   };
   rc = rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len);
   if (rc < 0)
@@ -422,6 +450,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     goto out;
   }
   state->bwrap_pid = pid;
+  state->tty_fd = tty_fd;
+  state->saved_fg_pgrp = getpgrp();
   state->supervisor = supervisor;
   supervisor = NULL;
   state->pidfd = rf_pidfd_open(pid);
@@ -538,6 +568,7 @@ static int bwrap_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_
     exit->stage = RF_EXIT_RUNNING;
     return 0;
   }
+  give_back_terminal(state);
   drain(state->status_fd, state->status_buf, sizeof(state->status_buf), &state->status_len);
   rf_exit_from_status(exit, status);
   if (state->status_len == 0 || state->status_buf[0] != 'S') {
@@ -576,6 +607,7 @@ static void bwrap_child_release(rf_backend_child *child) {
     close(state->json_fd);
   if (state->status_fd >= 0)
     close(state->status_fd);
+  give_back_terminal(state);
   rf_unix_supervisor_stop(state->supervisor);
   free(state);
   child->state = NULL;

@@ -1,9 +1,11 @@
 /* fs-proxy.c: ringfence-fs-proxy: creates directory entries for the sandbox, refusing protected names.
  *
  * Usage (started by ringfence's supervisor, not by hand):
- *   ringfence-fs-proxy SOCKET-FD SANDBOX-PID DEV:INO:HEXNAME...
- * Each DEV:INO:HEXNAME names a protected path by its parent directory
- * (st_dev, st_ino) and its last component (hex-encoded).  See fs-proxy.h.
+ *   ringfence-fs-proxy SOCKET-FD SANDBOX-PID ENTRY...
+ * N:DEV:INO:HEXNAME names a protected path that does not exist by its parent
+ * directory (st_dev, st_ino) and last component (hex-encoded): it may not be
+ * created.  A:DEV:INO names a directory that holds a protected path: it may
+ * not be renamed.  See fs-proxy.h.
  */
 #include "fs-proxy.h"
 
@@ -19,10 +21,13 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 typedef struct {
+  char kind; /* 'N': a name that may not be created; 'A': a directory that may not move */
   unsigned long long dev, ino;
   char name[256];
 } protected_entry;
@@ -32,7 +37,11 @@ static size_t n_protected;
 
 static int parse_entry(const char *text, protected_entry *out) {
   char hex[512];
-  if (sscanf(text, "%llu:%llu:%511s", &out->dev, &out->ino, hex) != 3)
+  out->kind = text[0];
+  if (text[0] == 'A' && text[1] == ':')
+    return sscanf(text + 2, "%llu:%llu", &out->dev, &out->ino) == 2 ? 0 : -1;
+  if (text[0] != 'N' || text[1] != ':' ||
+      sscanf(text + 2, "%llu:%llu:%511s", &out->dev, &out->ino, hex) != 3)
     return -1;
   size_t len = strlen(hex);
   if (len % 2 || len / 2 >= sizeof(out->name))
@@ -52,15 +61,76 @@ static int is_protected(int parentfd, const char *name) {
   if (fstat(parentfd, &st) != 0)
     return 1; /* cannot tell: refuse */
   for (size_t i = 0; i < n_protected; i++)
-    if (protected_entries[i].dev == st.st_dev && protected_entries[i].ino == st.st_ino &&
-        strcmp(protected_entries[i].name, name) == 0)
+    if (protected_entries[i].kind == 'N' && protected_entries[i].dev == st.st_dev &&
+        protected_entries[i].ino == st.st_ino && strcmp(protected_entries[i].name, name) == 0)
       return 1;
   return 0;
+}
+
+/* Is the entry (parentfd, name) a directory that must stay where it is? */
+static int is_pinned(int parentfd, const char *name) {
+  struct stat st;
+  if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+    return 0;
+  for (size_t i = 0; i < n_protected; i++)
+    if (protected_entries[i].kind == 'A' && protected_entries[i].dev == st.st_dev &&
+        protected_entries[i].ino == st.st_ino)
+      return 1;
+  return 0;
+}
+
+/* The caller's pid and tid in the sandbox, for the request being served. */
+static int32_t caller_pid, caller_tid;
+
+/* "/proc/self" and "/proc/thread-self" mean the caller, not this proxy
+ * (which is not even in the sandbox's pid namespace): rewrite them in place. */
+static void rewrite_self(char *path, size_t cap) {
+  char rest[PATH_MAX];
+  const char *tail = NULL;
+  char head[64];
+  /* The sandbox's /dev/fd and /dev/std* are symlinks into /proc/self. */
+  static const struct {
+    const char *alias, *target;
+  } aliases[] = {{"/dev/fd", "/proc/self/fd"},
+                 {"/dev/stdin", "/proc/self/fd/0"},
+                 {"/dev/stdout", "/proc/self/fd/1"},
+                 {"/dev/stderr", "/proc/self/fd/2"}};
+  for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+    size_t n = strlen(aliases[i].alias);
+    if (strncmp(path, aliases[i].alias, n) == 0 && (path[n] == '/' || path[n] == '\0')) {
+      snprintf(rest, sizeof(rest), "%s", path + n);
+      if (strlen(aliases[i].target) + strlen(rest) < cap) {
+        strcpy(path, aliases[i].target);
+        strcat(path, rest);
+      }
+      break;
+    }
+  }
+  if (strncmp(path, "/proc/self", 10) == 0 && (path[10] == '/' || path[10] == '\0')) {
+    tail = path + 10;
+    snprintf(head, sizeof(head), "/proc/%d", (int)caller_pid);
+  } else if (strncmp(path, "/proc/thread-self", 17) == 0 && (path[17] == '/' || path[17] == '\0')) {
+    tail = path + 17;
+    snprintf(head, sizeof(head), "/proc/%d/task/%d", (int)caller_pid, (int)caller_tid);
+  }
+  if (!tail || caller_pid <= 0)
+    return;
+  snprintf(rest, sizeof(rest), "%s", tail);
+  if (strlen(head) + strlen(rest) < cap) {
+    strcpy(path, head);
+    strcat(path, rest);
+  }
+}
+
+static int on_procfs(int dirfd) {
+  struct statfs sfs;
+  return fstatfs(dirfd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
 }
 
 /* Splits |path| into an open parent directory and its last component.
  * Returns the parent fd (or -errno); *last points into |path|. */
 static int open_parent(int dirfd, char *path, char **last) {
+  rewrite_self(path, PATH_MAX);
   size_t len = strlen(path);
   if (len == 0)
     return -ENOENT;
@@ -106,6 +176,17 @@ static int do_open(int dirfd, char *path, int flags, mode_t mode, int *out_fd) {
       close(base);
     if (parent < 0)
       return parent;
+    if (on_procfs(parent)) {
+      /* /proc/PID/fd/N and friends are magic links to open files: nothing
+       * can be created there, and only the kernel can follow them. */
+      int fd = openat(parent, last, flags, mode);
+      int saved = errno;
+      close(parent);
+      if (fd < 0)
+        return -saved;
+      *out_fd = fd;
+      return 0;
+    }
     int rc = check(parent, last);
     if (rc < 0) {
       close(parent);
@@ -139,6 +220,8 @@ static int do_open(int dirfd, char *path, int flags, mode_t mode, int *out_fd) {
 }
 
 static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd) {
+  caller_pid = req->ns_pid;
+  caller_tid = req->ns_tid;
   char path[PATH_MAX];
   memcpy(path, req->path, sizeof(path));
   path[sizeof(path) - 1] = '\0';
@@ -161,12 +244,39 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
     case RF_FS_SYMLINK:
       rc = symlinkat(req->path2, parent, last);
       break;
-    case RF_FS_LINK:
-      rc = linkat(dirfd2, req->path2, parent, last, req->flags);
+    case RF_FS_LINK: {
+      char old[PATH_MAX];
+      memcpy(old, req->path2, sizeof(old));
+      old[sizeof(old) - 1] = '\0';
+      rewrite_self(old, sizeof(old));
+      rc = linkat(dirfd2, old, parent, last, req->flags);
       break;
-    case RF_FS_RENAME:
-      rc = (int)syscall(SYS_renameat2, dirfd2, req->path2, parent, last, (unsigned)req->flags);
+    }
+    case RF_FS_RENAME: {
+      /* Neither side may be a directory holding a protected path (an
+       * exchange moves the new side too). */
+      char old[PATH_MAX];
+      memcpy(old, req->path2, sizeof(old));
+      old[sizeof(old) - 1] = '\0';
+      char *old_last;
+      int old_parent = open_parent(dirfd2, old, &old_last);
+      if (old_parent < 0) {
+        errno = -old_parent;
+        rc = -1;
+        break;
+      }
+      if (is_pinned(old_parent, old_last) || is_pinned(parent, last)) {
+        close(old_parent);
+        errno = EROFS;
+        rc = -1;
+        break;
+      }
+      rc = (int)syscall(SYS_renameat2, old_parent, old_last, parent, last, (unsigned)req->flags);
+      int saved = errno;
+      close(old_parent);
+      errno = saved;
       break;
+    }
     default:
       errno = ENOSYS;
       rc = -1;
@@ -185,10 +295,12 @@ static int enter_sandbox(pid_t pid) {
   int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
   int mntns = open(path, O_RDONLY | O_CLOEXEC);
+  snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+  int netns = open(path, O_RDONLY | O_CLOEXEC);
   /* The user namespace that owns the mount namespace (bwrap's
    * --disable-userns puts the command one user namespace deeper). */
   int userns = mntns < 0 ? -1 : ioctl(mntns, NS_GET_USERNS);
-  if (root < 0 || userns < 0 || mntns < 0)
+  if (root < 0 || userns < 0 || mntns < 0 || netns < 0)
     return -1;
   /* Already in it (ringfence without a user namespace of its own)? */
   struct stat mine, theirs;
@@ -196,8 +308,16 @@ static int enter_sandbox(pid_t pid) {
       (mine.st_ino != theirs.st_ino || mine.st_dev != theirs.st_dev))
     if (setns(userns, CLONE_NEWUSER) != 0)
       return -1;
+  /* The network namespace too: /proc/sys/net and friends answer for the
+   * opener's namespace. */
+  struct stat my_net, their_net;
+  if (stat("/proc/self/ns/net", &my_net) == 0 && fstat(netns, &their_net) == 0 &&
+      (my_net.st_ino != their_net.st_ino || my_net.st_dev != their_net.st_dev))
+    if (setns(netns, CLONE_NEWNET) != 0)
+      return -1;
   if (setns(mntns, CLONE_NEWNS) != 0 || fchdir(root) != 0 || chroot(".") != 0 || chdir("/") != 0)
     return -1;
+  close(netns);
   close(root);
   close(userns);
   close(mntns);

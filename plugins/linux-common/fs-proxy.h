@@ -34,6 +34,8 @@ typedef struct {
   uint32_t mode;
   uint32_t umask;
   uint64_t dev;
+  int32_t ns_pid; /* the caller's pid and tid in the sandbox: for /proc/self paths */
+  int32_t ns_tid;
   char path[PATH_MAX];  /* the entry to create */
   char path2[PATH_MAX]; /* symlink target, or the old path of link/rename */
 } rf_fs_request;

@@ -8,8 +8,15 @@
  *      from --notify-fd and sends the listener and the sock_diag socket to
  *      ringfence's supervisor (see unix-supervisor.h); then loads the seccomp
  *      program read from --seccomp-fd;
- *   3. execs the command, and on failure reports errno so that ringfence
- *      exits 126 or 127 like a shell would.
+ *   3. with --foreground-tty, puts the command in a process group of its own
+ *      and makes it the terminal's foreground group, as a shell does, so
+ *      that ^C reaches the command and /dev/tty works;
+ *   4. forks the command and stays as the sandbox's pid 1 (bwrap runs us with
+ *      --as-pid-1): it reaps orphans, exits with the command's status when the
+ *      command ends (which ends every other process of the namespace), and is
+ *      itself under the same seccomp filters and not dumpable, so the command
+ *      cannot borrow it through /proc/1/mem.  A failed exec is reported so that
+ *      ringfence exits 126 or 127 like a shell would.
  * It links nothing but libc, so that it adds as little as possible to start-up.
  *
  * Status protocol on --status-fd (close-on-exec, so a successful exec closes it):
@@ -26,8 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -131,13 +141,53 @@ static void start_supervision(int notify_fd, int channel_fd) {
   close(channel_fd);
 }
 
+/* The terminal's foreground group becomes ours (SIGTTOU blocked meanwhile,
+ * since we start in a background group). */
+static void take_foreground(void) {
+  if (setpgid(0, 0) != 0)
+    die("creating a process group");
+  for (int fd = 0; fd <= 2; fd++) {
+    if (!isatty(fd))
+      continue;
+    sigset_t ttou, old;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    sigprocmask(SIG_BLOCK, &ttou, &old);
+    int rc = tcsetpgrp(fd, getpgrp());
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+      die("taking the terminal's foreground");
+    return;
+  }
+}
+
+/* As pid 1: reap every child; return the command's status when it ends
+ * (128 + N after signal N, as a shell reports it). */
+static int reap_until(pid_t command) {
+  for (;;) {
+    int status = 0;
+    pid_t pid = wait(&status);
+    if (pid < 0 && errno == EINTR)
+      continue;
+    if (pid < 0)
+      return 125;
+    if (pid == command)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+}
+
 int main(int argc, char **argv) {
   int status_fd = -1, seccomp_fd = -1, notify_fd = -1, supervise_fd = -1;
+  int foreground = 0;
   int i = 1;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) {
       i++;
       break;
+    }
+    if (strcmp(argv[i], "--foreground-tty") == 0) {
+      foreground = 1;
+      continue;
     }
     if (i + 1 >= argc) {
       fprintf(stderr, "ringfence-sandbox-init: %s needs a value\n", argv[i]);
@@ -177,14 +227,28 @@ int main(int argc, char **argv) {
   if (seccomp_fd >= 0)
     load_seccomp(seccomp_fd);
 
-  execvp(argv[i], &argv[i]);
-  int saved = errno;
-  if (status_fd >= 0) {
-    char report[1 + sizeof(int)];
-    report[0] = 'E';
-    memcpy(report + 1, &saved, sizeof(int));
-    write_all(status_fd, report, sizeof(report));
+  pid_t command = fork();
+  if (command < 0)
+    die("starting the command");
+  if (command == 0) {
+    /* A process group of its own: ringfence signals the command's group. */
+    if (foreground)
+      take_foreground();
+    else if (setpgid(0, 0) != 0)
+      die("creating a process group");
+    execvp(argv[i], &argv[i]);
+    int saved = errno;
+    if (status_fd >= 0) {
+      char report[1 + sizeof(int)];
+      report[0] = 'E';
+      memcpy(report + 1, &saved, sizeof(int));
+      write_all(status_fd, report, sizeof(report));
+    }
+    fprintf(stderr, "ringfence: %s: %s\n", argv[i], strerror(saved));
+    _exit(saved == ENOENT ? 127 : 126);
   }
-  fprintf(stderr, "ringfence: %s: %s\n", argv[i], strerror(saved));
-  return saved == ENOENT ? 127 : 126;
+  if (status_fd >= 0)
+    close(status_fd); /* the command's copy closes on exec: EOF tells ringfence it ran */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return reap_until(command);
 }

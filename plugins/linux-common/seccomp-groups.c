@@ -52,7 +52,11 @@ static const rf_seccomp_group base_groups[] = {
      SYSCALLS("add_key", "request_key", "keyctl"), NULL},
     {"@raw-io", "direct hardware port access", SYSCALLS("iopl", "ioperm"), NULL},
     {"@numa", "moving other processes' memory between NUMA nodes",
-     SYSCALLS("mbind", "set_mempolicy", "migrate_pages", "move_pages"), NULL},
+     SYSCALLS("mbind", "get_mempolicy", "set_mempolicy", "migrate_pages", "move_pages"), NULL},
+    {"@personality", "execution domains that weaken exploit mitigations",
+     SYSCALLS("personality"),
+     "personality() with READ_IMPLIES_EXEC or ADDR_NO_RANDOMIZE (low 32 bits); querying and "
+     "plain PER_LINUX/PER_LINUX32 work"},
     {"@obsolete", "obsolete syscalls nothing current uses",
      SYSCALLS("uselib", "ustat", "sysfs", "_sysctl", "vm86", "vm86old", "get_kernel_syms",
               "query_module", "afs_syscall", "bdflush", "getpmsg", "putpmsg", "security",
@@ -186,6 +190,25 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
   /* clone3(2) passes its flags in memory, out of seccomp's sight: ENOSYS
    * makes glibc and others fall back to clone(2), which is checked above. */
   TRY(deny(ctx, ENOSYS, "clone3", err, err_len));
+
+  /* @personality: the persona is an unsigned int to the kernel, and
+   * 0xffffffff only queries it.  A rule holds one comparison per argument,
+   * so "flag set and not 0xffffffff" is spelled as: flag set with bit 31
+   * clear, or flag and bit 31 set with some other bit clear. */
+  static const unsigned long weakening[] = {0x0400000ul /* READ_IMPLIES_EXEC */,
+                                            0x0040000ul /* ADDR_NO_RANDOMIZE */};
+  for (size_t f = 0; f < 2; f++) {
+    unsigned long flag = weakening[f], top = 0x80000000ul;
+    TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, top | flag, flag)));
+    for (unsigned bit = 0; bit < 31; bit++) {
+      unsigned long other = 1ul << bit;
+      if (other == flag)
+        continue;
+      TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, top | flag | other, top | flag)));
+    }
+  }
 
   /* @terminal-injection: the kernel reads the request as 32 bits. */
   TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,

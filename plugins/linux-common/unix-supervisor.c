@@ -11,6 +11,7 @@
 #include <linux/unix_diag.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,9 +40,34 @@ struct rf_unix_supervisor {
   int diag_fd;
   char *fs_proxy;          /* path of ringfence-fs-proxy, or NULL */
   char **missing_protected; /* its arguments */
-  int proxy_fd;            /* our end of the proxy's socket, -1 until started */
-  pid_t proxy_pid;
+  size_t notif_size, resp_size;
+
+  /* Notifications are answered by a pool of worker threads, so that one
+   * call that blocks (a connect to a full backlog, opening a FIFO) does not
+   * hold up the others.  A worker that finds no idle peer starts one more. */
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  struct work *queue_head, *queue_tail;
+  size_t idle, n_workers;
+  pthread_t workers[64];
+  pid_t proxies[64]; /* each worker's ringfence-fs-proxy, 0 if none */
+  struct worker_arg {
+    struct rf_unix_supervisor *sv;
+    size_t slot;
+  } worker_args[64];
+  int stopping;
 };
+
+struct work {
+  struct work *next;
+  struct seccomp_notif req; /* followed by the kernel's extra bytes, if any */
+};
+
+/* A worker's own ringfence-fs-proxy connection. */
+typedef struct {
+  int fd;
+  size_t slot;
+} proxy_handle;
 
 /* Syscalls that create a directory entry: name, and which argument holds
  * open()'s flags (-1: always asked about).  Missing names are skipped (aarch64
@@ -205,6 +231,35 @@ static int do_connect(int sock, const struct sockaddr *addr, socklen_t len) {
   return rc < 0 ? -errno : 0;
 }
 
+/* The notification names a thread; pidfds and pidfd_getfd want its process.
+ * Also returns, when asked, its pid and tid inside the sandbox's pid namespace. */
+static pid_t thread_group_of(pid_t tid, pid_t *ns_pid, pid_t *ns_tid) {
+  char path[64], line[256];
+  snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return -1;
+  pid_t tgid = -1;
+  while (fgets(line, sizeof(line), f)) {
+    long value;
+    if (sscanf(line, "Tgid: %ld", &value) == 1)
+      tgid = (pid_t)value;
+    /* NStgid / NSpid list the ids from the outermost namespace inwards. */
+    char *last = strrchr(line, '\t');
+    if (ns_pid && strncmp(line, "NStgid:", 7) == 0 && last)
+      *ns_pid = (pid_t)strtol(last + 1, NULL, 10);
+    if (ns_tid && strncmp(line, "NSpid:", 6) == 0 && last)
+      *ns_tid = (pid_t)strtol(last + 1, NULL, 10);
+  }
+  fclose(f);
+  return tgid;
+}
+
+static int pidfd_of_thread(pid_t tid) {
+  pid_t tgid = thread_group_of(tid, NULL, NULL);
+  return tgid > 0 ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
+}
+
 /* Returns the value connect() returns to the caller: 0 or -errno. */
 static int handle_connect(rf_unix_supervisor *sv, const struct seccomp_notif *req) {
   int sockfd_in_target = (int)req->data.args[0];
@@ -213,7 +268,7 @@ static int handle_connect(rf_unix_supervisor *sv, const struct seccomp_notif *re
   if (addr_len > sizeof(struct sockaddr_storage) || addr_len < sizeof(sa_family_t))
     return -EINVAL;
 
-  int pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+  int pidfd = pidfd_of_thread((pid_t)req->pid);
   if (pidfd < 0)
     return -ESRCH;
   if (!notif_valid(sv->listener_fd, req->id)) {
@@ -280,7 +335,7 @@ out:
 
 /* ---- name-creating syscalls, performed by ringfence-fs-proxy ------------------ */
 
-static int start_proxy(rf_unix_supervisor *sv, pid_t sandbox_pid) {
+static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, pid_t sandbox_pid) {
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
     return -errno;
@@ -305,9 +360,15 @@ static int start_proxy(rf_unix_supervisor *sv, pid_t sandbox_pid) {
   posix_spawn_file_actions_init(&actions);
   /* dup2 onto itself clears close-on-exec for the proxy's end only. */
   posix_spawn_file_actions_adddup2(&actions, pair[1], pair[1]);
+  /* A session of its own: the proxy must have no controlling terminal, or
+   * opening /dev/tty for the sandbox would hand it ringfence's. */
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
   extern char **environ;
   pid_t pid;
-  int rc = posix_spawn(&pid, sv->fs_proxy, &actions, NULL, argv, environ);
+  int rc = posix_spawn(&pid, sv->fs_proxy, &actions, &attr, argv, environ);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   free(argv);
   close(pair[1]);
@@ -315,8 +376,10 @@ static int start_proxy(rf_unix_supervisor *sv, pid_t sandbox_pid) {
     close(pair[0]);
     return -rc;
   }
-  sv->proxy_fd = pair[0];
-  sv->proxy_pid = pid;
+  proxy->fd = pair[0];
+  pthread_mutex_lock(&sv->lock);
+  sv->proxies[proxy->slot] = pid;
+  pthread_mutex_unlock(&sv->lock);
   return 0;
 }
 
@@ -407,21 +470,25 @@ static int shape_of(int nr, creation_shape *c) {
 
 /* Returns 0 or -errno for the caller, or 1 when an fd was already added and
  * answered with SECCOMP_ADDFD_FLAG_SEND. */
-static int handle_creation(rf_unix_supervisor *sv, const struct seccomp_notif *req,
-                           const creation_shape *shape) {
+static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
+                           const struct seccomp_notif *req, const creation_shape *shape) {
   if (!sv->fs_proxy)
     return -ENOSYS;
-  if (sv->proxy_fd < 0) {
-    int rc = start_proxy(sv, req->pid);
+  if (proxy->fd < 0) {
+    int rc = start_proxy(sv, proxy, req->pid);
     if (rc < 0)
       return -EPERM;
   }
   const __u64 *a = req->data.args;
-  int pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+  pid_t ns_pid = 0, ns_tid = 0;
+  pid_t tgid = thread_group_of((pid_t)req->pid, &ns_pid, &ns_tid);
+  int pidfd = tgid > 0 ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
   if (pidfd < 0)
     return -ESRCH;
   static __thread rf_fs_request request;
   memset(&request, 0, sizeof(request));
+  request.ns_pid = ns_pid;
+  request.ns_tid = ns_tid;
   request.op = shape->op;
   request.flags = shape->flags_arg >= 0 ? (int32_t)a[shape->flags_arg] : 0;
   if (shape->op == RF_FS_OPEN && shape->flags_arg < 0)
@@ -460,7 +527,7 @@ static int handle_creation(rf_unix_supervisor *sv, const struct seccomp_notif *r
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
   memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
-  if (sendmsg(sv->proxy_fd, &msg, MSG_NOSIGNAL) < 0) {
+  if (sendmsg(proxy->fd, &msg, MSG_NOSIGNAL) < 0) {
     rc = -EPERM;
     goto out;
   }
@@ -471,7 +538,7 @@ static int handle_creation(rf_unix_supervisor *sv, const struct seccomp_notif *r
                         .msg_controllen = sizeof(rcontrol)};
   ssize_t n;
   do
-    n = recvmsg(sv->proxy_fd, &rmsg, MSG_CMSG_CLOEXEC);
+    n = recvmsg(proxy->fd, &rmsg, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
   if (n != (ssize_t)sizeof(answer)) {
     rc = -EPERM;
@@ -529,9 +596,75 @@ static int receive_fds(int channel, int *listener, int *diag) {
   return 0;
 }
 
+static void answer(rf_unix_supervisor *sv, const struct seccomp_notif *req, int result) {
+  if (result == 1)
+    return; /* answered by SECCOMP_ADDFD_FLAG_SEND */
+  char buffer[256];
+  struct seccomp_notif_resp *resp = (struct seccomp_notif_resp *)buffer;
+  memset(buffer, 0, sizeof(buffer));
+  resp->id = req->id;
+  resp->error = result < 0 ? result : 0;
+  /* ENOENT: the caller was interrupted meanwhile; nothing to answer. */
+  ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+}
+
+static void *worker(void *arg) {
+  struct worker_arg *self = arg;
+  rf_unix_supervisor *sv = self->sv;
+  proxy_handle proxy = {.fd = -1, .slot = self->slot};
+  pthread_mutex_lock(&sv->lock);
+  for (;;) {
+    while (!sv->queue_head && !sv->stopping) {
+      sv->idle++;
+      pthread_cond_wait(&sv->wake, &sv->lock);
+      sv->idle--;
+    }
+    if (!sv->queue_head)
+      break; /* stopping, nothing left */
+    struct work *w = sv->queue_head;
+    sv->queue_head = w->next;
+    if (!sv->queue_head)
+      sv->queue_tail = NULL;
+    pthread_mutex_unlock(&sv->lock);
+    int result = -ENOSYS;
+    creation_shape shape;
+    if (w->req.data.nr == __NR_connect)
+      result = handle_connect(sv, &w->req);
+    else if (shape_of(w->req.data.nr, &shape))
+      result = handle_creation(sv, &proxy, &w->req, &shape);
+    answer(sv, &w->req, result);
+    free(w);
+    pthread_mutex_lock(&sv->lock);
+  }
+  pthread_mutex_unlock(&sv->lock);
+  if (proxy.fd >= 0)
+    close(proxy.fd); /* the proxy sees EOF and exits */
+  return NULL;
+}
+
+/* Queues a notification; starts a worker when none is idle. */
+static void dispatch(rf_unix_supervisor *sv, struct work *w) {
+  pthread_mutex_lock(&sv->lock);
+  w->next = NULL;
+  if (sv->queue_tail)
+    sv->queue_tail->next = w;
+  else
+    sv->queue_head = w;
+  sv->queue_tail = w;
+  if (sv->idle == 0 && sv->n_workers < sizeof(sv->workers) / sizeof(sv->workers[0])) {
+    size_t slot = sv->n_workers;
+    sv->worker_args[slot] = (struct worker_arg){.sv = sv, .slot = slot};
+    if (pthread_create(&sv->workers[slot], NULL, worker, &sv->worker_args[slot]) == 0)
+      sv->n_workers++;
+  }
+  pthread_cond_signal(&sv->wake);
+  pthread_mutex_unlock(&sv->lock);
+}
+
 static void *supervise(void *arg) {
   rf_unix_supervisor *sv = arg;
-  struct pollfd first[2] = {{.fd = sv->channel_fd, .events = POLLIN}, {.fd = sv->stop_fd, .events = POLLIN}};
+  struct pollfd first[2] = {{.fd = sv->channel_fd, .events = POLLIN},
+                            {.fd = sv->stop_fd, .events = POLLIN}};
   while (poll(first, 2, -1) < 0 && errno == EINTR)
     ;
   if (first[1].revents || receive_fds(sv->channel_fd, &sv->listener_fd, &sv->diag_fd) < 0)
@@ -539,42 +672,27 @@ static void *supervise(void *arg) {
   struct seccomp_notif_sizes sizes;
   if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
     return NULL;
-  struct seccomp_notif *req = calloc(1, sizes.seccomp_notif > sizeof(*req) ? sizes.seccomp_notif : sizeof(*req));
-  struct seccomp_notif_resp *resp =
-      calloc(1, sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp : sizeof(*resp));
-  if (!req || !resp)
-    goto out;
+  size_t notif_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif
+                                                                         : sizeof(struct seccomp_notif);
   for (;;) {
-    struct pollfd fds[2] = {{.fd = sv->listener_fd, .events = POLLIN}, {.fd = sv->stop_fd, .events = POLLIN}};
+    struct pollfd fds[2] = {{.fd = sv->listener_fd, .events = POLLIN},
+                            {.fd = sv->stop_fd, .events = POLLIN}};
     int rc = poll(fds, 2, -1);
     if (rc < 0 && errno == EINTR)
       continue;
     if (rc < 0 || fds[1].revents || (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
       break;
-    memset(req, 0, sizes.seccomp_notif);
-    if (ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+    struct work *w = calloc(1, offsetof(struct work, req) + notif_size);
+    if (!w)
+      break;
+    if (ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_RECV, &w->req) < 0) {
+      free(w);
       if (errno == EINTR || errno == ENOENT)
         continue;
       break;
     }
-    int result = -ENOSYS;
-    creation_shape shape;
-    if (req->data.nr == __NR_connect)
-      result = handle_connect(sv, req);
-    else if (shape_of(req->data.nr, &shape))
-      result = handle_creation(sv, req, &shape);
-    if (result == 1)
-      continue; /* answered by SECCOMP_ADDFD_FLAG_SEND */
-    memset(resp, 0, sizes.seccomp_notif_resp);
-    resp->id = req->id;
-    resp->error = result < 0 ? result : 0;
-    resp->val = 0;
-    /* ENOENT: the caller was interrupted meanwhile; nothing to answer. */
-    ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+    dispatch(sv, w);
   }
-out:
-  free(req);
-  free(resp);
   return NULL;
 }
 
@@ -587,7 +705,9 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
     return -ENOMEM;
   }
   sv->channel_fd = channel_fd;
-  sv->listener_fd = sv->diag_fd = sv->proxy_fd = -1;
+  sv->listener_fd = sv->diag_fd = -1;
+  pthread_mutex_init(&sv->lock, NULL);
+  pthread_cond_init(&sv->wake, NULL);
   if (config && config->fs_proxy) {
     sv->fs_proxy = strdup(config->fs_proxy);
     size_t n = 0;
@@ -625,16 +745,34 @@ void rf_unix_supervisor_stop(rf_unix_supervisor *sv) {
     /* the thread may already be gone */
   }
   pthread_join(sv->thread, NULL);
+  /* The sandbox is gone: a proxy still blocked (a FIFO with no reader) is
+   * killed; then every worker finishes its call and exits. */
+  pthread_mutex_lock(&sv->lock);
+  sv->stopping = 1;
+  for (size_t i = 0; i < sv->n_workers; i++)
+    if (sv->proxies[i] > 0)
+      kill(sv->proxies[i], SIGKILL);
+  pthread_cond_broadcast(&sv->wake);
+  size_t n_workers = sv->n_workers;
+  pthread_mutex_unlock(&sv->lock);
+  for (size_t i = 0; i < n_workers; i++)
+    pthread_join(sv->workers[i], NULL);
+  for (size_t i = 0; i < n_workers; i++)
+    if (sv->proxies[i] > 0)
+      waitpid(sv->proxies[i], NULL, 0);
+  while (sv->queue_head) {
+    struct work *w = sv->queue_head;
+    sv->queue_head = w->next;
+    free(w);
+  }
+  pthread_mutex_destroy(&sv->lock);
+  pthread_cond_destroy(&sv->wake);
   close(sv->stop_fd);
   close(sv->channel_fd);
   if (sv->listener_fd >= 0)
     close(sv->listener_fd);
   if (sv->diag_fd >= 0)
     close(sv->diag_fd);
-  if (sv->proxy_fd >= 0) {
-    close(sv->proxy_fd); /* the proxy sees EOF and exits */
-    waitpid(sv->proxy_pid, NULL, 0);
-  }
   free(sv->fs_proxy);
   rf_strv_free_array(sv->missing_protected);
   free(sv);
@@ -646,10 +784,73 @@ void rf_strv_free_array(char **array) {
   free(array);
 }
 
+static int add_entry(char **out, size_t *n, size_t cap, char *entry) {
+  if (!entry || *n + 1 >= cap) {
+    free(entry);
+    return -1;
+  }
+  for (size_t i = 0; i < *n; i++) {
+    if (strcmp(out[i], entry) == 0) {
+      free(entry);
+      return 0;
+    }
+  }
+  out[(*n)++] = entry;
+  return 0;
+}
+
+/* "N:DEV:INO:HEXNAME": a protected path that does not exist; its parent
+ * directory (DEV, INO) and last component. */
+static char *name_entry(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash || !slash[1])
+    return NULL;
+  char parent[PATH_MAX];
+  size_t len = slash == path ? 1 : (size_t)(slash - path);
+  if (len >= sizeof(parent))
+    return NULL;
+  memcpy(parent, path, len);
+  parent[len] = '\0';
+  struct stat st;
+  if (stat(parent, &st) != 0)
+    return NULL;
+  const char *name = slash + 1;
+  size_t name_len = strlen(name);
+  char *entry = malloc(72 + 2 * name_len + 1);
+  if (!entry)
+    return NULL;
+  int used = snprintf(entry, 72, "N:%llu:%llu:", (unsigned long long)st.st_dev,
+                      (unsigned long long)st.st_ino);
+  for (size_t k = 0; k < name_len; k++)
+    used += sprintf(entry + used, "%02x", (unsigned char)name[k]);
+  return entry;
+}
+
+/* "A:DEV:INO": an existing directory that must not be renamed: an ancestor
+ * of a protected path, strictly below a writable root (renaming it would
+ * carry the protected path away and let a new one be planted). */
+static char *ancestor_entry(const char *dir) {
+  struct stat st;
+  if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    return NULL;
+  char *entry = malloc(64);
+  if (entry)
+    snprintf(entry, 64, "A:%llu:%llu", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
+  return entry;
+}
+
+static int path_strictly_below(const char *path, const char *root) {
+  size_t n = strlen(root);
+  if (n == 1 && root[0] == '/')
+    return path[0] == '/' && path[1] != '\0';
+  return strncmp(path, root, n) == 0 && path[n] == '/';
+}
+
 char **rf_missing_protected_entries(const rf_backend_policy *policy) {
-  size_t cap = 1;
+  size_t cap = 2;
   for (size_t i = 0; i < policy->n_writable_roots; i++)
-    cap += policy->writable_roots[i].n_protected;
+    cap += policy->writable_roots[i].n_protected * (2 + 64 * policy->n_writable_roots);
   char **out = calloc(cap, sizeof(char *));
   size_t n = 0;
   for (size_t i = 0; out && i < policy->n_writable_roots; i++) {
@@ -657,31 +858,24 @@ char **rf_missing_protected_entries(const rf_backend_policy *policy) {
     for (size_t j = 0; j < root->n_protected; j++) {
       const char *path = root->protected_paths[j];
       struct stat st;
-      if (lstat(path, &st) == 0)
-        continue; /* exists: bound read-only, the kernel refuses changes */
-      const char *slash = strrchr(path, '/');
-      if (!slash || !slash[1])
-        continue;
-      char parent[PATH_MAX];
-      size_t len = (size_t)(slash - path);
-      if (len == 0 || len >= sizeof(parent))
-        len = len == 0 ? 1 : len;
-      if (len >= sizeof(parent))
-        continue;
-      memcpy(parent, path, len);
-      parent[len] = '\0';
-      if (stat(parent, &st) != 0)
-        continue;
-      const char *name = slash + 1;
-      size_t name_len = strlen(name);
-      char *entry = malloc(64 + 2 * name_len + 1);
-      if (!entry)
-        break;
-      int used = snprintf(entry, 64, "%llu:%llu:", (unsigned long long)st.st_dev,
-                          (unsigned long long)st.st_ino);
-      for (size_t k = 0; k < name_len; k++)
-        used += sprintf(entry + used, "%02x", (unsigned char)name[k]);
-      out[n++] = entry;
+      if (lstat(path, &st) != 0)
+        add_entry(out, &n, cap, name_entry(path));
+      else if (S_ISDIR(st.st_mode))
+        add_entry(out, &n, cap, ancestor_entry(path));
+      /* Every writable root holding the path: its directories in between. */
+      for (size_t k = 0; k < policy->n_writable_roots; k++) {
+        const char *outer = policy->writable_roots[k].path;
+        if (!path_strictly_below(path, outer))
+          continue;
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s", path);
+        for (char *slash = strrchr(dir, '/'); slash && slash > dir; slash = strrchr(dir, '/')) {
+          *slash = '\0';
+          if (!path_strictly_below(dir, outer))
+            break;
+          add_entry(out, &n, cap, ancestor_entry(dir));
+        }
+      }
     }
   }
   return out;

@@ -177,6 +177,16 @@ static void test_git_file_gitdir_target_is_protected(void) {
   CU_ASSERT(protected_listed(view, common));
 }
 
+static void test_core_hookspath_directory_is_protected(void) {
+  make_scratch();
+  write_file(".git/config", "[core]\n\tbare = false\n[core]\n\thooksPath = \".husky\"\n");
+  g_autoptr(RfPolicy) policy = workspace_policy();
+  g_autoptr(RfPlan) plan = rf_policy_resolve(policy, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+  g_autofree char *husky = path_in(".husky");
+  CU_ASSERT(protected_listed(rf_plan_get_backend_policy(plan), husky));
+}
+
 static void test_naming_a_protected_path_as_root_unprotects_it(void) {
   make_scratch();
   write_file(".git/config", "[core]\n");
@@ -418,6 +428,8 @@ int main(void) {
               test_protected_names_are_listed_whether_or_not_they_exist);
   CU_add_test(policy, "a .git file's gitdir and commondir are protected",
               test_git_file_gitdir_target_is_protected);
+  CU_add_test(policy, "the core.hooksPath directory (husky's .husky) is protected",
+              test_core_hookspath_directory_is_protected);
   CU_add_test(policy, "naming a protected path as a writable root unprotects it",
               test_naming_a_protected_path_as_root_unprotects_it);
   CU_add_test(policy, "custom protected names replace the defaults",
