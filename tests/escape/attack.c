@@ -270,6 +270,38 @@ static int op_reopen_rw(char **a, int n) {
   return 0;
 }
 
+/* reopen-creat PATH: open PATH read-only (or O_PATH), then reopen it for
+ * writing through /proc/self/fd/N, /proc/thread-self/fd/N and /dev/fd/N with
+ * O_CREAT set (an O_CREAT open may be performed on our behalf by another
+ * process that reopens our descriptors); for a directory, create a child
+ * through the same spellings. */
+static int op_reopen_creat(char **a, int n) {
+  (void)n;
+  int fd = open(a[0], O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    fd = open(a[0], O_PATH | O_CLOEXEC);
+  if (fd < 0) {
+    rf_err("reopen-creat", errno, "open %s", a[0]);
+    return 0;
+  }
+  struct stat st;
+  int is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+  const char *spellings[] = {"/proc/self/fd/%d%s", "/proc/thread-self/fd/%d%s", "/dev/fd/%d%s"};
+  for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
+    char path[128];
+    snprintf(path, sizeof(path), spellings[i], fd, is_dir ? "/rf-planted" : "");
+    int wfd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (wfd < 0) {
+      rf_err("reopen-creat", errno, "%s as %s", a[0], path);
+      continue;
+    }
+    rf_result("reopen-creat", write_payload(wfd), "%s as %s", a[0], path);
+    close(wfd);
+  }
+  close(fd);
+  return 0;
+}
+
 /* Make a hard link to a file we can only name by descriptor. */
 static int op_linkat_fd(char **a, int n) {
   (void)n;
@@ -440,6 +472,7 @@ const rf_op rf_fs_ops[] = {
     {"rmdir", 1, op_rmdir, "PATH"},
     {"metadata", 1, op_metadata, "PATH  chmod/chown/utimes/setxattr/truncate to same values"},
     {"reopen-rw", 1, op_reopen_rw, "PATH  open read-only, reopen /proc/self/fd/N for writing"},
+    {"reopen-creat", 1, op_reopen_creat, "PATH  reopen for writing via /proc/self/fd/N with O_CREAT"},
     {"linkat-fd", 2, op_linkat_fd, "PATH NEW  linkat(AT_EMPTY_PATH) and via /proc/self/fd"},
     {"handle", 2, op_handle, "PATH MOUNTDIR  name_to_handle_at + open_by_handle_at for write"},
     {"mknod", 1, op_mknod, "DIR  make disk and /dev/mem nodes in DIR, open them read-only"},

@@ -444,6 +444,13 @@ def _(c):
     check_absent(c, "/etc/" + c.token)
 
 
+@case("fs-proc-fd-creat", "reopening a read-only descriptor through /proc/self/fd/N or /dev/fd/N with O_CREAT (as '> /dev/fd/3' does) gives no write access outside or to .git")
+def _(c):
+    res = c.attack("reopen-creat", c.victim, "reopen-creat", c.outside, "reopen-creat", ".git/config",
+                   "reopen-creat", ".git/hooks", "reopen-creat", "/etc/hostname" if os.path.exists("/etc/hostname") else "/etc/passwd")
+    c.expect_none(res, ["reopen-creat"], "reopened for writing")
+
+
 @case("fs-metadata", "metadata of files outside and under .git cannot change (chmod, chown, utimes, setxattr, truncate)")
 def _(c):
     res = c.attack("metadata", c.victim, "metadata", c.outside, "metadata", ".git/config", "metadata", ".git")
@@ -615,6 +622,29 @@ def _(c):
     c.watch_path(os.path.join(c.ws, ".husky"))
     res = c.attack("overwrite", ".husky/pre-commit", "write", ".husky/post-checkout", "rename", ".husky", "husky-moved")
     c.expect_none(res, ["overwrite", "write", "rename"], "hook planted")
+
+
+@case("protect-hooks-path-tmp", "git hooks stay protected when core.hooksPath points into another writable root (/tmp)")
+def _(c):
+    t = tmp_dir(c)
+    hooks = os.path.join(t, "hooks")
+    os.makedirs(hooks)
+    write_file(os.path.join(hooks, "pre-commit"), "#!/bin/sh\nexit 0\n")
+    git(c.ws, "config", "core.hooksPath", hooks, env=c.suite.env)
+    c.watch_path(hooks)
+    res = c.attack("overwrite", hooks + "/pre-commit", "write", hooks + "/post-checkout", "rename", hooks, hooks + ".moved",
+                   "rename", t, t + ".moved")
+    c.expect_none(res, ["overwrite", "write", "rename"], "hook planted")
+
+
+@case("protect-git-include", "git configuration included from the workspace (include.path in .git/config) is as protected as .git/config")
+def _(c):
+    shared = os.path.join(c.ws, ".gitconfig-shared")
+    write_file(shared, "[user]\n\tname = shared\n")
+    git(c.ws, "config", "include.path", "../.gitconfig-shared", env=c.suite.env)
+    c.watch_path(shared)
+    res = c.attack("append", ".gitconfig-shared", "unlink", ".gitconfig-shared", "write", ".gitconfig-shared")
+    c.expect_none(res, ["append", "unlink", "write"], "included git config changed")
 
 
 @case("protect-tmp-root", "protected names are enforced at the root of /tmp too (a writable root): /tmp/.mcp.json cannot be created")
