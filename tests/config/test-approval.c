@@ -62,18 +62,26 @@ enum { P_UNTRUSTED, P_ON_FAILURE, P_ON_REQUEST, P_NEVER, P_G_ALL, P_G_NONE, P_G_
 
 static RfApprovalPolicy policy_for(int which) {
   switch (which) {
-  case P_UNTRUSTED: return (RfApprovalPolicy){.mode = RF_APPROVAL_UNTRUSTED};
-  case P_ON_FAILURE: return (RfApprovalPolicy){.mode = RF_APPROVAL_ON_FAILURE};
-  case P_ON_REQUEST: return (RfApprovalPolicy){.mode = RF_APPROVAL_ON_REQUEST};
-  case P_NEVER: return (RfApprovalPolicy){.mode = RF_APPROVAL_NEVER};
+  case P_UNTRUSTED:
+    return (RfApprovalPolicy){.mode = RF_APPROVAL_UNTRUSTED};
+  case P_ON_FAILURE:
+    return (RfApprovalPolicy){.mode = RF_APPROVAL_ON_FAILURE};
+  case P_ON_REQUEST:
+    return (RfApprovalPolicy){.mode = RF_APPROVAL_ON_REQUEST};
+  case P_NEVER:
+    return (RfApprovalPolicy){.mode = RF_APPROVAL_NEVER};
   case P_G_ALL:
-    return (RfApprovalPolicy){.mode = RF_APPROVAL_GRANULAR, .sandbox_approval = TRUE,
-                              .rules = TRUE, .mcp_elicitations = TRUE,
-                              .request_permissions = TRUE, .skill_approval = TRUE};
-  case P_G_NONE: return (RfApprovalPolicy){.mode = RF_APPROVAL_GRANULAR};
+    return (RfApprovalPolicy){.mode = RF_APPROVAL_GRANULAR,
+                              .sandbox_approval = TRUE,
+                              .rules = TRUE,
+                              .mcp_elicitations = TRUE,
+                              .request_permissions = TRUE,
+                              .skill_approval = TRUE};
+  case P_G_NONE:
+    return (RfApprovalPolicy){.mode = RF_APPROVAL_GRANULAR};
   default:
-    return (RfApprovalPolicy){.mode = RF_APPROVAL_GRANULAR, .sandbox_approval = TRUE,
-                              .request_permissions = TRUE};
+    return (RfApprovalPolicy){
+        .mode = RF_APPROVAL_GRANULAR, .sandbox_approval = TRUE, .request_permissions = TRUE};
   }
 }
 
@@ -136,8 +144,8 @@ static const Row table[] = {
     {P_UNTRUSTED, RUN, {"bash", "-lc", "(ls)"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"bash", "-lc", "ls &"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"bash", "-lc", "X=1 ls"}, PROMPT, "sandbox_approval"},
-    {P_UNTRUSTED, RUN, {"make"}, ALLOW, NULL},                       /* an allow rule */
-    {P_UNTRUSTED, RUN, {"make", "install"}, PROMPT, "rules"},       /* strictest rule */
+    {P_UNTRUSTED, RUN, {"make"}, ALLOW, NULL},                /* an allow rule */
+    {P_UNTRUSTED, RUN, {"make", "install"}, PROMPT, "rules"}, /* strictest rule */
     {P_UNTRUSTED, RUN, {"rm", "-rf", "build"}, FORBID, NULL},
     {P_UNTRUSTED, RUN, {"git", "push", "origin"}, PROMPT, "rules"},
     {P_UNTRUSTED, RUN, {"bash", "-lc", "ls && git push"}, PROMPT, "rules"},
@@ -161,7 +169,10 @@ static const Row table[] = {
     {P_ON_REQUEST, RUN, {"git", "push", "--force"}, PROMPT, "rules"},
     {P_ON_REQUEST, RUN, {"git", "clean", "-fdx"}, PROMPT, "sandbox_approval"},
     {P_ON_REQUEST, RUN, {"env", "FOO=1", "git", "reset", "--hard"}, PROMPT, "sandbox_approval"},
-    {P_ON_REQUEST, RUN, {"timeout", "5", "dd", "if=/dev/zero", "of=disk"}, PROMPT,
+    {P_ON_REQUEST,
+     RUN,
+     {"timeout", "5", "dd", "if=/dev/zero", "of=disk"},
+     PROMPT,
      "sandbox_approval"},
     {P_ON_REQUEST, RUN, {"rm", "x"}, FORBID, NULL},
     {P_ON_REQUEST, RUN, {"/usr/bin/git", "push"}, PROMPT, "rules"}, /* basename fallback */
@@ -232,8 +243,7 @@ static void test_decisions_follow_the_table(void) {
     }
     g_autofree char *command = row->argv[0] ? g_strjoinv(" ", (char **)row->argv) : g_strdup("");
     g_autofree char *policy_text = rf_approval_policy_describe(&policy);
-    if (result.decision != row->expected ||
-        g_strcmp0(result.category, row->category) != 0) {
+    if (result.decision != row->expected || g_strcmp0(result.category, row->category) != 0) {
       g_printerr("\n  row %u: %s %s `%s`: got %s (%s), want %s (%s)\n    reason: %s\n", i,
                  policy_text, rf_request_kind_to_string(row->kind), command,
                  rf_decision_to_string(result.decision), result.category ? result.category : "-",
@@ -250,8 +260,8 @@ static void test_allowed_runs_are_sandboxed_and_escalations_are_not(void) {
   g_autoptr(RfRules) rules = load_rules(project_rules);
   RfApprovalPolicy policy = {.mode = RF_APPROVAL_ON_REQUEST};
   const char *cargo[] = {"cargo", "test", NULL};
-  RfApprovalRequest request = {.kind = RF_REQUEST_RUN, .argv = cargo, .policy = &policy,
-                               .rules = rules};
+  RfApprovalRequest request = {
+      .kind = RF_REQUEST_RUN, .argv = cargo, .policy = &policy, .rules = rules};
   g_auto(RfApprovalResult) run = {0};
   g_auto(RfApprovalResult) escalation = {0};
   CU_ASSERT_TRUE(rf_approval_decide(&request, &run, NULL));
@@ -366,16 +376,15 @@ static void test_host_executable_limits_the_basename_fallback(void) {
 }
 
 static void test_examples_that_disagree_refuse_the_file(void) {
-  g_autofree char *match = rules_error(
-      "prefix_rule(\n"
-      "    pattern = [\"git\", [\"push\", \"fetch\"]],\n"
-      "    match = [\"git push\", \"git pull origin\"],\n"
-      ")\n");
+  g_autofree char *match = rules_error("prefix_rule(\n"
+                                       "    pattern = [\"git\", [\"push\", \"fetch\"]],\n"
+                                       "    match = [\"git push\", \"git pull origin\"],\n"
+                                       ")\n");
   CU_ASSERT_TRUE(has_prefix(match, "bad.rules:3:26: match example `git pull origin` does not "
                                    "match prefix_rule(pattern = [\"git\", [\"push\", \"fetch\"]]) "
                                    "at line 1"));
-  g_autofree char *not_match = rules_error(
-      "prefix_rule(pattern = [\"ls\"], not_match = [[\"ls\", \"-la\"]])\n");
+  g_autofree char *not_match =
+      rules_error("prefix_rule(pattern = [\"ls\"], not_match = [[\"ls\", \"-la\"]])\n");
   CU_ASSERT_TRUE(has_prefix(not_match, "bad.rules:1:44: not_match example `ls -la` matches "
                                        "prefix_rule(pattern = [\"ls\"])"));
 }
@@ -404,7 +413,8 @@ static void test_parse_errors_name_line_and_column(void) {
        "bad.rules:1:43: decision \"maybe\" is not one of \"allow\", \"prompt\", \"forbidden\""},
       {"\n\nprefix_rule(pattern = [\"a\"], colour = \"red\")\n",
        "bad.rules:3:30: prefix_rule has no argument 'colour'"},
-      {"prefix_rule(decision = \"allow\")\n", "bad.rules:1:1: prefix_rule needs the argument pattern"},
+      {"prefix_rule(decision = \"allow\")\n",
+       "bad.rules:1:1: prefix_rule needs the argument pattern"},
       {"prefix_rule([\"a\"])\n", "bad.rules:1:13: expected a keyword argument"},
       {"prefix_rule(pattern = [\"a\"], pattern = [\"b\"])\n",
        "bad.rules:1:30: argument 'pattern' given twice"},
@@ -413,7 +423,8 @@ static void test_parse_errors_name_line_and_column(void) {
        "bad.rules:1:29: a list of alternatives in a pattern cannot be empty"},
       {"prefix_rule(pattern = [\"a\", [[\"b\"]]])\n",
        "bad.rules:1:30: a pattern alternative must be a string"},
-      {"prefix_rule(pattern = \"git\")\n", "bad.rules:1:23: prefix_rule argument 'pattern' must be a list"},
+      {"prefix_rule(pattern = \"git\")\n",
+       "bad.rules:1:23: prefix_rule argument 'pattern' must be a list"},
       {"prefix_rule(pattern = [\"a\"], decision = [\"allow\"])\n",
        "bad.rules:1:41: prefix_rule argument 'decision' must be a string"},
       {"prefix_rule(pattern = [\"a\"], justification = \" \")\n",
@@ -442,7 +453,8 @@ static void test_parse_errors_name_line_and_column(void) {
        "bad.rules:1:40: host_executable path \"git\" must be absolute"},
       {"host_executable(name = \"git\", paths = [\"/usr/bin/gitx\"])\n",
        "bad.rules:1:40: host_executable path \"/usr/bin/gitx\" must end in the program name"},
-      {"host_executable(name = \"git\")\n", "bad.rules:1:1: host_executable needs the argument paths"},
+      {"host_executable(name = \"git\")\n",
+       "bad.rules:1:1: host_executable needs the argument paths"},
       {"network_rule(host = \"example.com\", protocol = \"https\")\n",
        "bad.rules:1:1: network_rule needs the argument decision"},
       {"prefix_rule(pattern = [\"a\"])\n\xff\n", "bad.rules:2:1: the file is not valid UTF-8"},
@@ -457,16 +469,16 @@ static void test_parse_errors_name_line_and_column(void) {
 }
 
 static void test_the_literal_subset_is_read_fully(void) {
-  g_autoptr(RfRules) rules = load_rules(
-      "# comment line\n"
-      "\n"
-      "   # an indented comment is fine\n"
-      "prefix_rule(pattern = ['single', \"double\", r'raw\\d', '''tri\n"
-      "ple'''], decision = 'prompt',  # trailing comment\n"
-      "            match = [['single', 'double', 'raw\\\\d', 'tri\\nple', 'x'],],)\n"
-      "prefix_rule(pattern = [\"\\u00e9\\x41\\101\"], match = [\"\\u00e9AA\"])\n"
-      "network_rule(host = \"example.com\", protocol = \"https\", decision = \"deny\",\n"
-      "             justification = \"ignored by ringfence\")\n");
+  g_autoptr(RfRules) rules =
+      load_rules("# comment line\n"
+                 "\n"
+                 "   # an indented comment is fine\n"
+                 "prefix_rule(pattern = ['single', \"double\", r'raw\\d', '''tri\n"
+                 "ple'''], decision = 'prompt',  # trailing comment\n"
+                 "            match = [['single', 'double', 'raw\\\\d', 'tri\\nple', 'x'],],)\n"
+                 "prefix_rule(pattern = [\"\\u00e9\\x41\\101\"], match = [\"\\u00e9AA\"])\n"
+                 "network_rule(host = \"example.com\", protocol = \"https\", decision = \"deny\",\n"
+                 "             justification = \"ignored by ringfence\")\n");
   CU_ASSERT_EQUAL(rf_rules_get_size(rules), 2);
   const char *argv[] = {"single", "double", "raw\\d", "tri\nple", NULL};
   g_autoptr(GPtrArray) matches = rf_rules_match(rules, argv);

@@ -112,8 +112,8 @@ static void test_default_path_follows_ringfence_home_then_xdg_then_home(void) {
   CU_ASSERT_STRING_EQUAL(b, "/xdg/ringfence/config.toml");
   g_unsetenv("XDG_CONFIG_HOME");
   g_autofree char *c = rf_config_default_path();
-  g_autofree char *expected = g_build_filename(g_get_home_dir(), ".config", "ringfence",
-                                               "config.toml", NULL);
+  g_autofree char *expected =
+      g_build_filename(g_get_home_dir(), ".config", "ringfence", "config.toml", NULL);
   CU_ASSERT_STRING_EQUAL(c, expected);
   if (saved_home)
     g_setenv("RINGFENCE_HOME", saved_home, TRUE);
@@ -325,8 +325,7 @@ static void test_writable_root_flags_add_to_the_config(void) {
 static void test_features_pick_the_backend_and_ringfence_backend_wins_its_layer(void) {
   g_autoptr(RfConfig) legacy = config_ok("[features]\nuse_legacy_landlock = true\n", NULL, NULL);
   CU_ASSERT_STRING_EQUAL(rf_config_get_backend(legacy), "landlock");
-  g_autoptr(RfConfig) bwrap = config_ok("[features]\nuse_linux_sandbox_bwrap = true\n", NULL,
-                                        NULL);
+  g_autoptr(RfConfig) bwrap = config_ok("[features]\nuse_linux_sandbox_bwrap = true\n", NULL, NULL);
   CU_ASSERT_STRING_EQUAL(rf_config_get_backend(bwrap), "bwrap");
   g_autoptr(RfConfig) both = config_ok("[features]\nuse_legacy_landlock = true\n"
                                        "[ringfence]\nbackend = \"bwrap\"\n",
@@ -343,20 +342,19 @@ static void test_features_pick_the_backend_and_ringfence_backend_wins_its_layer(
 static void test_ringfence_table_shapes_the_policy(void) {
   g_autofree char *readable = g_build_filename(scratch, "readable", NULL);
   g_mkdir(readable, 0755);
-  g_autofree char *toml =
-      g_strdup_printf("sandbox_mode = \"workspace-write\"\n"
-                      "[ringfence]\n"
-                      "protected_names = [\".git\", \".env\"]\n"
-                      "readable_roots = [\"%s\"]\n"
-                      "deny_read = [\"%s/secret\"]\n"
-                      "allow_degraded = true\n"
-                      "plugin_dir = \"~/plugins\"\n"
-                      "rules = [\"/etc/ringfence/a.rules\", \"~/b.rules\"]\n"
-                      "network = \"on\"\n"
-                      "[windows]\n"
-                      "sandbox = \"elevated\"\n"
-                      "sandbox_private_desktop = false\n",
-                      readable, scratch);
+  g_autofree char *toml = g_strdup_printf("sandbox_mode = \"workspace-write\"\n"
+                                          "[ringfence]\n"
+                                          "protected_names = [\".git\", \".env\"]\n"
+                                          "readable_roots = [\"%s\"]\n"
+                                          "deny_read = [\"%s/secret\"]\n"
+                                          "allow_degraded = true\n"
+                                          "plugin_dir = \"~/plugins\"\n"
+                                          "rules = [\"/etc/ringfence/a.rules\", \"~/b.rules\"]\n"
+                                          "network = \"on\"\n"
+                                          "[windows]\n"
+                                          "sandbox = \"elevated\"\n"
+                                          "sandbox_private_desktop = false\n",
+                                          readable, scratch);
   g_autoptr(RfConfig) config = config_ok(toml, NULL, NULL);
   g_autoptr(RfPlan) plan = plan_of(config);
   const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
@@ -384,10 +382,10 @@ static void test_ringfence_table_shapes_the_policy(void) {
 }
 
 static void test_reject_form_has_opposite_polarity(void) {
-  g_autoptr(RfConfig) config = config_ok(
-      "approval_policy = { reject = { sandbox_approval = true, rules = false, "
-      "mcp_elicitations = true } }\n",
-      NULL, NULL);
+  g_autoptr(RfConfig) config =
+      config_ok("approval_policy = { reject = { sandbox_approval = true, rules = false, "
+                "mcp_elicitations = true } }\n",
+                NULL, NULL);
   RfApprovalPolicy p;
   CU_ASSERT_TRUE(rf_config_get_approval_policy(config, &p));
   CU_ASSERT_EQUAL(p.mode, RF_APPROVAL_GRANULAR);
@@ -408,9 +406,8 @@ static void test_reject_form_has_opposite_polarity(void) {
 
 static void test_unknown_keys_are_ignored_but_ours_are_noted(void) {
   const char *overrides[] = {"sandbox_mod=\"x\"", "model=\"m\"", NULL};
-  g_autoptr(RfConfig) config =
-      config_ok("model = 1\n[tui]\nx = [1, {a = 2}]\n[ringfence]\ncolour = \"blue\"\n",
-                overrides, NULL);
+  g_autoptr(RfConfig) config = config_ok(
+      "model = 1\n[tui]\nx = [1, {a = 2}]\n[ringfence]\ncolour = \"blue\"\n", overrides, NULL);
   const char *const *notes = rf_config_get_warnings(config);
   CU_ASSERT_EQUAL_FATAL(g_strv_length((char **)notes), 3);
   CU_ASSERT_TRUE(contains(notes[0], "test.toml:5: ringfence has no setting 'ringfence.colour'"));
@@ -479,8 +476,9 @@ static void test_every_error_names_where_and_what_is_accepted(void) {
        "test.toml:2:16: key 'profiles.ci.sandbox_mode' has the value \"rw\""},
       {"[profiles]\nci = 1\n", NULL, NULL,
        "test.toml:2:6: key 'profiles.ci' is an integer: expected a table of settings"},
-      {"profile = 7\n", NULL, NULL, "test.toml:1:11: key 'profile' is an integer: expected a "
-                                   "profile name"},
+      {"profile = 7\n", NULL, NULL,
+       "test.toml:1:11: key 'profile' is an integer: expected a "
+       "profile name"},
       {"profile = \"ci\"\n[profiles.dev]\n", NULL, NULL,
        "profile 'ci' (from test.toml:1) is not defined in test.toml (defined: dev)"},
       {"sandbox_mode = \"read-only\"\n", NULL, "ci",
@@ -547,7 +545,8 @@ int main(void) {
   CU_add_test(precedence, "-p selects another profile", test_dash_p_selects_another_profile);
   CU_add_test(precedence, "-c beats the profile and a flag beats -c",
               test_dash_c_beats_the_profile_and_a_flag_beats_dash_c);
-  CU_add_test(precedence, "-c profile= selects, below -p", test_dash_c_profile_selects_below_dash_p);
+  CU_add_test(precedence, "-c profile= selects, below -p",
+              test_dash_c_profile_selects_below_dash_p);
   CU_add_test(precedence, "defaults say so", test_defaults_say_so);
   CU_add_test(precedence, "JSON names value and origin", test_json_names_value_and_origin);
   CU_pSuite keys = CU_add_suite("keys", NULL, NULL);
