@@ -115,6 +115,53 @@ static char *read_hooks_path(const char *config_file) {
   return found;
 }
 
+/* Files a git config pulls in with include.path / includeIf.*.path: a
+ * writable one could set core.hooksPath or core.fsmonitor for the host's next
+ * git command.  Followed recursively (depth-limited), each one protected. */
+static void add_git_includes(GPtrArray *paths, GPtrArray *roots, const char *config_file,
+                             int depth) {
+  if (depth > 8)
+    return;
+  g_autofree char *contents = NULL;
+  if (!g_file_get_contents(config_file, &contents, NULL, NULL))
+    return;
+  g_autofree char *base = g_path_get_dirname(config_file);
+  g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+  gboolean in_include = FALSE;
+  for (char **line = lines; *line; line++) {
+    char *text = g_strstrip(*line);
+    if (text[0] == '[') {
+      in_include = g_ascii_strncasecmp(text, "[include]", 9) == 0 ||
+                   g_ascii_strncasecmp(text, "[includeIf", 10) == 0;
+      continue;
+    }
+    char *eq = strchr(text, '=');
+    if (!in_include || !eq)
+      continue;
+    *eq = '\0';
+    if (g_ascii_strcasecmp(g_strstrip(text), "path") != 0)
+      continue;
+    char *value = g_strstrip(eq + 1);
+    size_t len = strlen(value);
+    if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+      value[len - 1] = '\0';
+      value++;
+    }
+    if (!*value)
+      continue;
+    g_autofree char *expanded = value[0] == '~' && value[1] == '/'
+                                    ? g_build_filename(g_get_home_dir(), value + 2, NULL)
+                                    : g_strdup(value);
+    g_autofree char *absolute = g_path_is_absolute(expanded)
+                                    ? g_strdup(expanded)
+                                    : g_build_filename(base, expanded, NULL);
+    char *real = realpath_dup(absolute);
+    char *path = real ? real : g_canonicalize_filename(absolute, NULL);
+    add_git_includes(paths, roots, path, depth + 1);
+    add_unique(paths, roots, path);
+  }
+}
+
 /* Hooks run by git on the host live in .git/hooks, or wherever core.hooksPath
  * points (husky's .husky in the working tree): that directory is protected
  * too.  The repository's config and the user's global config are read. */
@@ -126,6 +173,7 @@ static void add_hooks_path(GPtrArray *paths, GPtrArray *roots, const char *root,
   g_autofree char *global = g_build_filename(home, ".gitconfig", NULL);
   g_autofree char *xdg_config = xdg && *xdg ? g_build_filename(xdg, "git", "config", NULL)
                                             : g_build_filename(home, ".config", "git", "config", NULL);
+  add_git_includes(paths, roots, repo_config, 0);
   const char *files[] = {xdg_config, global, repo_config}; /* later wins */
   g_autofree char *hooks = NULL;
   for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
@@ -168,8 +216,14 @@ GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *name
       }
     }
     if (is_symlink) {
-      /* The name itself stays (it may not be replaced), and so does what it points to. */
+      /* The name itself stays (it may not be replaced), and so does what it
+       * points to, existing or not (a dangling link would create it). */
       char *target = realpath_dup(path);
+      if (!target) {
+        g_autofree char *link = g_file_read_link(path, NULL);
+        if (link)
+          target = g_canonicalize_filename(link, root);
+      }
       if (target)
         add_unique(paths, writable_roots, target);
     }

@@ -66,6 +66,16 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
   rf_strv_add(out, "/dev");
   rf_strv_add(out, "--proc");
   rf_strv_add(out, "/proc");
+  /* bwrap covers these only when it finds them writable, which /proc/sys
+   * (mode 0555) never looks; uid 0 inside is real root to sysctl's mode
+   * checks (kernel.core_pattern runs a program on the host). */
+  static const char *const proc_read_only[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+                                               "/proc/bus"};
+  for (size_t i = 0; i < sizeof(proc_read_only) / sizeof(proc_read_only[0]); i++) {
+    rf_strv_add(out, "--ro-bind-try");
+    rf_strv_add(out, proc_read_only[i]);
+    rf_strv_add(out, proc_read_only[i]);
+  }
 
   size_t n_ops = 0;
   for (size_t i = 0; i < policy->n_writable_roots; i++)

@@ -249,7 +249,8 @@ static rf_seccomp_options seccomp_options_for(const rf_backend_policy *policy) {
       /* --unshare-net leaves only a private loopback, so inet sockets can
        * stay: servers and clients inside talk to each other over it. */
       .allow_inet_sockets = 1,
-      .deny_unix_datagram = needs_socket_supervision(policy),
+      /* Datagram sends that name a destination go through the supervisor. */
+      .deny_unix_datagram = 0,
       .guard_names = has_missing_protected(policy),
   };
   return opts;
@@ -300,15 +301,18 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
     }
     if (has_missing_protected(policy))
       out->emit(out->ctx, "name-guard",
-                "open(O_CREAT), mkdir, mknod, symlink, link and rename are seccomp user "
-                "notifications; ringfence-fs-proxy performs them inside the sandbox's namespaces "
-                "without capabilities and refuses (EROFS) protected names that do not exist yet");
+                "open(O_CREAT), mkdir, mknod, symlink, link, rename and bind (and unlink/rmdir "
+                "when a protected name is a symlink) are seccomp user notifications; "
+                "ringfence-fs-proxy performs them inside the sandbox's namespaces without "
+                "capabilities and refuses (EROFS) protected names that do not exist yet and "
+                "moving a directory that holds a protected path");
     if (needs_socket_supervision(policy))
       out->emit(out->ctx, "socket-supervisor",
-                "connect() is a seccomp user notification (filter on fd 6); ringfence's "
-                "supervisor (channel fd 7) allows a pathname unix socket only when sock_diag "
-                "lists it bound inside the sandbox's network namespace, and performs the "
-                "connect itself on a pidfd_getfd copy; host sockets get EACCES");
+                "connect(), sendto() with an address, sendmsg() and sendmmsg() are seccomp user "
+                "notifications (filter on fd 6); ringfence's supervisor (channel fd 7) allows a "
+                "pathname unix destination only when sock_diag lists it bound inside the "
+                "sandbox's network namespace, and performs the call itself on a pidfd_getfd "
+                "copy; host sockets get EACCES");
   }
   rf_strv_clear(&args);
   free(bwrap);
@@ -381,7 +385,7 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   }
   if (needs_socket_supervision(policy)) {
     missing = rf_missing_protected_entries(policy);
-    int guard = missing && missing[0];
+    int guard = rf_guard_level(missing);
     if (guard && !fs_proxy) {
       snprintf(err, err_len, "%s was not found in %s: reinstall ringfence", FS_PROXY_NAME,
                host->helper_dir ? host->helper_dir : "(no helper directory)");
@@ -449,6 +453,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     snprintf(err, err_len, "out of memory");
     goto out;
   }
+  if (supervisor)
+    rf_unix_supervisor_set_launcher(supervisor, pid);
   state->bwrap_pid = pid;
   state->tty_fd = tty_fd;
   state->saved_fg_pgrp = getpgrp();

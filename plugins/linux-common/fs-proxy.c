@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
@@ -27,7 +28,8 @@
 #include <unistd.h>
 
 typedef struct {
-  char kind; /* 'N': a name that may not be created; 'A': a directory that may not move */
+  char kind; /* 'N': a name that may not be created; 'A': a directory that may not move;
+                'L': a name (a symlink) that may not be removed or replaced */
   unsigned long long dev, ino;
   char name[256];
 } protected_entry;
@@ -40,7 +42,7 @@ static int parse_entry(const char *text, protected_entry *out) {
   out->kind = text[0];
   if (text[0] == 'A' && text[1] == ':')
     return sscanf(text + 2, "%llu:%llu", &out->dev, &out->ino) == 2 ? 0 : -1;
-  if (text[0] != 'N' || text[1] != ':' ||
+  if ((text[0] != 'N' && text[0] != 'L') || text[1] != ':' ||
       sscanf(text + 2, "%llu:%llu:%511s", &out->dev, &out->ino, hex) != 3)
     return -1;
   size_t len = strlen(hex);
@@ -61,7 +63,8 @@ static int is_protected(int parentfd, const char *name) {
   if (fstat(parentfd, &st) != 0)
     return 1; /* cannot tell: refuse */
   for (size_t i = 0; i < n_protected; i++)
-    if (protected_entries[i].kind == 'N' && protected_entries[i].dev == st.st_dev &&
+    if ((protected_entries[i].kind == 'N' || protected_entries[i].kind == 'L') &&
+        protected_entries[i].dev == st.st_dev &&
         protected_entries[i].ino == st.st_ino && strcmp(protected_entries[i].name, name) == 0)
       return 1;
   return 0;
@@ -265,7 +268,8 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
         rc = -1;
         break;
       }
-      if (is_pinned(old_parent, old_last) || is_pinned(parent, last)) {
+      if (is_pinned(old_parent, old_last) || is_pinned(parent, last) ||
+          is_protected(old_parent, old_last)) {
         close(old_parent);
         errno = EROFS;
         rc = -1;
@@ -274,6 +278,35 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
       rc = (int)syscall(SYS_renameat2, old_parent, old_last, parent, last, (unsigned)req->flags);
       int saved = errno;
       close(old_parent);
+      errno = saved;
+      break;
+    }
+    case RF_FS_UNLINK:
+    case RF_FS_RMDIR:
+      /* check() above refused a protected name; a directory holding one
+       * cannot be empty, so removing it fails on its own. */
+      rc = unlinkat(parent, last, req->op == RF_FS_RMDIR ? AT_REMOVEDIR : (req->flags & AT_REMOVEDIR));
+      break;
+    case RF_FS_BIND: {
+      /* bind() resolves its path from the cwd: ours is the parent, briefly. */
+      struct sockaddr_un addr = {.sun_family = AF_UNIX};
+      if (strlen(last) >= sizeof(addr.sun_path)) {
+        errno = ENAMETOOLONG;
+        rc = -1;
+        break;
+      }
+      strcpy(addr.sun_path, last);
+      int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      rc = fchdir(parent);
+      if (rc == 0)
+        rc = bind(dirfd2, (struct sockaddr *)&addr, sizeof(addr));
+      int saved = errno;
+      if (here >= 0) {
+        if (fchdir(here) != 0) {
+          /* stays in the parent: harmless, every request names its own dirfd */
+        }
+        close(here);
+      }
       errno = saved;
       break;
     }

@@ -25,9 +25,13 @@ enum {
   RF_FS_SYMLINK = 4, /* symlinkat(path2 = target, dirfd, path) */
   RF_FS_LINK = 5,   /* linkat(dirfd2, path2 = old, dirfd, path, flags) */
   RF_FS_RENAME = 6, /* renameat2(dirfd2, path2 = old, dirfd, path, flags) */
+  RF_FS_UNLINK = 7, /* unlinkat(dirfd, path, flags) */
+  RF_FS_RMDIR = 8,  /* unlinkat(dirfd, path, AT_REMOVEDIR) */
+  RF_FS_BIND = 9,   /* bind(socket = second descriptor, dirfd + path) */
 };
 
-/* One request; descriptors travel as SCM_RIGHTS: [dirfd, dirfd2]. */
+/* One request; descriptors travel as SCM_RIGHTS: [dirfd, dirfd2] (for bind:
+ * [dirfd, socket]). */
 typedef struct {
   int32_t op;
   int32_t flags;

@@ -52,7 +52,7 @@ int main(int argc, char **argv) {
     }
     close(fd);
   }
-  for (int guard = 0; guard < 2; guard++) {
+  for (int guard = 0; guard < 3; guard++) {
     int fd = rf_unix_supervisor_compile_filter(guard, err, sizeof(err));
     char name[32];
     snprintf(name, sizeof(name), "notify_%d", guard);
@@ -65,7 +65,8 @@ int main(int argc, char **argv) {
   fprintf(out, "\nconst rf_bpf_blob rf_main_programs[16] = {\n");
   for (int bits = 0; bits < 16; bits++)
     fprintf(out, "  {main_%d, sizeof(main_%d)},\n", bits, bits);
-  fprintf(out, "};\n\nconst rf_bpf_blob rf_notify_programs[2] = {\n"
-               "  {notify_0, sizeof(notify_0)},\n  {notify_1, sizeof(notify_1)},\n};\n");
+  fprintf(out, "};\n\nconst rf_bpf_blob rf_notify_programs[3] = {\n"
+               "  {notify_0, sizeof(notify_0)},\n  {notify_1, sizeof(notify_1)},\n"
+               "  {notify_2, sizeof(notify_2)},\n};\n");
   return fclose(out) == 0 ? 0 : 1;
 }

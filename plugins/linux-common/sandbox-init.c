@@ -106,8 +106,11 @@ static void load_seccomp(int fd) {
   free(prog.filter);
 }
 
-/* Hands the connect() listener and a sock_diag socket of this network
- * namespace to the supervisor outside. */
+/* Hands the notification listener and a sock_diag socket of this network
+ * namespace to the supervisor outside.  sendmsg() is itself supervised once
+ * the filter is in place, so nothing is sent: we write the two descriptor
+ * numbers, the supervisor copies the descriptors out of this process with
+ * pidfd_getfd() and answers with one byte, and only then do we close ours. */
 static void start_supervision(int notify_fd, int channel_fd) {
   int diag = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (diag < 0)
@@ -116,26 +119,20 @@ static void start_supervision(int notify_fd, int channel_fd) {
   int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
                               SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
   if (listener < 0)
-    die("installing the connect() notify filter");
+    die("installing the notify filter");
   free(prog.filter);
-  int fds[2] = {listener, diag};
-  char control[CMSG_SPACE(sizeof(fds))];
-  memset(control, 0, sizeof(control));
-  char byte = 'L';
-  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                       .msg_controllen = sizeof(control)};
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
-  memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+  char numbers[32];
+  int len = snprintf(numbers, sizeof(numbers), "%d %d\n", listener, diag);
+  write_all(channel_fd, numbers, (size_t)len);
+  char ack = 0;
   ssize_t n;
   do
-    n = sendmsg(channel_fd, &msg, MSG_NOSIGNAL);
+    n = read(channel_fd, &ack, 1);
   while (n < 0 && errno == EINTR);
-  if (n != 1)
-    die("handing the listener to the supervisor");
+  if (n != 1 || ack != 'A') {
+    fprintf(stderr, "ringfence-sandbox-init: the supervisor did not take the listener\n");
+    _exit(125);
+  }
   close(listener);
   close(diag);
   close(channel_fd);

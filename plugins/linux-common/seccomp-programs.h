@@ -10,5 +10,5 @@ typedef struct {
 
 /* Indexed by network_off | allow_inet << 1 | deny_unix_datagram << 2 | guard_names << 3. */
 extern const rf_bpf_blob rf_main_programs[16];
-/* Indexed by guard_names. */
-extern const rf_bpf_blob rf_notify_programs[2];
+/* Indexed by the guard level (0, 1, 2). */
+extern const rf_bpf_blob rf_notify_programs[3];

@@ -56,6 +56,7 @@ struct rf_unix_supervisor {
     size_t slot;
   } worker_args[64];
   int stopping;
+  pid_t launcher_pid; /* bwrap, whose child is the sandbox's pid 1; -1: gave up */
 };
 
 struct work {
@@ -90,7 +91,7 @@ static const struct {
 
 int rf_unix_supervisor_filter_memfd(int guard_names, char *err, size_t err_len) {
 #ifdef RF_HAVE_PRECOMPILED_BPF
-  const rf_bpf_blob *blob = &rf_notify_programs[guard_names ? 1 : 0];
+  const rf_bpf_blob *blob = &rf_notify_programs[guard_names < 0 ? 0 : guard_names > 2 ? 2 : guard_names];
   return rf_seccomp_memfd_from_blob(blob->code, blob->len, err, err_len);
 #else
   return rf_unix_supervisor_compile_filter(guard_names, err, err_len);
@@ -108,6 +109,24 @@ int rf_unix_supervisor_compile_filter(int guard_names, char *err, size_t err_len
     rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
   if (rc == 0)
     rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
+  /* Sends that name a destination (see handle_send). */
+  if (rc == 0)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_NE, 0));
+  if (rc == 0)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmsg), 0);
+  if (rc == 0)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmmsg), 0);
+  /* A socket file is a name too: bind() goes through the proxy. */
+  if (guard_names && rc == 0)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0);
+  /* Level 2: a protected name is a symlink, which no mount can cover:
+   * removing it goes through the proxy too. */
+  static const char *const removing[] = {"unlink", "unlinkat", "rmdir"};
+  for (size_t i = 0; guard_names >= 2 && rc == 0 && i < 3; i++) {
+    int nr = seccomp_syscall_resolve_name(removing[i]);
+    if (nr != __NR_SCMP_ERROR)
+      rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+  }
   for (size_t i = 0; guard_names && rc == 0 && i < sizeof(creating_syscalls) / sizeof(creating_syscalls[0]); i++) {
     int nr = seccomp_syscall_resolve_name(creating_syscalls[i].name);
     if (nr == __NR_SCMP_ERROR)
@@ -333,6 +352,271 @@ out:
   return rc;
 }
 
+/* ---- sending with a destination: sendto(addr), sendmsg, sendmmsg ------------- */
+
+/*
+ * A datagram socket reaches any socket file by naming it in sendto() or
+ * sendmsg(), without connect().  So those calls are notifications too
+ * (sendto only when it names a destination), and the worker performs them
+ * on a copy of the socket with copies of the destination, the data and the
+ * descriptors being passed: a pathname unix destination must be bound inside
+ * the sandbox, as for connect().  Nothing the caller changes after the check
+ * is used.  Data beyond SEND_LIMIT is sent by a later call (stream sockets
+ * report a short count; a larger datagram fails with EMSGSIZE).
+ */
+#define SEND_LIMIT (256 * 1024)
+
+/* Replaces a pathname unix destination by /proc/self/fd/N of the socket file,
+ * after checking it is bound inside.  0, or -errno for the caller. */
+static int check_destination(rf_unix_supervisor *sv, pid_t pid, int sock,
+                             struct sockaddr_storage *addr, socklen_t *len, int *opened) {
+  *opened = -1;
+  int domain = 0;
+  socklen_t optlen = sizeof(domain);
+  if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0)
+    return -ENOTSOCK;
+  struct sockaddr_un *un = (struct sockaddr_un *)addr;
+  if (*len < sizeof(sa_family_t) || domain != AF_UNIX || addr->ss_family != AF_UNIX)
+    return 0; /* inet: the sandbox's private network namespace */
+  size_t path_len = *len - offsetof(struct sockaddr_un, sun_path);
+  if (path_len == 0 || un->sun_path[0] == '\0')
+    return 0; /* abstract: looked up in the sandbox's namespace */
+  char path[sizeof(un->sun_path) + 1];
+  memcpy(path, un->sun_path, path_len);
+  path[path_len] = '\0';
+  int target = open_in_target(pid, path);
+  if (target < 0)
+    return target;
+  struct stat st;
+  if (fstat(target, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+    close(target);
+    return -ECONNREFUSED;
+  }
+  if (rf_unix_socket_bound_in_netns(sv->diag_fd, st.st_dev, st.st_ino) != 1) {
+    close(target);
+    return -EACCES;
+  }
+  memset(addr, 0, sizeof(*addr));
+  un->sun_family = AF_UNIX;
+  snprintf(un->sun_path, sizeof(un->sun_path), "/proc/self/fd/%d", target);
+  *len = sizeof(struct sockaddr_un);
+  *opened = target;
+  return 0;
+}
+
+/* Copies the caller's message (name, data, descriptors) and sends it on the
+ * copied socket.  Returns bytes sent or -errno. */
+static ssize_t send_copied(rf_unix_supervisor *sv, pid_t pid, int pidfd, int sock,
+                           const struct msghdr *remote, int flags) {
+  struct sockaddr_storage name;
+  socklen_t name_len = remote->msg_name ? remote->msg_namelen : 0;
+  int opened = -1, rc;
+  if (name_len > sizeof(name))
+    return -EINVAL;
+  if (name_len) {
+    rc = read_target_memory(pid, (uint64_t)(uintptr_t)remote->msg_name, &name, name_len);
+    if (rc < 0)
+      return rc;
+    rc = check_destination(sv, pid, sock, &name, &name_len, &opened);
+    if (rc < 0)
+      return rc;
+  }
+  size_t n_iov = remote->msg_iovlen > 1024 ? 1024 : remote->msg_iovlen;
+  struct iovec *iov = calloc(n_iov ? n_iov : 1, sizeof(struct iovec));
+  char *data = malloc(SEND_LIMIT);
+  char control[4096];
+  int passed[sizeof(control) / sizeof(int)];
+  size_t n_passed = 0;
+  ssize_t result = -ENOMEM;
+  if (!iov || !data)
+    goto out;
+  if (n_iov && (rc = read_target_memory(pid, (uint64_t)(uintptr_t)remote->msg_iov, iov,
+                                        n_iov * sizeof(struct iovec))) < 0) {
+    result = rc;
+    goto out;
+  }
+  size_t total = 0, wanted = 0;
+  for (size_t i = 0; i < n_iov; i++) {
+    wanted += iov[i].iov_len;
+    size_t take = iov[i].iov_len;
+    if (total + take > SEND_LIMIT)
+      take = SEND_LIMIT - total;
+    if (take && (rc = read_target_memory(pid, (uint64_t)(uintptr_t)iov[i].iov_base,
+                                         data + total, take)) < 0) {
+      result = rc;
+      goto out;
+    }
+    total += take;
+  }
+  int type = 0;
+  socklen_t optlen = sizeof(type);
+  getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &optlen);
+  if (wanted > total && type != SOCK_STREAM) {
+    result = -EMSGSIZE;
+    goto out;
+  }
+  struct msghdr local = {.msg_name = name_len ? &name : NULL, .msg_namelen = name_len};
+  struct iovec one = {.iov_base = data, .iov_len = total};
+  local.msg_iov = &one;
+  local.msg_iovlen = 1;
+  if (remote->msg_control && remote->msg_controllen) {
+    if (remote->msg_controllen > sizeof(control)) {
+      result = -ENOBUFS;
+      goto out;
+    }
+    rc = read_target_memory(pid, (uint64_t)(uintptr_t)remote->msg_control, control,
+                            remote->msg_controllen);
+    if (rc < 0) {
+      result = rc;
+      goto out;
+    }
+    local.msg_control = control;
+    local.msg_controllen = remote->msg_controllen;
+    /* Descriptors being passed are the caller's numbers: make them ours. */
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&local); c; c = CMSG_NXTHDR(&local, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+        continue;
+      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      int *fds = (int *)CMSG_DATA(c);
+      for (size_t k = 0; k < count; k++) {
+        int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fds[k], 0);
+        if (copy < 0) {
+          result = -EBADF;
+          goto out;
+        }
+        fds[k] = copy;
+        passed[n_passed++] = copy;
+      }
+    }
+  }
+  do
+    result = sendmsg(sock, &local, flags | MSG_NOSIGNAL);
+  while (result < 0 && errno == EINTR);
+  if (result < 0)
+    result = -errno;
+  /* MSG_NOSIGNAL was added so the supervisor is not killed; give the caller
+   * its SIGPIPE as the kernel would have. */
+  if (result == -EPIPE && !(flags & MSG_NOSIGNAL))
+    kill(pid, SIGPIPE);
+out:
+  for (size_t k = 0; k < n_passed; k++)
+    close(passed[k]);
+  if (opened >= 0)
+    close(opened);
+  free(iov);
+  free(data);
+  return result;
+}
+
+/* sendto(fd, buf, len, flags, addr, addrlen), sendmsg(fd, msg, flags) and
+ * sendmmsg(fd, msgvec, vlen, flags) (the first message only: a short count
+ * is part of its contract).  Returns the syscall's value or -errno; the
+ * value is returned through *value. */
+static int handle_send(rf_unix_supervisor *sv, const struct seccomp_notif *req, long long *value) {
+  const __u64 *a = req->data.args;
+  int pidfd = pidfd_of_thread((pid_t)req->pid);
+  if (pidfd < 0)
+    return -ESRCH;
+  int sock = (int)syscall(SYS_pidfd_getfd, pidfd, (int)a[0], 0);
+  if (sock < 0) {
+    close(pidfd);
+    return -EBADF;
+  }
+  struct msghdr remote = {0};
+  struct iovec one = {0};
+  int flags = 0, rc = 0;
+  uint64_t mmsg = 0;
+  if (req->data.nr == __NR_sendto) {
+    one.iov_base = (void *)(uintptr_t)a[1];
+    one.iov_len = (size_t)a[2];
+    flags = (int)a[3];
+    remote.msg_name = (void *)(uintptr_t)a[4];
+    remote.msg_namelen = (socklen_t)a[5];
+    remote.msg_iov = NULL; /* filled below from our own iovec */
+  } else if (req->data.nr == __NR_sendmsg) {
+    rc = read_target_memory((pid_t)req->pid, a[1], &remote, sizeof(remote));
+    flags = (int)a[2];
+  } else { /* sendmmsg */
+    if ((unsigned)a[2] == 0) {
+      *value = 0;
+      goto done;
+    }
+    mmsg = a[1];
+    rc = read_target_memory((pid_t)req->pid, mmsg, &remote, sizeof(remote));
+    flags = (int)a[3];
+  }
+  if (rc == 0 && !notif_valid(sv->listener_fd, req->id))
+    rc = -ESRCH;
+  if (rc == 0) {
+    ssize_t sent;
+    if (req->data.nr == __NR_sendto) {
+      /* Same path as sendmsg, with the iovec living in our memory. */
+      struct msghdr local = remote;
+      local.msg_iov = NULL;
+      local.msg_iovlen = 0;
+      char *data = malloc(SEND_LIMIT);
+      size_t take = one.iov_len > SEND_LIMIT ? SEND_LIMIT : one.iov_len;
+      sent = -ENOMEM;
+      if (data && (take == 0 || read_target_memory((pid_t)req->pid, (uint64_t)(uintptr_t)one.iov_base,
+                                                   data, take) == 0)) {
+        struct sockaddr_storage name;
+        socklen_t name_len = local.msg_name ? local.msg_namelen : 0;
+        int opened = -1;
+        sent = name_len > sizeof(name) ? -EINVAL : 0;
+        if (sent == 0 && name_len)
+          sent = read_target_memory((pid_t)req->pid, (uint64_t)(uintptr_t)local.msg_name, &name,
+                                    name_len);
+        if (sent == 0 && name_len)
+          sent = check_destination(sv, (pid_t)req->pid, sock, &name, &name_len, &opened);
+        int type = 0;
+        socklen_t optlen = sizeof(type);
+        getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &optlen);
+        if (sent == 0 && take < one.iov_len && type != SOCK_STREAM)
+          sent = -EMSGSIZE;
+        if (sent == 0) {
+          do
+            sent = sendto(sock, data, take, flags | MSG_NOSIGNAL,
+                          name_len ? (struct sockaddr *)&name : NULL, name_len);
+          while (sent < 0 && errno == EINTR);
+          if (sent < 0)
+            sent = -errno;
+          if (sent == -EPIPE && !(flags & MSG_NOSIGNAL))
+            kill((pid_t)req->pid, SIGPIPE);
+        }
+        if (opened >= 0)
+          close(opened);
+      } else if (data) {
+        sent = -EFAULT;
+      }
+      free(data);
+    } else {
+      sent = send_copied(sv, (pid_t)req->pid, pidfd, sock, &remote, flags);
+    }
+    if (sent >= 0 && mmsg) {
+      /* sendmmsg reports each message's length in msgvec[i].msg_len. */
+      unsigned int len32 = (unsigned int)sent;
+      char path[64];
+      snprintf(path, sizeof(path), "/proc/%d/mem", (int)req->pid);
+      int mem = open(path, O_WRONLY | O_CLOEXEC);
+      if (mem < 0 || pwrite(mem, &len32, sizeof(len32),
+                            (off_t)(mmsg + offsetof(struct mmsghdr, msg_len))) != sizeof(len32))
+        sent = -EFAULT;
+      if (mem >= 0)
+        close(mem);
+      if (sent >= 0)
+        sent = 1;
+    }
+    if (sent < 0)
+      rc = (int)sent;
+    else
+      *value = sent;
+  }
+done:
+  close(sock);
+  close(pidfd);
+  return rc;
+}
+
 /* ---- name-creating syscalls, performed by ringfence-fs-proxy ------------------ */
 
 static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, pid_t sandbox_pid) {
@@ -464,8 +748,45 @@ static int shape_of(int nr, creation_shape *c) {
   SHAPE("rename", RF_FS_RENAME, 1, -1, 0, -1, -1, -1, -1)
   SHAPE("renameat", RF_FS_RENAME, 3, 2, 1, 0, -1, -1, -1)
   SHAPE("renameat2", RF_FS_RENAME, 3, 2, 1, 0, 4, -1, -1)
+  SHAPE("unlink", RF_FS_UNLINK, 0, -1, -1, -1, -1, -1, -1)
+  SHAPE("unlinkat", RF_FS_UNLINK, 1, 0, -1, -1, 2, -1, -1)
+  SHAPE("rmdir", RF_FS_RMDIR, 0, -1, -1, -1, -1, -1, -1)
 #undef SHAPE
   return 0;
+}
+
+/* One round trip to the proxy: 0 or -errno; *opened gets a descriptor the
+ * proxy sent back, or -1. */
+static int proxy_call(proxy_handle *proxy, rf_fs_request *request, const int *fds, int n_fds,
+                      int *opened) {
+  *opened = -1;
+  char control[CMSG_SPACE(2 * sizeof(int))];
+  memset(control, 0, sizeof(control));
+  struct iovec iov = {.iov_base = request, .iov_len = sizeof(*request)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                       .msg_controllen = CMSG_SPACE(n_fds * sizeof(int))};
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+  memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
+  if (sendmsg(proxy->fd, &msg, MSG_NOSIGNAL) < 0)
+    return -EPERM;
+  rf_fs_reply answer;
+  char rcontrol[CMSG_SPACE(sizeof(int))];
+  struct iovec riov = {.iov_base = &answer, .iov_len = sizeof(answer)};
+  struct msghdr rmsg = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = rcontrol,
+                        .msg_controllen = sizeof(rcontrol)};
+  ssize_t n;
+  do
+    n = recvmsg(proxy->fd, &rmsg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t)sizeof(answer))
+    return -EPERM;
+  struct cmsghdr *rc_msg = CMSG_FIRSTHDR(&rmsg);
+  if (rc_msg && rc_msg->cmsg_type == SCM_RIGHTS)
+    memcpy(opened, CMSG_DATA(rc_msg), sizeof(int));
+  return answer.result;
 }
 
 /* Returns 0 or -errno for the caller, or 1 when an fd was already added and
@@ -516,40 +837,9 @@ static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
   if (rc < 0)
     goto out;
 
-  char control[CMSG_SPACE(2 * sizeof(int))];
-  memset(control, 0, sizeof(control));
-  int n_fds = fds[1] >= 0 ? 2 : 1;
-  struct iovec iov = {.iov_base = &request, .iov_len = sizeof(request)};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                       .msg_controllen = CMSG_SPACE(n_fds * sizeof(int))};
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
-  memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
-  if (sendmsg(proxy->fd, &msg, MSG_NOSIGNAL) < 0) {
-    rc = -EPERM;
-    goto out;
-  }
-  rf_fs_reply answer;
-  char rcontrol[CMSG_SPACE(sizeof(int))];
-  struct iovec riov = {.iov_base = &answer, .iov_len = sizeof(answer)};
-  struct msghdr rmsg = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = rcontrol,
-                        .msg_controllen = sizeof(rcontrol)};
-  ssize_t n;
-  do
-    n = recvmsg(proxy->fd, &rmsg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n != (ssize_t)sizeof(answer)) {
-    rc = -EPERM;
-    goto out;
-  }
-  rc = answer.result;
-  struct cmsghdr *rc_msg = CMSG_FIRSTHDR(&rmsg);
+  int opened = -1;
+  rc = proxy_call(proxy, &request, fds, fds[1] >= 0 ? 2 : 1, &opened);
   if (rc == 0 && shape->op == RF_FS_OPEN) {
-    int opened = -1;
-    if (rc_msg && rc_msg->cmsg_type == SCM_RIGHTS)
-      memcpy(&opened, CMSG_DATA(rc_msg), sizeof(int));
     if (opened < 0) {
       rc = -EPERM;
       goto out;
@@ -564,6 +854,8 @@ static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
     int added = ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
     close(opened);
     rc = added >= 0 ? 1 : -EMFILE;
+  } else if (opened >= 0) {
+    close(opened);
   }
 out:
   for (int i = 0; i < 2; i++)
@@ -572,31 +864,133 @@ out:
   return rc;
 }
 
-/* ---- the thread ----------------------------------------------------------- */
-
-static int receive_fds(int channel, int *listener, int *diag) {
-  char data;
-  char control[CMSG_SPACE(2 * sizeof(int))];
-  struct iovec iov = {.iov_base = &data, .iov_len = 1};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                       .msg_controllen = sizeof(control)};
-  ssize_t n;
-  do
-    n = recvmsg(channel, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n <= 0)
-    return -1;
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(2 * sizeof(int)))
-    return -1;
-  int fds[2];
-  memcpy(fds, CMSG_DATA(cmsg), sizeof(fds));
-  *listener = fds[0];
-  *diag = fds[1];
-  return 0;
+/* bind(fd, addr, len): a pathname unix address creates a name, so the proxy
+ * binds (refusing protected names); anything else is bound here on a copy
+ * of the socket, in the socket's own (private) network namespace. */
+static int handle_bind(rf_unix_supervisor *sv, proxy_handle *proxy, const struct seccomp_notif *req) {
+  const __u64 *a = req->data.args;
+  socklen_t len = (socklen_t)a[2];
+  if (len > sizeof(struct sockaddr_storage) || len < sizeof(sa_family_t))
+    return -EINVAL;
+  int pidfd = pidfd_of_thread((pid_t)req->pid);
+  if (pidfd < 0)
+    return -ESRCH;
+  int fds[2] = {-1, -1};
+  int rc = 0;
+  struct sockaddr_storage addr;
+  memset(&addr, 0, sizeof(addr));
+  fds[1] = (int)syscall(SYS_pidfd_getfd, pidfd, (int)a[0], 0);
+  if (fds[1] < 0)
+    rc = -EBADF;
+  if (rc == 0)
+    rc = read_target_memory((pid_t)req->pid, a[1], &addr, len);
+  if (rc == 0 && !notif_valid(sv->listener_fd, req->id))
+    rc = -ESRCH;
+  int domain = 0;
+  socklen_t optlen = sizeof(domain);
+  if (rc == 0 && getsockopt(fds[1], SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0)
+    rc = -ENOTSOCK;
+  struct sockaddr_un *un = (struct sockaddr_un *)&addr;
+  size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
+  if (rc == 0 && (domain != AF_UNIX || addr.ss_family != AF_UNIX || path_len == 0 ||
+                  un->sun_path[0] == '\0')) {
+    rc = bind(fds[1], (struct sockaddr *)&addr, len) == 0 ? 0 : -errno;
+    goto out;
+  }
+  if (rc == 0 && !sv->fs_proxy)
+    rc = -ENOSYS;
+  if (rc == 0 && proxy->fd < 0 && start_proxy(sv, proxy, req->pid) < 0)
+    rc = -EPERM;
+  if (rc < 0)
+    goto out;
+  static __thread rf_fs_request request;
+  memset(&request, 0, sizeof(request));
+  pid_t ns_pid = 0, ns_tid = 0;
+  thread_group_of((pid_t)req->pid, &ns_pid, &ns_tid);
+  request.op = RF_FS_BIND;
+  request.ns_pid = ns_pid;
+  request.ns_tid = ns_tid;
+  request.umask = read_umask((pid_t)req->pid);
+  memcpy(request.path, un->sun_path, path_len < sizeof(un->sun_path) ? path_len : sizeof(un->sun_path));
+  fds[0] = dirfd_of((pid_t)req->pid, pidfd, AT_FDCWD);
+  if (fds[0] < 0) {
+    rc = fds[0];
+    goto out;
+  }
+  int opened = -1;
+  rc = proxy_call(proxy, &request, fds, 2, &opened);
+  if (opened >= 0)
+    close(opened);
+out:
+  close(pidfd);
+  for (int i = 0; i < 2; i++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+  return rc;
 }
 
-static void answer(rf_unix_supervisor *sv, const struct seccomp_notif *req, int result) {
+/* The sandbox's pid 1 (ringfence-sandbox-init) is the launcher's only child. */
+static pid_t sandbox_init_pid(rf_unix_supervisor *sv) {
+  pthread_mutex_lock(&sv->lock);
+  while (sv->launcher_pid == 0 && !sv->stopping)
+    pthread_cond_wait(&sv->wake, &sv->lock);
+  pid_t launcher = sv->launcher_pid;
+  pthread_mutex_unlock(&sv->lock);
+  if (launcher <= 0)
+    return -1;
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)launcher, (int)launcher);
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return -1;
+  long pid = -1;
+  if (fscanf(f, "%ld", &pid) != 1)
+    pid = -1;
+  fclose(f);
+  return (pid_t)pid;
+}
+
+/* Reads "LISTENER DIAG\n" from the channel, copies both descriptors out of
+ * the sandbox's init and acknowledges (see start_supervision in
+ * sandbox-init.c for why nothing is sent with SCM_RIGHTS). */
+static int receive_fds(rf_unix_supervisor *sv, int *listener, int *diag) {
+  char line[64];
+  size_t used = 0;
+  while (used + 1 < sizeof(line)) {
+    ssize_t n = read(sv->channel_fd, line + used, 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return -1;
+    if (line[used++] == '\n')
+      break;
+  }
+  line[used] = '\0';
+  int remote_listener, remote_diag;
+  if (sscanf(line, "%d %d", &remote_listener, &remote_diag) != 2)
+    return -1;
+  pid_t init = sandbox_init_pid(sv);
+  int pidfd = init > 0 ? (int)syscall(SYS_pidfd_open, init, 0) : -1;
+  if (pidfd < 0)
+    return -1;
+  *listener = (int)syscall(SYS_pidfd_getfd, pidfd, remote_listener, 0);
+  *diag = (int)syscall(SYS_pidfd_getfd, pidfd, remote_diag, 0);
+  close(pidfd);
+  if (*listener < 0 || *diag < 0)
+    return -1;
+  char ack = 'A';
+  return write(sv->channel_fd, &ack, 1) == 1 ? 0 : -1;
+}
+
+void rf_unix_supervisor_set_launcher(rf_unix_supervisor *sv, int pid) {
+  pthread_mutex_lock(&sv->lock);
+  sv->launcher_pid = pid;
+  pthread_cond_broadcast(&sv->wake);
+  pthread_mutex_unlock(&sv->lock);
+}
+
+static void answer(rf_unix_supervisor *sv, const struct seccomp_notif *req, int result,
+                   long long value) {
   if (result == 1)
     return; /* answered by SECCOMP_ADDFD_FLAG_SEND */
   char buffer[256];
@@ -604,6 +998,7 @@ static void answer(rf_unix_supervisor *sv, const struct seccomp_notif *req, int 
   memset(buffer, 0, sizeof(buffer));
   resp->id = req->id;
   resp->error = result < 0 ? result : 0;
+  resp->val = result < 0 ? 0 : value;
   /* ENOENT: the caller was interrupted meanwhile; nothing to answer. */
   ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
@@ -627,12 +1022,18 @@ static void *worker(void *arg) {
       sv->queue_tail = NULL;
     pthread_mutex_unlock(&sv->lock);
     int result = -ENOSYS;
+    long long value = 0;
     creation_shape shape;
-    if (w->req.data.nr == __NR_connect)
+    int nr = w->req.data.nr;
+    if (nr == __NR_connect)
       result = handle_connect(sv, &w->req);
-    else if (shape_of(w->req.data.nr, &shape))
+    else if (nr == __NR_sendto || nr == __NR_sendmsg || nr == __NR_sendmmsg)
+      result = handle_send(sv, &w->req, &value);
+    else if (nr == __NR_bind)
+      result = handle_bind(sv, &proxy, &w->req);
+    else if (shape_of(nr, &shape))
       result = handle_creation(sv, &proxy, &w->req, &shape);
-    answer(sv, &w->req, result);
+    answer(sv, &w->req, result, value);
     free(w);
     pthread_mutex_lock(&sv->lock);
   }
@@ -667,7 +1068,7 @@ static void *supervise(void *arg) {
                             {.fd = sv->stop_fd, .events = POLLIN}};
   while (poll(first, 2, -1) < 0 && errno == EINTR)
     ;
-  if (first[1].revents || receive_fds(sv->channel_fd, &sv->listener_fd, &sv->diag_fd) < 0)
+  if (first[1].revents || receive_fds(sv, &sv->listener_fd, &sv->diag_fd) < 0)
     return NULL;
   struct seccomp_notif_sizes sizes;
   if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
@@ -740,6 +1141,11 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
 void rf_unix_supervisor_stop(rf_unix_supervisor *sv) {
   if (!sv)
     return;
+  pthread_mutex_lock(&sv->lock);
+  if (sv->launcher_pid == 0)
+    sv->launcher_pid = -1;
+  pthread_cond_broadcast(&sv->wake);
+  pthread_mutex_unlock(&sv->lock);
   uint64_t one = 1;
   if (write(sv->stop_fd, &one, sizeof(one)) < 0) {
     /* the thread may already be gone */
@@ -778,6 +1184,13 @@ void rf_unix_supervisor_stop(rf_unix_supervisor *sv) {
   free(sv);
 }
 
+int rf_guard_level(char **entries) {
+  int level = 0;
+  for (size_t i = 0; entries && entries[i]; i++)
+    level = entries[i][0] == 'L' ? 2 : (level ? level : 1);
+  return level;
+}
+
 void rf_strv_free_array(char **array) {
   for (size_t i = 0; array && array[i]; i++)
     free(array[i]);
@@ -799,9 +1212,9 @@ static int add_entry(char **out, size_t *n, size_t cap, char *entry) {
   return 0;
 }
 
-/* "N:DEV:INO:HEXNAME": a protected path that does not exist; its parent
- * directory (DEV, INO) and last component. */
-static char *name_entry(const char *path) {
+/* "N:DEV:INO:HEXNAME": a protected path that does not exist ("L:": one that
+ * is a symlink); its parent directory (DEV, INO) and last component. */
+static char *name_entry_kind(const char *path, char kind) {
   const char *slash = strrchr(path, '/');
   if (!slash || !slash[1])
     return NULL;
@@ -819,11 +1232,15 @@ static char *name_entry(const char *path) {
   char *entry = malloc(72 + 2 * name_len + 1);
   if (!entry)
     return NULL;
-  int used = snprintf(entry, 72, "N:%llu:%llu:", (unsigned long long)st.st_dev,
+  int used = snprintf(entry, 72, "%c:%llu:%llu:", kind, (unsigned long long)st.st_dev,
                       (unsigned long long)st.st_ino);
   for (size_t k = 0; k < name_len; k++)
     used += sprintf(entry + used, "%02x", (unsigned char)name[k]);
   return entry;
+}
+
+static char *name_entry(const char *path) {
+  return name_entry_kind(path, 'N');
 }
 
 /* "A:DEV:INO": an existing directory that must not be renamed: an ancestor
@@ -860,6 +1277,8 @@ char **rf_missing_protected_entries(const rf_backend_policy *policy) {
       struct stat st;
       if (lstat(path, &st) != 0)
         add_entry(out, &n, cap, name_entry(path));
+      else if (S_ISLNK(st.st_mode)) /* no mount can cover a symlink itself */
+        add_entry(out, &n, cap, name_entry_kind(path, 'L'));
       else if (S_ISDIR(st.st_mode))
         add_entry(out, &n, cap, ancestor_entry(path));
       /* Every writable root holding the path: its directories in between. */

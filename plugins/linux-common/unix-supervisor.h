@@ -4,8 +4,8 @@
  *   1. ringfence-sandbox-init, inside the sandbox's network namespace, opens a
  *      NETLINK_SOCK_DIAG socket and installs a seccomp filter that turns every
  *      connect(2) into a user notification (SECCOMP_FILTER_FLAG_NEW_LISTENER);
- *      it sends both descriptors to this supervisor, then loads the main filter
- *      (which denies unix datagram sockets, see seccomp-groups.c) and execs.
+ *      the supervisor copies both out of it with pidfd_getfd(); then init loads
+ *      the main filter and execs.
  *   2. For each connect(), the supervisor takes a copy of the caller's socket
  *      with pidfd_getfd() and copies the address out of its memory once.
  *   3. A pathname unix address is resolved in the caller's view of the
@@ -48,13 +48,20 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
 /* The protected paths of |policy| that do not exist yet, as the config wants
  * them; NULL-terminated, free with rf_strv_free_array().  NULL on no memory. */
 char **rf_missing_protected_entries(const rf_backend_policy *policy);
+/* 0, 1 or 2: the guard level |entries| need (see the filter above). */
+int rf_guard_level(char **entries);
 void rf_strv_free_array(char **array);
+
+/* Tells the supervisor the launcher's pid (bwrap): the sandbox's pid 1 is its
+ * child, from which the listener is copied.  Call right after spawning. */
+void rf_unix_supervisor_set_launcher(rf_unix_supervisor *supervisor, int pid);
 
 /* Stops the thread (the sandbox has ended) and frees everything. */
 void rf_unix_supervisor_stop(rf_unix_supervisor *supervisor);
 
-/* The filter the sandbox installs for step 1 (connect -> user notification;
- * with |guard_names|, the name-creating syscalls too), as a sealed memfd
+/* The filter the sandbox installs for step 1 (connect and sends that name a
+ * destination -> user notification; |guard_names| 1: the name-creating
+ * syscalls and bind too; 2: also unlink/unlinkat/rmdir), as a sealed memfd
  * holding classic BPF.  Returns the fd or -errno. */
 int rf_unix_supervisor_filter_memfd(int guard_names, char *err, size_t err_len);
 /* The same, always compiled with libseccomp now (what gen-bpf uses). */

@@ -608,7 +608,14 @@ def _(c):
     envrc = os.path.join(c.ws, ".envrc")
     write_file(envrc, "export ORIGINAL=1\n")
     os.link(envrc, os.path.join(c.ws, "envrc-copy"))
-    res = c.attack("append", "envrc-copy", "overwrite", "envrc-copy")
+    # Refusing to run (exit 125, naming the extra link) is a correct answer:
+    # mounts protect paths, not inodes.  Running and writing is not.
+    res = c.run([c.suite.attack, "append", "envrc-copy", "overwrite", "envrc-copy"])
+    if not res.started:
+        if res.rc != 125 or "hard link" not in res.err:
+            raise Broken("neither ran nor refused with a reason: " + res.summary())
+        c.note("refused: " + res.err.strip().splitlines()[0][:160])
+        return
     if res.oks("append") or res.oks("overwrite"):
         c.note("the other link was writable: " + "; ".join(res.oks()))
 
