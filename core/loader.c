@@ -27,8 +27,45 @@ struct _RfBackend {
 struct _RfLoader {
   GPtrArray *backends; /* RfBackend*, preference order */
   GPtrArray *failures; /* char*: "FILE: problem" */
+  GPtrArray *pending;  /* char*: plugin files found but not opened yet */
   char *helper_dir;
 };
+
+/* Plugins are opened when needed: `run --backend bwrap`, or `auto` on a host
+ * where the first backend works, open one file instead of all of them (start-up
+ * time is paid on every command an agent runs).  The order below is only a
+ * hint for which file to open first; each plugin's own `preference` decides. */
+static const char *const preference_hint[] = {"bwrap", "landlock", "seatbelt", "windows"};
+
+static char *plugin_name_of(const char *file) {
+  g_autofree char *base = g_path_get_basename(file);
+  size_t prefix = strlen("rf-backend-"), suffix = strlen("." G_MODULE_SUFFIX);
+  size_t len = strlen(base);
+  return len > prefix + suffix ? g_strndup(base + prefix, len - prefix - suffix) : g_strdup("");
+}
+
+static int hint_rank(const char *file) {
+  g_autofree char *name = plugin_name_of(file);
+  for (guint i = 0; i < G_N_ELEMENTS(preference_hint); i++)
+    if (g_str_equal(name, preference_hint[i]))
+      return (int)i;
+  return -1;
+}
+
+static RfBackend *find_loaded(RfLoader *loader, const char *name);
+
+static void load_pending_file(RfLoader *loader, guint index) {
+  char *file = g_ptr_array_steal_index(loader->pending, index);
+  g_autoptr(GError) error = NULL;
+  if (!rf_loader_load_file(loader, file, &error))
+    g_ptr_array_add(loader->failures, g_strdup(error->message));
+  g_free(file);
+}
+
+static void load_all(RfLoader *loader) {
+  while (loader->pending->len > 0)
+    load_pending_file(loader, 0);
+}
 
 static void host_log(void *ctx, int level, const char *message) {
   RfBackend *backend = ctx;
@@ -50,6 +87,7 @@ void rf_loader_free(RfLoader *loader) {
     return;
   g_ptr_array_unref(loader->backends);
   g_ptr_array_unref(loader->failures);
+  g_ptr_array_unref(loader->pending);
   g_free(loader->helper_dir);
   g_free(loader);
 }
@@ -101,6 +139,7 @@ RfLoader *rf_loader_new(const char *plugin_path, GError **error) {
   g_autoptr(RfLoader) loader = g_new0(RfLoader, 1);
   loader->backends = g_ptr_array_new_with_free_func(backend_free);
   loader->failures = g_ptr_array_new_with_free_func(g_free);
+  loader->pending = g_ptr_array_new_with_free_func(g_free);
   loader->helper_dir = default_helper_dir();
   g_autofree char *path = plugin_path ? g_strdup(plugin_path) : default_plugin_path();
   g_auto(GStrv) dirs = g_strsplit(path, G_SEARCHPATH_SEPARATOR_S, -1);
@@ -122,12 +161,9 @@ RfLoader *rf_loader_new(const char *plugin_path, GError **error) {
       if (is_plugin_file_name(name))
         g_ptr_array_add(names, g_strdup(name));
     g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
-    for (guint i = 0; i < names->len; i++) {
-      g_autofree char *file = g_build_filename(*dir, g_ptr_array_index(names, i), NULL);
-      g_autoptr(GError) load_error = NULL;
-      if (!rf_loader_load_file(loader, file, &load_error))
-        g_ptr_array_add(loader->failures, g_strdup(load_error->message));
-    }
+    for (guint i = 0; i < names->len; i++)
+      g_ptr_array_add(loader->pending,
+                      g_build_filename(*dir, g_ptr_array_index(names, i), NULL));
   }
   if (readable == 0) {
     g_set_error(error, RF_ERROR, RF_ERROR_PLUGIN,
@@ -184,10 +220,10 @@ RfBackend *rf_loader_load_file(RfLoader *loader, const char *path, GError **erro
            !vtable->probe || !vtable->render || !vtable->launch || !vtable->child_signal ||
            !vtable->child_wait || !vtable->child_kill || !vtable->child_release)
     problem = "its descriptor leaves a required field empty";
-  else if (rf_loader_get(loader, vtable->name))
+  else if (find_loaded(loader, vtable->name))
     problem = problem_owned =
         g_strdup_printf("a backend named '%s' is already loaded from %s", vtable->name,
-                        rf_loader_get(loader, vtable->name)->path);
+                        find_loaded(loader, vtable->name)->path);
   if (problem) {
     g_set_error(error, RF_ERROR, RF_ERROR_PLUGIN, "%s: refused: %s", path, problem);
     g_module_close(module);
@@ -203,20 +239,60 @@ RfBackend *rf_loader_load_file(RfLoader *loader, const char *path, GError **erro
 }
 
 GPtrArray *rf_loader_get_backends(RfLoader *loader) {
+  load_all(loader);
   return loader->backends;
 }
 
 GPtrArray *rf_loader_get_failures(RfLoader *loader) {
+  load_all(loader);
   return loader->failures;
 }
 
-RfBackend *rf_loader_get(RfLoader *loader, const char *name) {
+static RfBackend *find_loaded(RfLoader *loader, const char *name) {
   for (guint i = 0; i < loader->backends->len; i++) {
     RfBackend *backend = g_ptr_array_index(loader->backends, i);
     if (g_str_equal(backend->vtable->name, name))
       return backend;
   }
   return NULL;
+}
+
+RfBackend *rf_loader_get(RfLoader *loader, const char *name) {
+  RfBackend *backend = find_loaded(loader, name);
+  if (backend)
+    return backend;
+  /* The file named after it first; a plugin may name itself otherwise. */
+  for (guint i = 0; i < loader->pending->len; i++) {
+    g_autofree char *file_name = plugin_name_of(g_ptr_array_index(loader->pending, i));
+    if (g_str_equal(file_name, name)) {
+      load_pending_file(loader, i);
+      if ((backend = find_loaded(loader, name)))
+        return backend;
+      break;
+    }
+  }
+  load_all(loader);
+  return find_loaded(loader, name);
+}
+
+/* Opens pending plugins in hint order until |backend| is known to come first
+ * by preference among everything that could still be loaded.  Unknown
+ * plugin names force loading everything (their preference is unknown). */
+static void load_for_auto(RfLoader *loader, guint up_to_rank) {
+  for (guint i = 0; i < loader->pending->len; i++) {
+    if (hint_rank(g_ptr_array_index(loader->pending, i)) < 0) {
+      load_all(loader);
+      return;
+    }
+  }
+  for (guint rank = 0; rank <= up_to_rank && rank < G_N_ELEMENTS(preference_hint); rank++) {
+    for (guint i = 0; i < loader->pending->len; i++) {
+      if (hint_rank(g_ptr_array_index(loader->pending, i)) == (int)rank) {
+        load_pending_file(loader, i);
+        break;
+      }
+    }
+  }
 }
 
 const char *rf_backend_get_name(const RfBackend *backend) {
@@ -296,15 +372,40 @@ RfBackend *rf_loader_select(RfLoader *loader, const char *name, const RfPlan *pl
   }
 
   guint64 required = plan ? rf_plan_get_backend_policy(plan)->required : 0;
+  /* Open plugins one rank at a time; stop as soon as one can do it all
+   * and nothing unopened could be preferred to it. */
+  for (guint rank = 0; rank < G_N_ELEMENTS(preference_hint) && loader->pending->len > 0; rank++) {
+    load_for_auto(loader, rank);
+    gboolean all_known = TRUE;
+    for (guint i = 0; i < loader->backends->len; i++) {
+      RfBackend *b = g_ptr_array_index(loader->backends, i);
+      if (hint_rank(b->path) < 0)
+        all_known = FALSE;
+    }
+    if (!all_known)
+      break;
+    gboolean found = FALSE;
+    for (guint i = 0; i < loader->backends->len && !found; i++) {
+      RfBackend *b = g_ptr_array_index(loader->backends, i);
+      found = rf_backend_probe(b)->usable &&
+              (required & ~rf_backend_get_capabilities(b)) == 0;
+    }
+    if (found)
+      break;
+  }
+  /* Whatever was not needed stays closed; the choice below only considers
+   * what is loaded, which is enough: every unopened plugin ranks later. */
+  if (loader->backends->len == 0)
+    load_all(loader);
   RfBackend *first_usable = NULL, *chosen = NULL;
   g_autoptr(GString) passed_over = g_string_new(NULL);
   for (guint i = 0; i < loader->backends->len; i++) {
     RfBackend *backend = g_ptr_array_index(loader->backends, i);
     const rf_backend_probe_report *report = rf_backend_probe(backend);
     if (!report->usable) {
-      /* Backends of another OS report "not <OS>"; only name the ones that
-       * could have run here (preference below 100 means "native here"). */
-      if (backend->vtable->preference < 100) {
+      /* Backends of another OS say so (other_os); only name the ones that
+       * could have run here. */
+      if (!(RF_HAS_FIELD(report, other_os) && report->other_os)) {
         g_autofree char *why = describe_unusable(backend);
         g_string_append_printf(passed_over, "%s%s is not usable (%s)",
                                passed_over->len ? "; " : "", backend->vtable->name, why);

@@ -103,6 +103,8 @@ static int seatbelt_probe(const rf_backend_host *host, rf_backend_probe_report *
   snprintf(remedy, sizeof remedy,
            "use the bwrap or landlock backend on Linux; `ringfence explain --backend seatbelt` "
            "still prints the profile a Mac would use");
+  if (RF_HAS_FIELD(report, other_os))
+    report->other_os = 1;
 #endif
   if (RF_HAS_FIELD(report, usable))
     report->usable = usable;

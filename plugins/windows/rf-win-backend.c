@@ -60,6 +60,8 @@ static int win_probe(const rf_backend_host *host, rf_backend_probe_report *repor
     return -EINVAL;
   if (RF_HAS_FIELD(report, usable))
     report->usable = 0;
+  if (RF_HAS_FIELD(report, other_os))
+    report->other_os = 1;
   if (RF_HAS_FIELD(report, reason))
     copy_field(report->reason, sizeof report->reason,
                "not Windows: this backend confines commands with Windows AppContainer tokens, ACLs, "

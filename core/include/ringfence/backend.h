@@ -163,6 +163,7 @@ typedef struct rf_backend_probe_report {
   char reason[1024]; /* when not usable: why, quoting the OS/tool message */
   char remedy[512];  /* when not usable: what the user can do */
   char detail[512];  /* when usable: version, path, ABI ... ("bwrap 0.8.0 at /usr/bin/bwrap") */
+  int other_os;      /* 1: this backend is for another operating system (not a fault here) */
 } rf_backend_probe_report;
 
 /* ---- render() ------------------------------------------------------- */
