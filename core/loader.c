@@ -311,6 +311,11 @@ const rf_backend *rf_backend_get_vtable(const RfBackend *backend) {
   return backend->vtable;
 }
 
+gpointer rf_backend_lookup_symbol(const RfBackend *backend, const char *name) {
+  gpointer symbol = NULL;
+  return g_module_symbol(backend->module, name, &symbol) ? symbol : NULL;
+}
+
 const rf_backend_host *rf_backend_get_host(const RfBackend *backend) {
   return &backend->host;
 }

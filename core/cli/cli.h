@@ -57,6 +57,7 @@ RfBackend *rf_cli_select_backend(RfLoader **loader, const char *plugin_dir, cons
 int rf_cli_run(int argc, char **argv);
 int rf_cli_check(int argc, char **argv);
 int rf_cli_explain(int argc, char **argv);
+int rf_cli_setup(int argc, char **argv);
 int rf_cli_decide(int argc, char **argv);
 
 /* Everything before launching: policy, plan, backend, fail-closed check.

@@ -16,6 +16,7 @@ static const char usage[] =
     "  explain  print the resolved policy and what the backend would do, run nothing\n"
     "  decide   may COMMAND run now, must a person approve it, or is it refused?\n"
     "                                      ringfence decide -a untrusted -- git push\n"
+    "  setup    one-time machine setup (Windows elevated mode): ringfence setup --windows\n"
     "\n"
     "'ringfence COMMAND --help' describes each command's options.\n"
     "Exit status of run: the program's own; 128+N when signal N ended it; 124 after\n"
@@ -46,8 +47,10 @@ int main(int argc, char **argv) {
     return rf_cli_explain(argc - 1, argv + 1);
   if (strcmp(command, "decide") == 0)
     return rf_cli_decide(argc - 1, argv + 1);
+  if (strcmp(command, "setup") == 0)
+    return rf_cli_setup(argc - 1, argv + 1);
   fprintf(stderr,
-          "ringfence: unknown command '%s' (use run, check, explain or decide; see 'ringfence "
+          "ringfence: unknown command '%s' (use run, check, explain, decide or setup; see 'ringfence "
           "--help')\n",
           command);
   return 125;

@@ -155,6 +155,8 @@ guint64 rf_backend_get_capabilities(const RfBackend *backend);
 const rf_backend_probe_report *rf_backend_probe(RfBackend *backend);
 const rf_backend *rf_backend_get_vtable(const RfBackend *backend);
 const rf_backend_host *rf_backend_get_host(const RfBackend *backend);
+/* A further symbol the plugin exports (e.g. the Windows setup functions), or NULL. */
+gpointer rf_backend_lookup_symbol(const RfBackend *backend, const char *name);
 
 /* Renders what launching would do: a list of (section, line) pairs appended to
  * |sections| as a GPtrArray of GPtrArray of strings, the first string of each
