@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "fs-proxy.h"
+#include "notify-target.h"
 #include "seccomp-groups.h"
 
 struct rf_unix_supervisor {
@@ -206,48 +207,13 @@ int rf_unix_socket_bound_in_netns(int diag_fd, unsigned long long dev, unsigned 
 
 /* ---- one notification ----------------------------------------------------- */
 
-static int notif_valid(int listener, uint64_t id) {
-  return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
-}
+#define notif_valid rf_notif_id_valid
+#define read_target_memory rf_target_read
+#define do_connect rf_connect_retry
 
-static int read_target_memory(pid_t pid, uint64_t addr, void *out, size_t len) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  ssize_t n = pread(fd, out, len, (off_t)addr);
-  int saved = errno;
-  close(fd);
-  if (n < 0)
-    return -saved;
-  return n == (ssize_t)len ? 0 : -EFAULT;
-}
-
-/* Opens the file a pathname unix address names, as the caller would find it:
- * absolute paths below the caller's root, relative ones from its cwd. */
+/* The file a pathname unix address names, as the caller would find it. */
 static int open_in_target(pid_t pid, const char *path) {
-  char link[64];
-  snprintf(link, sizeof(link), "/proc/%d/%s", (int)pid, path[0] == '/' ? "root" : "cwd");
-  int base = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (base < 0)
-    return -errno;
-  struct open_how how = {
-      .flags = O_PATH | O_CLOEXEC,
-      .resolve = path[0] == '/' ? RESOLVE_IN_ROOT : 0,
-  };
-  int fd = (int)syscall(SYS_openat2, base, path, &how, sizeof(how));
-  int saved = errno;
-  close(base);
-  return fd < 0 ? -saved : fd;
-}
-
-static int do_connect(int sock, const struct sockaddr *addr, socklen_t len) {
-  int rc;
-  do
-    rc = connect(sock, addr, len);
-  while (rc < 0 && errno == EINTR);
-  return rc < 0 ? -errno : 0;
+  return rf_target_open(pid, path, O_PATH);
 }
 
 /* The notification names a thread; pidfds and pidfd_getfd want its process.
@@ -274,10 +240,7 @@ static pid_t thread_group_of(pid_t tid, pid_t *ns_pid, pid_t *ns_tid) {
   return tgid;
 }
 
-static int pidfd_of_thread(pid_t tid) {
-  pid_t tgid = thread_group_of(tid, NULL, NULL);
-  return tgid > 0 ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
-}
+#define pidfd_of_thread rf_target_pidfd
 
 /* Returns the value connect() returns to the caller: 0 or -errno. */
 static int handle_connect(rf_unix_supervisor *sv, const struct seccomp_notif *req) {

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "landlock-unix.h"
+#include "notify-target.h"
 
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
@@ -58,7 +59,7 @@ static int read_target_string(pid_t pid, uint64_t addr, char *out, size_t cap) {
   while (got < cap) {
     size_t page_left = 4096 - ((addr + got) & 4095);
     size_t want = cap - got < page_left ? cap - got : page_left;
-    int rc = rf_ll_read_target_memory(pid, addr + got, out + got, want);
+    int rc = rf_target_read(pid, addr + got, out + got, want);
     if (rc < 0)
       return rc;
     void *nul = memchr(out + got, '\0', want);
@@ -75,22 +76,22 @@ static int open_target(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *re
                        uint64_t path_addr, int follow, int empty_ok) {
   pid_t pid = (pid_t)req->pid;
   if (!path_addr)
-    return rf_ll_copy_target_fd(req, ctx->listener, dirfd);
+    return rf_target_copy_fd(req, ctx->listener, dirfd);
   char path[PATH_MAX];
   int rc = read_target_string(pid, path_addr, path, sizeof(path));
   if (rc < 0)
     return rc;
-  if (!rf_ll_notif_valid(ctx->listener, req->id))
+  if (!rf_notif_id_valid(ctx->listener, req->id))
     return -ESRCH;
   if (path[0] == '\0') {
     if (!empty_ok)
       return -ENOENT;
     if (dirfd == AT_FDCWD)
-      return rf_ll_open_in_target(pid, ".", O_PATH);
-    return rf_ll_copy_target_fd(req, ctx->listener, dirfd);
+      return rf_target_open(pid, ".", O_PATH);
+    return rf_target_copy_fd(req, ctx->listener, dirfd);
   }
   if (path[0] == '/' || dirfd == AT_FDCWD)
-    return rf_ll_open_in_target(pid, path, O_PATH | (follow ? 0 : O_NOFOLLOW));
+    return rf_target_open(pid, path, O_PATH | (follow ? 0 : O_NOFOLLOW));
   char base_link[64];
   snprintf(base_link, sizeof(base_link), "/proc/%d/fd/%d", (int)pid, dirfd);
   int base = open(base_link, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -170,18 +171,18 @@ static int read_times(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
     struct {
       long actime, modtime;
     } buf;
-    rc = rf_ll_read_target_memory((pid_t)req->pid, addr, &buf, sizeof(buf));
+    rc = rf_target_read((pid_t)req->pid, addr, &buf, sizeof(buf));
     ts[0] = (struct timespec){buf.actime, 0};
     ts[1] = (struct timespec){buf.modtime, 0};
   } else if (kind == RF_LL_META_UTIMES) {
     struct timeval tv[2];
-    rc = rf_ll_read_target_memory((pid_t)req->pid, addr, tv, sizeof(tv));
+    rc = rf_target_read((pid_t)req->pid, addr, tv, sizeof(tv));
     for (int i = 0; i < 2; i++)
       ts[i] = (struct timespec){tv[i].tv_sec, tv[i].tv_usec * 1000};
   } else {
-    rc = rf_ll_read_target_memory((pid_t)req->pid, addr, ts, 2 * sizeof(struct timespec));
+    rc = rf_target_read((pid_t)req->pid, addr, ts, 2 * sizeof(struct timespec));
   }
-  if (rc == 0 && !rf_ll_notif_valid(ctx->listener, req->id))
+  if (rc == 0 && !rf_notif_id_valid(ctx->listener, req->id))
     rc = -ESRCH;
   return rc;
 }
@@ -284,7 +285,7 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
       value = malloc(value_len ? value_len : 1);
       if (!value)
         return -ENOMEM;
-      if (value_len && (rc = rf_ll_read_target_memory((pid_t)req->pid, a[2], value, value_len)) < 0)
+      if (value_len && (rc = rf_target_read((pid_t)req->pid, a[2], value, value_len)) < 0)
         goto out;
     }
   }

@@ -1,5 +1,6 @@
 /* landlock-unix.c: the bind/connect notification supervisor of a Landlock run (design in landlock-unix.h). */
 #include "landlock-unix.h"
+#include "notify-target.h"
 #include "landlock-meta.h"
 
 #include <errno.h>
@@ -266,92 +267,8 @@ static void remember(rf_ll_unix_supervisor *sv, uint64_t cookie) {
   sv->cookies[sv->n_cookies++] = cookie;
 }
 
-int rf_ll_notif_valid(int listener, uint64_t id) {
-  return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
-}
-
-/* A pidfd for the calling thread.  req->pid is a thread id: pidfd_open()
- * takes it as is with PIDFD_THREAD (Linux 6.9); before that only a thread
- * group leader has a pidfd, so use the thread's group, whose descriptor
- * table the thread shares (pthreads always do). */
-static int pidfd_for_thread(pid_t tid) {
-  int fd = (int)syscall(SYS_pidfd_open, tid, O_EXCL /* PIDFD_THREAD */);
-  if (fd >= 0 || errno == ESRCH)
-    return fd;
-  fd = (int)syscall(SYS_pidfd_open, tid, 0);
-  if (fd >= 0 || errno != EINVAL)
-    return fd;
-  char path[64], buf[1024];
-  snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-  int status = open(path, O_RDONLY | O_CLOEXEC);
-  if (status < 0)
-    return -1;
-  ssize_t n = read(status, buf, sizeof(buf) - 1);
-  close(status);
-  if (n <= 0)
-    return -1;
-  buf[n] = '\0';
-  const char *tgid = strstr(buf, "\nTgid:");
-  if (!tgid)
-    return -1;
-  return (int)syscall(SYS_pidfd_open, (pid_t)strtol(tgid + 6, NULL, 10), 0);
-}
-
-int rf_ll_copy_target_fd(const struct seccomp_notif *req, int listener, int target_fd) {
-  int pidfd = pidfd_for_thread((pid_t)req->pid);
-  if (pidfd < 0)
-    return -ESRCH;
-  if (!rf_ll_notif_valid(listener, req->id)) {
-    close(pidfd);
-    return -ESRCH;
-  }
-  int fd = (int)syscall(SYS_pidfd_getfd, pidfd, target_fd, 0);
-  int saved = errno;
-  close(pidfd);
-  if (fd < 0)
-    return saved == EBADF ? -EBADF : -EPERM;
-  return fd;
-}
-
 static int copy_socket(const struct seccomp_notif *req, int listener) {
-  return rf_ll_copy_target_fd(req, listener, (int)req->data.args[0]);
-}
-
-int rf_ll_read_target_memory(pid_t pid, uint64_t addr, void *out, size_t len) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  ssize_t n = pread(fd, out, len, (off_t)addr);
-  int saved = errno;
-  close(fd);
-  if (n < 0)
-    return -saved;
-  return n == (ssize_t)len ? 0 : -EFAULT;
-}
-
-/* The socket file a pathname address names, as the caller would find it. */
-int rf_ll_open_in_target(pid_t pid, const char *path, int flags) {
-  char link[64];
-  snprintf(link, sizeof(link), "/proc/%d/%s", (int)pid, path[0] == '/' ? "root" : "cwd");
-  int base = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (base < 0)
-    return -errno;
-  struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
-                         .resolve = path[0] == '/' ? RESOLVE_IN_ROOT : 0};
-  int fd = (int)syscall(SYS_openat2, base, path, &how, sizeof(how));
-  int saved = errno;
-  close(base);
-  return fd < 0 ? -saved : fd;
-}
-
-static int do_connect(int sock, const struct sockaddr *addr, socklen_t len) {
-  int rc;
-  do
-    rc = connect(sock, addr, len);
-  while (rc < 0 && errno == EINTR);
-  return rc < 0 ? -errno : 0;
+  return rf_target_copy_fd(req, listener, (int)req->data.args[0]);
 }
 
 static int socket_cookie(int sock, uint64_t *cookie) {
@@ -397,8 +314,8 @@ static int handle_connect(rf_ll_unix_supervisor *sv, const struct seccomp_notif 
     return sock;
   struct sockaddr_storage addr;
   memset(&addr, 0, sizeof(addr));
-  int rc = rf_ll_read_target_memory(req->pid, addr_ptr, &addr, addr_len);
-  if (rc == 0 && !rf_ll_notif_valid(sv->listener_fd, req->id))
+  int rc = rf_target_read(req->pid, addr_ptr, &addr, addr_len);
+  if (rc == 0 && !rf_notif_id_valid(sv->listener_fd, req->id))
     rc = -ESRCH;
   if (rc < 0)
     goto out;
@@ -409,7 +326,7 @@ static int handle_connect(rf_ll_unix_supervisor *sv, const struct seccomp_notif 
     goto out;
   }
   if (addr.ss_family == AF_UNSPEC) {
-    rc = do_connect(sock, (struct sockaddr *)&addr, addr_len); /* dissolves an association */
+    rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len); /* dissolves an association */
     goto out;
   }
   if (domain != AF_UNIX) {
@@ -419,7 +336,7 @@ static int handle_connect(rf_ll_unix_supervisor *sv, const struct seccomp_notif 
     if (sv->network == RF_NETWORK_ON ||
         (sv->network == RF_NETWORK_PROXY && inet_port(&addr, addr_len, &port) &&
          port == sv->proxy_port))
-      rc = do_connect(sock, (struct sockaddr *)&addr, addr_len);
+      rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len);
     else
       rc = -EACCES;
     goto out;
@@ -427,7 +344,7 @@ static int handle_connect(rf_ll_unix_supervisor *sv, const struct seccomp_notif 
   struct sockaddr_un *un = (struct sockaddr_un *)&addr;
   size_t path_len = addr_len - offsetof(struct sockaddr_un, sun_path);
   if (addr.ss_family != AF_UNIX || path_len == 0) {
-    rc = do_connect(sock, (struct sockaddr *)&addr, addr_len); /* the kernel refuses it */
+    rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len); /* the kernel refuses it */
     goto out;
   }
   diag_query q = {0};
@@ -441,13 +358,13 @@ static int handle_connect(rf_ll_unix_supervisor *sv, const struct seccomp_notif 
     else if (rc == 0 && !bound_inside(sv, q.cookie))
       rc = -EPERM; /* a host's abstract socket: what Landlock's scope answers */
     if (rc == 0)
-      rc = do_connect(sock, (struct sockaddr *)&addr, addr_len);
+      rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len);
     goto out;
   }
   char path[sizeof(un->sun_path) + 1];
   memcpy(path, un->sun_path, path_len);
   path[path_len] = '\0';
-  int target = rf_ll_open_in_target(req->pid, path, O_PATH);
+  int target = rf_target_open(req->pid, path, O_PATH);
   if (target < 0) {
     rc = target;
     goto out;
@@ -469,7 +386,7 @@ static int handle_connect(rf_ll_unix_supervisor *sv, const struct seccomp_notif 
   if (rc == 0) {
     struct sockaddr_un via = {.sun_family = AF_UNIX};
     snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", target);
-    rc = do_connect(sock, (struct sockaddr *)&via, sizeof(via));
+    rc = rf_connect_retry(sock, (struct sockaddr *)&via, sizeof(via));
   }
   close(target);
 out:

@@ -70,15 +70,7 @@ typedef struct {
 int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *config,
                                 rf_ll_unix_supervisor **out, char *err, size_t err_len);
 
-/* Helpers shared with landlock-meta.c. */
-#include <linux/seccomp.h>
-#include <sys/types.h>
-int rf_ll_notif_valid(int listener, uint64_t id);
-/* pidfd_getfd of the caller's |target_fd|; fd or -errno. */
-int rf_ll_copy_target_fd(const struct seccomp_notif *req, int listener, int target_fd);
-int rf_ll_read_target_memory(pid_t pid, uint64_t addr, void *out, size_t len);
-/* openat2 of |path| from the caller's root (absolute) or cwd (relative). */
-int rf_ll_open_in_target(pid_t pid, const char *path, int flags);
+/* Acting on the caller (descriptors, memory, paths): linux-common/notify-target.h. */
 
 /* Stops the thread and frees everything (NULL is fine). */
 void rf_ll_unix_supervisor_stop(rf_ll_unix_supervisor *supervisor);
