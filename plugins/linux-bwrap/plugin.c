@@ -334,7 +334,7 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   char *bwrap = find_bwrap();
   char *init = find_helper(host, INIT_NAME);
   int json_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1}, seccomp_fd = -1;
-  int notify_fd = -1, channel[2] = {-1, -1};
+  int notify_fd = -1, channel[2] = {-1, -1}, guard_level = 0;
   rf_unix_supervisor *supervisor = NULL;
   char *fs_proxy = find_helper(host, FS_PROXY_NAME);
   int tty_fd = foreground_terminal();
@@ -402,14 +402,7 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       snprintf(err, err_len, "socketpair: %s", strerror(errno));
       goto out;
     }
-    rf_unix_supervisor_config config = {
-        .fs_proxy = guard ? fs_proxy : NULL,
-        .missing_protected = (const char *const *)missing,
-    };
-    rc = rf_unix_supervisor_start(channel[0], &config, &supervisor, err, err_len);
-    channel[0] = -1; /* owned by the supervisor now, even on failure */
-    if (rc < 0)
-      goto out;
+    guard_level = guard;
   }
   rf_bwrap_fds fds = {
       .bwrap = bwrap,
@@ -445,16 +438,28 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     rc = pid;
     goto out;
   }
-  state = calloc(1, sizeof(*state));
+  /* The supervisor starts while bwrap sets the sandbox up (init waits for
+   * it on the channel), off the start-up's critical path. */
+  if (channel[0] >= 0) {
+    rf_unix_supervisor_config config = {
+        .fs_proxy = guard_level ? fs_proxy : NULL,
+        .missing_protected = (const char *const *)missing,
+    };
+    rc = rf_unix_supervisor_start(channel[0], &config, &supervisor, err, err_len);
+    channel[0] = -1; /* owned by the supervisor now, even on failure */
+    if (rc == 0)
+      rf_unix_supervisor_set_launcher(supervisor, pid);
+  }
+  state = rc < 0 ? NULL : calloc(1, sizeof(*state));
   if (!state) {
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-    rc = -ENOMEM;
-    snprintf(err, err_len, "out of memory");
+    if (rc == 0) {
+      rc = -ENOMEM;
+      snprintf(err, err_len, "out of memory");
+    }
     goto out;
   }
-  if (supervisor)
-    rf_unix_supervisor_set_launcher(supervisor, pid);
   state->bwrap_pid = pid;
   state->tty_fd = tty_fd;
   state->saved_fg_pgrp = getpgrp();
@@ -471,6 +476,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   child->state = state;
   (void)set_cloexec;
 out:
+  if (channel[0] >= 0)
+    close(channel[0]);
   if (json_pipe[0] >= 0)
     close(json_pipe[0]);
   if (json_pipe[1] >= 0)
