@@ -12,8 +12,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 # ... left by another test) makes this backend refuse.  As root, run in a private /tmp.
 if [ "$(id -u)" = 0 ] && [ -z "${RF_LL_PRIVATE_TMP:-}" ] && command -v unshare >/dev/null; then
   export RF_LL_PRIVATE_TMP=1
+  script=$0
+  case "$here/" in
+    /tmp/*)
+      # A checkout below /tmp would vanish under the new /tmp: run a copy.
+      copy=$(mktemp -d /var/tmp/rf-ll-tests-XXXXXX)
+      cp -r "$here/.." "$copy/tests"
+      export RF_LL_COPY="$copy"
+      script="$copy/tests/landlock/$(basename "$0")"
+      ;;
+  esac
   exec unshare --mount --propagation private \
-    sh -c 'mount -t tmpfs -o mode=1777 ringfence-test-tmp /tmp && exec bash "$0" "$@"' "$0" "$@"
+    sh -c 'mount -t tmpfs -o mode=1777 ringfence-test-tmp /tmp && exec bash "$0" "$@"' "$script" "$@"
 fi
 
 if [ "$MODE" = "--as-nobody" ]; then
@@ -22,7 +32,7 @@ if [ "$MODE" = "--as-nobody" ]; then
     exit 77
   fi
   stage=$("$here/../lib/stage-for-nobody.sh" "$RF") || exit 1
-  trap 'rm -rf "$stage"' EXIT
+  trap 'rm -rf "$stage" ${RF_LL_COPY:+"$RF_LL_COPY"}' EXIT
   cp "$here/escape-test.sh" "$stage/landlock-escape-test.sh"
   chmod a+rx "$stage/landlock-escape-test.sh"
   setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -61,7 +71,7 @@ chmod 755 "$top"
 listeners=()
 cleanup() {
   for p in "${listeners[@]}"; do kill "$p" 2>/dev/null; done
-  rm -rf "$top"
+  rm -rf "$top" ${RF_LL_COPY:+"$RF_LL_COPY"}
 }
 trap cleanup EXIT
 ws=$top/ws
