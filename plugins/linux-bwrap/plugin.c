@@ -71,12 +71,11 @@ static void give_back_terminal(bwrap_child *state) {
   state->tty_fd = -1;
 }
 
-static int has_missing_protected(const rf_backend_policy *policy);
-
 /* With the network off, host unix sockets must stay out of reach; and
- * protected names that do not exist yet must not be created. */
-static int needs_socket_supervision(const rf_backend_policy *policy) {
-  return policy->network != RF_NETWORK_ON || has_missing_protected(policy);
+ * protected names that do not exist yet must not be created (guard level
+ * from rf_guard_level, computed once per launch or render). */
+static int needs_socket_supervision(const rf_backend_policy *policy, int guard) {
+  return policy->network != RF_NETWORK_ON || guard > 0;
 }
 
 static uint64_t bwrap_capabilities(const rf_backend_host *host) {
@@ -235,15 +234,16 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
   return 0;
 }
 
-/* Protected names that do not exist yet have no mount point to cover. */
-static int has_missing_protected(const rf_backend_policy *policy) {
+/* How much the name guard must cover: protected names that do not exist yet
+ * (no mount point), directories holding them, names that are symlinks. */
+static int guard_level_of(const rf_backend_policy *policy) {
   char **entries = rf_missing_protected_entries(policy);
-  int any = entries && entries[0];
+  int level = rf_guard_level(entries);
   rf_strv_free_array(entries);
-  return any;
+  return level;
 }
 
-static rf_seccomp_options seccomp_options_for(const rf_backend_policy *policy) {
+static rf_seccomp_options seccomp_options_for(const rf_backend_policy *policy, int guard) {
   rf_seccomp_options opts = {
       .network_off = policy->network != RF_NETWORK_ON,
       /* --unshare-net leaves only a private loopback, so inet sockets can
@@ -251,7 +251,7 @@ static rf_seccomp_options seccomp_options_for(const rf_backend_policy *policy) {
       .allow_inet_sockets = 1,
       /* Datagram sends that name a destination go through the supervisor. */
       .deny_unix_datagram = 0,
-      .guard_names = has_missing_protected(policy),
+      .guard_names = guard > 0,
   };
   return opts;
 }
@@ -261,14 +261,15 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
                         size_t err_len) {
   char *bwrap = find_bwrap();
   char *init = find_helper(host, INIT_NAME);
+  int guard = guard_level_of(policy);
   rf_bwrap_fds fds = {
       .bwrap = bwrap ? bwrap : "bwrap",
       .init = init ? init : "/usr/libexec/ringfence/" INIT_NAME,
       .json_status_fd = RENDER_JSON_FD,
       .init_status_fd = RENDER_STATUS_FD,
       .seccomp_fd = RENDER_SECCOMP_FD,
-      .notify_fd = needs_socket_supervision(policy) ? RENDER_NOTIFY_FD : -1,
-      .supervise_fd = needs_socket_supervision(policy) ? RENDER_SUPERVISE_FD : -1,
+      .notify_fd = needs_socket_supervision(policy, guard) ? RENDER_NOTIFY_FD : -1,
+      .supervise_fd = needs_socket_supervision(policy, guard) ? RENDER_SUPERVISE_FD : -1,
       .foreground_tty = foreground_terminal() >= 0,
   };
   rf_strv args;
@@ -281,7 +282,7 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
     if (line)
       out->emit(out->ctx, "command", line);
     free(line);
-    rf_seccomp_options opts = seccomp_options_for(policy);
+    rf_seccomp_options opts = seccomp_options_for(policy, guard);
     size_t n_groups = 0;
     const rf_seccomp_group *groups = rf_seccomp_groups(&opts, &n_groups);
     char buf[1024];
@@ -299,14 +300,14 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
         snprintf(buf + used, sizeof(buf) - used, " (%s)", groups[g].rules);
       out->emit(out->ctx, "seccomp", buf);
     }
-    if (has_missing_protected(policy))
+    if (guard > 0)
       out->emit(out->ctx, "name-guard",
                 "open(O_CREAT), mkdir, mknod, symlink, link, rename and bind (and unlink/rmdir "
                 "when a protected name is a symlink) are seccomp user notifications; "
                 "ringfence-fs-proxy performs them inside the sandbox's namespaces without "
                 "capabilities and refuses (EROFS) protected names that do not exist yet and "
                 "moving a directory that holds a protected path");
-    if (needs_socket_supervision(policy))
+    if (needs_socket_supervision(policy, guard))
       out->emit(out->ctx, "socket-supervisor",
                 "connect(), sendto() with an address, sendmsg() and sendmmsg() are seccomp user "
                 "notifications (filter on fd 6); ringfence's supervisor (channel fd 7) allows a "
@@ -372,7 +373,9 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       goto out;
     }
   }
-  rf_seccomp_options opts = seccomp_options_for(policy);
+  missing = rf_missing_protected_entries(policy);
+  int guard = rf_guard_level(missing);
+  rf_seccomp_options opts = seccomp_options_for(policy, guard);
   seccomp_fd = rf_seccomp_export_memfd(&opts, err, err_len);
   if (seccomp_fd < 0) {
     rc = seccomp_fd;
@@ -383,9 +386,7 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     snprintf(err, err_len, "pipe: %s", strerror(errno));
     goto out;
   }
-  if (needs_socket_supervision(policy)) {
-    missing = rf_missing_protected_entries(policy);
-    int guard = rf_guard_level(missing);
+  if (needs_socket_supervision(policy, guard)) {
     if (guard && !fs_proxy) {
       snprintf(err, err_len, "%s was not found in %s: reinstall ringfence", FS_PROXY_NAME,
                host->helper_dir ? host->helper_dir : "(no helper directory)");
