@@ -250,18 +250,9 @@ static int handle_connect(rf_unix_supervisor *sv, const struct seccomp_notif *re
   if (addr_len > sizeof(struct sockaddr_storage) || addr_len < sizeof(sa_family_t))
     return -EINVAL;
 
-  int pidfd = pidfd_of_thread((pid_t)req->pid);
-  if (pidfd < 0)
-    return -ESRCH;
-  if (!notif_valid(sv->listener_fd, req->id)) {
-    close(pidfd);
-    return -ESRCH;
-  }
-  int sock = (int)syscall(SYS_pidfd_getfd, pidfd, sockfd_in_target, 0);
-  int saved = errno;
-  close(pidfd);
+  int sock = rf_target_copy_fd(req, sv->listener_fd, sockfd_in_target);
   if (sock < 0)
-    return saved == EBADF ? -EBADF : -EPERM;
+    return sock;
 
   struct sockaddr_storage addr;
   memset(&addr, 0, sizeof(addr));
