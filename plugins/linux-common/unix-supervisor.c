@@ -375,7 +375,9 @@ static ssize_t send_copied(rf_unix_supervisor *sv, pid_t pid, int pidfd, int soc
     if (rc < 0)
       return rc;
   }
-  size_t n_iov = remote->msg_iovlen > 1024 ? 1024 : remote->msg_iovlen;
+  if (remote->msg_iovlen > 1024) /* UIO_MAXIOV: the kernel refuses more too */
+    return -EMSGSIZE;
+  size_t n_iov = remote->msg_iovlen;
   struct iovec *iov = calloc(n_iov ? n_iov : 1, sizeof(struct iovec));
   char *data = malloc(SEND_LIMIT);
   char control[4096];
