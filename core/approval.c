@@ -87,7 +87,7 @@ typedef struct {
   char *reason;
 } Verdict;
 
-static char *command_text(const char *const *argv) {
+char *rf_command_display(const char *const *argv) {
   GString *out = g_string_new(NULL);
   for (guint i = 0; argv[i]; i++) {
     gboolean plain = argv[i][0] != '\0';
@@ -274,7 +274,7 @@ gboolean rf_approval_decide(const RfApprovalRequest *request, RfApprovalResult *
   Verdict verdict;
   if (!needs_command) {
     gboolean mcp = req.kind == RF_REQUEST_MCP_ELICITATION;
-    g_autofree char *what = req.argv && req.argv[0] ? command_text(req.argv) : NULL;
+    g_autofree char *what = req.argv && req.argv[0] ? rf_command_display(req.argv) : NULL;
     verdict = prompt(req.policy, mcp ? "mcp_elicitations" : "request_permissions",
                      g_strdup_printf("%s%s%s%s asks the user",
                                      mcp ? "an MCP elicitation" : "a permission request",
@@ -290,7 +290,7 @@ gboolean rf_approval_decide(const RfApprovalRequest *request, RfApprovalResult *
     g_autoptr(GString) allowed = g_string_new(NULL); /* every command's reason, when all pass */
     for (guint i = 0; i < commands->len; i++) {
       const char *const *argv = g_ptr_array_index(commands, i);
-      g_autofree char *text = command_text(argv);
+      g_autofree char *text = rf_command_display(argv);
       g_autoptr(GPtrArray) matches =
           req.rules ? rf_rules_match(req.rules, argv) : g_ptr_array_new();
       Verdict v;

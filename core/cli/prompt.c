@@ -27,21 +27,7 @@ char *rf_cli_terminal_safe(const char *text) {
 }
 
 char *rf_cli_command_text(const char *const *argv) {
-  GString *out = g_string_new(NULL);
-  for (guint i = 0; argv[i]; i++) {
-    gboolean plain = argv[i][0] != '\0';
-    for (const char *c = argv[i]; *c && plain; c++)
-      plain = g_ascii_isalnum(*c) || strchr("-_./=:,+@%^", *c);
-    if (i)
-      g_string_append_c(out, ' ');
-    if (plain) {
-      g_string_append(out, argv[i]);
-    } else {
-      g_autofree char *quoted = g_shell_quote(argv[i]);
-      g_string_append(out, quoted);
-    }
-  }
-  return g_string_free(out, FALSE);
+  return rf_command_display(argv);
 }
 
 gboolean rf_cli_ask_approval(const char *const *argv, const RfApprovalResult *result) {

@@ -330,6 +330,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RfApprovalResult, rf_approval_result_clear)
  * (`bash -lc "ls && make"`) is judged command by command, the strictest answer winning.
  * Fails (RF_ERROR_CONFIG) only on a malformed request, such as a run without a command.
  * |result| must be zeroed or cleared. */
+/* |argv| as one line a person can read and a shell would parse back: plain
+ * words as they are, others single-quoted.  Free with g_free. */
+char *rf_command_display(const char *const *argv);
+
 gboolean rf_approval_decide(const RfApprovalRequest *request, RfApprovalResult *result,
                             GError **error);
 
