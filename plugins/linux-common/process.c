@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,69 +46,78 @@ static void close_all_but(const int *sorted_keep, size_t n) {
   close_range_or_loop(next, ~0u);
 }
 
+typedef struct {
+  const char *path;
+  char *const *argv;
+  char *const *envp;
+  const int *keep;
+  size_t n_keep;
+  const int *sorted; /* |keep| ascending */
+  int exec_errno;    /* written by the child when execve fails */
+} spawn_args;
+
+/* The child of rf_spawn: it shares the parent's memory (CLONE_VM) and runs
+ * on its own stack while the parent is suspended (CLONE_VFORK), so it only
+ * makes system calls, and reports an exec failure through |a|. */
+static int spawn_child(void *arg) {
+  spawn_args *a = arg;
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof(dfl));
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++)
+    sigaction(sig, &dfl, NULL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  setpgid(0, 0);
+  close_all_but(a->sorted, a->n_keep);
+  for (size_t i = 0; i < a->n_keep; i++) {
+    int flags = fcntl(a->keep[i], F_GETFD);
+    if (flags >= 0)
+      fcntl(a->keep[i], F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  execve(a->path, a->argv, a->envp);
+  a->exec_errno = errno ? errno : ENOEXEC;
+  _exit(127);
+}
+
 pid_t rf_spawn(const char *path, char *const argv[], char *const envp[], const int *keep,
                size_t n_keep, char *err, size_t err_len) {
+  /* Everything the child needs is allocated before it exists. */
+  const size_t stack_size = 64 * 1024;
   int *sorted = calloc(n_keep + 1, sizeof(int));
-  if (!sorted) {
+  char *stack = malloc(stack_size);
+  if (!sorted || !stack) {
+    free(sorted);
+    free(stack);
     snprintf(err, err_len, "out of memory");
     return -ENOMEM;
   }
   memcpy(sorted, keep, n_keep * sizeof(int));
-  int report[2];
-  if (pipe2(report, O_CLOEXEC) < 0) {
-    int e = errno;
-    free(sorted);
-    snprintf(err, err_len, "pipe: %s", strerror(e));
-    return -e;
-  }
-  /* The report pipe's write end must survive close_all_but until exec;
-   * sort before fork so that the child only makes async-signal-safe calls. */
-  sorted[n_keep] = report[1];
-  qsort(sorted, n_keep + 1, sizeof(int), compare_int);
-  pid_t pid = fork();
-  if (pid < 0) {
-    int e = errno;
-    free(sorted);
-    close(report[0]);
-    close(report[1]);
-    snprintf(err, err_len, "fork: %s", strerror(e));
-    return -e;
-  }
-  if (pid == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    for (int sig = 1; sig < NSIG; sig++)
-      signal(sig, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    setpgid(0, 0);
-    close(report[0]);
-    /* Keep report[1] (close-on-exec) while closing the rest. */
-    close_all_but(sorted, n_keep + 1);
-    for (size_t i = 0; i < n_keep; i++) {
-      int flags = fcntl(keep[i], F_GETFD);
-      if (flags >= 0)
-        fcntl(keep[i], F_SETFD, flags & ~FD_CLOEXEC);
-    }
-    execve(path, argv, envp);
-    int e = errno;
-    if (write(report[1], &e, sizeof(e)) < 0) {
-      /* nothing more to do */
-    }
-    _exit(127);
-  }
+  qsort(sorted, n_keep, sizeof(int), compare_int);
+  spawn_args args = {.path = path, .argv = argv, .envp = envp, .keep = keep,
+                     .n_keep = n_keep, .sorted = sorted};
+  /* No page tables to copy, as with posix_spawn: the parent (a process of
+   * any size, maybe multi-threaded) waits until the child has exec'd.
+   * Signals stay blocked until the child has reset every disposition, so
+   * that no handler of the parent runs on the child's stack. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = clone(spawn_child, stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  int e = errno;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   free(sorted);
-  close(report[1]);
-  int child_errno = 0;
-  ssize_t got;
-  do
-    got = read(report[0], &child_errno, sizeof(child_errno));
-  while (got < 0 && errno == EINTR);
-  close(report[0]);
-  if (got == (ssize_t)sizeof(child_errno)) {
+  free(stack);
+  if (pid < 0) {
+    snprintf(err, err_len, "cannot start %s: clone: %s", path, strerror(e));
+    return -e;
+  }
+  if (args.exec_errno) {
     int status;
     waitpid(pid, &status, 0);
-    snprintf(err, err_len, "cannot execute %s: %s", path, strerror(child_errno));
-    return -child_errno;
+    snprintf(err, err_len, "cannot execute %s: %s", path, strerror(args.exec_errno));
+    return -args.exec_errno;
   }
   return pid;
 }
