@@ -35,10 +35,15 @@ if [ "$MODE" = "--as-nobody" ]; then
   trap 'rm -rf "$stage" ${RF_LL_COPY:+"$RF_LL_COPY"}' EXIT
   cp "$here/escape-test.sh" "$stage/landlock-escape-test.sh"
   chmod a+rx "$stage/landlock-escape-test.sh"
+  deny_userns=
+  if [ -n "${RF_DENY_USERNS:-}" ]; then
+    cp "$RF_DENY_USERNS" "$stage/bin/deny-userns" && chmod a+rx "$stage/bin/deny-userns"
+    deny_userns=$stage/bin/deny-userns
+  fi
   setpriv --reuid=65534 --regid=65534 --clear-groups \
     env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 \
     LD_LIBRARY_PATH="$stage/lib" RINGFENCE_BACKEND_DIR="$stage/backends" \
-    RINGFENCE_HELPER_DIR="$stage/libexec" \
+    RINGFENCE_HELPER_DIR="$stage/libexec" RF_DENY_USERNS="$deny_userns" \
     bash "$stage/landlock-escape-test.sh" "$stage/bin/ringfence"
   exit $?
 fi
@@ -444,6 +449,23 @@ err=$(env PATH=/nonexistent "$RF" run -s workspace-write "${DEGRADE[@]}" -- /bin
 notes=$(grep -c "using backend 'landlock' because bwrap is not usable" "$top/fallback-err")
 claim "auto falls back to Landlock when bwrap is not on PATH, with one line saying why" \
   sh -c "test '$err' = landlock -a '$notes' = 1 && grep -q 'bwrap was not found on PATH' '$top/fallback-err'"
+
+# A container's seccomp profile refuses new user namespaces while every sysctl allows them: the
+# probe must still see it (it tests a namespace whenever a seccomp filter is loaded), so auto
+# falls back with the reason, and an explicit --backend bwrap refuses before running anything.
+if [ -n "${RF_DENY_USERNS:-}" ] && [ -x "$RF_DENY_USERNS" ]; then
+  out=$("$RF_DENY_USERNS" "$RF" run -s workspace-write "${DEGRADE[@]}" -- /bin/sh -c 'echo $RINGFENCE_SANDBOX' 2>"$top/userns-err")
+  claim "under a seccomp filter refusing user namespaces, auto falls back to Landlock saying why" \
+    sh -c "test '$out' = landlock && grep -q \"using backend 'landlock' because bwrap is not usable\" '$top/userns-err' && grep -qi 'namespace' '$top/userns-err'"
+  rm -f "$top/userns-marker"
+  "$RF_DENY_USERNS" "$RF" run --backend bwrap -s workspace-write -- /bin/sh -c "touch $top/userns-marker" 2>"$top/userns-err2"
+  st=$?
+  claim "under the same filter, --backend bwrap exits 125 naming the refusal, and runs nothing" \
+    sh -c "test $st = 125 && test ! -e '$top/userns-marker' && grep -q \"backend 'bwrap' cannot run here\" '$top/userns-err2'"
+else
+  echo "SKIP: the user-namespace fallback claims need the deny-userns helper (RF_DENY_USERNS is set by meson test)"
+  skip=$((skip + 1))
+fi
 
 echo "landlock escape suite (uid $(id -u), ABI $ABI): $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
