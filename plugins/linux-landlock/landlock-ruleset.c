@@ -15,9 +15,10 @@ struct rf_ll_net_port_attr {
   uint64_t port;
 };
 
+/* |is_dir|: 1 or 0 when the caller knows (from readdir), -1 to ask fstat. */
 static int add_path_rule(int ruleset, const char *path, uint64_t access, int dirfd,
-                         const char *name, int skip_if_missing, const char *why, char *err,
-                         size_t err_len) {
+                         const char *name, int is_dir, int skip_if_missing, const char *why,
+                         char *err, size_t err_len) {
   /* O_PATH follows symlinks: /bin -> usr/bin gets its rule on /usr/bin. */
   int fd = openat(dirfd, name ? name : path, O_PATH | O_CLOEXEC);
   if (fd < 0) {
@@ -28,8 +29,11 @@ static int add_path_rule(int ruleset, const char *path, uint64_t access, int dir
              name ? "/" : "", name ? name : "", why, strerror(e));
     return -e;
   }
-  struct stat st;
-  if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+  if (is_dir < 0) {
+    struct stat st;
+    is_dir = fstat(fd, &st) != 0 || S_ISDIR(st.st_mode);
+  }
+  if (!is_dir)
     access &= RF_LL_FS_FILE_RIGHTS; /* directory rights are refused on a file */
   struct rf_ll_path_beneath_attr beneath = {.allowed_access = access, .parent_fd = fd};
   int rc = access ? rf_ll_add_rule(ruleset, RF_LL_RULE_PATH_BENEATH, &beneath, 0) : 0;
@@ -60,9 +64,17 @@ static int add_read_all_but(int ruleset, const rf_ll_plan *plan, char *err, size
       if (d == 0 && strcmp(name, "dev") == 0)
         continue; /* its entries, one by one, below */
       /* A symlink needs no rule: its target is judged where it lies (and
-       * /dev/stderr -> /proc/self/fd/2 may be a pipe, which takes none). */
-      struct stat st;
-      if (fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISLNK(st.st_mode))
+       * /dev/stderr -> /proc/self/fd/2 may be a pipe, which takes none).
+       * The entry's type comes with readdir on every common filesystem;
+       * /dev holds over a hundred entries, so no stat per entry. */
+      unsigned char type = entry->d_type;
+      if (type == DT_UNKNOWN) {
+        struct stat st;
+        if (fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+          continue;
+        type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+      }
+      if (type == DT_LNK)
         continue;
       char full[512];
       snprintf(full, sizeof(full), "%s%s%s", dirs[d], d ? "/" : "", name);
@@ -70,8 +82,8 @@ static int add_read_all_but(int ruleset, const rf_ll_plan *plan, char *err, size
       for (const char *const *e = plan->read_all_but; *e; e++)
         excepted |= strcmp(full, *e) == 0;
       if (!excepted)
-        rc = add_path_rule(ruleset, dirs[d], plan->read_all_access, dirfd(dir), name, 1,
-                           "read everywhere", err, err_len);
+        rc = add_path_rule(ruleset, dirs[d], plan->read_all_access, dirfd(dir), name,
+                           type == DT_DIR, 1, "read everywhere", err, err_len);
       /* An entry that takes no rule (a socket, a file on an internal
        * filesystem) stays unreadable: a grant skipped fails closed. */
       if (rc == -EBADFD || rc == -EINVAL) {
@@ -101,7 +113,7 @@ int rf_ll_ruleset_create(const rf_ll_plan *plan, char *err, size_t err_len) {
   }
   for (size_t i = 0; i < plan->n_rules; i++) {
     const rf_ll_rule *rule = &plan->rules[i];
-    int rc = add_path_rule(ruleset, rule->path, rule->access, AT_FDCWD, NULL,
+    int rc = add_path_rule(ruleset, rule->path, rule->access, AT_FDCWD, NULL, -1,
                            rule->skip_if_missing, rule->why, err, err_len);
     if (rc < 0) {
       close(ruleset);
