@@ -55,8 +55,8 @@ static const rf_seccomp_group base_groups[] = {
      SYSCALLS("mbind", "get_mempolicy", "set_mempolicy", "migrate_pages", "move_pages"), NULL},
     {"@personality", "execution domains that weaken exploit mitigations",
      SYSCALLS("personality"),
-     "personality() with READ_IMPLIES_EXEC or ADDR_NO_RANDOMIZE (low 32 bits); querying and "
-     "plain PER_LINUX/PER_LINUX32 work"},
+     "personality() with READ_IMPLIES_EXEC or ADDR_NO_RANDOMIZE, or with bit 31 set (low 32 "
+     "bits); querying (0xffffffff) and plain PER_LINUX/PER_LINUX32 work"},
     {"@obsolete", "obsolete syscalls nothing current uses",
      SYSCALLS("uselib", "ustat", "sysfs", "_sysctl", "vm86", "vm86old", "get_kernel_syms",
               "query_module", "afs_syscall", "bdflush", "getpmsg", "putpmsg", "security",
@@ -191,24 +191,24 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
    * makes glibc and others fall back to clone(2), which is checked above. */
   TRY(deny(ctx, ENOSYS, "clone3", err, err_len));
 
-  /* @personality: the persona is an unsigned int to the kernel, and
+  /* @personality: the kernel reads the persona as an unsigned int, and
    * 0xffffffff only queries it.  A rule holds one comparison per argument,
-   * so "flag set and not 0xffffffff" is spelled as: flag set with bit 31
-   * clear, or flag and bit 31 set with some other bit clear. */
+   * so the rules compare masked low 32 bits:
+   *  - bit 31 clear and a weakening flag set: refused (one rule per flag);
+   *  - bit 31 set: no persona uses it, so anything but the query (all 32
+   *    bits set) is refused, spelled as "bit 31 set and bit N clear", one
+   *    rule for each of the 31 other bits.
+   * 33 rules instead of one per (flag, bit): 190 fewer BPF instructions to
+   * check and JIT-compile on every run, for the same effect on the flags. */
   static const unsigned long weakening[] = {0x0400000ul /* READ_IMPLIES_EXEC */,
                                             0x0040000ul /* ADDR_NO_RANDOMIZE */};
-  for (size_t f = 0; f < 2; f++) {
-    unsigned long flag = weakening[f], top = 0x80000000ul;
+  const unsigned long top = 0x80000000ul;
+  for (size_t f = 0; f < 2; f++)
     TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
-                         SCMP_A0(SCMP_CMP_MASKED_EQ, top | flag, flag)));
-    for (unsigned bit = 0; bit < 31; bit++) {
-      unsigned long other = 1ul << bit;
-      if (other == flag)
-        continue;
-      TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
-                           SCMP_A0(SCMP_CMP_MASKED_EQ, top | flag | other, top | flag)));
-    }
-  }
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, top | weakening[f], weakening[f])));
+  for (unsigned bit = 0; bit < 31; bit++)
+    TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(personality), 1,
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, top | (1ul << bit), top)));
 
   /* @terminal-injection: the kernel reads the request as 32 bits. */
   TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,

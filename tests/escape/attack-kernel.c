@@ -193,6 +193,12 @@ static const probe probes[] = {
     P("@obsolete", "sysfs(3)", SYS_sysfs, 3),
     P("@personality", "personality(READ_IMPLIES_EXEC)", SYS_personality, READ_IMPLIES_EXEC),
     P("@personality", "personality(ADDR_NO_RANDOMIZE)", SYS_personality, ADDR_NO_RANDOMIZE),
+    /* The kernel keeps 32 bits: bit 31 set (no persona uses it) must not
+     * carry a flag past the filter, nor must garbage in the upper half. */
+    P("@personality", "personality(0x80000000 | READ_IMPLIES_EXEC)", SYS_personality,
+      0x80000000L | READ_IMPLIES_EXEC),
+    P("@personality", "personality(1 << 32 | ADDR_NO_RANDOMIZE)", SYS_personality,
+      (1L << 32) | ADDR_NO_RANDOMIZE),
 };
 
 static int op_surface(char **a, int n) {

@@ -1411,6 +1411,19 @@ for _group, _claim in [
         (lambda g: lambda c: _surface(c, g))(_group))
 
 
+@case("kernel-personality-query", "personality() still answers a query (0xffffffff) and accepts plain PER_LINUX (setarch)")
+def _(c):
+    res = c.sh("setarch -h >/dev/null 2>&1 || { echo RF-NO-SETARCH; exit 0; }; "
+               "setarch $(uname -m) sh -c 'echo RF-PER-LINUX-OK'; "
+               "setarch $(uname -m) -R true && echo RF-NO-RANDOMIZE-ALLOWED || echo RF-NO-RANDOMIZE-REFUSED")
+    if "RF-NO-SETARCH" in res.out:
+        raise Skip("setarch (util-linux) is not installed")
+    if "RF-PER-LINUX-OK" not in res.out:
+        c.fail("setarch with plain PER_LINUX failed: " + res.summary())
+    if "RF-NO-RANDOMIZE-REFUSED" not in res.out:
+        c.fail("setarch -R (ADDR_NO_RANDOMIZE) was not refused: " + res.summary())
+
+
 @case("kernel-userns", "no nested user namespace: unshare, clone (also with high flag bits), glibc clone, clone3")
 def _(c):
     res = c.attack("userns")
