@@ -217,21 +217,38 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
                        SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX)));
 
   if (opts->network_off) {
-    /* @network-off: one rule per denied family below 64, then everything
-     * above.  The kernel reads the family as an int, so compare the low 32
-     * bits: high bits set on AF_NETLINK must not make it look unknown. */
-    for (int family = 0; family < 64; family++) {
-      if (socket_family_allowed(opts, family))
+    /* @network-off: the refused families below 64 come in runs between the
+     * allowed ones (AF_UNIX, and AF_INET/AF_INET6 with a private loopback).
+     * A run that reaches 63 is one "at least" rule, which also refuses every
+     * value of 64 and more, including any with the upper 32 bits set (the
+     * kernel reads an int; such a value is refused whatever its low bits
+     * say).  A run in between is one equality per family: any value with
+     * upper bits set is caught by the "at least" rule.  Fewer comparisons
+     * than one per family: a shorter program to check and compile on every
+     * run, for the same set of refused values. */
+    for (int family = 0; family < 64;) {
+      if (socket_family_allowed(opts, family)) {
+        family++;
         continue;
-      TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-                           SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (scmp_datum_t)family)));
-      TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
-                           SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (scmp_datum_t)family)));
+      }
+      int end = family;
+      while (end + 1 < 64 && !socket_family_allowed(opts, end + 1))
+        end++;
+      if (end == 63) {
+        TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                             SCMP_A0(SCMP_CMP_GE, (scmp_datum_t)family)));
+        TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
+                             SCMP_A0(SCMP_CMP_GE, (scmp_datum_t)family)));
+      } else {
+        for (int f = family; f <= end; f++) {
+          TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f)));
+          TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
+                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)f)));
+        }
+      }
+      family = end + 1;
     }
-    TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-                         SCMP_A0(SCMP_CMP_GE, 64)));
-    TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
-                         SCMP_A0(SCMP_CMP_GE, 64)));
   }
   if (opts->guard_names) {
     /* openat2(2) keeps O_CREAT inside a struct seccomp cannot read: ENOSYS
