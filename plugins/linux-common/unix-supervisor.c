@@ -894,32 +894,39 @@ static pid_t sandbox_init_pid(rf_unix_supervisor *sv) {
   pthread_mutex_unlock(&sv->lock);
   if (launcher <= 0)
     return -1;
-  char path[64];
+  char path[64], text[32];
   snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)launcher, (int)launcher);
-  FILE *f = fopen(path, "re");
-  if (!f)
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     return -1;
-  long pid = -1;
-  if (fscanf(f, "%ld", &pid) != 1)
-    pid = -1;
-  fclose(f);
-  return (pid_t)pid;
+  ssize_t n;
+  do
+    n = read(fd, text, sizeof(text) - 1);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0)
+    return -1;
+  text[n] = '\0';
+  char *end = NULL;
+  long pid = strtol(text, &end, 10);
+  return end != text && pid > 0 ? (pid_t)pid : -1;
 }
 
 /* Reads "LISTENER DIAG\n" from the channel, copies both descriptors out of
  * the sandbox's init and acknowledges (see start_supervision in
  * sandbox-init.c for why nothing is sent with SCM_RIGHTS). */
 static int receive_fds(rf_unix_supervisor *sv, int *listener, int *diag) {
+  /* Init writes the line at once and then waits for our answer, so reading
+   * more than one byte at a time takes nothing that follows it. */
   char line[64];
   size_t used = 0;
-  while (used + 1 < sizeof(line)) {
-    ssize_t n = read(sv->channel_fd, line + used, 1);
+  while (used + 1 < sizeof(line) && !memchr(line, '\n', used)) {
+    ssize_t n = read(sv->channel_fd, line + used, sizeof(line) - 1 - used);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
       return -1;
-    if (line[used++] == '\n')
-      break;
+    used += (size_t)n;
   }
   line[used] = '\0';
   int remote_listener, remote_diag;
