@@ -29,9 +29,14 @@ const char *const rf_ll_device_paths[] = {
     NULL,
 };
 
-/* With full reads, directories below these are readable except the named
- * entry (see rf_ll_plan.read_all_but). */
-const char *const rf_ll_read_exceptions[] = {"/dev/pts", NULL};
+/* With full reads, every entry of / is readable except these (see
+ * rf_ll_plan.read_all_but).  /dev gets nothing beyond rf_ll_device_paths, the
+ * devices of the fresh /dev the bwrap backend mounts: not the host's
+ * terminals (/dev/pts, the virtual consoles /dev/ttyN and their screens
+ * /dev/vcs*), whose keystrokes and contents must not be read, nor raw disks,
+ * /dev/kmsg or /dev/shm.  One rule per entry of / only: /dev alone holds a
+ * hundred entries or more, each a rule to build on every run. */
+const char *const rf_ll_read_exceptions[] = {"/dev", NULL};
 
 #define RF_LL_DEVICE_RIGHTS                                                                     \
   (RF_LL_FS_READ_FILE | RF_LL_FS_WRITE_FILE | RF_LL_FS_IOCTL_DEV | RF_LL_FS_READ_DIR)
@@ -128,8 +133,9 @@ int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_e
   uint64_t write = (RF_LL_FS_READ | RF_LL_FS_WRITE) & plan->handled_fs;
   if (policy->read_access == RF_READ_FULL) {
     /* "/" lists everywhere; reading and executing come from one rule per
-     * entry of / and of /dev, added when the ruleset is created, so that
-     * /dev/pts stays out (a rule on / would cover it: rights only add up). */
+     * entry of / but /dev, added when the ruleset is created, so that the
+     * host's devices stay out (a rule on / would cover them: rights only add
+     * up); /dev has the device rules below. */
     rf_ll_plan_add_rule(plan, "/", RF_LL_FS_READ_DIR & plan->handled_fs, "list everywhere", 0);
     plan->read_all_but = rf_ll_read_exceptions;
     plan->read_all_access = read;

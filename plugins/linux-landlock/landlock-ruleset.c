@@ -44,58 +44,49 @@ static int add_path_rule(int ruleset, const char *path, uint64_t access, int dir
   return rc;
 }
 
-/* Full reads without a rule on /: one rule per entry of each directory on
- * the way to an exception, except the exception itself. */
+/* Full reads without a rule on /: one rule per entry of /, except the
+ * excepted ones (which get only what other rules give them). */
 static int add_read_all_but(int ruleset, const rf_ll_plan *plan, char *err, size_t err_len) {
-  const char *const dirs[] = {"/", "/dev"};
-  for (size_t d = 0; d < 2; d++) {
-    DIR *dir = opendir(dirs[d]);
-    if (!dir) {
-      snprintf(err, err_len, "cannot list %s for the Landlock read rules: %s", dirs[d],
-               strerror(errno));
-      return -errno;
-    }
-    struct dirent *entry;
-    int rc = 0;
-    while (rc == 0 && (entry = readdir(dir))) {
-      const char *name = entry->d_name;
-      if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-        continue;
-      if (d == 0 && strcmp(name, "dev") == 0)
-        continue; /* its entries, one by one, below */
-      /* A symlink needs no rule: its target is judged where it lies (and
-       * /dev/stderr -> /proc/self/fd/2 may be a pipe, which takes none).
-       * The entry's type comes with readdir on every common filesystem;
-       * /dev holds over a hundred entries, so no stat per entry. */
-      unsigned char type = entry->d_type;
-      if (type == DT_UNKNOWN) {
-        struct stat st;
-        if (fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-          continue;
-        type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
-      }
-      if (type == DT_LNK)
-        continue;
-      char full[512];
-      snprintf(full, sizeof(full), "%s%s%s", dirs[d], d ? "/" : "", name);
-      int excepted = 0;
-      for (const char *const *e = plan->read_all_but; *e; e++)
-        excepted |= strcmp(full, *e) == 0;
-      if (!excepted)
-        rc = add_path_rule(ruleset, dirs[d], plan->read_all_access, dirfd(dir), name,
-                           type == DT_DIR, 1, "read everywhere", err, err_len);
-      /* An entry that takes no rule (a socket, a file on an internal
-       * filesystem) stays unreadable: a grant skipped fails closed. */
-      if (rc == -EBADFD || rc == -EINVAL) {
-        rc = 0;
-        err[0] = '\0';
-      }
-    }
-    closedir(dir);
-    if (rc < 0)
-      return rc;
+  DIR *dir = opendir("/");
+  if (!dir) {
+    snprintf(err, err_len, "cannot list / for the Landlock read rules: %s", strerror(errno));
+    return -errno;
   }
-  return 0;
+  struct dirent *entry;
+  int rc = 0;
+  while (rc == 0 && (entry = readdir(dir))) {
+    const char *name = entry->d_name;
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+      continue;
+    /* A symlink needs no rule: its target is judged where it lies (/bin ->
+     * usr/bin).  The entry's type comes with readdir on every common
+     * filesystem, so no stat per entry. */
+    unsigned char type = entry->d_type;
+    if (type == DT_UNKNOWN) {
+      struct stat st;
+      if (fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : DT_REG;
+    }
+    if (type == DT_LNK)
+      continue;
+    char full[512];
+    snprintf(full, sizeof(full), "/%s", name);
+    int excepted = 0;
+    for (const char *const *e = plan->read_all_but; *e; e++)
+      excepted |= strcmp(full, *e) == 0;
+    if (!excepted)
+      rc = add_path_rule(ruleset, "/", plan->read_all_access, dirfd(dir), name, type == DT_DIR, 1,
+                         "read everywhere", err, err_len);
+    /* An entry that takes no rule (a socket, a file on an internal
+     * filesystem) stays unreadable: a grant skipped fails closed. */
+    if (rc == -EBADFD || rc == -EINVAL) {
+      rc = 0;
+      err[0] = '\0';
+    }
+  }
+  closedir(dir);
+  return rc;
 }
 
 int rf_ll_ruleset_create(const rf_ll_plan *plan, char *err, size_t err_len) {

@@ -184,8 +184,9 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
   if (plan.read_all_but) {
     rf_ll_fs_rights_name(plan.read_all_access, names, sizeof(names));
     emitf(out, "landlock",
-          "rule on every entry of / and of /dev (listed at launch; symlinks need none): %s (read "
-          "everywhere), except %s (the host's terminals: no keystrokes read, nothing written)",
+          "rule on every entry of / (listed at launch; symlinks need none): %s (read "
+          "everywhere), except %s, which holds only the device rules above (the host's "
+          "terminals, consoles and disks stay out: no keystrokes or screens read)",
           names, plan.read_all_but[0]);
   }
   if (plan.handled_net) {

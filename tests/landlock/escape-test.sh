@@ -165,6 +165,24 @@ run -- sh -c "echo x > $shm_marker" 2>/dev/null
 claim "/dev/shm (shared with the host) is not writable" test ! -e "$shm_marker"
 rm -f "$shm_marker"
 
+# /dev holds only what the bwrap backend's fresh /dev holds: the host's consoles and their screens
+# (/dev/ttyN, /dev/vcs*), disks and other devices this user may open outside cannot be opened
+# inside, while the standard devices work.
+host_devs=""
+for d in /dev/vcs /dev/vcs1 /dev/tty1 /dev/vda /dev/sda /dev/nvme0n1 /dev/fuse /dev/net/tun /dev/kvm /dev/hwrng; do
+  [ -c "$d" ] || [ -b "$d" ] || continue
+  (exec 3<"$d") 2>/dev/null && host_devs="$host_devs $d"
+done
+if [ -n "$host_devs" ]; then
+  opened=$(run -- sh -c "for d in $host_devs; do (exec 3<\$d) 2>/dev/null && echo \$d; done" 2>/dev/null)
+  std=$(run -- sh -c 'head -c 4 /dev/urandom | wc -c; echo x > /dev/null && echo null-ok' 2>/dev/null | tr '\n' ' ')
+  claim "host devices beyond the standard set cannot be opened (tried:$host_devs), /dev/null and /dev/urandom work" \
+    sh -c "test -z '$opened' && test '$std' = '4 null-ok '"
+else
+  echo "SKIP: no host device outside the standard set can be opened by uid $(id -u) here"
+  skip=$((skip + 1))
+fi
+
 if [ "$(id -u)" = 0 ]; then
   run -- sh -c 'mknod disk b 8 0; mknod mem c 1 1' 2>/dev/null
   claim "root inside cannot make device nodes (raw disk, /dev/mem)" test ! -e disk -a ! -e mem
@@ -436,7 +454,7 @@ claim "check reports the Landlock ABI and its errata" \
   has 'Landlock ABI [0-9][0-9]*.*errata' "$abi_line"
 ex=$("$RF" explain --backend landlock -s workspace-write -- true 2>&1)
 claim "explain prints the ruleset, the ABI and the seccomp groups" \
-  sh -c "grep -q 'every entry of / .*: execute read_file read_dir.*except /dev/pts' <<'EOF' && grep -q '@io-uring' <<'EOF2' && grep -q 'ABI $ABI' <<'EOF3'
+  sh -c "grep -q 'every entry of / .*: execute read_file read_dir.*except /dev,' <<'EOF' && grep -q '@io-uring' <<'EOF2' && grep -q 'ABI $ABI' <<'EOF3'
 $ex
 EOF
 $ex

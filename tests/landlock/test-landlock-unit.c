@@ -140,18 +140,25 @@ static void test_rights_have_names(void) {
 
 /* ---- plans ------------------------------------------------------------------------ */
 
-static void test_full_read_lists_everywhere_and_reads_all_but_host_terminals(void) {
+static void test_full_read_lists_everywhere_and_reads_all_but_host_devices(void) {
   rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
   rf_ll_plan plan;
   plan_ok(&p, 7, 0, &plan);
   const rf_ll_rule *root = rule_for(&plan, "/");
   CU_ASSERT_PTR_NOT_NULL_FATAL(root);
-  /* A read rule on / would cover /dev/pts: rights only add up the tree. */
+  /* A read rule on / would cover /dev and the host's terminals in it
+   * (/dev/pts, the consoles): rights only add up the tree. */
   CU_ASSERT_EQUAL(root->access, RF_LL_FS_READ_DIR);
   CU_ASSERT_EQUAL(plan.read_all_access, RF_LL_FS_READ);
   CU_ASSERT_PTR_NOT_NULL_FATAL(plan.read_all_but);
-  CU_ASSERT_STRING_EQUAL(plan.read_all_but[0], "/dev/pts");
+  CU_ASSERT_STRING_EQUAL(plan.read_all_but[0], "/dev");
+  CU_ASSERT_PTR_NULL(plan.read_all_but[1]);
+  CU_ASSERT_PTR_NULL(rule_for(&plan, "/dev"));
   CU_ASSERT_PTR_NULL(rule_for(&plan, "/dev/pts"));
+  /* /dev has the standard devices only, as the bwrap backend's fresh /dev. */
+  CU_ASSERT_PTR_NOT_NULL(rule_for(&plan, "/dev/null"));
+  CU_ASSERT_PTR_NOT_NULL(rule_for(&plan, "/dev/urandom"));
+  CU_ASSERT_PTR_NULL(rule_for(&plan, "/dev/shm"));
   CU_ASSERT_PTR_NULL(rule_for(&plan, "/opt/data")); /* readable roots only when restricted */
   rf_ll_plan_clear(&plan);
 }
@@ -328,8 +335,8 @@ int main(void) {
   CU_add_test(abi, "logging flags only from ABI 7", test_logging_flags_only_from_abi7);
   CU_add_test(abi, "rights, scopes and errata have names", test_rights_have_names);
   CU_pSuite plans = CU_add_suite("landlock plans", NULL, NULL);
-  CU_add_test(plans, "full reads list everywhere and read all but the host's terminals",
-              test_full_read_lists_everywhere_and_reads_all_but_host_terminals);
+  CU_add_test(plans, "full reads list everywhere and read all but the host's devices",
+              test_full_read_lists_everywhere_and_reads_all_but_host_devices);
   CU_add_test(plans, "writable roots write but never make device nodes",
               test_writable_roots_write_but_never_make_devices);
   CU_add_test(plans, "rights are masked by the ABI", test_rights_are_masked_by_the_abi);
