@@ -32,9 +32,7 @@ static void close_range_or_loop(unsigned int first, unsigned int last) {
     close((int)fd);
 }
 
-/* In the child, after fork: async-signal-safe calls only.  |sorted_keep| is
- * ascending. */
-static void close_all_but(const int *sorted_keep, size_t n) {
+void rf_close_all_but(const int *sorted_keep, size_t n) {
   unsigned int next = 3;
   for (size_t i = 0; i < n; i++) {
     if (sorted_keep[i] < 0 || (unsigned int)sorted_keep[i] < next)
@@ -59,8 +57,7 @@ typedef struct {
 /* The child of rf_spawn: it shares the parent's memory (CLONE_VM) and runs
  * on its own stack while the parent is suspended (CLONE_VFORK), so it only
  * makes system calls, and reports an exec failure through |a|. */
-static int spawn_child(void *arg) {
-  spawn_args *a = arg;
+void rf_child_reset_signals(void) {
   struct sigaction dfl;
   memset(&dfl, 0, sizeof(dfl));
   dfl.sa_handler = SIG_DFL;
@@ -69,8 +66,13 @@ static int spawn_child(void *arg) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int spawn_child(void *arg) {
+  spawn_args *a = arg;
+  rf_child_reset_signals();
   setpgid(0, 0);
-  close_all_but(a->sorted, a->n_keep);
+  rf_close_all_but(a->sorted, a->n_keep);
   for (size_t i = 0; i < a->n_keep; i++) {
     int flags = fcntl(a->keep[i], F_GETFD);
     if (flags >= 0)

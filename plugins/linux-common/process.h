@@ -13,6 +13,14 @@
 pid_t rf_spawn(const char *path, char *const argv[], char *const envp[], const int *keep,
                size_t n_keep, char *err, size_t err_len);
 
+/* For a child between fork (or a vfork-style clone) and exec: system calls
+ * only, no allocation.  rf_child_reset_signals: every disposition back to
+ * the default, nothing blocked.  rf_close_all_but: closes every descriptor
+ * from 3 up but those in |sorted_keep| (ascending; negative entries are
+ * ignored), with close_range() or, on kernels before 5.9, one by one. */
+void rf_child_reset_signals(void);
+void rf_close_all_but(const int *sorted_keep, size_t n);
+
 /* pidfd of |pid|, or -1 when the kernel has none (then wait_fd is -1). */
 int rf_pidfd_open(pid_t pid);
 

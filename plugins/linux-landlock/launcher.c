@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "landlock-abi.h"
+#include "process.h"
 
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
@@ -158,30 +159,6 @@ static void write_record(int fd, int kind, int value, int step) {
   while (n < 0 && errno == EINTR);
 }
 
-static void close_range_from(unsigned int first, unsigned int last) {
-  if (first > last)
-    return;
-  if (syscall(SYS_close_range, first, last, 0) == 0)
-    return;
-  /* No close_range (kernel < 5.9): one by one up to the descriptor limit. */
-  long max = sysconf(_SC_OPEN_MAX);
-  unsigned int end = (unsigned int)(max > 0 ? max : 65536);
-  for (unsigned int fd = first; fd <= last && fd < end; fd++)
-    close((int)fd);
-}
-
-/* Closes every descriptor from 3 up but those in |sorted|. */
-static void close_all_but(const int *sorted, size_t n) {
-  unsigned int next = 3;
-  for (size_t i = 0; i < n; i++) {
-    if (sorted[i] < 0 || (unsigned int)sorted[i] < next)
-      continue;
-    close_range_from(next, (unsigned int)sorted[i] - 1);
-    next = (unsigned int)sorted[i] + 1;
-  }
-  close_range_from(next, ~0u);
-}
-
 static void send_fd(int channel, int fd) {
   char byte = 'L';
   char control[CMSG_SPACE(sizeof(int))];
@@ -229,14 +206,7 @@ static int is_path_search_errno(int e) {
 static __attribute__((noreturn)) void child_main(const rf_ll_launch *l, int report_fd,
                                                  pid_t supervisor) {
   /* 1. signals */
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof(dfl));
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; sig++)
-    sigaction(sig, &dfl, NULL);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
+  rf_child_reset_signals();
   /* 2. session */
   if (setsid() < 0)
     CHILD_FAIL(RF_LL_STEP_SESSION);
@@ -266,7 +236,7 @@ static __attribute__((noreturn)) void child_main(const rf_ll_launch *l, int repo
   for (size_t i = 0; i < l->n_pass_fds; i++)
     if (fcntl(l->pass_fds[i], F_SETFD, 0) < 0)
       CHILD_FAIL(RF_LL_STEP_DESCRIPTORS);
-  close_all_but(l->keep_sorted, l->n_keep);
+  rf_close_all_but(l->keep_sorted, l->n_keep);
   /* 9. the socket notify filter, whose listener goes to ringfence */
   if (l->notify.len > 0) {
     int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
@@ -478,7 +448,7 @@ static __attribute__((noreturn)) void supervisor_main(const rf_ll_launch *l, int
   /* The supervisor needs nothing of ringfence's: keep only the report pipe,
    * so that it holds no pipe or file of the host open longer than the run. */
   int keep[1] = {report_fd};
-  close_all_but(keep, 1);
+  rf_close_all_but(keep, 1);
 
   sigset_t wanted;
   sigemptyset(&wanted);
