@@ -5,9 +5,10 @@
  *   1. tells the backend it is running (so a later failure is the command's);
  *   2. sets no_new_privs; with --supervise-fd, opens a sock_diag socket in the
  *      sandbox's network namespace, installs the connect() notify filter read
- *      from --notify-fd and sends the listener and the sock_diag socket to
- *      ringfence's supervisor (see unix-supervisor.h); then loads the seccomp
- *      program read from --seccomp-fd;
+ *      from --notify-fd and offers the listener and the sock_diag socket to
+ *      ringfence's supervisor (see unix-supervisor.h); loads the seccomp
+ *      program read from --seccomp-fd while the supervisor takes them; waits
+ *      for the supervisor's answer (no command runs unsupervised);
  *   3. with --foreground-tty, puts the command in a process group of its own
  *      and makes it the terminal's foreground group, as a shell does, so
  *      that ^C reaches the command and /dev/tty works;
@@ -110,8 +111,15 @@ static void load_seccomp(int fd) {
  * namespace to the supervisor outside.  sendmsg() is itself supervised once
  * the filter is in place, so nothing is sent: we write the two descriptor
  * numbers, the supervisor copies the descriptors out of this process with
- * pidfd_getfd() and answers with one byte, and only then do we close ours. */
-static void start_supervision(int notify_fd, int channel_fd) {
+ * pidfd_getfd() and answers with one byte, and only then do we close ours.
+ * offer_supervision writes the numbers; await_supervision waits for the
+ * answer: the main filter is loaded in between, while the supervisor works,
+ * and the command is started only after the answer. */
+typedef struct {
+  int listener, diag, channel;
+} supervision;
+
+static supervision offer_supervision(int notify_fd, int channel_fd) {
   int diag = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (diag < 0)
     die("opening a sock_diag socket");
@@ -124,18 +132,22 @@ static void start_supervision(int notify_fd, int channel_fd) {
   char numbers[32];
   int len = snprintf(numbers, sizeof(numbers), "%d %d\n", listener, diag);
   write_all(channel_fd, numbers, (size_t)len);
+  return (supervision){.listener = listener, .diag = diag, .channel = channel_fd};
+}
+
+static void await_supervision(supervision sv) {
   char ack = 0;
   ssize_t n;
   do
-    n = read(channel_fd, &ack, 1);
+    n = read(sv.channel, &ack, 1);
   while (n < 0 && errno == EINTR);
   if (n != 1 || ack != 'A') {
     fprintf(stderr, "ringfence-sandbox-init: the supervisor did not take the listener\n");
     _exit(125);
   }
-  close(listener);
-  close(diag);
-  close(channel_fd);
+  close(sv.listener);
+  close(sv.diag);
+  close(sv.channel);
 }
 
 /* The terminal's foreground group becomes ours (SIGTTOU blocked meanwhile,
@@ -219,10 +231,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "ringfence-sandbox-init: --notify-fd and --supervise-fd go together\n");
     return 125;
   }
+  supervision sv = {-1, -1, -1};
   if (supervise_fd >= 0)
-    start_supervision(notify_fd, supervise_fd);
+    sv = offer_supervision(notify_fd, supervise_fd);
   if (seccomp_fd >= 0)
     load_seccomp(seccomp_fd);
+  if (supervise_fd >= 0)
+    await_supervision(sv);
 
   pid_t command = fork();
   if (command < 0)

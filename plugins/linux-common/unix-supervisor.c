@@ -913,7 +913,7 @@ static pid_t sandbox_init_pid(rf_unix_supervisor *sv) {
 }
 
 /* Reads "LISTENER DIAG\n" from the channel, copies both descriptors out of
- * the sandbox's init and acknowledges (see start_supervision in
+ * the sandbox's init and acknowledges (see offer_supervision in
  * sandbox-init.c for why nothing is sent with SCM_RIGHTS). */
 static int receive_fds(rf_unix_supervisor *sv, int *listener, int *diag) {
   /* Init writes the line at once and then waits for our answer, so reading
