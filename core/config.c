@@ -7,6 +7,11 @@
 
 #include <string.h>
 
+#ifndef RF_BWRAP_PATH
+#define RF_BWRAP_PATH ""
+#endif
+#define RF_BWRAP_PATH_TEXT RF_BWRAP_PATH
+
 /* ---- The settings ringfence knows ------------------------------------------------ */
 
 typedef enum { TYPE_ENUM, TYPE_BOOL, TYPE_PATH, TYPE_PATHS, TYPE_NAMES, TYPE_APPROVAL } SettingType;
@@ -25,6 +30,7 @@ enum {
   S_BACKEND,
   S_NETWORK,
   S_PLUGIN_DIR,
+  S_BWRAP_PATH,
   S_PROTECTED_NAMES,
   S_READABLE_ROOTS,
   S_PLATFORM_DEFAULTS,
@@ -61,6 +67,7 @@ static const Spec specs[N_SETTINGS] = {
     [S_BACKEND] = {"ringfence.backend", TYPE_ENUM, backends, "\"auto\""},
     [S_NETWORK] = {"ringfence.network", TYPE_ENUM, networks, "\"off\""},
     [S_PLUGIN_DIR] = {"ringfence.plugin_dir", TYPE_PATH, NULL, "(built in)"},
+    [S_BWRAP_PATH] = {"ringfence.bwrap", TYPE_PATH, NULL, "(built in: " RF_BWRAP_PATH_TEXT ")"},
     [S_PROTECTED_NAMES] = {"ringfence.protected_names", TYPE_NAMES, NULL, NULL},
     [S_READABLE_ROOTS] = {"ringfence.readable_roots", TYPE_PATHS, NULL,
                           "[] (reads are not "
@@ -122,6 +129,7 @@ struct _RfConfig {
   char *backend;
   char *backend_from;
   GPtrArray *rules_files; /* NULL-terminated */
+  GPtrArray *all_writable_roots; /* NULL-terminated: the config's and the flags', any mode */
   GPtrArray *warnings;    /* NULL-terminated */
 };
 
@@ -157,6 +165,8 @@ RfConfig *rf_config_new(void) {
   config->profiles = g_ptr_array_new_with_free_func(profile_free);
   config->rules_files = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(config->rules_files, NULL);
+  config->all_writable_roots = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(config->all_writable_roots, NULL);
   config->warnings = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(config->warnings, NULL);
   for (int i = 0; i < N_SETTINGS; i++)
@@ -184,6 +194,7 @@ void rf_config_free(RfConfig *config) {
   g_free(config->backend);
   g_free(config->backend_from);
   g_ptr_array_unref(config->rules_files);
+  g_ptr_array_unref(config->all_writable_roots);
   g_ptr_array_unref(config->warnings);
   g_free(config);
 }
@@ -806,6 +817,14 @@ gboolean rf_config_resolve(RfConfig *config, GError **error) {
   const Setting *rules = &config->effective[S_RULES];
   for (char **file = rules->list; file && *file; file++)
     g_ptr_array_insert(config->rules_files, (gint)config->rules_files->len - 1, g_strdup(*file));
+  /* Writable roots whatever the mode: nothing ringfence runs may lie below them. */
+  int lower = winner_below(config, S_WRITABLE_ROOTS, LAYER_FLAG);
+  char **lists[] = {lower >= 0 ? config->stack[lower]->s[S_WRITABLE_ROOTS].list : NULL,
+                    config->flag_layer.s[S_WRITABLE_ROOTS].list};
+  for (guint l = 0; l < G_N_ELEMENTS(lists); l++)
+    for (char **root = lists[l]; root && *root; root++)
+      g_ptr_array_insert(config->all_writable_roots, (gint)config->all_writable_roots->len - 1,
+                         g_strdup(*root));
   config->resolved = TRUE;
   return TRUE;
 }
@@ -889,6 +908,14 @@ const char *rf_config_get_backend(const RfConfig *config) {
 
 const char *rf_config_get_plugin_dir(const RfConfig *config) {
   return config->effective[S_PLUGIN_DIR].set ? config->effective[S_PLUGIN_DIR].text : NULL;
+}
+
+const char *rf_config_get_bwrap(const RfConfig *config) {
+  return config->effective[S_BWRAP_PATH].set ? config->effective[S_BWRAP_PATH].text : NULL;
+}
+
+const char *const *rf_config_get_writable_roots(const RfConfig *config) {
+  return (const char *const *)config->all_writable_roots->pdata;
 }
 
 const char *const *rf_config_get_rules_files(const RfConfig *config) {

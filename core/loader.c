@@ -1,6 +1,7 @@
 /* loader.c: finds backend plugins, loads them with GModule, checks their ABI, probes and selects one. */
 #include "policy-private.h"
 
+#include <errno.h>
 #include <gmodule.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct _RfBackend {
   const rf_backend *vtable;
   char *path;
   rf_backend_host host;
+  RfTrust *trust; /* the loader's */
   gboolean probed;
   rf_backend_probe_report report;
   gboolean have_caps;
@@ -29,6 +31,7 @@ struct _RfLoader {
   GPtrArray *failures; /* char*: "FILE: problem" */
   GPtrArray *pending;  /* char*: plugin files found but not opened yet */
   char *helper_dir;
+  RfTrust *trust; /* what may be loaded and run (core/trusted-program.c) */
 };
 
 /* Plugins are opened when needed: `run --backend bwrap`, or `auto` on a host
@@ -89,6 +92,7 @@ void rf_loader_free(RfLoader *loader) {
   g_ptr_array_unref(loader->failures);
   g_ptr_array_unref(loader->pending);
   g_free(loader->helper_dir);
+  rf_trust_free(loader->trust);
   g_free(loader);
 }
 
@@ -141,6 +145,7 @@ RfLoader *rf_loader_new(const char *plugin_path, GError **error) {
   loader->failures = g_ptr_array_new_with_free_func(g_free);
   loader->pending = g_ptr_array_new_with_free_func(g_free);
   loader->helper_dir = default_helper_dir();
+  loader->trust = rf_trust_new();
   g_autofree char *path = plugin_path ? g_strdup(plugin_path) : default_plugin_path();
   g_auto(GStrv) dirs = g_strsplit(path, G_SEARCHPATH_SEPARATOR_S, -1);
   guint readable = 0;
@@ -175,8 +180,53 @@ RfLoader *rf_loader_new(const char *plugin_path, GError **error) {
   return g_steal_pointer(&loader);
 }
 
+/* The host's trusted_program(): the backend's loader decides. */
+static int host_trusted_program(const rf_backend_host *host, const char *name,
+                                const rf_backend_policy *policy, char *path, size_t path_len,
+                                char *err, size_t err_len) {
+  const RfBackend *backend =
+      (const RfBackend *)(const void *)((const char *)host - offsetof(RfBackend, host));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *found = rf_trust_find_program(backend->trust, policy, name, &error);
+  if (!found) {
+    g_strlcpy(err, error->message, err_len);
+    return g_error_matches(error, RF_ERROR, RF_ERROR_NOT_FOUND) ? -ENOENT : -EPERM;
+  }
+  if (g_strlcpy(path, found, path_len) >= path_len) {
+    g_snprintf(err, err_len, "%s: path too long", found);
+    return -ENAMETOOLONG;
+  }
+  return 0;
+}
+
+void rf_loader_add_untrusted_root(RfLoader *loader, const char *dir, const char *base) {
+  rf_trust_add_root(loader->trust, dir, base);
+}
+
+void rf_loader_trust_plan(RfLoader *loader, const RfPlan *plan) {
+  const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
+  rf_trust_add_workdir(loader->trust, view->cwd);
+  for (size_t i = 0; i < view->n_writable_roots; i++)
+    rf_trust_add_root(loader->trust, view->writable_roots[i].path, NULL);
+}
+
+void rf_loader_set_bwrap(RfLoader *loader, const char *path) {
+  rf_trust_set_bwrap(loader->trust, path);
+}
+
 RfBackend *rf_loader_load_file(RfLoader *loader, const char *path, GError **error) {
-  GModule *module = g_module_open(path, G_MODULE_BIND_LOCAL | G_MODULE_BIND_LAZY);
+  /* A plugin runs unconfined in ringfence: one a sandbox could have written is refused. */
+  g_autoptr(GError) untrusted = NULL;
+  g_autofree char *trusted = rf_trust_check_file(
+      loader->trust, NULL, path, "load the backend plugin",
+      "install ringfence's plugins outside every writable root (or point RINGFENCE_BACKEND_DIR / "
+      "ringfence.plugin_dir at such a copy)",
+      &untrusted);
+  if (!trusted) {
+    g_set_error(error, RF_ERROR, RF_ERROR_PLUGIN, "%s: refused: %s", path, untrusted->message);
+    return NULL;
+  }
+  GModule *module = g_module_open(trusted, G_MODULE_BIND_LOCAL | G_MODULE_BIND_LAZY);
   if (!module) {
     g_set_error(error, RF_ERROR, RF_ERROR_PLUGIN, "%s: refused: cannot be loaded: %s", path,
                 g_module_error());
@@ -193,12 +243,14 @@ RfBackend *rf_loader_load_file(RfLoader *loader, const char *path, GError **erro
   RfBackend *backend = g_new0(RfBackend, 1);
   backend->module = module;
   backend->path = g_strdup(path);
+  backend->trust = loader->trust;
   backend->host = (rf_backend_host){
       .size = sizeof(rf_backend_host),
       .abi_version = RF_BACKEND_ABI_VERSION,
       .log_ctx = backend,
       .log = host_log,
       .helper_dir = loader->helper_dir,
+      .trusted_program = host_trusted_program,
   };
   const rf_backend *vtable = ((rf_backend_entry_fn)symbol)(&backend->host);
   const char *problem = NULL;
@@ -314,6 +366,10 @@ const rf_backend *rf_backend_get_vtable(const RfBackend *backend) {
 gpointer rf_backend_lookup_symbol(const RfBackend *backend, const char *name) {
   gpointer symbol = NULL;
   return g_module_symbol(backend->module, name, &symbol) ? symbol : NULL;
+}
+
+const RfTrust *rf_backend_get_trust(const RfBackend *backend) {
+  return backend->trust;
 }
 
 const rf_backend_host *rf_backend_get_host(const RfBackend *backend) {

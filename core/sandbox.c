@@ -1,6 +1,8 @@
 /* sandbox.c: RfSandbox: starts a command through a backend (or unconfined for danger-full-access) and supervises it. */
 #include "policy-private.h"
 
+#include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -110,6 +112,54 @@ static pid_t spawn_unconfined(const RfPlan *plan, const char *const *argv, GErro
   return pid;
 }
 
+/* The file holding this code: the ringfence executable, or libringfence for a
+ * library user.  The link map's name, not dli_fname: for the executable that
+ * is argv[0], which any caller can set; the map names it "" and
+ * /proc/self/exe says what it is. */
+static char *own_code_file(void) {
+  Dl_info info;
+  struct link_map *map = NULL;
+  if (dladdr1((void *)own_code_file, &info, (void **)&map, RTLD_DL_LINKMAP) && map &&
+      map->l_name && g_path_is_absolute(map->l_name))
+    return g_strdup(map->l_name);
+  return g_file_read_link("/proc/self/exe", NULL);
+}
+
+static gboolean check_trusted(const RfTrust *trust, const rf_backend_policy *view,
+                              const char *path, const char *what, GError **error) {
+  g_autofree char *ok = rf_trust_check_file(
+      trust, view, path, what,
+      "install ringfence outside every writable root (meson install, or a build directory "
+      "outside the workspace, /tmp and $TMPDIR)",
+      error);
+  return ok != NULL;
+}
+
+/* ringfence's own code, its backend plugin and its helpers run unconfined:
+ * if the command could rewrite them, a later run would run the command's
+ * code outside any sandbox.  Refused on every backend, before launch. */
+static gboolean own_files_trusted(const RfBackend *backend, const RfPlan *plan, GError **error) {
+  const RfTrust *trust = rf_backend_get_trust(backend);
+  const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
+  g_autoptr(GError) local = NULL;
+  g_autofree char *code = own_code_file();
+  gboolean ok = (!code || check_trusted(trust, view, code, "use ringfence's own code", &local)) &&
+                check_trusted(trust, view, rf_backend_get_path(backend), "load the backend plugin",
+                              &local);
+  const char *helper_dir = rf_backend_get_host(backend)->helper_dir;
+  g_autoptr(GDir) dir = ok && helper_dir ? g_dir_open(helper_dir, 0, NULL) : NULL;
+  for (const char *name; ok && dir && (name = g_dir_read_name(dir));) {
+    g_autofree char *path = g_build_filename(helper_dir, name, NULL);
+    if (!g_str_has_prefix(name, "ringfence-") || g_file_test(path, G_FILE_TEST_IS_DIR))
+      continue; /* a build tree holds object directories there too */
+    ok = check_trusted(trust, view, path, "use ringfence's helper", &local);
+  }
+  if (!ok)
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "backend '%s' was not started: %s",
+                rf_backend_get_name(backend), local->message);
+  return ok;
+}
+
 RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *const *argv,
                             GError **error) {
   g_autofree char *resolved = rf_command_resolve(plan, argv ? argv[0] : NULL, error);
@@ -129,6 +179,10 @@ RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *
                 "internal error: the plan was not checked against backend '%s' "
                 "(call rf_plan_check_backend first)",
                 rf_backend_get_name(backend));
+    g_free(sandbox);
+    return NULL;
+  }
+  if (!own_files_trusted(backend, plan, error)) {
     g_free(sandbox);
     return NULL;
   }

@@ -49,10 +49,13 @@ gboolean rf_cli_parse(GOptionContext *context, const char *subcommand, int *argc
 /* Prints "ringfence: MESSAGE" (each line of a multi-line message indented). */
 void rf_cli_error(const char *message);
 
-/* Loads plugins (from |plugin_dir|, NULL for the default) and selects the backend for
- * |plan| (auto or a name). */
-RfBackend *rf_cli_select_backend(RfLoader **loader, const char *plugin_dir, const char *name,
-                                 RfPlan *plan, gboolean quiet, GError **error);
+/* A loader for the plugin directory of |config| (NULL: the default) that trusts nothing
+ * below |plan|'s working directory and writable roots, the config's writable roots (any
+ * mode), /tmp and $TMPDIR, and runs the configured bwrap.  |config| and |plan| may be NULL. */
+RfLoader *rf_cli_new_loader(const RfConfig *config, const RfPlan *plan, GError **error);
+/* rf_cli_new_loader, then selects the backend |config| names (auto or a name) for |plan|. */
+RfBackend *rf_cli_select_backend(RfLoader **loader, const RfConfig *config, RfPlan *plan,
+                                 gboolean quiet, GError **error);
 
 int rf_cli_run(int argc, char **argv);
 int rf_cli_check(int argc, char **argv);

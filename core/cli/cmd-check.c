@@ -4,33 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int rf_cli_check(int argc, char **argv) {
-  gboolean json = FALSE;
-  GOptionEntry entries[] = {
-      {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON for programs", NULL},
-      {NULL, 0, 0, 0, NULL, NULL, NULL},
-  };
-  g_autoptr(GOptionContext) context = g_option_context_new("- which backends work here");
-  g_option_context_set_summary(context,
-                               "Probes every installed backend and says whether it can run here "
-                               "and, if not, why and what to do.\nExit status: 0 when at least "
-                               "one backend is usable, 125 otherwise.");
-  g_option_context_add_main_entries(context, entries, NULL);
-  if (!rf_cli_parse(context, "check", &argc, &argv))
-    return 125;
-  if (argc > 1) {
-    fprintf(stderr, "ringfence check: unexpected argument '%s' (see 'ringfence check --help')\n",
-            argv[1]);
-    return 125;
-  }
-  /* Check answers for sure: let the bwrap probe run bwrap itself. */
-  g_setenv("RINGFENCE_PROBE_THOROUGH", "1", TRUE);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RfLoader) loader = rf_loader_new(NULL, &error);
-  if (!loader) {
-    rf_cli_error(error->message);
-    return 125;
-  }
+/* Prints one line (or JSON object) per backend; 0 when one is usable, else 125. */
+static int print_backends(RfLoader *loader, gboolean json) {
   GPtrArray *backends = rf_loader_get_backends(loader);
   GPtrArray *failures = rf_loader_get_failures(loader);
   int usable = 0;
@@ -84,4 +59,55 @@ int rf_cli_check(int argc, char **argv) {
   }
   fputs(out->str, stdout);
   return usable > 0 ? 0 : 125;
+}
+
+int rf_cli_check(int argc, char **argv) {
+  gboolean json = FALSE;
+  RfCliOptions options = {0};
+  GOptionEntry entries[] = {
+      {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON for programs", NULL},
+      {"config", 0, 0, G_OPTION_ARG_FILENAME, &options.config_file,
+       "Read FILE instead of the default config.toml (its ringfence.bwrap, plugin_dir and "
+       "writable roots count)",
+       "FILE"},
+      {"profile", 'p', 0, G_OPTION_ARG_STRING, &options.profile,
+       "Use the settings of [profiles.NAME] from the config", "NAME"},
+      {"set", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &options.overrides,
+       "Override a config key, the value in TOML (repeatable)", "KEY=VALUE"},
+      {NULL, 0, 0, 0, NULL, NULL, NULL},
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new("- which backends work here");
+  g_option_context_set_summary(context,
+                               "Probes every installed backend and says whether it can run here "
+                               "and, if not, why and what to do.\nExit status: 0 when at least "
+                               "one backend is usable, 125 otherwise.");
+  g_option_context_add_main_entries(context, entries, NULL);
+  int status = 125;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RfConfig) config = NULL;
+  g_autoptr(RfLoader) loader = NULL;
+  if (!rf_cli_parse(context, "check", &argc, &argv))
+    goto out;
+  if (argc > 1) {
+    fprintf(stderr, "ringfence check: unexpected argument '%s' (see 'ringfence check --help')\n",
+            argv[1]);
+    goto out;
+  }
+  /* The config says which bwrap and plugins to use, and which roots may be writable. */
+  config = rf_cli_load_config(&options, &error);
+  if (!config) {
+    rf_cli_error(error->message);
+    goto out;
+  }
+  /* Check answers for sure: let the bwrap probe run bwrap itself. */
+  g_setenv("RINGFENCE_PROBE_THOROUGH", "1", TRUE);
+  loader = rf_cli_new_loader(config, NULL, &error);
+  if (!loader) {
+    rf_cli_error(error->message);
+    goto out;
+  }
+  status = print_backends(loader, json);
+out:
+  rf_cli_options_clear(&options);
+  return status;
 }

@@ -83,11 +83,10 @@ int rf_cli_explain(int argc, char **argv) {
   }
   if (rf_policy_get_mode(policy) != RF_SANDBOX_DANGER_FULL_ACCESS) {
     const char *name = rf_config_get_backend(config);
-    const char *plugin_dir = rf_config_get_plugin_dir(config);
     if (g_str_equal(name, "auto")) {
-      backend = rf_cli_select_backend(&loader, plugin_dir, name, plan, options.json, &error);
+      backend = rf_cli_select_backend(&loader, config, plan, options.json, &error);
     } else {
-      loader = rf_loader_new(plugin_dir, &error);
+      loader = rf_cli_new_loader(config, plan, &error);
       backend = loader ? rf_loader_get(loader, name) : NULL;
       if (loader && !backend)
         backend = rf_loader_select(loader, name, plan, NULL, &error); /* for its error */

@@ -39,7 +39,7 @@ int rf_cli_setup(int argc, char **argv) {
     return 125;
   }
   g_autoptr(GError) error = NULL;
-  g_autoptr(RfLoader) loader = rf_loader_new(NULL, &error);
+  g_autoptr(RfLoader) loader = rf_cli_new_loader(NULL, NULL, &error);
   RfBackend *backend = loader ? rf_loader_get(loader, "windows") : NULL;
   if (!backend) {
     rf_cli_error(error ? error->message

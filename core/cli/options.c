@@ -151,13 +151,30 @@ gboolean rf_cli_parse(GOptionContext *context, const char *subcommand, int *argc
   return TRUE;
 }
 
-RfBackend *rf_cli_select_backend(RfLoader **loader, const char *plugin_dir, const char *name,
-                                 RfPlan *plan, gboolean quiet, GError **error) {
-  *loader = rf_loader_new(plugin_dir, error);
+RfLoader *rf_cli_new_loader(const RfConfig *config, const RfPlan *plan, GError **error) {
+  g_autoptr(RfLoader) loader =
+      rf_loader_new(config ? rf_config_get_plugin_dir(config) : NULL, error);
+  if (!loader)
+    return NULL;
+  if (plan)
+    rf_loader_trust_plan(loader, plan);
+  if (config) {
+    const char *base = plan ? rf_plan_get_backend_policy(plan)->cwd : NULL;
+    for (const char *const *root = rf_config_get_writable_roots(config); *root; root++)
+      rf_loader_add_untrusted_root(loader, *root, base);
+    rf_loader_set_bwrap(loader, rf_config_get_bwrap(config));
+  }
+  return g_steal_pointer(&loader);
+}
+
+RfBackend *rf_cli_select_backend(RfLoader **loader, const RfConfig *config, RfPlan *plan,
+                                 gboolean quiet, GError **error) {
+  *loader = rf_cli_new_loader(config, plan, error);
   if (!*loader)
     return NULL;
   g_autofree char *note = NULL;
-  RfBackend *backend = rf_loader_select(*loader, name ? name : "auto", plan, &note, error);
+  RfBackend *backend =
+      rf_loader_select(*loader, rf_config_get_backend(config), plan, &note, error);
   if (!backend)
     return NULL;
   if (note && !quiet)
@@ -178,8 +195,7 @@ gboolean rf_cli_prepare(const RfCliOptions *options, const RfConfig *config, gbo
     return FALSE;
   if (rf_policy_get_mode(policy) == RF_SANDBOX_DANGER_FULL_ACCESS)
     return TRUE; /* no sandbox, no backend */
-  *backend = rf_cli_select_backend(loader, rf_config_get_plugin_dir(config),
-                                   rf_config_get_backend(config), *plan, quiet, error);
+  *backend = rf_cli_select_backend(loader, config, *plan, quiet, error);
   if (!*backend)
     return FALSE;
   if (!rf_plan_check_backend(*plan, *backend, error))

@@ -97,26 +97,52 @@ static int read_int_file(const char *path) {
   return value;
 }
 
-static char *find_bwrap(void) {
-  return rf_find_program("bwrap", getenv("PATH"));
-}
-
-static char *find_helper(const rf_backend_host *host, const char *name) {
-  const char *dir = host && RF_HAS_FIELD(host, helper_dir) ? host->helper_dir : NULL;
-  if (!dir)
-    return NULL;
-  size_t len = strlen(dir) + strlen(name) + 2;
-  char *path = malloc(len);
-  if (!path)
-    return NULL;
-  snprintf(path, len, "%s/%s", dir, name);
-  if (access(path, X_OK) != 0) {
-    free(path);
+/* The program the core trusts for |name| (a bare name, or an absolute helper
+ * path), as a malloc'd path; NULL with the core's message in |err| (and
+ * *|rc| -ENOENT or -EPERM).  Nothing is executed that the core did not
+ * approve: without its decision (an older core), nothing is. */
+static char *trusted(const rf_backend_host *host, const char *name,
+                     const rf_backend_policy *policy, int *rc, char *err, size_t err_len) {
+  if (!host || !RF_HAS_FIELD(host, trusted_program) || !host->trusted_program) {
+    snprintf(err, err_len,
+             "this ringfence core cannot say which %s to trust: install the core and its "
+             "plugins from the same release",
+             name);
+    *rc = -EPERM;
     return NULL;
   }
-  char *real = realpath(path, NULL);
-  free(path);
-  return real;
+  char path[4096];
+  *rc = host->trusted_program(host, name, policy, path, sizeof(path), err, err_len);
+  if (*rc != 0)
+    return NULL;
+  char *copy = strdup(path);
+  if (!copy) {
+    snprintf(err, err_len, "out of memory");
+    *rc = -ENOMEM;
+  }
+  return copy;
+}
+
+static char *find_bwrap(const rf_backend_host *host, const rf_backend_policy *policy, int *rc,
+                        char *err, size_t err_len) {
+  return trusted(host, "bwrap", policy, rc, err, err_len);
+}
+
+static char *find_helper(const rf_backend_host *host, const char *name,
+                         const rf_backend_policy *policy, int *rc, char *err, size_t err_len) {
+  const char *dir = host && RF_HAS_FIELD(host, helper_dir) ? host->helper_dir : NULL;
+  if (!dir) {
+    snprintf(err, err_len, "%s: ringfence has no helper directory: reinstall ringfence", name);
+    *rc = -ENOENT;
+    return NULL;
+  }
+  char path[4096];
+  if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+    snprintf(err, err_len, "%s/%s: path too long", dir, name);
+    *rc = -ENAMETOOLONG;
+    return NULL;
+  }
+  return trusted(host, path, policy, rc, err, err_len);
 }
 
 /* The namespace test of the probe: may this process create a user namespace,
@@ -207,20 +233,22 @@ static int try_bwrap(const char *bwrap, char *message, size_t message_len) {
 
 static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *report) {
   report->usable = 0;
-  char *bwrap = find_bwrap();
+  int rc = 0;
+  char *bwrap = find_bwrap(host, NULL, &rc, report->reason, sizeof(report->reason));
   if (!bwrap) {
-    snprintf(report->reason, sizeof(report->reason), "bwrap was not found on PATH");
     snprintf(report->remedy, sizeof(report->remedy),
-             "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install "
-             "bubblewrap), or use the landlock backend");
+             "%s, or use the landlock backend",
+             rc == -ENOENT ? "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; "
+                             "Fedora: dnf install bubblewrap)"
+                           : "remove the untrusted bwrap or name a trusted one with -c "
+                             "ringfence.bwrap=\"PATH\"");
     return 0;
   }
-  char *init = find_helper(host, INIT_NAME);
+  char *init = find_helper(host, INIT_NAME, NULL, &rc, report->reason, sizeof(report->reason));
   if (!init) {
-    snprintf(report->reason, sizeof(report->reason), "%s was not found in %s", INIT_NAME,
-             host && host->helper_dir ? host->helper_dir : "(no helper directory)");
     snprintf(report->remedy, sizeof(report->remedy),
-             "reinstall ringfence, or set RINGFENCE_HELPER_DIR to the directory holding %s",
+             "reinstall ringfence outside every writable root, or set RINGFENCE_HELPER_DIR to a "
+             "trusted directory holding %s",
              INIT_NAME);
     free(bwrap);
     return 0;
@@ -281,8 +309,18 @@ static rf_seccomp_options seccomp_options_for(const rf_backend_policy *policy, i
 static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *policy,
                         const char *const *argv, const rf_backend_sink *out, char *err,
                         size_t err_len) {
-  char *bwrap = find_bwrap();
-  char *init = find_helper(host, INIT_NAME);
+  /* Rendering is pure and works where bwrap is not installed; a bwrap that
+   * is there but not trusted is what run would refuse, so explain says so. */
+  int trust_rc = 0;
+  char *bwrap = find_bwrap(host, policy, &trust_rc, err, err_len);
+  if (!bwrap && trust_rc != -ENOENT)
+    return trust_rc;
+  char *init = find_helper(host, INIT_NAME, policy, &trust_rc, err, err_len);
+  if (!init && trust_rc != -ENOENT) {
+    free(bwrap);
+    return trust_rc;
+  }
+  err[0] = '\0';
   int guard = guard_level_of(policy);
   rf_bwrap_fds fds = {
       .bwrap = bwrap ? bwrap : "bwrap",
@@ -354,47 +392,22 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
                         const char *const *argv, rf_backend_child *child, char *err,
                         size_t err_len) {
   int rc = 0;
-  char *bwrap = find_bwrap();
-  char *init = find_helper(host, INIT_NAME);
+  char *bwrap = find_bwrap(host, policy, &rc, err, err_len);
+  char *init = bwrap ? find_helper(host, INIT_NAME, policy, &rc, err, err_len) : NULL;
   int json_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1}, seccomp_fd = -1;
   int notify_fd = -1, channel[2] = {-1, -1}, guard_level = 0;
   rf_unix_supervisor *supervisor = NULL;
-  char *fs_proxy = find_helper(host, FS_PROXY_NAME);
+  char *fs_proxy = NULL;
   int tty_fd = foreground_terminal();
   char **missing = NULL;
   rf_strv args;
   rf_strv_init(&args);
   bwrap_child *state = NULL;
 
-  if (!bwrap) {
-    snprintf(err, err_len, "bwrap was not found on PATH: install bubblewrap");
-    rc = -ENOENT;
+  /* The core decided which bwrap and helpers are trusted (owned by root or
+   * the user, writable by nobody else, outside every writable root). */
+  if (!bwrap || !init)
     goto out;
-  }
-  if (!init) {
-    snprintf(err, err_len, "%s was not found in %s: reinstall ringfence", INIT_NAME,
-             host->helper_dir ? host->helper_dir : "(no helper directory)");
-    rc = -ENOENT;
-    goto out;
-  }
-  /* A bwrap (or init) the command could have written is no sandbox. */
-  for (size_t i = 0; i < policy->n_writable_roots; i++) {
-    const char *root = policy->writable_roots[i].path;
-    const char *suspect = rf_path_is_below(bwrap, root)                 ? bwrap
-                          : rf_path_is_below(init, root)                ? init
-                          : fs_proxy && rf_path_is_below(fs_proxy, root) ? fs_proxy
-                                                                         : NULL;
-    if (suspect) {
-      snprintf(err, err_len,
-               "refusing %s: it lies inside the writable root %s, so a sandboxed command could "
-               "replace it; %s",
-               suspect, root,
-               suspect == bwrap ? "put a system bwrap (e.g. /usr/bin) first on PATH"
-                                : "install ringfence outside the writable roots");
-      rc = -EPERM;
-      goto out;
-    }
-  }
   missing = rf_missing_protected_entries(policy);
   int guard = rf_guard_level(missing);
   rf_seccomp_options opts = seccomp_options_for(policy, guard);
@@ -409,12 +422,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     goto out;
   }
   if (needs_socket_supervision(policy, guard)) {
-    if (guard && !fs_proxy) {
-      snprintf(err, err_len, "%s was not found in %s: reinstall ringfence", FS_PROXY_NAME,
-               host->helper_dir ? host->helper_dir : "(no helper directory)");
-      rc = -ENOENT;
+    if (guard && !(fs_proxy = find_helper(host, FS_PROXY_NAME, policy, &rc, err, err_len)))
       goto out;
-    }
     notify_fd = rf_unix_supervisor_filter_memfd(guard, err, err_len);
     if (notify_fd < 0) {
       rc = notify_fd;

@@ -167,33 +167,3 @@ void rf_exit_from_status(rf_backend_exit *exit, int status) {
     exit->code = WEXITSTATUS(status);
   }
 }
-
-char *rf_find_program(const char *name, const char *path_env) {
-  if (strchr(name, '/'))
-    return access(name, X_OK) == 0 ? realpath(name, NULL) : NULL;
-  const char *p = path_env && *path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  while (*p) {
-    const char *colon = strchr(p, ':');
-    size_t len = colon ? (size_t)(colon - p) : strlen(p);
-    char candidate[PATH_MAX];
-    if (len > 0 && len + strlen(name) + 2 < sizeof(candidate)) {
-      memcpy(candidate, p, len);
-      candidate[len] = '/';
-      strcpy(candidate + len + 1, name);
-      struct stat st;
-      if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode) && access(candidate, X_OK) == 0)
-        return realpath(candidate, NULL);
-    }
-    if (!colon)
-      break;
-    p = colon + 1;
-  }
-  return NULL;
-}
-
-int rf_path_is_below(const char *path, const char *root) {
-  size_t n = strlen(root);
-  if (n == 1 && root[0] == '/')
-    return path[0] == '/';
-  return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}

@@ -30,10 +30,3 @@ int rf_wait_pid(pid_t pid, int pidfd, int timeout_ms, int *status);
 
 /* Fills an rf_backend_exit from a waitpid status. */
 void rf_exit_from_status(rf_backend_exit *exit, int status);
-
-/* Absolute path of |name| found on |path_env| (colon list), executable, or
- * NULL.  Caller frees. */
-char *rf_find_program(const char *name, const char *path_env);
-
-/* 1 when |path| is |root| or below it (both canonical). */
-int rf_path_is_below(const char *path, const char *root);

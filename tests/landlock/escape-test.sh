@@ -462,11 +462,12 @@ EOF2
 $ex
 EOF3"
 
-# bwrap is found on PATH; without it, auto must fall back to Landlock and say why, once.
-err=$(env PATH=/nonexistent "$RF" run -s workspace-write "${DEGRADE[@]}" -- /bin/sh -c 'echo $RINGFENCE_SANDBOX' 2>"$top/fallback-err")
+# Without a bwrap (here: ringfence.bwrap names one that does not exist), auto must fall back to
+# Landlock and say why, once.
+err=$("$RF" run -c 'ringfence.bwrap="/nonexistent/bwrap"' -s workspace-write "${DEGRADE[@]}" -- /bin/sh -c 'echo $RINGFENCE_SANDBOX' 2>"$top/fallback-err")
 notes=$(grep -c "using backend 'landlock' because bwrap is not usable" "$top/fallback-err")
-claim "auto falls back to Landlock when bwrap is not on PATH, with one line saying why" \
-  sh -c "test '$err' = landlock -a '$notes' = 1 && grep -q 'bwrap was not found on PATH' '$top/fallback-err'"
+claim "auto falls back to Landlock when there is no bwrap, with one line saying why" \
+  sh -c "test '$err' = landlock -a '$notes' = 1 && grep -q 'cannot run bwrap (ringfence.bwrap) /nonexistent/bwrap: /nonexistent: No such file' '$top/fallback-err'"
 
 # A container's seccomp profile refuses new user namespaces while every sysctl allows them: the
 # probe must still see it (it tests a namespace whenever a seccomp filter is loaded), so auto

@@ -324,16 +324,37 @@ static void test_plugin_without_entry_symbol_is_refused(void) {
 }
 
 static void test_broken_plugin_file_is_refused(void) {
-  make_scratch();
-  g_autofree char *broken = path_in("rf-backend-broken.so");
+  /* Not below /tmp: a plugin there is refused before it is opened (trusted-program.c). */
+  char dir[] = "/var/tmp/rf-unit-plugin-XXXXXX";
+  CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+  g_autofree char *broken = g_build_filename(dir, "rf-backend-broken.so", NULL);
   CU_ASSERT_FATAL(g_file_set_contents(broken, "this is not an ELF file\n", -1, NULL));
-  g_autoptr(RfLoader) loader = rf_loader_new(scratch, NULL);
+  g_autoptr(RfLoader) loader = rf_loader_new(dir, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(loader);
   GPtrArray *failures = rf_loader_get_failures(loader);
   CU_ASSERT_EQUAL_FATAL(failures->len, 1);
   const char *message = g_ptr_array_index(failures, 0);
   CU_ASSERT(strstr(message, broken) != NULL);
   CU_ASSERT(strstr(message, "cannot be loaded") != NULL);
+  CU_ASSERT_EQUAL(rf_loader_get_backends(loader)->len, 0);
+  g_unlink(broken);
+  g_rmdir(dir);
+}
+
+static void test_a_plugin_below_a_writable_root_is_refused_unopened(void) {
+  make_scratch(); /* below /tmp */
+  g_autofree char *copy = path_in("rf-backend-fake.so");
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  CU_ASSERT_FATAL(g_file_get_contents(TEST_PLUGIN_DIR "/rf-backend-fake.so", &contents, &len, NULL));
+  CU_ASSERT_FATAL(g_file_set_contents(copy, contents, (gssize)len, NULL));
+  g_autoptr(RfLoader) loader = rf_loader_new(scratch, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loader);
+  GPtrArray *failures = rf_loader_get_failures(loader);
+  CU_ASSERT_EQUAL_FATAL(failures->len, 1);
+  const char *message = g_ptr_array_index(failures, 0);
+  CU_ASSERT(strstr(message, copy) != NULL);
+  CU_ASSERT(strstr(message, "where a sandboxed command may write") != NULL);
   CU_ASSERT_EQUAL(rf_loader_get_backends(loader)->len, 0);
 }
 
@@ -450,6 +471,8 @@ int main(void) {
   CU_add_test(loader, "a plugin without the entry symbol is refused",
               test_plugin_without_entry_symbol_is_refused);
   CU_add_test(loader, "a broken plugin file is refused, naming it", test_broken_plugin_file_is_refused);
+  CU_add_test(loader, "a plugin below a writable root (/tmp) is refused before it is opened",
+              test_a_plugin_below_a_writable_root_is_refused_unopened);
   CU_add_test(loader, "an unreadable plugin directory is an error",
               test_unreadable_plugin_directory_is_an_error);
   CU_add_test(loader, "a good plugin loads and probes", test_good_plugin_loads_and_probes);

@@ -52,7 +52,7 @@ int main(int argc, char **argv) {
     printf("smoke: no %s export\n", RF_BACKEND_ENTRY_SYMBOL);
     return 1;
   }
-  rf_backend_host host = {sizeof host, RF_BACKEND_ABI_VERSION, NULL, NULL, NULL};
+  rf_backend_host host = {.size = sizeof host, .abi_version = RF_BACKEND_ABI_VERSION};
   const rf_backend *b = entry(&host);
   if (b == NULL || b->abi_version != RF_BACKEND_ABI_VERSION || strcmp(b->name, "windows") != 0) {
     printf("smoke: bad vtable\n");

@@ -29,7 +29,7 @@ static const rf_backend *entry(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(g_module);
   rf_backend_entry_fn fn = (rf_backend_entry_fn)dlsym(g_module, RF_BACKEND_ENTRY_SYMBOL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(fn);
-  rf_backend_host host = {sizeof host, RF_BACKEND_ABI_VERSION, NULL, NULL, NULL};
+  rf_backend_host host = {.size = sizeof host, .abi_version = RF_BACKEND_ABI_VERSION};
   const rf_backend *b = fn(&host);
   CU_ASSERT_PTR_NOT_NULL_FATAL(b);
   return b;

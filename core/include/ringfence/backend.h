@@ -153,6 +153,19 @@ typedef struct rf_backend_host {
   void *log_ctx;
   void (*log)(void *log_ctx, int level, const char *message);
   const char *helper_dir; /* directory of ringfence's helper programs, or NULL */
+
+  /* Appended (check RF_HAS_FIELD): the core's one decision of which program a
+   * plugin may execute outside the sandbox.  |name| is a bare name ("bwrap":
+   * the configured path, else the one fixed at build time, else the first
+   * PATH hit) or an absolute path (a helper), checked only.  The file and
+   * every step to it must be owned by root or the user, writable by nobody
+   * else, and outside every writable root of any mode (|policy|'s too, when
+   * given; NULL in probe).  Fills |path| with the canonical file to execute
+   * and returns 0; else -ENOENT (none found) or -EPERM (found, not trusted)
+   * and a message naming the file, why and the fix. */
+  int (*trusted_program)(const struct rf_backend_host *host, const char *name,
+                         const rf_backend_policy *policy, char *path, size_t path_len, char *err,
+                         size_t err_len);
 } rf_backend_host;
 
 /* ---- probe() -------------------------------------------------------- */

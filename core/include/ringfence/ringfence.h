@@ -132,6 +132,21 @@ RfLoader *rf_loader_new(const char *plugin_path, GError **error);
 void rf_loader_free(RfLoader *loader);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfLoader, rf_loader_free)
 
+/* What ringfence trusts to load and run outside the sandbox (plugins, bwrap, helpers, its own
+ * code): nothing below a place a sandboxed command may write, in any mode, and only files owned
+ * by root or the user that nobody else may write (core/trusted-program.c).  A new loader
+ * starts with the working directory, /tmp and $TMPDIR; the policy's writable roots count at
+ * launch.  Call these before the first plugin is loaded (rf_loader_get, _select, _get_backends).
+ *
+ * rf_loader_trust_plan() adds |plan|'s working directory and writable roots;
+ * rf_loader_add_untrusted_root() one more directory (relative to |base|, NULL: the working
+ * directory), e.g. a configured writable root the current mode does not use;
+ * rf_loader_set_bwrap() names the bwrap to run (absolute; NULL: the one fixed at build time,
+ * else the first PATH hit). */
+void rf_loader_trust_plan(RfLoader *loader, const RfPlan *plan);
+void rf_loader_add_untrusted_root(RfLoader *loader, const char *dir, const char *base);
+void rf_loader_set_bwrap(RfLoader *loader, const char *path);
+
 /* Loads one plugin file; on failure the error names the file and the problem. */
 RfBackend *rf_loader_load_file(RfLoader *loader, const char *path, GError **error);
 /* Backends in preference order.  Owned by |loader|. */
@@ -398,6 +413,11 @@ gboolean rf_config_get_approval_policy(const RfConfig *config, RfApprovalPolicy 
 const char *rf_config_get_backend(const RfConfig *config);
 /* The plugin directory, or NULL for the default.  Owned by |config|. */
 const char *rf_config_get_plugin_dir(const RfConfig *config);
+/* ringfence.bwrap: the bwrap to run, or NULL for the built-in choice.  Owned by |config|. */
+const char *rf_config_get_bwrap(const RfConfig *config);
+/* Every writable root the config and the flags name, whatever the sandbox mode, as written
+ * (relative ones to the working directory), NULL-terminated.  Owned by |config|. */
+const char *const *rf_config_get_writable_roots(const RfConfig *config);
 /* Rules files to read, NULL-terminated (maybe empty).  Owned by |config|. */
 const char *const *rf_config_get_rules_files(const RfConfig *config);
 /* The file read, or NULL.  Owned by |config|. */

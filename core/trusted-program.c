@@ -1,0 +1,321 @@
+/* trusted-program.c: the one decision of which files ringfence may execute or load outside the sandbox (bwrap, helpers, plugins, its own code). */
+#include "policy-private.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * Everything ringfence runs or loads unconfined — bwrap, the helpers it hands
+ * a sandbox, the backend plugins, its own executable or library — must be a
+ * file no sandboxed command could have written.  A file is trusted when:
+ *
+ *   1. no step of the path to it (the directories walked through, each
+ *      symbolic link followed, the file) lies below a place a sandbox may
+ *      write: the working directory of the run, every writable root of the
+ *      policy or the config (whatever the mode: a read-only run today may be
+ *      followed by a workspace-write run tomorrow), /tmp and $TMPDIR;
+ *   2. every one of those steps is owned by root or by the user running
+ *      ringfence (a user-installed build), so nobody else can swap it;
+ *   3. no directory walked through is writable by group or others, unless it
+ *      has the sticky bit (as /var/tmp): then others may add entries but not
+ *      rename or remove ours, and the entry below is checked in turn;
+ *   4. the file is a regular file, executable, and not writable by group or
+ *      others.
+ *
+ * These are the rules sudo applies to its plugins and OpenSSH's StrictModes
+ * to authorized_keys, plus (1), which is ringfence's own.  The resolved,
+ * canonical path is what the caller executes, so a later PATH lookup cannot
+ * pick another file.
+ */
+
+#define MAX_SYMLINK_HOPS 40
+
+struct _RfTrust {
+  GPtrArray *roots; /* canonical directories nothing below which is trusted */
+  char *bwrap;      /* configured bwrap (absolute), or NULL for the built-in choice */
+};
+
+/* A directory as the kernel names it, or the lexically cleaned path when it
+ * does not exist (yet): a root that does not exist still must not hold
+ * anything ringfence runs once it does. */
+static char *canonical_dir(const char *path, const char *cwd) {
+  g_autofree char *absolute =
+      g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(cwd, path, NULL);
+  char *real = realpath(absolute, NULL);
+  if (real) {
+    char *copy = g_strdup(real);
+    free(real);
+    return copy;
+  }
+  return g_canonicalize_filename(absolute, NULL);
+}
+
+static gboolean strictly_below(const char *path, const char *root) {
+  size_t len = strlen(root);
+  if (len == 1 && root[0] == '/')
+    return path[0] == '/' && path[1] != '\0';
+  return strncmp(path, root, len) == 0 && path[len] == '/' && path[len + 1] != '\0';
+}
+
+void rf_trust_add_root(RfTrust *trust, const char *dir, const char *base) {
+  if (!dir || !*dir)
+    return;
+  g_autofree char *cwd = base ? g_strdup(base) : g_get_current_dir();
+  char *canonical = canonical_dir(dir, cwd);
+  for (guint i = 0; i < trust->roots->len; i++) {
+    if (g_str_equal(g_ptr_array_index(trust->roots, i), canonical)) {
+      g_free(canonical);
+      return;
+    }
+  }
+  g_ptr_array_add(trust->roots, canonical);
+}
+
+/* A working directory that is not a writable root of this run counts as
+ * one anyway (a workspace-write run could start there), unless it is / or a
+ * system directory: ringfence started from there must still find /usr/bin
+ * trustworthy, and a run that does make it writable names it as a writable
+ * root of its policy, which always counts. */
+void rf_trust_add_workdir(RfTrust *trust, const char *dir) {
+  static const char *const system_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32",
+                                            "/lib64", "/libx32", "/etc", NULL};
+  if (!dir || !*dir)
+    return;
+  g_autofree char *cwd = g_get_current_dir();
+  g_autofree char *canonical = canonical_dir(dir, cwd);
+  if (g_str_equal(canonical, "/"))
+    return;
+  for (const char *const *sys = system_dirs; *sys; sys++)
+    if (g_str_equal(canonical, *sys) || strictly_below(canonical, *sys))
+      return;
+  rf_trust_add_root(trust, canonical, NULL);
+}
+
+RfTrust *rf_trust_new(void) {
+  RfTrust *trust = g_new0(RfTrust, 1);
+  trust->roots = g_ptr_array_new_with_free_func(g_free);
+  /* What any run from here could make writable, before a policy is known. */
+  g_autofree char *cwd = g_get_current_dir();
+  rf_trust_add_workdir(trust, cwd);
+  rf_trust_add_root(trust, "/tmp", NULL);
+  rf_trust_add_root(trust, g_getenv("TMPDIR"), NULL);
+  return trust;
+}
+
+void rf_trust_free(RfTrust *trust) {
+  if (!trust)
+    return;
+  g_ptr_array_unref(trust->roots);
+  g_free(trust->bwrap);
+  g_free(trust);
+}
+
+void rf_trust_set_bwrap(RfTrust *trust, const char *path) {
+  g_free(trust->bwrap);
+  trust->bwrap = path && *path ? g_strdup(path) : NULL;
+}
+
+const char *rf_trust_get_bwrap(const RfTrust *trust) {
+  return trust->bwrap;
+}
+
+const char *const *rf_trust_get_roots(const RfTrust *trust) {
+  return (const char *const *)trust->roots->pdata;
+}
+
+/* The untrusted root |path| lies below, from the trust and the policy, or NULL. */
+static const char *root_holding(const RfTrust *trust, const rf_backend_policy *policy,
+                                const char *path) {
+  for (guint i = 0; i < trust->roots->len; i++)
+    if (strictly_below(path, g_ptr_array_index(trust->roots, i)))
+      return g_ptr_array_index(trust->roots, i);
+  for (size_t i = 0; policy && i < policy->n_writable_roots; i++)
+    if (strictly_below(path, policy->writable_roots[i].path))
+      return policy->writable_roots[i].path;
+  return NULL;
+}
+
+static gboolean owner_trusted(const struct stat *st) {
+  return st->st_uid == 0 || st->st_uid == getuid();
+}
+
+/* "refusing to run bwrap /x/bin/bwrap: /x lies inside /ws, ...; FIX": |why|
+ * is said of |step|, the file itself or a directory or link on the way. */
+static void refuse(GError **error, const char *what, const char *given, const char *step,
+                   const char *why, const char *fix) {
+  g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED, "refusing to %s %s: %s %s; %s", what, given,
+              g_strcmp0(given, step) != 0 ? step : "it", why, fix);
+}
+
+/* Splits |path| into components, prepended to |queue| (a stack: last
+ * element is the next component). */
+static void push_components(GPtrArray *queue, const char *path) {
+  g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+  for (gint i = (gint)g_strv_length(parts) - 1; i >= 0; i--)
+    if (parts[i][0])
+      g_ptr_array_add(queue, g_strdup(parts[i]));
+}
+
+static char *pop_component(GPtrArray *queue) {
+  return queue->len ? g_ptr_array_steal_index(queue, queue->len - 1) : NULL;
+}
+
+char *rf_trust_check_file(const RfTrust *trust, const rf_backend_policy *policy,
+                          const char *path, const char *what, const char *fix, GError **error) {
+  if (!path || !g_path_is_absolute(path)) {
+    g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED,
+                "refusing to %s '%s': not an absolute path; %s", what, path ? path : "",
+                fix);
+    return NULL;
+  }
+  g_autoptr(GPtrArray) queue = g_ptr_array_new_with_free_func(g_free);
+  push_components(queue, path);
+  g_autoptr(GString) current = g_string_new("/");
+  struct stat st;
+  if (lstat("/", &st) != 0 || !owner_trusted(&st) || (st.st_mode & 022)) {
+    refuse(error, what, path, "/", "is writable by others", fix);
+    return NULL;
+  }
+  int hops = 0;
+  char *component;
+  while ((component = pop_component(queue))) {
+    g_autofree char *name = component;
+    if (g_str_equal(name, "."))
+      continue;
+    if (g_str_equal(name, "..")) {
+      char *slash = strrchr(current->str, '/');
+      g_string_truncate(current, slash && slash != current->str ? (gsize)(slash - current->str) : 1);
+      continue;
+    }
+    /* |current| is a directory checked below; its entry |name| is next. */
+    g_autofree char *step = g_str_equal(current->str, "/") ? g_strconcat("/", name, NULL)
+                                                           : g_strconcat(current->str, "/", name, NULL);
+    const char *root = root_holding(trust, policy, step);
+    if (root) {
+      g_autofree char *why = g_strdup_printf(
+          "lies inside %s, where a sandboxed command may write, so the command could have put "
+          "it there or replace it",
+          root);
+      refuse(error, what, path, step, why, fix);
+      return NULL;
+    }
+    if (lstat(step, &st) != 0) {
+      int saved = errno;
+      g_autofree char *where =
+          g_strcmp0(path, step) ? g_strdup_printf("%s: ", step) : g_strdup("");
+      g_set_error(error, RF_ERROR, RF_ERROR_NOT_FOUND, "cannot %s %s: %s%s; %s", what, path,
+                  where, g_strerror(saved), fix);
+      return NULL;
+    }
+    if (!owner_trusted(&st)) {
+      g_autofree char *why = g_strdup_printf(
+          "is owned by uid %u, neither root nor you (uid %u), so its owner could replace it",
+          (unsigned)st.st_uid, (unsigned)getuid());
+      refuse(error, what, path, step, why, fix);
+      return NULL;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      if (++hops > MAX_SYMLINK_HOPS) {
+        refuse(error, what, path, step, "is a symbolic link too many (more than 40 on the way)", fix);
+        return NULL;
+      }
+      g_autofree char *target = g_file_read_link(step, NULL);
+      if (!target) {
+        refuse(error, what, path, step, "is a symbolic link that cannot be read", fix);
+        return NULL;
+      }
+      if (g_path_is_absolute(target))
+        g_string_assign(current, "/");
+      push_components(queue, target);
+      continue;
+    }
+    gboolean last = queue->len == 0;
+    if (S_ISDIR(st.st_mode)) {
+      if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)) {
+        g_autofree char *why = g_strdup_printf(
+            "is a directory writable by %s (mode %04o), who could replace what it holds",
+            (st.st_mode & 002) ? "every user" : "its group", (unsigned)(st.st_mode & 07777));
+        refuse(error, what, path, step, why, fix);
+        return NULL;
+      }
+      if (last) {
+        refuse(error, what, path, step, "is a directory", fix);
+        return NULL;
+      }
+      g_string_assign(current, step);
+      continue;
+    }
+    if (!last) {
+      g_set_error(error, RF_ERROR, RF_ERROR_NOT_FOUND, "cannot %s %s: %s is not a directory; %s",
+                  what, path, step, fix);
+      return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      refuse(error, what, path, step, "is not a regular file", fix);
+      return NULL;
+    }
+    if (st.st_mode & 022) {
+      g_autofree char *why = g_strdup_printf("is writable by %s (mode %04o)",
+                                             (st.st_mode & 002) ? "every user" : "its group",
+                                             (unsigned)(st.st_mode & 07777));
+      refuse(error, what, path, step, why, fix);
+      return NULL;
+    }
+    return g_steal_pointer(&step);
+  }
+  refuse(error, what, path, current->str, "is a directory", fix);
+  return NULL;
+}
+
+char *rf_trust_find_program(const RfTrust *trust, const rf_backend_policy *policy,
+                            const char *name, GError **error) {
+  gboolean is_bwrap = g_str_equal(name, "bwrap");
+  const char *fix = is_bwrap ? "install bubblewrap from your distribution (e.g. apt-get install "
+                               "bubblewrap) or name a trusted one with -c ringfence.bwrap=\"PATH\""
+                             : "install it outside every writable root, owned by root";
+  if (g_path_is_absolute(name))
+    return rf_trust_check_file(trust, policy, name, "run", fix, error);
+  if (is_bwrap && trust->bwrap)
+    return rf_trust_check_file(trust, policy, trust->bwrap, "run bwrap (ringfence.bwrap)",
+                               "set ringfence.bwrap to a bwrap owned by root outside every "
+                               "writable root, or remove the setting",
+                               error);
+#ifdef RF_BWRAP_PATH
+  /* The distribution's bwrap, fixed when ringfence was built: no PATH lookup. */
+  if (is_bwrap && RF_BWRAP_PATH[0] && g_path_is_absolute(RF_BWRAP_PATH)) {
+    struct stat st;
+    if (lstat(RF_BWRAP_PATH, &st) == 0)
+      return rf_trust_check_file(trust, policy, RF_BWRAP_PATH, "run bwrap", fix, error);
+  }
+#endif
+  /* Not installed where expected: the first PATH hit, under the same rules.
+   * A hit that fails them is refused, not skipped: the user put it first. */
+  const char *path_env = g_getenv("PATH");
+  g_auto(GStrv) dirs = g_strsplit(path_env ? path_env : "/usr/local/bin:/usr/bin:/bin", ":", -1);
+  for (char **dir = dirs; *dir; dir++) {
+    g_autofree char *candidate = g_build_filename(**dir ? *dir : ".", name, NULL);
+    struct stat st;
+    if (stat(candidate, &st) != 0 || S_ISDIR(st.st_mode) || access(candidate, X_OK) != 0)
+      continue;
+    g_autofree char *what = g_strdup_printf("run the %s found on PATH,", name);
+    if (!g_path_is_absolute(candidate)) {
+      g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED,
+                  "refusing to %s %s: PATH holds the relative directory '%s', which means "
+                  "wherever ringfence runs; remove it from PATH or %s",
+                  what, candidate, **dir ? *dir : "(empty)", fix);
+      return NULL;
+    }
+    return rf_trust_check_file(trust, policy, candidate, what, fix, error);
+  }
+  const char *also = "";
+#ifdef RF_BWRAP_PATH
+  if (is_bwrap && RF_BWRAP_PATH[0])
+    also = " at " RF_BWRAP_PATH " nor";
+#endif
+  g_set_error(error, RF_ERROR, RF_ERROR_NOT_FOUND, "%s was not found%s on PATH; %s", name, also,
+              fix);
+  return NULL;
+}
