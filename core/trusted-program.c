@@ -196,8 +196,8 @@ char *rf_trust_check_file(const RfTrust *trust, const rf_backend_policy *policy,
     const char *root = root_holding(trust, policy, step);
     if (root) {
       g_autofree char *why = g_strdup_printf(
-          "lies inside %s, where a sandboxed command may write, so the command could have put "
-          "it there or replace it",
+          "lies inside %s, where a sandboxed command may write: the command could have put "
+          "it there, or could replace it",
           root);
       refuse(error, what, path, step, why, fix);
       return NULL;

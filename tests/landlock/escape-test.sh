@@ -486,5 +486,64 @@ else
   skip=$((skip + 1))
 fi
 
+# --- what ringfence itself runs: never a file a sandbox could have written -----------------------
+# A sandboxed command plants node_modules/.bin/bwrap (which would leave a mark, then do the real
+# work); with that folder first on PATH, as npm users have it, nothing ringfence runs afterwards
+# (check's thorough probe, a run's probe under a container's seccomp filter, a launch) may run it.
+mark=$top/planted-bwrap-ran
+run -- sh -c "mkdir -p node_modules/.bin && printf '#!/bin/sh\ntouch $mark\nexec /usr/bin/bwrap \"\$@\"\n' > node_modules/.bin/bwrap && chmod 755 node_modules/.bin/bwrap" 2>/dev/null
+planted=$ws/node_modules/.bin/bwrap
+claim "(set-up) a sandboxed command can plant node_modules/.bin/bwrap in the workspace" test -x "$planted"
+PATH="$ws/node_modules/.bin:$PATH" "$RF" check >"$top/check-out" 2>&1
+claim "check with a planted bwrap first on PATH never runs it, and names the bwrap it trusts" \
+  sh -c "test ! -e '$mark' && grep -q '/usr/bin/bwrap' '$top/check-out' && ! grep -q node_modules '$top/check-out'"
+if [ -n "${RF_DENY_USERNS:-}" ] && [ -x "$RF_DENY_USERNS" ]; then
+  rm -f "$mark"; PATH="$ws/node_modules/.bin:$PATH" "$RF_DENY_USERNS" "$RF" run -s workspace-write "${DEGRADE[@]}" -- true 2>/dev/null
+  claim "a run whose probe runs bwrap (a seccomp filter refuses namespaces) never runs the planted one" test ! -e "$mark"
+fi
+rm -f "$mark"; PATH="$ws/node_modules/.bin:$PATH" "$RF" run --backend bwrap -s workspace-write -- true 2>/dev/null
+claim "a bwrap run with the planted bwrap first on PATH never runs it" test ! -e "$mark"
+rm -f "$mark"; "$RF" check -c "ringfence.bwrap=\"$planted\"" >"$top/check-cfg" 2>&1
+"$RF" run --backend bwrap -c "ringfence.bwrap=\"$planted\"" -s workspace-write -- touch "$ws/cfg-ran" 2>"$top/run-cfg"
+st=$?
+claim "ringfence.bwrap naming a file in the workspace: check says why, run exits 125, nothing runs" \
+  sh -c "test $st = 125 -a ! -e '$mark' -a ! -e '$ws/cfg-ran' && grep -q \"refusing to run bwrap (ringfence.bwrap) $planted: .* lies inside $ws\" '$top/check-cfg' && grep -q 'refusing to run bwrap' '$top/run-cfg'"
+"$RF" explain --backend bwrap -c "ringfence.bwrap=\"$planted\"" -s workspace-write -- true >"$top/explain-cfg" 2>&1
+st=$?
+claim "explain --backend bwrap with that bwrap says run would refuse it (exit 125), runs nothing" \
+  sh -c "test $st = 125 -a ! -e '$mark' && grep -q 'refusing to run bwrap' '$top/explain-cfg'"
+mkdir -p "$top/loose-bin" && cp /usr/bin/bwrap "$top/loose-bin/bwrap" && chmod 775 "$top/loose-bin"
+"$RF" run --backend bwrap -c "ringfence.bwrap=\"$top/loose-bin/bwrap\"" -s workspace-write -- touch "$ws/loose-ran" 2>"$top/run-loose"
+st=$?
+claim "a bwrap in a directory its group may write is refused (125), naming the directory" \
+  sh -c "test $st = 125 -a ! -e '$ws/loose-ran' && grep -q \"$top/loose-bin is a directory writable by its group\" '$top/run-loose'"
+
+# ringfence's own executable, its plugins and its helpers below a writable root: a command could
+# replace them and run unconfined next time.  Every backend refuses to start (Landlock here).
+build=$(cd "$(dirname "$RF")/.." && pwd)
+plugins=${RINGFENCE_BACKEND_DIR:-$build/plugins/linux-landlock:$build/plugins/linux-bwrap}
+helpers=${RINGFENCE_HELPER_DIR:-$build/plugins/linux-common}
+mkdir -p "$ws/rf/bin" "$ws/rf/backends" "$ws/rf/libexec"
+cp "$RF" "$ws/rf/bin/ringfence"
+for d in ${plugins//:/ }; do cp "$d"/rf-backend-*.so "$ws/rf/backends/" 2>/dev/null; done
+cp "$helpers"/ringfence-sandbox-init "$helpers"/ringfence-fs-proxy "$ws/rf/libexec/"
+RINGFENCE_BACKEND_DIR=$plugins RINGFENCE_HELPER_DIR=$helpers "$ws/rf/bin/ringfence" run --backend landlock -s workspace-write "${DEGRADE[@]}" -- touch "$ws/own-ran" 2>"$top/own-err"
+st=$?
+claim "landlock refuses (125) when ringfence's own executable lies in a writable root, runs nothing" \
+  sh -c "test $st = 125 -a ! -e '$ws/own-ran' && grep -q \"refusing to use ringfence's own code $ws/rf/bin/ringfence: $ws/rf lies inside $ws\" '$top/own-err'"
+RINGFENCE_BACKEND_DIR=$ws/rf/backends "$RF" run --backend landlock -s workspace-write "${DEGRADE[@]}" -- touch "$ws/plugin-ran" 2>"$top/plugin-err"
+st=$?
+claim "a backend plugin in a writable root is never loaded (125), naming it" \
+  sh -c "test $st = 125 -a ! -e '$ws/plugin-ran' && grep -q \"refusing to load the backend plugin $ws/rf/backends/rf-backend-landlock.so\" '$top/plugin-err'"
+RINGFENCE_HELPER_DIR=$ws/rf/libexec "$RF" run --backend landlock -s workspace-write "${DEGRADE[@]}" -- touch "$ws/helper-ran" 2>"$top/helper-err"
+st=$?
+claim "landlock refuses (125) when ringfence's helpers lie in a writable root, runs nothing" \
+  sh -c "test $st = 125 -a ! -e '$ws/helper-ran' && grep -q \"refusing to use ringfence's helper $ws/rf/libexec/ringfence-\" '$top/helper-err'"
+RINGFENCE_HELPER_DIR=$ws/rf/libexec "$RF" run --backend bwrap -s workspace-write -- touch "$ws/helper-ran" 2>"$top/helper-err2"
+st=$?
+claim "so does bwrap (125), running nothing" \
+  sh -c "test $st = 125 -a ! -e '$ws/helper-ran' && grep -q \"refusing to run $ws/rf/libexec/ringfence-sandbox-init: $ws/rf lies inside $ws\" '$top/helper-err2'"
+rm -rf "$ws/rf" "$ws/node_modules"
+
 echo "landlock escape suite (uid $(id -u), ABI $ABI): $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
