@@ -1,13 +1,16 @@
 /* fs-proxy.c: ringfence-fs-proxy: creates directory entries for the sandbox, refusing protected names.
  *
  * Usage (started by ringfence's supervisor, not by hand):
- *   ringfence-fs-proxy SOCKET-FD SANDBOX-PID ENTRY...
+ *   ringfence-fs-proxy SOCKET-FD PROC-DIR-FD ENTRY...
+ * PROC-DIR-FD is the /proc/TID directory of the caller whose namespaces and
+ * root it enters (opened by the supervisor, which checked the notification).
  * N:DEV:INO:HEXNAME names a protected path that does not exist by its parent
  * directory (st_dev, st_ino) and last component (hex-encoded): it may not be
  * created.  A:DEV:INO names a directory that holds a protected path: it may
  * not be renamed.  See fs-proxy.h.
  */
 #include "fs-proxy.h"
+#include "notify-decode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,48 +85,10 @@ static int is_pinned(int parentfd, const char *name) {
   return 0;
 }
 
-/* The caller's pid and tid in the sandbox, for the request being served. */
+/* The caller's pid and tid in the sandbox, for the request being served:
+ * "/proc/self" and friends mean the caller, not this proxy (which is not even
+ * in the sandbox's pid namespace), see rf_path_rewrite_self. */
 static int32_t caller_pid, caller_tid;
-
-/* "/proc/self" and "/proc/thread-self" mean the caller, not this proxy
- * (which is not even in the sandbox's pid namespace): rewrite them in place. */
-static void rewrite_self(char *path, size_t cap) {
-  char rest[PATH_MAX];
-  const char *tail = NULL;
-  char head[64];
-  /* The sandbox's /dev/fd and /dev/std* are symlinks into /proc/self. */
-  static const struct {
-    const char *alias, *target;
-  } aliases[] = {{"/dev/fd", "/proc/self/fd"},
-                 {"/dev/stdin", "/proc/self/fd/0"},
-                 {"/dev/stdout", "/proc/self/fd/1"},
-                 {"/dev/stderr", "/proc/self/fd/2"}};
-  for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
-    size_t n = strlen(aliases[i].alias);
-    if (strncmp(path, aliases[i].alias, n) == 0 && (path[n] == '/' || path[n] == '\0')) {
-      snprintf(rest, sizeof(rest), "%s", path + n);
-      if (strlen(aliases[i].target) + strlen(rest) < cap) {
-        strcpy(path, aliases[i].target);
-        strcat(path, rest);
-      }
-      break;
-    }
-  }
-  if (strncmp(path, "/proc/self", 10) == 0 && (path[10] == '/' || path[10] == '\0')) {
-    tail = path + 10;
-    snprintf(head, sizeof(head), "/proc/%d", (int)caller_pid);
-  } else if (strncmp(path, "/proc/thread-self", 17) == 0 && (path[17] == '/' || path[17] == '\0')) {
-    tail = path + 17;
-    snprintf(head, sizeof(head), "/proc/%d/task/%d", (int)caller_pid, (int)caller_tid);
-  }
-  if (!tail || caller_pid <= 0)
-    return;
-  snprintf(rest, sizeof(rest), "%s", tail);
-  if (strlen(head) + strlen(rest) < cap) {
-    strcpy(path, head);
-    strcat(path, rest);
-  }
-}
 
 static int on_procfs(int dirfd) {
   struct statfs sfs;
@@ -133,28 +98,12 @@ static int on_procfs(int dirfd) {
 /* Splits |path| into an open parent directory and its last component.
  * Returns the parent fd (or -errno); *last points into |path|. */
 static int open_parent(int dirfd, char *path, char **last) {
-  rewrite_self(path, PATH_MAX);
-  size_t len = strlen(path);
-  if (len == 0)
-    return -ENOENT;
-  while (len > 1 && path[len - 1] == '/')
-    path[--len] = '\0';
-  char *slash = strrchr(path, '/');
-  const char *parent;
-  if (!slash) {
-    parent = ".";
-    *last = path;
-  } else if (slash == path) {
-    parent = "/";
-    *last = path + 1;
-  } else {
-    *slash = '\0';
-    parent = path;
-    *last = slash + 1;
-  }
+  rf_path_rewrite_self(path, PATH_MAX, caller_pid, caller_tid);
+  char parent[PATH_MAX];
+  int rc = rf_path_split(path, parent, sizeof(parent), last);
+  if (rc < 0)
+    return rc;
   int fd = openat(dirfd, parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (slash && slash != path)
-    *slash = '/';
   return fd < 0 ? -errno : fd;
 }
 
@@ -251,7 +200,7 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
       char old[PATH_MAX];
       memcpy(old, req->path2, sizeof(old));
       old[sizeof(old) - 1] = '\0';
-      rewrite_self(old, sizeof(old));
+      rf_path_rewrite_self(old, sizeof(old), caller_pid, caller_tid);
       rc = linkat(dirfd2, old, parent, last, req->flags);
       break;
     }
@@ -321,15 +270,14 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
 }
 
 /* Joins the sandbox: its user namespace (where we may join its mount
- * namespace), its mount namespace and its root; then drops every capability. */
-static int enter_sandbox(pid_t pid) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-  int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-  int mntns = open(path, O_RDONLY | O_CLOEXEC);
-  snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-  int netns = open(path, O_RDONLY | O_CLOEXEC);
+ * namespace), its mount namespace and its root; then drops every capability.
+ * |proc| is the caller's /proc/TID directory, opened by the supervisor after
+ * checking the notification: it names that process and no later one. */
+static int enter_sandbox(int proc) {
+  int root = openat(proc, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int mntns = openat(proc, "ns/mnt", O_RDONLY | O_CLOEXEC);
+  int netns = openat(proc, "ns/net", O_RDONLY | O_CLOEXEC);
+  close(proc);
   /* The user namespace that owns the mount namespace (bwrap's
    * --disable-userns puts the command one user namespace deeper). */
   int userns = mntns < 0 ? -1 : ioctl(mntns, NS_GET_USERNS);
@@ -405,23 +353,31 @@ static void reply(int sock, int result, int fd) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: ringfence-fs-proxy SOCKET-FD SANDBOX-PID [DEV:INO:HEXNAME]...\n"
+    fprintf(stderr, "usage: ringfence-fs-proxy SOCKET-FD PROC-DIR-FD [DEV:INO:HEXNAME]...\n"
                     "(started by ringfence's supervisor, not by hand)\n");
     return 2;
   }
   int sock = atoi(argv[1]);
-  pid_t pid = (pid_t)atoi(argv[2]);
+  int proc = atoi(argv[2]);
   protected_entries = calloc((size_t)argc, sizeof(protected_entry));
   if (!protected_entries)
     return 1;
   for (int i = 3; i < argc; i++)
     if (parse_entry(argv[i], &protected_entries[n_protected]) == 0)
       n_protected++;
-  syscall(SYS_close_range, 3, sock - 1 > 3 ? sock - 1 : 2, 0);
-  syscall(SYS_close_range, sock + 1, ~0u, 0);
-  if (enter_sandbox(pid) != 0) {
-    fprintf(stderr, "ringfence-fs-proxy: cannot enter the sandbox of pid %d: %s\n", (int)pid,
-            strerror(errno));
+  if (sock < 3 || proc < 3 || sock == proc) {
+    fprintf(stderr, "ringfence-fs-proxy: bad descriptors %s %s\n", argv[1], argv[2]);
+    return 2;
+  }
+  /* Every descriptor but these two is closed. */
+  int low = sock < proc ? sock : proc, high = sock < proc ? proc : sock;
+  if (low > 3)
+    syscall(SYS_close_range, 3, low - 1, 0);
+  if (high > low + 1)
+    syscall(SYS_close_range, low + 1, high - 1, 0);
+  syscall(SYS_close_range, high + 1, ~0u, 0);
+  if (enter_sandbox(proc) != 0) {
+    fprintf(stderr, "ringfence-fs-proxy: cannot enter the sandbox: %s\n", strerror(errno));
     return 1;
   }
   rf_fs_request *req = malloc(sizeof(*req));
@@ -431,6 +387,7 @@ int main(int argc, char **argv) {
     int fds[2] = {-1, -1}, n_fds = 0;
     if (receive(sock, req, fds, 2, &n_fds) != 0)
       return 0; /* the supervisor is gone */
+    req->path[sizeof(req->path) - 1] = req->path2[sizeof(req->path2) - 1] = '\0';
     int dirfd = n_fds > 0 ? fds[0] : AT_FDCWD;
     int dirfd2 = n_fds > 1 ? fds[1] : AT_FDCWD;
     int out_fd = -1;

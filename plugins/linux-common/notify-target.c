@@ -11,8 +11,128 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "notify-decode.h"
+
 int rf_notif_id_valid(int listener, uint64_t id) {
   return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+int rf_target_attach(rf_target *t, int listener, const struct seccomp_notif *req) {
+  t->proc = t->mem = -1;
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d", (int)req->pid);
+  t->proc = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (t->proc < 0)
+    return -ESRCH;
+  /* Opened first, checked second: see notify-target.h. */
+  if (!rf_notif_id_valid(listener, req->id)) {
+    rf_target_detach(t);
+    return -ESRCH;
+  }
+  return 0;
+}
+
+void rf_target_detach(rf_target *t) {
+  if (t->mem >= 0)
+    close(t->mem);
+  if (t->proc >= 0)
+    close(t->proc);
+  t->proc = t->mem = -1;
+}
+
+int rf_target_read(rf_target *t, uint64_t addr, void *out, size_t len) {
+  if (len == 0)
+    return 0;
+  if (t->mem < 0 && (t->mem = openat(t->proc, "mem", O_RDONLY | O_CLOEXEC)) < 0)
+    return errno == ENOENT || errno == ESRCH ? -ESRCH : -EFAULT;
+  if (addr > (uint64_t)INT64_MAX - len)
+    return -EFAULT; /* pread's offset is signed */
+  ssize_t n = pread(t->mem, out, len, (off_t)addr);
+  return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+int rf_target_read_string(rf_target *t, uint64_t addr, char *out, size_t cap) {
+  size_t got = 0;
+  while (got < cap) {
+    size_t page_left = 4096 - ((addr + got) & 4095);
+    size_t want = cap - got < page_left ? cap - got : page_left;
+    int rc = rf_target_read(t, addr + got, out + got, want);
+    if (rc < 0)
+      return rc;
+    if (rf_decode_string(out + got, want) >= 0)
+      return 0;
+    got += want;
+  }
+  return -ENAMETOOLONG;
+}
+
+int rf_target_write(rf_target *t, int listener, uint64_t id, uint64_t addr, const void *in,
+                    size_t len) {
+  int mem = openat(t->proc, "mem", O_WRONLY | O_CLOEXEC);
+  if (mem < 0)
+    return -ESRCH;
+  int rc = 0;
+  /* Right before the write: the descriptor is the caller's memory (it was
+   * opened below the checked /proc/TID), and the caller still waits. */
+  if (!rf_notif_id_valid(listener, id))
+    rc = -ESRCH;
+  else if (addr > (uint64_t)INT64_MAX - len || pwrite(mem, in, len, (off_t)addr) != (ssize_t)len)
+    rc = -EFAULT;
+  close(mem);
+  return rc;
+}
+
+static int open_below(int base, const char *path, int flags, uint64_t resolve) {
+  struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = resolve};
+  int fd = (int)syscall(SYS_openat2, base, path, &how, sizeof(how));
+  return fd < 0 ? -errno : fd;
+}
+
+int rf_target_open(rf_target *t, const char *path, int flags) {
+  return rf_target_open_at(t, AT_FDCWD, path, flags);
+}
+
+int rf_target_open_at(rf_target *t, int dirfd, const char *path, int flags) {
+  char link[32];
+  if (path[0] == '/')
+    snprintf(link, sizeof(link), "root");
+  else if (dirfd == AT_FDCWD)
+    snprintf(link, sizeof(link), "cwd");
+  else if (dirfd < 0)
+    return -EBADF;
+  else
+    snprintf(link, sizeof(link), "fd/%d", dirfd);
+  int base = openat(t->proc, link, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (base < 0)
+    return errno == ENOENT && dirfd != AT_FDCWD && path[0] != '/' ? -EBADF : -errno;
+  int fd = open_below(base, path, flags, path[0] == '/' ? RESOLVE_IN_ROOT : 0);
+  close(base);
+  return fd;
+}
+
+int rf_target_cwd(rf_target *t) {
+  int fd = openat(t->proc, "cwd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
+ssize_t rf_target_status(rf_target *t, char *buf, size_t cap) {
+  if (cap == 0)
+    return -EINVAL;
+  int fd = openat(t->proc, "status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  size_t got = 0;
+  while (got + 1 < cap) {
+    ssize_t n = read(fd, buf + got, cap - 1 - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+  }
+  close(fd);
+  buf[got] = '\0';
+  return (ssize_t)got;
 }
 
 int rf_target_pidfd(pid_t tid) {
@@ -38,7 +158,7 @@ int rf_target_pidfd(pid_t tid) {
   return (int)syscall(SYS_pidfd_open, (pid_t)strtol(tgid + 6, NULL, 10), 0);
 }
 
-int rf_target_copy_fd(const struct seccomp_notif *req, int listener, int target_fd) {
+int rf_target_pidfd_checked(int listener, const struct seccomp_notif *req) {
   int pidfd = rf_target_pidfd((pid_t)req->pid);
   if (pidfd < 0)
     return -ESRCH;
@@ -46,40 +166,19 @@ int rf_target_copy_fd(const struct seccomp_notif *req, int listener, int target_
     close(pidfd);
     return -ESRCH;
   }
+  return pidfd;
+}
+
+int rf_target_copy_fd(const struct seccomp_notif *req, int listener, int target_fd) {
+  int pidfd = rf_target_pidfd_checked(listener, req);
+  if (pidfd < 0)
+    return pidfd;
   int fd = (int)syscall(SYS_pidfd_getfd, pidfd, target_fd, 0);
   int saved = errno;
   close(pidfd);
   if (fd < 0)
     return saved == EBADF ? -EBADF : -EPERM;
   return fd;
-}
-
-int rf_target_read(pid_t pid, uint64_t addr, void *out, size_t len) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  ssize_t n = pread(fd, out, len, (off_t)addr);
-  int saved = errno;
-  close(fd);
-  if (n < 0)
-    return -saved;
-  return n == (ssize_t)len ? 0 : -EFAULT;
-}
-
-int rf_target_open(pid_t pid, const char *path, int flags) {
-  char link[64];
-  snprintf(link, sizeof(link), "/proc/%d/%s", (int)pid, path[0] == '/' ? "root" : "cwd");
-  int base = open(link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (base < 0)
-    return -errno;
-  struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
-                         .resolve = path[0] == '/' ? RESOLVE_IN_ROOT : 0};
-  int fd = (int)syscall(SYS_openat2, base, path, &how, sizeof(how));
-  int saved = errno;
-  close(base);
-  return fd < 0 ? -saved : fd;
 }
 
 int rf_connect_retry(int sock, const struct sockaddr *addr, socklen_t len) {

@@ -30,8 +30,10 @@
 #include <unistd.h>
 
 #include "fs-proxy.h"
+#include "notify-decode.h"
 #include "notify-target.h"
 #include "seccomp-groups.h"
+#include "unix-diag.h"
 
 struct rf_unix_supervisor {
   pthread_t thread;
@@ -160,149 +162,117 @@ int rf_unix_supervisor_compile_filter(int guard_names, char *err, size_t err_len
 /* ---- sock_diag: is a socket bound to (dev, ino) in this namespace? ------- */
 
 int rf_unix_socket_bound_in_netns(int diag_fd, unsigned long long dev, unsigned long long ino) {
-  struct {
-    struct nlmsghdr nlh;
-    struct unix_diag_req req;
-  } request = {
-      .nlh = {.nlmsg_len = sizeof(request),
-              .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-              .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
-      .req = {.sdiag_family = AF_UNIX, .udiag_states = (uint32_t)-1, .udiag_show = UDIAG_SHOW_VFS},
-  };
-  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-  if (sendto(diag_fd, &request, sizeof(request), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-    return -errno;
-  /* sock_diag reports the superblock's kernel-internal dev_t (major << 20 | minor). */
-  unsigned int want_major = major(dev), want_minor = minor(dev);
-  uint32_t want_ino = (uint32_t)ino; /* the kernel reports 32 bits of the inode */
-  int found = 0;
-  static __thread char buffer[32768];
-  for (;;) {
-    ssize_t n = recv(diag_fd, buffer, sizeof(buffer), 0);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return -errno;
-    if (n == 0)
-      return found;
-    for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, (size_t)n);
-         h = NLMSG_NEXT(h, n)) {
-      if (h->nlmsg_type == NLMSG_DONE)
-        return found;
-      if (h->nlmsg_type == NLMSG_ERROR)
-        return -EIO;
-      struct unix_diag_msg *msg = NLMSG_DATA(h);
-      int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*msg));
-      for (struct rtattr *a = (struct rtattr *)(msg + 1); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-        if (a->rta_type != UNIX_DIAG_VFS || RTA_PAYLOAD(a) < sizeof(struct unix_diag_vfs))
-          continue;
-        struct unix_diag_vfs *vfs = RTA_DATA(a);
-        unsigned int got_major = vfs->udiag_vfs_dev >> 20, got_minor = vfs->udiag_vfs_dev & 0xfffff;
-        if (vfs->udiag_vfs_ino == want_ino && got_major == want_major && got_minor == want_minor)
-          found = 1;
-      }
-    }
-  }
+  /* sock_diag reports the superblock's kernel-internal dev_t and 32 bits of the inode. */
+  rf_diag_query q = {.dev_major = major(dev), .dev_minor = minor(dev), .ino = (uint32_t)ino};
+  rf_diag_match m;
+  int rc = rf_unix_diag_lookup(diag_fd, ~0u, &q, &m);
+  return rc < 0 ? rc : m.found;
 }
 
 /* ---- one notification ----------------------------------------------------- */
 
-#define notif_valid rf_notif_id_valid
-#define read_target_memory rf_target_read
-#define do_connect rf_connect_retry
+/*
+ * Every handler below works on sandbox input in three steps: attach to the
+ * caller (rf_target_attach: its /proc/TID, opened then checked), copy what it
+ * names out of its memory once and decode it with notify-decode.c (bounded,
+ * or refused), then check the notification again right before acting on the
+ * caller's behalf (rf_notif_id_valid), so nothing is done for a caller that
+ * is gone.  SECCOMP_IOCTL_NOTIF_ADDFD needs no such check: the kernel adds
+ * the descriptor only while the notification with that id is pending.
+ */
 
-/* The file a pathname unix address names, as the caller would find it. */
-static int open_in_target(pid_t pid, const char *path) {
-  return rf_target_open(pid, path, O_PATH);
-}
-
-/* The notification names a thread; pidfds and pidfd_getfd want its process.
- * Also returns, when asked, its pid and tid inside the sandbox's pid namespace. */
-static pid_t thread_group_of(pid_t tid, pid_t *ns_pid, pid_t *ns_tid) {
-  char path[64], line[256];
-  snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-  FILE *f = fopen(path, "re");
-  if (!f)
+/* Tgid, and the caller's pid and tid inside the sandbox's pid namespace
+ * (NStgid / NSpid list the ids from the outermost namespace inwards). */
+static pid_t thread_group_of(rf_target *t, pid_t *ns_pid, pid_t *ns_tid) {
+  char text[4096];
+  if (rf_target_status(t, text, sizeof(text)) <= 0)
     return -1;
   pid_t tgid = -1;
-  while (fgets(line, sizeof(line), f)) {
-    long value;
-    if (sscanf(line, "Tgid: %ld", &value) == 1)
-      tgid = (pid_t)value;
-    /* NStgid / NSpid list the ids from the outermost namespace inwards. */
+  for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    char *eol = strchr(line, '\n');
+    if (eol)
+      *eol = '\0';
     char *last = strrchr(line, '\t');
+    if (strncmp(line, "Tgid:", 5) == 0)
+      tgid = (pid_t)strtol(line + 5, NULL, 10);
     if (ns_pid && strncmp(line, "NStgid:", 7) == 0 && last)
       *ns_pid = (pid_t)strtol(last + 1, NULL, 10);
     if (ns_tid && strncmp(line, "NSpid:", 6) == 0 && last)
       *ns_tid = (pid_t)strtol(last + 1, NULL, 10);
+    if (eol)
+      *eol = '\n';
   }
-  fclose(f);
   return tgid;
 }
 
-#define pidfd_of_thread rf_target_pidfd
+static int socket_domain(int sock) {
+  int domain = 0;
+  socklen_t optlen = sizeof(domain);
+  return getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0 ? -ENOTSOCK : domain;
+}
+
+/* A pathname unix address: the socket file as the caller finds it, if a
+ * socket of the sandbox's network namespace is bound to it.  The opened file
+ * (O_PATH) or -errno: -ECONNREFUSED (not a socket), -EACCES (a host socket). */
+static int socket_file_inside(rf_unix_supervisor *sv, rf_target *t, const char *path) {
+  int target = rf_target_open(t, path, O_PATH);
+  if (target < 0)
+    return target;
+  struct stat st;
+  if (fstat(target, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+    close(target);
+    return -ECONNREFUSED;
+  }
+  if (rf_unix_socket_bound_in_netns(sv->diag_fd, st.st_dev, st.st_ino) != 1) {
+    close(target);
+    return -EACCES; /* a host socket: denied by the sandbox */
+  }
+  return target;
+}
 
 /* Returns the value connect() returns to the caller: 0 or -errno. */
 static int handle_connect(rf_unix_supervisor *sv, const struct seccomp_notif *req) {
-  int sockfd_in_target = (int)req->data.args[0];
   uint64_t addr_ptr = req->data.args[1];
   socklen_t addr_len = (socklen_t)req->data.args[2];
   if (addr_len > sizeof(struct sockaddr_storage) || addr_len < sizeof(sa_family_t))
     return -EINVAL;
-
-  int sock = rf_target_copy_fd(req, sv->listener_fd, sockfd_in_target);
-  if (sock < 0)
+  rf_target t;
+  int rc = rf_target_attach(&t, sv->listener_fd, req);
+  if (rc < 0)
+    return rc;
+  int sock = rf_target_copy_fd(req, sv->listener_fd, (int)req->data.args[0]);
+  if (sock < 0) {
+    rf_target_detach(&t);
     return sock;
-
+  }
   struct sockaddr_storage addr;
   memset(&addr, 0, sizeof(addr));
-  int rc = read_target_memory(req->pid, addr_ptr, &addr, addr_len);
-  if (rc == 0 && !notif_valid(sv->listener_fd, req->id))
-    rc = -ESRCH;
-  if (rc < 0)
-    goto out;
-
-  int domain = 0;
-  socklen_t optlen = sizeof(domain);
-  if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0) {
-    rc = -ENOTSOCK;
-    goto out;
+  rf_sockaddr_view view;
+  int domain = socket_domain(sock);
+  rc = domain < 0 ? domain : rf_target_read(&t, addr_ptr, &addr, addr_len);
+  if (rc == 0)
+    rc = rf_decode_sockaddr(domain, &addr, addr_len, &view);
+  int target = -1;
+  if (rc == 0 && view.kind == RF_ADDR_UNIX_PATH) {
+    target = socket_file_inside(sv, &t, view.path);
+    rc = target < 0 ? target : 0;
   }
-  struct sockaddr_un *un = (struct sockaddr_un *)&addr;
-  size_t path_len = addr_len - offsetof(struct sockaddr_un, sun_path);
-  if (domain != AF_UNIX || addr.ss_family != AF_UNIX || path_len == 0 || un->sun_path[0] == '\0') {
+  /* Right before connecting on the caller's behalf: is it still waiting? */
+  if (rc == 0 && !rf_notif_id_valid(sv->listener_fd, req->id))
+    rc = -ESRCH;
+  if (rc == 0 && target >= 0) {
+    struct sockaddr_un via = {.sun_family = AF_UNIX};
+    snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", target);
+    rc = rf_connect_retry(sock, (struct sockaddr *)&via, sizeof(via));
+  } else if (rc == 0) {
     /* Not a pathname unix address: the kernel resolves it in the socket's
      * own network namespace, the sandbox's private one. */
-    rc = do_connect(sock, (struct sockaddr *)&addr, addr_len);
-    goto out;
+    rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len);
   }
-
-  char path[sizeof(un->sun_path) + 1];
-  memcpy(path, un->sun_path, path_len);
-  path[path_len] = '\0';
-  int target = open_in_target(req->pid, path);
-  if (target < 0) {
-    rc = target == -ELOOP ? -ELOOP : target == -ENOENT ? -ENOENT : target;
-    goto out;
-  }
-  struct stat st;
-  if (fstat(target, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+  if (target >= 0)
     close(target);
-    rc = -ECONNREFUSED;
-    goto out;
-  }
-  int inside = rf_unix_socket_bound_in_netns(sv->diag_fd, st.st_dev, st.st_ino);
-  if (inside != 1) {
-    close(target);
-    rc = -EACCES; /* a host socket: denied by the sandbox */
-    goto out;
-  }
-  struct sockaddr_un via = {.sun_family = AF_UNIX};
-  snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", target);
-  rc = do_connect(sock, (struct sockaddr *)&via, sizeof(via));
-  close(target);
-out:
   close(sock);
+  rf_target_detach(&t);
   return rc;
 }
 
@@ -322,34 +292,22 @@ out:
 
 /* Replaces a pathname unix destination by /proc/self/fd/N of the socket file,
  * after checking it is bound inside.  0, or -errno for the caller. */
-static int check_destination(rf_unix_supervisor *sv, pid_t pid, int sock,
+static int check_destination(rf_unix_supervisor *sv, rf_target *t, int sock,
                              struct sockaddr_storage *addr, socklen_t *len, int *opened) {
   *opened = -1;
-  int domain = 0;
-  socklen_t optlen = sizeof(domain);
-  if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0)
-    return -ENOTSOCK;
-  struct sockaddr_un *un = (struct sockaddr_un *)addr;
-  if (*len < sizeof(sa_family_t) || domain != AF_UNIX || addr->ss_family != AF_UNIX)
-    return 0; /* inet: the sandbox's private network namespace */
-  size_t path_len = *len - offsetof(struct sockaddr_un, sun_path);
-  if (path_len == 0 || un->sun_path[0] == '\0')
-    return 0; /* abstract: looked up in the sandbox's namespace */
-  char path[sizeof(un->sun_path) + 1];
-  memcpy(path, un->sun_path, path_len);
-  path[path_len] = '\0';
-  int target = open_in_target(pid, path);
+  int domain = socket_domain(sock);
+  if (domain < 0)
+    return domain;
+  rf_sockaddr_view view;
+  int rc = rf_decode_sockaddr(domain, addr, *len, &view);
+  if (rc < 0)
+    return rc;
+  if (view.kind != RF_ADDR_UNIX_PATH)
+    return 0; /* inet, abstract: looked up in the sandbox's namespace */
+  int target = socket_file_inside(sv, t, view.path);
   if (target < 0)
     return target;
-  struct stat st;
-  if (fstat(target, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-    close(target);
-    return -ECONNREFUSED;
-  }
-  if (rf_unix_socket_bound_in_netns(sv->diag_fd, st.st_dev, st.st_ino) != 1) {
-    close(target);
-    return -EACCES;
-  }
+  struct sockaddr_un *un = (struct sockaddr_un *)addr;
   memset(addr, 0, sizeof(*addr));
   un->sun_family = AF_UNIX;
   snprintf(un->sun_path, sizeof(un->sun_path), "/proc/self/fd/%d", target);
@@ -358,92 +316,89 @@ static int check_destination(rf_unix_supervisor *sv, pid_t pid, int sock,
   return 0;
 }
 
-/* Copies the caller's message (name, data, descriptors) and sends it on the
- * copied socket.  Returns bytes sent or -errno. */
-static ssize_t send_copied(rf_unix_supervisor *sv, pid_t pid, int pidfd, int sock,
-                           const struct msghdr *remote, int flags) {
+/* Copies the caller's message (name, data, descriptors) as |msg| describes it
+ * (with |local_iov|: sendto's one buffer, already in our memory) and sends it
+ * on the copied socket.  Returns bytes sent or -errno. */
+static ssize_t send_copied(rf_unix_supervisor *sv, const struct seccomp_notif *req, rf_target *t,
+                           int sock, const rf_msg_view *msg, const struct iovec *local_iov,
+                           int flags) {
   struct sockaddr_storage name;
-  socklen_t name_len = remote->msg_name ? remote->msg_namelen : 0;
-  int opened = -1, rc;
-  if (name_len > sizeof(name))
-    return -EINVAL;
-  if (name_len) {
-    rc = read_target_memory(pid, (uint64_t)(uintptr_t)remote->msg_name, &name, name_len);
-    if (rc < 0)
-      return rc;
-    rc = check_destination(sv, pid, sock, &name, &name_len, &opened);
-    if (rc < 0)
-      return rc;
-  }
-  if (remote->msg_iovlen > 1024) /* UIO_MAXIOV: the kernel refuses more too */
-    return -EMSGSIZE;
-  size_t n_iov = remote->msg_iovlen;
-  struct iovec *iov = calloc(n_iov ? n_iov : 1, sizeof(struct iovec));
+  socklen_t name_len = (socklen_t)msg->name_len; /* <= sizeof(name): decoded */
+  size_t n_iov = local_iov ? 1 : msg->iov_count;  /* <= RF_UIO_MAXIOV: decoded */
+  struct iovec *iov = calloc(n_iov ? n_iov : 1, sizeof(*iov));
+  size_t *take = calloc(n_iov ? n_iov : 1, sizeof(*take));
   char *data = malloc(SEND_LIMIT);
-  char control[4096];
-  int passed[sizeof(control) / sizeof(int)];
+  union {
+    struct cmsghdr align;
+    char bytes[RF_CONTROL_MAX];
+  } control;
+  rf_control_view cv = {0};
+  int passed[RF_SCM_MAX_FD];
   size_t n_passed = 0;
+  int opened = -1, pidfd = -1;
   ssize_t result = -ENOMEM;
-  if (!iov || !data)
+  if (!iov || !take || !data)
     goto out;
-  if (n_iov && (rc = read_target_memory(pid, (uint64_t)(uintptr_t)remote->msg_iov, iov,
-                                        n_iov * sizeof(struct iovec))) < 0) {
-    result = rc;
-    goto out;
-  }
-  size_t total = 0, wanted = 0;
-  for (size_t i = 0; i < n_iov; i++) {
-    wanted += iov[i].iov_len;
-    size_t take = iov[i].iov_len;
-    if (total + take > SEND_LIMIT)
-      take = SEND_LIMIT - total;
-    if (take && (rc = read_target_memory(pid, (uint64_t)(uintptr_t)iov[i].iov_base,
-                                         data + total, take)) < 0) {
-      result = rc;
+  if (name_len) {
+    result = rf_target_read(t, msg->name, &name, name_len);
+    if (result == 0)
+      result = check_destination(sv, t, sock, &name, &name_len, &opened);
+    if (result < 0)
       goto out;
-    }
-    total += take;
+  }
+  if (local_iov)
+    iov[0] = *local_iov;
+  else if (n_iov && (result = rf_target_read(t, msg->iov, iov, n_iov * sizeof(*iov))) < 0)
+    goto out;
+  rf_iov_plan plan;
+  if ((result = rf_decode_iovecs(iov, n_iov, SEND_LIMIT, take, &plan)) < 0)
+    goto out;
+  size_t copied = 0;
+  for (size_t i = 0; i < n_iov; i++) {
+    /* take[i] <= SEND_LIMIT - copied: decoded. */
+    if (take[i] && (result = rf_target_read(t, (uint64_t)(uintptr_t)iov[i].iov_base,
+                                            data + copied, take[i])) < 0)
+      goto out;
+    copied += take[i];
   }
   int type = 0;
   socklen_t optlen = sizeof(type);
   getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &optlen);
-  if (wanted > total && type != SOCK_STREAM) {
+  if (plan.wanted > plan.taken && type != SOCK_STREAM) {
     result = -EMSGSIZE;
     goto out;
   }
-  struct msghdr local = {.msg_name = name_len ? &name : NULL, .msg_namelen = name_len};
-  struct iovec one = {.iov_base = data, .iov_len = total};
-  local.msg_iov = &one;
-  local.msg_iovlen = 1;
-  if (remote->msg_control && remote->msg_controllen) {
-    if (remote->msg_controllen > sizeof(control)) {
-      result = -ENOBUFS;
+  struct iovec one = {.iov_base = data, .iov_len = copied};
+  struct msghdr local = {.msg_name = name_len ? &name : NULL, .msg_namelen = name_len,
+                         .msg_iov = &one, .msg_iovlen = 1};
+  if (msg->control_len) { /* <= RF_CONTROL_MAX: decoded */
+    if ((result = rf_target_read(t, msg->control, control.bytes, msg->control_len)) < 0 ||
+        (result = rf_decode_control(control.bytes, msg->control_len, &cv)) < 0)
+      goto out;
+    local.msg_control = control.bytes;
+    local.msg_controllen = msg->control_len;
+    /* Descriptors being passed are the caller's numbers: make them ours.
+     * Each offset lies inside the message (decoded). */
+    if (cv.n_fds && (pidfd = rf_target_pidfd_checked(sv->listener_fd, req)) < 0) {
+      result = pidfd;
       goto out;
     }
-    rc = read_target_memory(pid, (uint64_t)(uintptr_t)remote->msg_control, control,
-                            remote->msg_controllen);
-    if (rc < 0) {
-      result = rc;
-      goto out;
-    }
-    local.msg_control = control;
-    local.msg_controllen = remote->msg_controllen;
-    /* Descriptors being passed are the caller's numbers: make them ours. */
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&local); c; c = CMSG_NXTHDR(&local, c)) {
-      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-        continue;
-      size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      int *fds = (int *)CMSG_DATA(c);
-      for (size_t k = 0; k < count; k++) {
-        int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fds[k], 0);
-        if (copy < 0) {
-          result = -EBADF;
-          goto out;
-        }
-        fds[k] = copy;
-        passed[n_passed++] = copy;
+    for (size_t k = 0; k < cv.n_fds; k++) {
+      int theirs;
+      memcpy(&theirs, control.bytes + cv.fd_offset[k], sizeof(int));
+      int copy = (int)syscall(SYS_pidfd_getfd, pidfd, theirs, 0);
+      if (copy < 0) {
+        result = -EBADF;
+        goto out;
       }
+      passed[n_passed++] = copy;
+      memcpy(control.bytes + cv.fd_offset[k], &copy, sizeof(int));
     }
+  }
+  /* Right before sending on the caller's behalf: is it still waiting? */
+  if (!rf_notif_id_valid(sv->listener_fd, req->id)) {
+    result = -ESRCH;
+    goto out;
   }
   do
     result = sendmsg(sock, &local, flags | MSG_NOSIGNAL);
@@ -451,15 +406,23 @@ static ssize_t send_copied(rf_unix_supervisor *sv, pid_t pid, int pidfd, int soc
   if (result < 0)
     result = -errno;
   /* MSG_NOSIGNAL was added so the supervisor is not killed; give the caller
-   * its SIGPIPE as the kernel would have. */
-  if (result == -EPIPE && !(flags & MSG_NOSIGNAL))
-    kill(pid, SIGPIPE);
+   * its SIGPIPE as the kernel would have (a pidfd, so no other process). */
+  if (result == -EPIPE && !(flags & MSG_NOSIGNAL)) {
+    int signal_fd = pidfd >= 0 ? pidfd : rf_target_pidfd_checked(sv->listener_fd, req);
+    if (signal_fd >= 0)
+      syscall(SYS_pidfd_send_signal, signal_fd, SIGPIPE, NULL, 0);
+    if (signal_fd >= 0 && signal_fd != pidfd)
+      close(signal_fd);
+  }
 out:
   for (size_t k = 0; k < n_passed; k++)
     close(passed[k]);
+  if (pidfd >= 0)
+    close(pidfd);
   if (opened >= 0)
     close(opened);
   free(iov);
+  free(take);
   free(data);
   return result;
 }
@@ -470,112 +433,67 @@ out:
  * value is returned through *value. */
 static int handle_send(rf_unix_supervisor *sv, const struct seccomp_notif *req, long long *value) {
   const __u64 *a = req->data.args;
-  int pidfd = pidfd_of_thread((pid_t)req->pid);
-  if (pidfd < 0)
-    return -ESRCH;
-  int sock = (int)syscall(SYS_pidfd_getfd, pidfd, (int)a[0], 0);
+  int nr = req->data.nr;
+  rf_target t;
+  int rc = rf_target_attach(&t, sv->listener_fd, req);
+  if (rc < 0)
+    return rc;
+  int sock = rf_target_copy_fd(req, sv->listener_fd, (int)a[0]);
   if (sock < 0) {
-    close(pidfd);
-    return -EBADF;
+    rf_target_detach(&t);
+    return sock;
   }
-  struct msghdr remote = {0};
-  struct iovec one = {0};
-  int flags = 0, rc = 0;
-  uint64_t mmsg = 0;
-  if (req->data.nr == __NR_sendto) {
+  rf_msg_view msg = {0};
+  struct iovec one;
+  const struct iovec *local_iov = NULL;
+  int flags;
+  if (nr == __NR_sendto) {
+    /* sendto's length is clamped by the kernel too; its address length is an int. */
     one.iov_base = (void *)(uintptr_t)a[1];
-    one.iov_len = (size_t)a[2];
+    one.iov_len = a[2] > (uint64_t)SSIZE_MAX ? (size_t)SSIZE_MAX : (size_t)a[2];
+    local_iov = &one;
     flags = (int)a[3];
-    remote.msg_name = (void *)(uintptr_t)a[4];
-    remote.msg_namelen = (socklen_t)a[5];
-    remote.msg_iov = NULL; /* filled below from our own iovec */
-  } else if (req->data.nr == __NR_sendmsg) {
-    rc = read_target_memory((pid_t)req->pid, a[1], &remote, sizeof(remote));
-    flags = (int)a[2];
-  } else { /* sendmmsg */
-    if ((unsigned)a[2] == 0) {
-      *value = 0;
-      goto done;
-    }
-    mmsg = a[1];
-    rc = read_target_memory((pid_t)req->pid, mmsg, &remote, sizeof(remote));
-    flags = (int)a[3];
+    int name_len = (int)a[5];
+    msg.name = a[4];
+    if (name_len < 0 || (size_t)name_len > sizeof(struct sockaddr_storage))
+      rc = -EINVAL;
+    msg.name_len = a[4] ? (size_t)name_len : 0;
+  } else if (nr == __NR_sendmmsg && (unsigned)a[2] == 0) {
+    *value = 0;
+    goto done;
+  } else {
+    /* sendmsg's msghdr, or the first mmsghdr (which begins with one). */
+    char raw[sizeof(struct msghdr)];
+    flags = nr == __NR_sendmsg ? (int)a[2] : (int)a[3];
+    rc = rf_target_read(&t, a[1], raw, sizeof(raw));
+    if (rc == 0)
+      rc = rf_decode_msghdr(raw, sizeof(raw), &msg);
   }
-  if (rc == 0 && !notif_valid(sv->listener_fd, req->id))
-    rc = -ESRCH;
-  if (rc == 0) {
-    ssize_t sent;
-    if (req->data.nr == __NR_sendto) {
-      /* Same path as sendmsg, with the iovec living in our memory. */
-      struct msghdr local = remote;
-      local.msg_iov = NULL;
-      local.msg_iovlen = 0;
-      char *data = malloc(SEND_LIMIT);
-      size_t take = one.iov_len > SEND_LIMIT ? SEND_LIMIT : one.iov_len;
-      sent = -ENOMEM;
-      if (data && (take == 0 || read_target_memory((pid_t)req->pid, (uint64_t)(uintptr_t)one.iov_base,
-                                                   data, take) == 0)) {
-        struct sockaddr_storage name;
-        socklen_t name_len = local.msg_name ? local.msg_namelen : 0;
-        int opened = -1;
-        sent = name_len > sizeof(name) ? -EINVAL : 0;
-        if (sent == 0 && name_len)
-          sent = read_target_memory((pid_t)req->pid, (uint64_t)(uintptr_t)local.msg_name, &name,
-                                    name_len);
-        if (sent == 0 && name_len)
-          sent = check_destination(sv, (pid_t)req->pid, sock, &name, &name_len, &opened);
-        int type = 0;
-        socklen_t optlen = sizeof(type);
-        getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &optlen);
-        if (sent == 0 && take < one.iov_len && type != SOCK_STREAM)
-          sent = -EMSGSIZE;
-        if (sent == 0) {
-          do
-            sent = sendto(sock, data, take, flags | MSG_NOSIGNAL,
-                          name_len ? (struct sockaddr *)&name : NULL, name_len);
-          while (sent < 0 && errno == EINTR);
-          if (sent < 0)
-            sent = -errno;
-          if (sent == -EPIPE && !(flags & MSG_NOSIGNAL))
-            kill((pid_t)req->pid, SIGPIPE);
-        }
-        if (opened >= 0)
-          close(opened);
-      } else if (data) {
-        sent = -EFAULT;
-      }
-      free(data);
-    } else {
-      sent = send_copied(sv, (pid_t)req->pid, pidfd, sock, &remote, flags);
-    }
-    if (sent >= 0 && mmsg) {
-      /* sendmmsg reports each message's length in msgvec[i].msg_len. */
-      unsigned int len32 = (unsigned int)sent;
-      char path[64];
-      snprintf(path, sizeof(path), "/proc/%d/mem", (int)req->pid);
-      int mem = open(path, O_WRONLY | O_CLOEXEC);
-      if (mem < 0 || pwrite(mem, &len32, sizeof(len32),
-                            (off_t)(mmsg + offsetof(struct mmsghdr, msg_len))) != sizeof(len32))
-        sent = -EFAULT;
-      if (mem >= 0)
-        close(mem);
-      if (sent >= 0)
-        sent = 1;
-    }
-    if (sent < 0)
-      rc = (int)sent;
-    else
-      *value = sent;
+  ssize_t sent = rc < 0 ? rc : send_copied(sv, req, &t, sock, &msg, local_iov, flags);
+  if (sent >= 0 && nr == __NR_sendmmsg) {
+    /* sendmmsg reports each message's length in msgvec[i].msg_len: written
+     * only while the caller still waits (rf_target_write checks). */
+    unsigned int len32 = (unsigned int)sent;
+    int wrote = rf_target_write(&t, sv->listener_fd, req->id,
+                                a[1] + offsetof(struct mmsghdr, msg_len), &len32, sizeof(len32));
+    sent = wrote < 0 ? wrote : 1;
   }
+  if (sent < 0)
+    rc = (int)sent;
+  else
+    *value = sent;
 done:
   close(sock);
-  close(pidfd);
-  return rc;
+  rf_target_detach(&t);
+  return rc < 0 ? rc : 0;
 }
 
 /* ---- name-creating syscalls, performed by ringfence-fs-proxy ------------------ */
 
-static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, pid_t sandbox_pid) {
+/* The proxy enters the namespaces and root of the caller's /proc/TID
+ * directory, handed to it as a descriptor: a directory opened below a checked
+ * notification names the caller and no process that reuses its number. */
+static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, const rf_target *t) {
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
     return -errno;
@@ -583,23 +501,24 @@ static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, pid_t sandbo
   while (sv->missing_protected && sv->missing_protected[n])
     n++;
   char **argv = calloc(n + 4, sizeof(char *));
-  char fd_text[16], pid_text[16];
+  char fd_text[16], proc_text[16];
   if (!argv) {
     close(pair[0]);
     close(pair[1]);
     return -ENOMEM;
   }
   snprintf(fd_text, sizeof(fd_text), "%d", pair[1]);
-  snprintf(pid_text, sizeof(pid_text), "%d", (int)sandbox_pid);
+  snprintf(proc_text, sizeof(proc_text), "%d", t->proc);
   argv[0] = sv->fs_proxy;
   argv[1] = fd_text;
-  argv[2] = pid_text;
+  argv[2] = proc_text;
   for (size_t i = 0; i < n; i++)
     argv[3 + i] = sv->missing_protected[i];
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  /* dup2 onto itself clears close-on-exec for the proxy's end only. */
+  /* dup2 onto itself clears close-on-exec for these two only. */
   posix_spawn_file_actions_adddup2(&actions, pair[1], pair[1]);
+  posix_spawn_file_actions_adddup2(&actions, t->proc, t->proc);
   /* A session of its own: the proxy must have no controlling terminal, or
    * opening /dev/tty for the sandbox would hand it ringfence's. */
   posix_spawnattr_t attr;
@@ -623,52 +542,22 @@ static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, pid_t sandbo
   return 0;
 }
 
-static int read_string(pid_t pid, uint64_t addr, char *out, size_t cap) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  size_t got = 0;
-  while (got < cap) {
-    ssize_t n = pread(fd, out + got, cap - got < 256 ? cap - got : 256, (off_t)(addr + got));
-    if (n <= 0) {
-      close(fd);
-      return -EFAULT;
-    }
-    void *nul = memchr(out + got, '\0', (size_t)n);
-    got += (size_t)n;
-    if (nul) {
-      close(fd);
-      return 0;
-    }
-  }
-  close(fd);
-  return -ENAMETOOLONG;
-}
-
-static unsigned read_umask(pid_t pid) {
-  char path[64], line[128];
-  snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-  FILE *f = fopen(path, "re");
+static unsigned read_umask(rf_target *t) {
+  char text[4096];
   unsigned mask = 022;
-  if (!f)
+  if (rf_target_status(t, text, sizeof(text)) <= 0)
     return mask;
-  while (fgets(line, sizeof(line), f))
-    if (sscanf(line, "Umask: %o", &mask) == 1)
-      break;
-  fclose(f);
+  const char *line = strstr(text, "\nUmask:");
+  if (line)
+    sscanf(line + 1, "Umask: %o", &mask);
   return mask;
 }
 
-/* The directory a *at() call starts from, as a descriptor of ours. */
-static int dirfd_of(pid_t pid, int pidfd, long long dirfd) {
-  if ((int)dirfd == AT_FDCWD) {
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/cwd", (int)pid);
-    int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    return fd < 0 ? -errno : fd;
-  }
+/* The directory a *at() call starts from, as a descriptor of ours (|pidfd|
+ * is proven to be the caller's by the check before the proxy call). */
+static int dirfd_of(rf_target *t, int pidfd, long long dirfd) {
+  if ((int)dirfd == AT_FDCWD)
+    return rf_target_cwd(t);
   int fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)dirfd, 0);
   return fd < 0 ? -EBADF : fd;
 }
@@ -747,21 +636,28 @@ static int proxy_call(proxy_handle *proxy, rf_fs_request *request, const int *fd
 
 /* Returns 0 or -errno for the caller, or 1 when an fd was already added and
  * answered with SECCOMP_ADDFD_FLAG_SEND. */
+/* Returns 0 or -errno for the caller, or 1 when an fd was already added and
+ * answered with SECCOMP_ADDFD_FLAG_SEND. */
 static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
                            const struct seccomp_notif *req, const creation_shape *shape) {
   if (!sv->fs_proxy)
     return -ENOSYS;
-  if (proxy->fd < 0) {
-    int rc = start_proxy(sv, proxy, req->pid);
-    if (rc < 0)
-      return -EPERM;
+  rf_target t;
+  int rc = rf_target_attach(&t, sv->listener_fd, req);
+  if (rc < 0)
+    return rc;
+  if (proxy->fd < 0 && start_proxy(sv, proxy, &t) < 0) {
+    rf_target_detach(&t);
+    return -EPERM;
   }
   const __u64 *a = req->data.args;
   pid_t ns_pid = 0, ns_tid = 0;
-  pid_t tgid = thread_group_of((pid_t)req->pid, &ns_pid, &ns_tid);
+  pid_t tgid = thread_group_of(&t, &ns_pid, &ns_tid);
   int pidfd = tgid > 0 ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
-  if (pidfd < 0)
+  if (pidfd < 0) {
+    rf_target_detach(&t);
     return -ESRCH;
+  }
   static __thread rf_fs_request request;
   memset(&request, 0, sizeof(request));
   request.ns_pid = ns_pid;
@@ -772,23 +668,25 @@ static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
     request.flags = O_CREAT | O_WRONLY | O_TRUNC; /* creat() */
   request.mode = shape->mode_arg >= 0 ? (uint32_t)a[shape->mode_arg] : 0;
   request.dev = shape->dev_arg >= 0 ? a[shape->dev_arg] : 0;
-  request.umask = read_umask(req->pid);
+  request.umask = read_umask(&t);
   int fds[2] = {-1, -1};
-  int rc = read_string(req->pid, a[shape->path_arg], request.path, sizeof(request.path));
+  /* Both paths NUL-terminated within their buffers, or ENAMETOOLONG. */
+  rc = rf_target_read_string(&t, a[shape->path_arg], request.path, sizeof(request.path));
   if (rc == 0 && shape->path2_arg >= 0)
-    rc = read_string(req->pid, a[shape->path2_arg], request.path2, sizeof(request.path2));
+    rc = rf_target_read_string(&t, a[shape->path2_arg], request.path2, sizeof(request.path2));
   if (rc == 0) {
-    fds[0] = dirfd_of(req->pid, pidfd, shape->dir_arg >= 0 ? (long long)(int)a[shape->dir_arg] : AT_FDCWD);
+    fds[0] = dirfd_of(&t, pidfd, shape->dir_arg >= 0 ? (long long)(int)a[shape->dir_arg] : AT_FDCWD);
     if (fds[0] < 0)
       rc = fds[0];
   }
   if (rc == 0 && shape->path2_arg >= 0) {
-    fds[1] = dirfd_of(req->pid, pidfd, shape->dir2_arg >= 0 ? (long long)(int)a[shape->dir2_arg] : AT_FDCWD);
+    fds[1] = dirfd_of(&t, pidfd, shape->dir2_arg >= 0 ? (long long)(int)a[shape->dir2_arg] : AT_FDCWD);
     if (fds[1] < 0)
       rc = fds[1];
   }
   close(pidfd);
-  if (rc == 0 && !notif_valid(sv->listener_fd, req->id))
+  /* Right before the proxy acts on the caller's behalf: still waiting? */
+  if (rc == 0 && !rf_notif_id_valid(sv->listener_fd, req->id))
     rc = -ESRCH;
   if (rc < 0)
     goto out;
@@ -800,6 +698,8 @@ static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
       rc = -EPERM;
       goto out;
     }
+    /* No check needed: the kernel adds the descriptor only to the caller of
+     * a pending notification with this id, else fails with ENOENT. */
     struct seccomp_notif_addfd addfd = {
         .id = req->id,
         .flags = SECCOMP_ADDFD_FLAG_SEND,
@@ -817,6 +717,7 @@ out:
   for (int i = 0; i < 2; i++)
     if (fds[i] >= 0)
       close(fds[i]);
+  rf_target_detach(&t);
   return rc;
 }
 
@@ -828,49 +729,55 @@ static int handle_bind(rf_unix_supervisor *sv, proxy_handle *proxy, const struct
   socklen_t len = (socklen_t)a[2];
   if (len > sizeof(struct sockaddr_storage) || len < sizeof(sa_family_t))
     return -EINVAL;
-  int pidfd = pidfd_of_thread((pid_t)req->pid);
-  if (pidfd < 0)
-    return -ESRCH;
+  rf_target t;
+  int rc = rf_target_attach(&t, sv->listener_fd, req);
+  if (rc < 0)
+    return rc;
   int fds[2] = {-1, -1};
-  int rc = 0;
   struct sockaddr_storage addr;
   memset(&addr, 0, sizeof(addr));
-  fds[1] = (int)syscall(SYS_pidfd_getfd, pidfd, (int)a[0], 0);
+  rf_sockaddr_view view;
+  fds[1] = rf_target_copy_fd(req, sv->listener_fd, (int)a[0]);
   if (fds[1] < 0)
-    rc = -EBADF;
+    rc = fds[1];
+  int domain = rc == 0 ? socket_domain(fds[1]) : 0;
+  if (rc == 0 && domain < 0)
+    rc = domain;
   if (rc == 0)
-    rc = read_target_memory((pid_t)req->pid, a[1], &addr, len);
-  if (rc == 0 && !notif_valid(sv->listener_fd, req->id))
-    rc = -ESRCH;
-  int domain = 0;
-  socklen_t optlen = sizeof(domain);
-  if (rc == 0 && getsockopt(fds[1], SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0)
-    rc = -ENOTSOCK;
-  struct sockaddr_un *un = (struct sockaddr_un *)&addr;
-  size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
-  if (rc == 0 && (domain != AF_UNIX || addr.ss_family != AF_UNIX || path_len == 0 ||
-                  un->sun_path[0] == '\0')) {
-    rc = bind(fds[1], (struct sockaddr *)&addr, len) == 0 ? 0 : -errno;
+    rc = rf_target_read(&t, a[1], &addr, len);
+  if (rc == 0)
+    rc = rf_decode_sockaddr(domain, &addr, len, &view);
+  if (rc == 0 && view.kind != RF_ADDR_UNIX_PATH) {
+    /* Right before binding on the caller's behalf. */
+    if (!rf_notif_id_valid(sv->listener_fd, req->id))
+      rc = -ESRCH;
+    else
+      rc = bind(fds[1], (struct sockaddr *)&addr, len) == 0 ? 0 : -errno;
     goto out;
   }
   if (rc == 0 && !sv->fs_proxy)
     rc = -ENOSYS;
-  if (rc == 0 && proxy->fd < 0 && start_proxy(sv, proxy, req->pid) < 0)
+  if (rc == 0 && proxy->fd < 0 && start_proxy(sv, proxy, &t) < 0)
     rc = -EPERM;
   if (rc < 0)
     goto out;
   static __thread rf_fs_request request;
   memset(&request, 0, sizeof(request));
   pid_t ns_pid = 0, ns_tid = 0;
-  thread_group_of((pid_t)req->pid, &ns_pid, &ns_tid);
+  thread_group_of(&t, &ns_pid, &ns_tid);
   request.op = RF_FS_BIND;
   request.ns_pid = ns_pid;
   request.ns_tid = ns_tid;
-  request.umask = read_umask((pid_t)req->pid);
-  memcpy(request.path, un->sun_path, path_len < sizeof(un->sun_path) ? path_len : sizeof(un->sun_path));
-  fds[0] = dirfd_of((pid_t)req->pid, pidfd, AT_FDCWD);
+  request.umask = read_umask(&t);
+  snprintf(request.path, sizeof(request.path), "%s", view.path); /* <= 108 bytes: decoded */
+  fds[0] = rf_target_cwd(&t);
   if (fds[0] < 0) {
     rc = fds[0];
+    goto out;
+  }
+  /* Right before the proxy binds on the caller's behalf. */
+  if (!rf_notif_id_valid(sv->listener_fd, req->id)) {
+    rc = -ESRCH;
     goto out;
   }
   int opened = -1;
@@ -878,10 +785,10 @@ static int handle_bind(rf_unix_supervisor *sv, proxy_handle *proxy, const struct
   if (opened >= 0)
     close(opened);
 out:
-  close(pidfd);
   for (int i = 0; i < 2; i++)
     if (fds[i] >= 0)
       close(fds[i]);
+  rf_target_detach(&t);
   return rc;
 }
 
@@ -928,9 +835,8 @@ static int receive_fds(rf_unix_supervisor *sv, int *listener, int *diag) {
       return -1;
     used += (size_t)n;
   }
-  line[used] = '\0';
   int remote_listener, remote_diag;
-  if (sscanf(line, "%d %d", &remote_listener, &remote_diag) != 2)
+  if (rf_decode_fd_pair(line, used, &remote_listener, &remote_diag) < 0)
     return -1;
   pid_t init = sandbox_init_pid(sv);
   int pidfd = init > 0 ? (int)syscall(SYS_pidfd_open, init, 0) : -1;

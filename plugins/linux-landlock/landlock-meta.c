@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "landlock-unix.h"
+#include "notify-decode.h"
 #include "notify-target.h"
 
 #ifndef AT_EMPTY_PATH
@@ -52,56 +53,20 @@ int rf_ll_meta_drop_thread_capabilities(void) {
   return syscall(SYS_capset, &header, data) == 0 ? 0 : -errno;
 }
 
-/* Copies a NUL-terminated string out of the caller's memory, page by page
- * (the string may end just before an unmapped page). */
-static int read_target_string(pid_t pid, uint64_t addr, char *out, size_t cap) {
-  size_t got = 0;
-  while (got < cap) {
-    size_t page_left = 4096 - ((addr + got) & 4095);
-    size_t want = cap - got < page_left ? cap - got : page_left;
-    int rc = rf_target_read(pid, addr + got, out + got, want);
-    if (rc < 0)
-      return rc;
-    void *nul = memchr(out + got, '\0', want);
-    if (nul)
-      return 0;
-    got += want;
-  }
-  return -ENAMETOOLONG;
-}
-
 /* Opens what the call names: fd-based (|path_addr| 0: the caller's |fd|),
- * or |path| relative to |dirfd| in the caller's view. */
-static int open_target(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req, int dirfd,
-                       uint64_t path_addr, int follow, int empty_ok) {
-  pid_t pid = (pid_t)req->pid;
-  if (!path_addr)
+ * or |path| (already copied) relative to |dirfd| in the caller's view. */
+static int open_target(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req, rf_target *t,
+                       int dirfd, const char *path, int follow, int empty_ok) {
+  if (!path)
     return rf_target_copy_fd(req, ctx->listener, dirfd);
-  char path[PATH_MAX];
-  int rc = read_target_string(pid, path_addr, path, sizeof(path));
-  if (rc < 0)
-    return rc;
-  if (!rf_notif_id_valid(ctx->listener, req->id))
-    return -ESRCH;
   if (path[0] == '\0') {
     if (!empty_ok)
       return -ENOENT;
     if (dirfd == AT_FDCWD)
-      return rf_target_open(pid, ".", O_PATH);
+      return rf_target_cwd(t);
     return rf_target_copy_fd(req, ctx->listener, dirfd);
   }
-  if (path[0] == '/' || dirfd == AT_FDCWD)
-    return rf_target_open(pid, path, O_PATH | (follow ? 0 : O_NOFOLLOW));
-  char base_link[64];
-  snprintf(base_link, sizeof(base_link), "/proc/%d/fd/%d", (int)pid, dirfd);
-  int base = open(base_link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (base < 0)
-    return -errno;
-  struct open_how how = {.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW)};
-  int fd = (int)syscall(SYS_openat2, base, path, &how, sizeof(how));
-  int saved = errno;
-  close(base);
-  return fd < 0 ? -saved : fd;
+  return rf_target_open_at(t, dirfd, path, O_PATH | (follow ? 0 : O_NOFOLLOW));
 }
 
 static int path_below(const char *path, const char *root) {
@@ -160,31 +125,19 @@ static int do_utimens(int fd, int fd_based, const struct timespec *times) {
   return result(utimensat(AT_FDCWD, link, times, 0));
 }
 
-/* Reads the times argument of utime, utimes/futimesat or utimensat. */
-static int read_times(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req, int kind,
-                      uint64_t addr, struct timespec ts[2], int *have) {
+/* Reads the times argument of utime, utimes/futimesat or utimensat:
+ * copied once, decoded (notify-decode.c: the kernel's range checks). */
+static int read_times(rf_target *t, int kind, uint64_t addr, struct timespec ts[2], int *have) {
   *have = addr != 0;
   if (!addr)
     return 0;
-  int rc;
-  if (kind == RF_LL_META_UTIME) {
-    struct {
-      long actime, modtime;
-    } buf;
-    rc = rf_target_read((pid_t)req->pid, addr, &buf, sizeof(buf));
-    ts[0] = (struct timespec){buf.actime, 0};
-    ts[1] = (struct timespec){buf.modtime, 0};
-  } else if (kind == RF_LL_META_UTIMES) {
-    struct timeval tv[2];
-    rc = rf_target_read((pid_t)req->pid, addr, tv, sizeof(tv));
-    for (int i = 0; i < 2; i++)
-      ts[i] = (struct timespec){tv[i].tv_sec, tv[i].tv_usec * 1000};
-  } else {
-    rc = rf_target_read((pid_t)req->pid, addr, ts, 2 * sizeof(struct timespec));
-  }
-  if (rc == 0 && !rf_notif_id_valid(ctx->listener, req->id))
-    rc = -ESRCH;
-  return rc;
+  int decode_kind = kind == RF_LL_META_UTIME    ? RF_TIMES_UTIMBUF
+                    : kind == RF_LL_META_UTIMES ? RF_TIMES_TIMEVAL
+                                                : RF_TIMES_TIMESPEC;
+  unsigned char raw[2 * sizeof(struct timespec)];
+  size_t len = rf_times_size(decode_kind); /* <= sizeof(raw) */
+  int rc = rf_target_read(t, addr, raw, len);
+  return rc < 0 ? rc : rf_decode_times(decode_kind, raw, len, ts);
 }
 
 int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req) {
@@ -263,34 +216,60 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
   if (kind == RF_LL_META_CHOWN)
     denied = EPERM;
 
-  /* Arguments that live in the caller's memory, copied once. */
+  /* Arguments that live in the caller's memory, copied once through a
+   * handle opened below its checked /proc/TID (notify-target.h). */
+  rf_target t;
+  rc = rf_target_attach(&t, ctx->listener, req);
+  if (rc < 0)
+    return rc;
   struct timespec ts[2];
   int have_times = 0;
   char name[XATTR_NAME_MAX + 1];
+  char *path_copy = NULL;
   void *value = NULL;
   size_t value_len = 0;
   if (kind == RF_LL_META_UTIME || kind == RF_LL_META_UTIMES || kind == RF_LL_META_UTIMENSAT) {
-    rc = read_times(ctx, req, kind, times, ts, &have_times);
+    rc = read_times(&t, kind, times, ts, &have_times);
     if (rc < 0)
-      return rc;
+      goto out;
   }
   if (kind == RF_LL_META_SETXATTR || kind == RF_LL_META_REMOVEXATTR) {
-    rc = read_target_string((pid_t)req->pid, a[1], name, sizeof(name));
-    if (rc < 0)
-      return rc == -ENAMETOOLONG ? -ERANGE : rc;
+    rc = rf_target_read_string(&t, a[1], name, sizeof(name));
+    if (rc < 0) {
+      rc = rc == -ENAMETOOLONG ? -ERANGE : rc;
+      goto out;
+    }
+    if (name[0] == '\0') {
+      rc = -ERANGE; /* the kernel's answer for an empty name */
+      goto out;
+    }
     if (kind == RF_LL_META_SETXATTR) {
       value_len = (size_t)a[3];
-      if (value_len > XATTR_SIZE_MAX)
-        return -E2BIG;
+      if (value_len > XATTR_SIZE_MAX) {
+        rc = -E2BIG;
+        goto out;
+      }
       value = malloc(value_len ? value_len : 1);
-      if (!value)
-        return -ENOMEM;
-      if (value_len && (rc = rf_target_read((pid_t)req->pid, a[2], value, value_len)) < 0)
+      if (!value) {
+        rc = -ENOMEM;
+        goto out;
+      }
+      if (value_len && (rc = rf_target_read(&t, a[2], value, value_len)) < 0)
         goto out;
     }
   }
+  if (!fd_based) {
+    path_copy = malloc(PATH_MAX);
+    if (!path_copy) {
+      rc = -ENOMEM;
+      goto out;
+    }
+    /* NUL-terminated within PATH_MAX, or ENAMETOOLONG (the kernel's rule). */
+    if ((rc = rf_target_read_string(&t, path, path_copy, PATH_MAX)) < 0)
+      goto out;
+  }
 
-  fd = open_target(ctx, req, dirfd, fd_based ? 0 : path, follow, empty_ok);
+  fd = open_target(ctx, req, &t, dirfd, path_copy, follow, empty_ok);
   if (fd < 0) {
     rc = fd;
     goto out;
@@ -298,6 +277,11 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
   rc = check_location(ctx, fd, denied);
   if (rc < 0)
     goto out;
+  /* Right before changing anything on the caller's behalf: still waiting? */
+  if (!rf_notif_id_valid(ctx->listener, req->id)) {
+    rc = -ESRCH;
+    goto out;
+  }
   char link[64];
   snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
   switch (kind) {
@@ -333,5 +317,7 @@ out:
   if (fd >= 0)
     close(fd);
   free(value);
+  free(path_copy);
+  rf_target_detach(&t);
   return rc;
 }

@@ -1,6 +1,8 @@
 /* landlock-unix.c: the bind/connect notification supervisor of a Landlock run (design in landlock-unix.h). */
 #include "landlock-unix.h"
+#include "notify-decode.h"
 #include "notify-target.h"
+#include "unix-diag.h"
 #include "landlock-meta.h"
 
 #include <errno.h>
@@ -174,76 +176,6 @@ int rf_ll_unix_notify_compile(int sockets, struct sock_fprog *prog, char *err, s
 #endif
 }
 
-/* ---- sock_diag: which socket is bound to this file, or this name? ---------- */
-
-typedef struct {
-  int by_name;             /* else by VFS inode */
-  unsigned int dev_major, dev_minor;
-  uint32_t ino;
-  const char *name;        /* abstract name, leading NUL included */
-  size_t name_len;
-  int found;
-  uint64_t cookie;
-} diag_query;
-
-static void match_socket(diag_query *q, const struct unix_diag_msg *msg, int len) {
-  for (const struct rtattr *a = (const struct rtattr *)(msg + 1); RTA_OK(a, len);
-       a = RTA_NEXT(a, len)) {
-    int hit = 0;
-    if (!q->by_name && a->rta_type == UNIX_DIAG_VFS &&
-        RTA_PAYLOAD(a) >= sizeof(struct unix_diag_vfs)) {
-      const struct unix_diag_vfs *vfs = RTA_DATA(a);
-      /* sock_diag reports the kernel-internal dev_t (major << 20 | minor). */
-      hit = vfs->udiag_vfs_ino == q->ino && (vfs->udiag_vfs_dev >> 20) == q->dev_major &&
-            (vfs->udiag_vfs_dev & 0xfffff) == q->dev_minor;
-    } else if (q->by_name && a->rta_type == UNIX_DIAG_NAME) {
-      hit = RTA_PAYLOAD(a) == q->name_len && memcmp(RTA_DATA(a), q->name, q->name_len) == 0;
-    }
-    if (hit && msg->udiag_state == 10 /* TCP_LISTEN */) {
-      q->found = 1;
-      q->cookie = (uint64_t)msg->udiag_cookie[0] | ((uint64_t)msg->udiag_cookie[1] << 32);
-    }
-  }
-}
-
-/* Dumps the host namespace's listening unix sockets; 0 or -errno. */
-static int diag_lookup(int diag_fd, diag_query *q) {
-  struct {
-    struct nlmsghdr nlh;
-    struct unix_diag_req req;
-  } request = {
-      .nlh = {.nlmsg_len = sizeof(request),
-              .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-              .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
-      .req = {.sdiag_family = AF_UNIX,
-              .udiag_states = 1u << 10 /* TCP_LISTEN */,
-              .udiag_show = q->by_name ? UDIAG_SHOW_NAME : UDIAG_SHOW_VFS},
-  };
-  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-  if (sendto(diag_fd, &request, sizeof(request), 0, (struct sockaddr *)&kernel, sizeof(kernel)) <
-      0)
-    return -errno;
-  static __thread char buffer[32768];
-  for (;;) {
-    ssize_t n = recv(diag_fd, buffer, sizeof(buffer), 0);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return -errno;
-    if (n == 0)
-      return 0;
-    for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, (size_t)n);
-         h = NLMSG_NEXT(h, n)) {
-      if (h->nlmsg_type == NLMSG_DONE)
-        return 0;
-      if (h->nlmsg_type == NLMSG_ERROR)
-        return -EIO;
-      const struct unix_diag_msg *msg = NLMSG_DATA(h);
-      match_socket(q, msg, (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*msg)));
-    }
-  }
-}
-
 /* ---- one notification ---------------------------------------------------------- */
 
 static int bound_inside(const rf_ll_unix_supervisor *sv, uint64_t cookie) {
@@ -303,94 +235,91 @@ static int inet_port(const struct sockaddr_storage *addr, socklen_t len, int *po
   return 0;
 }
 
-/* connect: 0 or -errno, the value the caller's connect() returns. */
+/* The listening socket |q| names, if a sandboxed process bound it: 0, or
+ * -ECONNREFUSED (none listens), -|denied| (a host socket). */
+static int bound_by_sandbox(rf_ll_unix_supervisor *sv, const rf_diag_query *q, int denied) {
+  rf_diag_match m;
+  int rc = rf_unix_diag_lookup(sv->diag_fd, 1u << 10 /* TCP_LISTEN */, q, &m);
+  if (rc == 0 && !m.found)
+    rc = -ECONNREFUSED;
+  else if (rc == 0 && !bound_inside(sv, m.cookie))
+    rc = -denied;
+  return rc;
+}
+
+/* connect: 0 or -errno, the value the caller's connect() returns.  The
+ * address is copied once and decoded (notify-decode.c); the notification is
+ * checked again right before connecting on the caller's behalf. */
 static int handle_connect(rf_ll_unix_supervisor *sv, const struct seccomp_notif *req) {
   uint64_t addr_ptr = req->data.args[1];
   socklen_t addr_len = (socklen_t)req->data.args[2];
   if (addr_len > sizeof(struct sockaddr_storage) || addr_len < sizeof(sa_family_t))
     return -EINVAL;
+  rf_target t;
+  int rc = rf_target_attach(&t, sv->listener_fd, req);
+  if (rc < 0)
+    return rc;
   int sock = copy_socket(req, sv->listener_fd);
-  if (sock < 0)
+  if (sock < 0) {
+    rf_target_detach(&t);
     return sock;
+  }
   struct sockaddr_storage addr;
   memset(&addr, 0, sizeof(addr));
-  int rc = rf_target_read(req->pid, addr_ptr, &addr, addr_len);
-  if (rc == 0 && !rf_notif_id_valid(sv->listener_fd, req->id))
-    rc = -ESRCH;
+  rf_sockaddr_view view;
+  int domain = 0, target = -1;
+  socklen_t optlen = sizeof(domain);
+  if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0)
+    rc = -ENOTSOCK;
+  if (rc == 0)
+    rc = rf_target_read(&t, addr_ptr, &addr, addr_len);
+  if (rc == 0)
+    rc = rf_decode_sockaddr(domain, &addr, addr_len, &view);
   if (rc < 0)
     goto out;
-  int domain = 0;
-  socklen_t optlen = sizeof(domain);
-  if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) < 0) {
-    rc = -ENOTSOCK;
-    goto out;
-  }
   if (addr.ss_family == AF_UNSPEC) {
-    rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len); /* dissolves an association */
-    goto out;
-  }
-  if (domain != AF_UNIX) {
+    /* dissolves an association */
+  } else if (domain != AF_UNIX) {
     /* Only reachable with a socket passed in (--pass-fd) or the network on:
      * the supervisor connects unconfined, so it applies the policy here. */
     int port = 0;
-    if (sv->network == RF_NETWORK_ON ||
-        (sv->network == RF_NETWORK_PROXY && inet_port(&addr, addr_len, &port) &&
-         port == sv->proxy_port))
-      rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len);
-    else
+    if (!(sv->network == RF_NETWORK_ON ||
+          (sv->network == RF_NETWORK_PROXY && inet_port(&addr, addr_len, &port) &&
+           port == sv->proxy_port)))
       rc = -EACCES;
-    goto out;
-  }
-  struct sockaddr_un *un = (struct sockaddr_un *)&addr;
-  size_t path_len = addr_len - offsetof(struct sockaddr_un, sun_path);
-  if (addr.ss_family != AF_UNIX || path_len == 0) {
-    rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len); /* the kernel refuses it */
-    goto out;
-  }
-  diag_query q = {0};
-  if (un->sun_path[0] == '\0') {
-    q.by_name = 1;
-    q.name = un->sun_path;
-    q.name_len = path_len;
-    rc = diag_lookup(sv->diag_fd, &q);
-    if (rc == 0 && !q.found)
+  } else if (view.kind == RF_ADDR_UNIX_ABSTRACT) {
+    rf_diag_query q = {.by_name = 1, .listening_only = 1,
+                       .name = (const char *)&addr + view.name_offset, .name_len = view.name_len};
+    rc = bound_by_sandbox(sv, &q, EPERM); /* EPERM: what Landlock's scope answers */
+  } else if (view.kind == RF_ADDR_UNIX_PATH) {
+    target = rf_target_open(&t, view.path, O_PATH);
+    struct stat st;
+    if (target < 0) {
+      rc = target;
+    } else if (fstat(target, &st) < 0 || !S_ISSOCK(st.st_mode)) {
       rc = -ECONNREFUSED;
-    else if (rc == 0 && !bound_inside(sv, q.cookie))
-      rc = -EPERM; /* a host's abstract socket: what Landlock's scope answers */
-    if (rc == 0)
-      rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len);
-    goto out;
-  }
-  char path[sizeof(un->sun_path) + 1];
-  memcpy(path, un->sun_path, path_len);
-  path[path_len] = '\0';
-  int target = rf_target_open(req->pid, path, O_PATH);
-  if (target < 0) {
-    rc = target;
-    goto out;
-  }
-  struct stat st;
-  if (fstat(target, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-    close(target);
-    rc = -ECONNREFUSED;
-    goto out;
-  }
-  q.dev_major = major(st.st_dev);
-  q.dev_minor = minor(st.st_dev);
-  q.ino = (uint32_t)st.st_ino; /* sock_diag reports 32 bits of the inode */
-  rc = diag_lookup(sv->diag_fd, &q);
-  if (rc == 0 && !q.found)
-    rc = -ECONNREFUSED;
-  else if (rc == 0 && !bound_inside(sv, q.cookie))
-    rc = -EACCES; /* a host socket: tmux, ssh-agent, D-Bus, Docker, X11 ... */
-  if (rc == 0) {
+    } else {
+      /* sock_diag reports 32 bits of the inode. */
+      rf_diag_query q = {.listening_only = 1, .dev_major = major(st.st_dev),
+                         .dev_minor = minor(st.st_dev), .ino = (uint32_t)st.st_ino};
+      rc = bound_by_sandbox(sv, &q, EACCES); /* a host socket: tmux, ssh-agent, D-Bus, Docker, X11 ... */
+    }
+  } /* else: not a unix name at all; the kernel refuses it */
+  /* Right before connecting on the caller's behalf: is it still waiting? */
+  if (rc == 0 && !rf_notif_id_valid(sv->listener_fd, req->id))
+    rc = -ESRCH;
+  if (rc == 0 && target >= 0) {
     struct sockaddr_un via = {.sun_family = AF_UNIX};
     snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", target);
     rc = rf_connect_retry(sock, (struct sockaddr *)&via, sizeof(via));
+  } else if (rc == 0) {
+    rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len);
   }
-  close(target);
 out:
+  if (target >= 0)
+    close(target);
   close(sock);
+  rf_target_detach(&t);
   return rc;
 }
 
