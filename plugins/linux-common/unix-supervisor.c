@@ -339,6 +339,11 @@ static ssize_t send_copied(rf_unix_supervisor *sv, const struct seccomp_notif *r
   ssize_t result = -ENOMEM;
   if (!iov || !take || !data)
     goto out;
+  /* Control data first, as the kernel parses it before the destination. */
+  if (msg->control_len && /* <= RF_CONTROL_MAX: decoded */
+      ((result = rf_target_read(t, msg->control, control.bytes, msg->control_len)) < 0 ||
+       (result = rf_decode_control(control.bytes, msg->control_len, &cv)) < 0))
+    goto out;
   if (name_len) {
     result = rf_target_read(t, msg->name, &name, name_len);
     if (result == 0)
@@ -371,29 +376,26 @@ static ssize_t send_copied(rf_unix_supervisor *sv, const struct seccomp_notif *r
   struct iovec one = {.iov_base = data, .iov_len = copied};
   struct msghdr local = {.msg_name = name_len ? &name : NULL, .msg_namelen = name_len,
                          .msg_iov = &one, .msg_iovlen = 1};
-  if (msg->control_len) { /* <= RF_CONTROL_MAX: decoded */
-    if ((result = rf_target_read(t, msg->control, control.bytes, msg->control_len)) < 0 ||
-        (result = rf_decode_control(control.bytes, msg->control_len, &cv)) < 0)
-      goto out;
+  if (msg->control_len) {
     local.msg_control = control.bytes;
     local.msg_controllen = msg->control_len;
-    /* Descriptors being passed are the caller's numbers: make them ours.
-     * Each offset lies inside the message (decoded). */
-    if (cv.n_fds && (pidfd = rf_target_pidfd_checked(sv->listener_fd, req)) < 0) {
-      result = pidfd;
+  }
+  /* Descriptors being passed are the caller's numbers: make them ours.
+   * Each offset lies inside the message (decoded). */
+  if (cv.n_fds && (pidfd = rf_target_pidfd_checked(sv->listener_fd, req)) < 0) {
+    result = pidfd;
+    goto out;
+  }
+  for (size_t k = 0; k < cv.n_fds; k++) {
+    int theirs;
+    memcpy(&theirs, control.bytes + cv.fd_offset[k], sizeof(int));
+    int copy = (int)syscall(SYS_pidfd_getfd, pidfd, theirs, 0);
+    if (copy < 0) {
+      result = -EBADF;
       goto out;
     }
-    for (size_t k = 0; k < cv.n_fds; k++) {
-      int theirs;
-      memcpy(&theirs, control.bytes + cv.fd_offset[k], sizeof(int));
-      int copy = (int)syscall(SYS_pidfd_getfd, pidfd, theirs, 0);
-      if (copy < 0) {
-        result = -EBADF;
-        goto out;
-      }
-      passed[n_passed++] = copy;
-      memcpy(control.bytes + cv.fd_offset[k], &copy, sizeof(int));
-    }
+    passed[n_passed++] = copy;
+    memcpy(control.bytes + cv.fd_offset[k], &copy, sizeof(int));
   }
   /* Right before sending on the caller's behalf: is it still waiting? */
   if (!rf_notif_id_valid(sv->listener_fd, req->id)) {

@@ -1003,6 +1003,62 @@ def _(c):
     _unix_case(c, os.path.join(d, "docker.sock"), where=" (read-only location)")
 
 
+# ---- the supervisors: hostile input is refused with the kernel's errno, ringfence survives (issue 12)
+
+HOSTILE_INPUT = [
+    ("cmsg-len-zero", "EINVAL"), ("cmsg-len-zero-host", "EINVAL"), ("cmsg-len-short", "EINVAL"),
+    ("cmsg-len-huge", "EINVAL"), ("cmsg-len-past", "EINVAL"), ("cmsg-second-past", "EINVAL"),
+    ("cmsg-254-fds", "EINVAL"), ("cmsg-credentials", "EPERM"), ("controllen-huge", "ENOBUFS"),
+    ("iovlen-1025", "EMSGSIZE"), ("iov-len-wrap", "EINVAL"), ("namelen-negative", "EINVAL"),
+    ("sendto-unix-128", "EINVAL"), ("sendmmsg-cmsg-zero", "EINVAL"), ("connect-unix-128", "EINVAL"),
+    ("bind-unix-128", "EINVAL"), ("utimes-usec-wrap", "EINVAL"),
+]
+
+
+def check_survived(c, res):
+    """ringfence returned the command's own exit status (0) after the whole attack ran."""
+    if res.rc != 0:
+        why = "killed by signal %d" % -res.rc if res.rc < 0 else "exit %d" % res.rc
+        c.fail("ringfence did not return the command's exit status 0 (%s): %s" % (why, res.summary()))
+    if "RF-ATTACK-END" not in res.out:
+        c.fail("the attack did not run to its end inside the sandbox")
+
+
+def check_errnos(c, res, expected):
+    for op, want in expected:
+        oks, errs = res.oks(op), res.errs(op)
+        if oks:
+            c.fail("%s succeeded (the kernel answers %s): %s" % (op, want, oks[0]))
+        elif not errs:
+            c.fail("%s did not report (the supervisor died?)" % op)
+        elif errs[0].split()[3] != want:
+            c.fail("%s got %s, the kernel's answer is %s: %s" % (op, errs[0].split()[3], want, errs[0]))
+
+
+@case("supervisor-hostile-input", "malformed sendmsg/sendto/sendmmsg/connect/bind/utimes arguments (cmsg_len 0, lengths past their buffers, 254 descriptors, forged credentials, 1025 iovecs, a 128-byte unix address, tv_usec out of range) get the kernel's errno; ringfence survives with the command's exit status; a host socket named as destination gets nothing")
+def _(c):
+    t = tmp_dir(c)
+    os.chmod(t, 0o755)
+    path = os.path.join(t, "log.sock")
+    s = _unix_listener(path, socket.SOCK_DGRAM)
+    stamp = os.path.join(c.ws, "stamp")
+    write_file(stamp, "x\n")
+    os.utime(stamp, (1000000000, 1000000000))
+    try:
+        res = c.attack("hostile-send", path, "hostile-connect", path, "utimes-usec-wrap", "stamp")
+        got = drain_accepts(s)
+    finally:
+        s.close()
+    if got:
+        c.fail("the host datagram socket %s got: %s" % (path, "; ".join(got)))
+    check_survived(c, res)
+    check_errnos(c, res, HOSTILE_INPUT)
+    if os.stat(stamp).st_mtime_ns != 1000000000 * 10**9:
+        c.fail("utimes with tv_usec out of range changed %s" % stamp)
+    if not res.oks("send-rights"):
+        c.fail("an ordinary SCM_RIGHTS message no longer works: %s" % (res.errs("send-rights") or ["no report"])[0])
+
+
 @case("unix-host-services", "none of the host's own listening unix sockets (from /proc/net/unix) accepts a connection from inside")
 def _(c):
     socks = []

@@ -35,6 +35,11 @@ if [ "$MODE" = "--as-nobody" ]; then
   trap 'rm -rf "$stage" ${RF_LL_COPY:+"$RF_LL_COPY"}' EXIT
   cp "$here/escape-test.sh" "$stage/landlock-escape-test.sh"
   chmod a+rx "$stage/landlock-escape-test.sh"
+  attack=
+  if [ -n "${RF_ESCAPE_ATTACK:-}" ]; then
+    cp "$RF_ESCAPE_ATTACK" "$stage/bin/rf-escape-attack" && chmod a+rx "$stage/bin/rf-escape-attack"
+    attack=$stage/bin/rf-escape-attack
+  fi
   deny_userns=
   if [ -n "${RF_DENY_USERNS:-}" ]; then
     cp "$RF_DENY_USERNS" "$stage/bin/deny-userns" && chmod a+rx "$stage/bin/deny-userns"
@@ -43,7 +48,7 @@ if [ "$MODE" = "--as-nobody" ]; then
   setpriv --reuid=65534 --regid=65534 --clear-groups \
     env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 \
     LD_LIBRARY_PATH="$stage/lib" RINGFENCE_BACKEND_DIR="$stage/backends" \
-    RINGFENCE_HELPER_DIR="$stage/libexec" RF_DENY_USERNS="$deny_userns" \
+    RINGFENCE_HELPER_DIR="$stage/libexec" RF_DENY_USERNS="$deny_userns" RF_ESCAPE_ATTACK="$attack" \
     bash "$stage/landlock-escape-test.sh" "$stage/bin/ringfence"
   exit $?
 fi
@@ -303,6 +308,40 @@ a, b = socket.socketpair(); a.send(b'x'); print('socketpair', b.recv(1) == b'x')
 " 2>&1)
 claim "unix sockets made inside work (pathname, abstract, socketpair)" \
   test "$(grep -c True <<<"$inside")" = 3
+
+# --- the supervisor under hostile input (issue 12) -------------------------------------------------
+# Malformed connect/bind addresses and times, copied out of the command's memory by ringfence's
+# supervisor: each gets the kernel's own errno, ringfence survives with the command's exit status,
+# the host listener sees nothing, and a file keeps its times.
+if [ -n "${RF_ESCAPE_ATTACK:-}" ] && [ -x "$RF_ESCAPE_ATTACK" ]; then
+  addr=/tmp/rf-landlock-hostile-$$.sock
+  res=$top/hostile-$RANDOM
+  exec {pfd}< <(unix_listener "$addr" "$res")
+  read -r -t 5 _ <&$pfd
+  echo x > stamp && touch -d 2001-01-01 stamp
+  before=$(stat -c %Y stamp)
+  hostile=$(run -- "$RF_ESCAPE_ATTACK" hostile-connect "$addr" utimes-usec-wrap stamp hostile-send "$addr" 2>&1)
+  rc=$?
+  sleep 0.2
+  claim "a connect and a bind with a 128-byte unix address get EINVAL (the host listener saw nothing)" \
+    sh -c "test ! -e '$res' && grep -q '^RF ERR connect-unix-128 EINVAL' <<'EOF' && grep -q '^RF ERR bind-unix-128 EINVAL' <<'EOF2'
+$hostile
+EOF
+$hostile
+EOF2"
+  claim "utimes with tv_usec out of range gets EINVAL and the file keeps its times" \
+    sh -c "test \"\$(stat -c %Y stamp)\" = '$before' && grep -q '^RF ERR utimes-usec-wrap EINVAL' <<'EOF'
+$hostile
+EOF"
+  claim "ringfence survives the hostile calls and returns the command's exit status" \
+    sh -c "test $rc -eq 0 && grep -q '^RF-ATTACK-END' <<'EOF'
+$hostile
+EOF"
+  exec {pfd}<&-
+  rm -f "$addr" stamp
+else
+  skipped "the supervisor under hostile input" "RF_ESCAPE_ATTACK (set by meson test) names no attack program"
+fi
 
 # --- processes ------------------------------------------------------------------------------------------
 sleep 600 &
