@@ -302,6 +302,9 @@ static rf_seccomp_options seccomp_options_for(const rf_backend_policy *policy, i
       /* Datagram sends that name a destination go through the supervisor. */
       .deny_unix_datagram = 0,
       .guard_names = guard > 0,
+      /* --unshare-pid and --unshare-ipc: other pids and SysV IPC objects are
+       * the sandbox's own, so no @sysv-ipc or @other-processes. */
+      .host_pids = 0,
   };
   return opts;
 }

@@ -71,49 +71,90 @@ static const rf_seccomp_group base_groups[] = {
 static const rf_seccomp_group network_group_unix_only = {
     "@network-off", "sockets of the host network: only AF_UNIX sockets may be created",
     SYSCALLS("socket", "socketpair"),
-    "socket()/socketpair() with any family but AF_UNIX fail with EAFNOSUPPORT"};
+    "socket()/socketpair() with any family but AF_UNIX fail with EAFNOSUPPORT; AF_UNIX with a "
+    "type other than stream, datagram or seqpacket fails with ESOCKTNOSUPPORT (SOCK_RAW is a "
+    "datagram socket under another name, the rest are no unix types)"};
 
 static const rf_seccomp_group network_group_private = {
     "@network-off", "sockets beyond the sandbox's private loopback",
     SYSCALLS("socket", "socketpair"),
     "socket() families other than AF_UNIX, AF_INET, AF_INET6 fail with EAFNOSUPPORT (the "
     "network namespace holds only a private loopback); netlink, packet, vsock and the rest are "
-    "denied"};
+    "denied; AF_UNIX with a type other than stream, datagram or seqpacket fails with "
+    "ESOCKTNOSUPPORT (SOCK_RAW is a datagram socket under another name)"};
 
 static const rf_seccomp_group unix_datagram_group = {
     "@unix-datagram", "unix datagram sockets: sendto() with an address reaches any socket file",
     SYSCALLS("socket", "socketpair"),
-    "socket()/socketpair(AF_UNIX, SOCK_DGRAM) fail with EACCES; stream and seqpacket sockets "
-    "work, and their connect() is checked by the socket supervisor"};
+    "socket()/socketpair(AF_UNIX, SOCK_DGRAM) fail with EACCES (SOCK_RAW, its alias, with "
+    "ESOCKTNOSUPPORT); stream and seqpacket sockets work, and their connect() is checked by the "
+    "socket supervisor"};
+
+/*
+ * Without pid and IPC namespaces (the Landlock backend) every pid names a
+ * process of the host and every SysV IPC key an object of the host.  Landlock
+ * scopes signals and ptrace, but not these: a process of the same user could
+ * attach to and write a host program's shared memory, send to or drain its
+ * message queues, post its semaphores, lower its resource limits (RLIMIT_CPU
+ * makes the kernel kill it, RLIMIT_NOFILE starves it of descriptors), or
+ * change its priority, CPU affinity, scheduling class and I/O priority.
+ */
+static const rf_seccomp_group sysv_ipc_group = {
+    "@sysv-ipc",
+    "SysV shared memory, message queues and semaphores: without an IPC namespace they are the "
+    "host's",
+    SYSCALLS("shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
+             "semget", "semop", "semtimedop", "semctl", "ipc"),
+    "each fails with ENOSYS, as on a kernel built without SysV IPC"};
+
+static const rf_seccomp_group other_processes_group = {
+    "@other-processes",
+    "the limits, priority and scheduling of another process: without a pid namespace any pid "
+    "may be a host process of the same user (ringfence itself included)",
+    SYSCALLS("prlimit64", "setpriority", "ioprio_set", "sched_setaffinity", "sched_setscheduler",
+             "sched_setparam", "sched_setattr"),
+    "fail with EPERM when they would change another process: prlimit64() with a pid other than 0 "
+    "and a new limit; sched_setaffinity/setscheduler/setparam/setattr() with a pid other than 0; "
+    "setpriority()/ioprio_set() with a who other than 0, or on a whole user (PRIO_USER, "
+    "IOPRIO_WHO_USER, which with who 0 means every process of the caller's uid). The caller "
+    "itself (pid 0) and its own process group (who 0) work, and so does reading (getpriority, "
+    "prlimit64 without a new limit, sched_get*)"};
 
 #define N_BASE (sizeof(base_groups) / sizeof(base_groups[0]))
 
-static rf_seccomp_group group_tables[5][N_BASE + 2];
-static size_t group_counts[5];
+/* The network combinations (0: network on; 1: private netns; 2: no netns,
+ * unix only; 3: private netns, no unix datagrams; 4: no netns, no unix
+ * datagrams), each without (even slots) and with (odd) the host-pid groups. */
+#define N_TABLES 10
+static rf_seccomp_group group_tables[N_TABLES][N_BASE + 4];
+static size_t group_counts[N_TABLES];
 
-/* 0: network on; 1: private netns; 2: no netns (unix only); 3: private netns, no unix
- * datagrams; 4: no netns, no unix datagrams. */
 static void fill_tables(void) {
-  for (int t = 0; t < 5; t++) {
+  for (int t = 0; t < N_TABLES; t++) {
     memcpy(group_tables[t], base_groups, sizeof(base_groups));
     group_counts[t] = N_BASE;
+    int network = t / 2;
+    if (network == 1 || network == 3)
+      group_tables[t][group_counts[t]++] = network_group_private;
+    if (network == 2 || network == 4)
+      group_tables[t][group_counts[t]++] = network_group_unix_only;
+    if (network >= 3)
+      group_tables[t][group_counts[t]++] = unix_datagram_group;
+    if (t % 2) {
+      group_tables[t][group_counts[t]++] = sysv_ipc_group;
+      group_tables[t][group_counts[t]++] = other_processes_group;
+    }
   }
-  group_tables[1][group_counts[1]++] = network_group_private;
-  group_tables[2][group_counts[2]++] = network_group_unix_only;
-  group_tables[3][group_counts[3]++] = network_group_private;
-  group_tables[3][group_counts[3]++] = unix_datagram_group;
-  group_tables[4][group_counts[4]++] = network_group_unix_only;
-  group_tables[4][group_counts[4]++] = unix_datagram_group;
 }
 
 const rf_seccomp_group *rf_seccomp_groups(const rf_seccomp_options *opts, size_t *n_groups) {
-  /* Not thread-safe to mutate, so build the answer in a per-option static slot. */
-  /* Five fixed combinations, filled once (read-only afterwards). */
+  /* Fixed combinations, filled once (read-only afterwards). */
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, fill_tables);
-  int index = (opts->network_off ? (opts->allow_inet_sockets ? 1 : 2) : 0);
+  int network = (opts->network_off ? (opts->allow_inet_sockets ? 1 : 2) : 0);
   if (opts->network_off && opts->deny_unix_datagram)
-    index = opts->allow_inet_sockets ? 3 : 4;
+    network = opts->allow_inet_sockets ? 3 : 4;
+  int index = network * 2 + (opts->host_pids ? 1 : 0);
   *n_groups = group_counts[index];
   return group_tables[index];
 }
@@ -147,6 +188,42 @@ static int socket_family_allowed(const rf_seccomp_options *opts, int family) {
   if (family == AF_UNIX)
     return 1;
   return opts->allow_inet_sockets && (family == AF_INET || family == AF_INET6);
+}
+
+/* @sysv-ipc and @other-processes (see the groups above).  A pid or who of 0
+ * names the caller; the comparisons are on all 64 bits, so a value whose
+ * low 32 bits are 0 but whose high bits are not (the kernel reads an int,
+ * that is the caller too) is refused: stricter, never looser.  |which| is
+ * compared on its low 32 bits, as the kernel reads it. */
+static int add_host_pid_rules(scmp_filter_ctx ctx, char *err, size_t err_len) {
+  for (const char *const *s = sysv_ipc_group.syscalls; *s; s++) {
+    int rc = deny(ctx, ENOSYS, *s, err, err_len);
+    if (rc < 0)
+      return rc;
+  }
+  const struct scmp_arg_cmp pid_not_self = SCMP_A0(SCMP_CMP_NE, 0);
+  const struct scmp_arg_cmp who_not_self = SCMP_A1(SCMP_CMP_NE, 0);
+  int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(prlimit64), 2, pid_not_self,
+                            SCMP_A2(SCMP_CMP_NE, 0));
+  static const int by_pid[4] = {SCMP_SYS(sched_setaffinity), SCMP_SYS(sched_setscheduler),
+                                SCMP_SYS(sched_setparam), SCMP_SYS(sched_setattr)};
+  for (size_t i = 0; rc == 0 && i < 4; i++)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), by_pid[i], 1, pid_not_self);
+  /* setpriority(which, who, prio) and ioprio_set(which, who, ioprio):
+   * PRIO_USER (2) and IOPRIO_WHO_USER (3) reach every process of a uid. */
+  if (rc == 0)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setpriority), 1, who_not_self);
+  if (rc == 0)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setpriority), 1,
+                          SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 2 /* PRIO_USER */));
+  if (rc == 0)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioprio_set), 1, who_not_self);
+  if (rc == 0)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioprio_set), 1,
+                          SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 3 /* IOPRIO_WHO_USER */));
+  if (rc < 0)
+    snprintf(err, err_len, "seccomp: cannot add the @other-processes rules: %s", strerror(-rc));
+  return rc;
 }
 
 int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char *err,
@@ -255,6 +332,24 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
      * sends libc and others back to openat(), which the supervisor sees. */
     TRY(deny(ctx, ENOSYS, "openat2", err, err_len));
   }
+  if (opts->network_off) {
+    /* @network-off, unix types: the kernel reads the type's low 4 bits
+     * (SOCK_NONBLOCK and SOCK_CLOEXEC sit above, anything else there is
+     * EINVAL).  AF_UNIX knows stream (1), datagram (2) and seqpacket (5), and
+     * takes SOCK_RAW (3) as a datagram socket: a type the socket rules below
+     * and the supervisors would not see as one.  Refused: 0, 3, 4, 6-15. */
+    static const struct {
+      unsigned long mask, value;
+    } unix_types[] = {{0xf, 0}, {0xf, 3}, {0xf, 4}, {0xe, 6}, {0x8, 8}};
+    for (size_t t = 0; t < sizeof(unix_types) / sizeof(unix_types[0]); t++) {
+      TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ESOCKTNOSUPPORT), SCMP_SYS(socket), 2,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
+                           SCMP_A1(SCMP_CMP_MASKED_EQ, unix_types[t].mask, unix_types[t].value)));
+      TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ESOCKTNOSUPPORT), SCMP_SYS(socketpair), 2,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
+                           SCMP_A1(SCMP_CMP_MASKED_EQ, unix_types[t].mask, unix_types[t].value)));
+    }
+  }
   if (opts->network_off && opts->deny_unix_datagram) {
     /* @unix-datagram: the type's low 4 bits (SOCK_NONBLOCK/CLOEXEC sit above). */
     TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 2,
@@ -264,6 +359,8 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
                          SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
                          SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfu, SOCK_DGRAM)));
   }
+  if (opts->host_pids)
+    TRY(add_host_pid_rules(ctx, err, err_len));
   *out = ctx;
   return 0;
 }
@@ -305,9 +402,10 @@ int rf_seccomp_memfd_from_blob(const unsigned char *code, size_t len, char *err,
 int rf_seccomp_export_memfd(const rf_seccomp_options *opts, char *err, size_t err_len) {
 #ifdef RF_HAVE_PRECOMPILED_BPF
   if ((opts->network_off | opts->allow_inet_sockets | opts->deny_unix_datagram |
-       opts->guard_names) <= 1) {
+       opts->guard_names | opts->host_pids) <= 1) {
     unsigned index = (unsigned)(opts->network_off | opts->allow_inet_sockets << 1 |
-                                opts->deny_unix_datagram << 2 | opts->guard_names << 3);
+                                opts->deny_unix_datagram << 2 | opts->guard_names << 3 |
+                                opts->host_pids << 4);
     return rf_seccomp_memfd_from_blob(rf_main_programs[index].code, rf_main_programs[index].len,
                                       err, err_len);
   }

@@ -10,6 +10,7 @@ typedef struct {
   int allow_inet_sockets; /* network off but a private network namespace: inet is loopback only */
   int deny_unix_datagram; /* unix datagram sockets could send to a host socket by name */
   int guard_names;        /* name-creating calls go to the supervisor: openat2 answers ENOSYS */
+  int host_pids;          /* no pid or IPC namespace: refuse SysV IPC and changing other pids */
 } rf_seccomp_options;
 
 typedef struct {

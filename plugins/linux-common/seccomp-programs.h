@@ -8,7 +8,8 @@ typedef struct {
   size_t len;
 } rf_bpf_blob;
 
-/* Indexed by network_off | allow_inet << 1 | deny_unix_datagram << 2 | guard_names << 3. */
-extern const rf_bpf_blob rf_main_programs[16];
+/* Indexed by network_off | allow_inet << 1 | deny_unix_datagram << 2 | guard_names << 3 |
+ * host_pids << 4. */
+extern const rf_bpf_blob rf_main_programs[32];
 /* Indexed by the guard level (0, 1, 2). */
 extern const rf_bpf_blob rf_notify_programs[3];

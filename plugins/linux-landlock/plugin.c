@@ -57,6 +57,9 @@ static rf_ll_seccomp_options seccomp_options_for(const rf_backend_policy *policy
               /* Below ABI 9, sendto() with an address would reach a host
                * socket without the connect() the supervisor checks. */
               .deny_unix_datagram = rf_ll_needs_unix_supervisor(abi),
+              /* No pid or IPC namespace: SysV IPC and other pids are the
+               * host's (seccomp-groups.c, @sysv-ipc and @other-processes). */
+              .host_pids = 1,
           },
       .truncate_rules = rf_ll_needs_truncate_rules(abi),
   };
