@@ -303,25 +303,44 @@ static size_t format_uint(char *out, unsigned long value) {
   return n;
 }
 
-/* SIGKILLs every child of this (single-threaded) process, as listed in
- * /proc/self/task/<pid>/children.  Returns -1 when the file is missing
- * (kernel without CONFIG_PROC_CHILDREN). */
-static int kill_children_listed(pid_t self) {
+/*
+ * Killing the tree needs no new descriptor: the supervisor opens what it
+ * reads before the command starts (the command could otherwise starve it,
+ * e.g. with a lowered RLIMIT_NOFILE, which @other-processes now refuses too)
+ * and re-reads it from offset 0 each round.
+ */
+typedef struct {
+  int children_fd; /* /proc/self/task/<self>/children, or -1 without CONFIG_PROC_CHILDREN */
+  int proc_fd;     /* /proc, for the scan when there is no children file */
+} tree_handles;
+
+static void open_tree_handles(pid_t self, tree_handles *h) {
   char path[64] = "/proc/self/task/";
   size_t n = strlen(path);
   n += format_uint(path + n, (unsigned long)self);
   memcpy(path + n, "/children", sizeof("/children"));
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  h->children_fd = open(path, O_RDONLY | O_CLOEXEC);
+  h->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* SIGKILLs every child of this (single-threaded) process, as listed in the
+ * children file (a seq_file: pread from 0 lists the children now).  Returns
+ * -1 when there is no such file. */
+static int kill_children_listed(int fd) {
   if (fd < 0)
     return -1;
   char buf[512];
   long pid = -1;
+  off_t offset = 0;
   for (;;) {
-    ssize_t got = read(fd, buf, sizeof(buf));
+    ssize_t got = pread(fd, buf, sizeof(buf), offset);
     if (got < 0 && errno == EINTR)
       continue;
-    if (got <= 0)
+    if (got < 0)
+      return -1;
+    if (got == 0)
       break;
+    offset += got;
     for (ssize_t i = 0; i < got; i++) {
       if (buf[i] >= '0' && buf[i] <= '9') {
         pid = (pid < 0 ? 0 : pid * 10) + (buf[i] - '0');
@@ -333,7 +352,6 @@ static int kill_children_listed(pid_t self) {
   }
   if (pid > 0)
     kill((pid_t)pid, SIGKILL);
-  close(fd);
   return 0;
 }
 
@@ -345,10 +363,10 @@ struct linux_dirent64 {
   char d_name[];
 };
 
-/* The same by scanning /proc/<pid>/stat for our pid as parent. */
-static void kill_children_scanned(pid_t self) {
-  int dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0)
+/* The same by scanning /proc/<pid>/stat for our pid as parent (opens one
+ * stat file at a time below the /proc descriptor opened beforehand). */
+static void kill_children_scanned(int dir, pid_t self) {
+  if (dir < 0 || lseek(dir, 0, SEEK_SET) < 0)
     return;
   char entries[4096];
   for (;;) {
@@ -360,13 +378,13 @@ static void kill_children_scanned(pid_t self) {
       off += d->d_reclen;
       if (d->d_name[0] < '1' || d->d_name[0] > '9')
         continue;
-      char path[64] = "/proc/";
+      char path[64];
       size_t len = strlen(d->d_name);
       if (len > 20)
         continue;
-      memcpy(path + 6, d->d_name, len);
-      memcpy(path + 6 + len, "/stat", sizeof("/stat"));
-      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      memcpy(path, d->d_name, len);
+      memcpy(path + len, "/stat", sizeof("/stat"));
+      int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
       if (fd < 0)
         continue;
       char stat[512];
@@ -390,16 +408,16 @@ static void kill_children_scanned(pid_t self) {
       }
     }
   }
-  close(dir);
 }
 
 /* Kills and reaps every descendant.  Each round kills the current children
  * (descendants are re-parented to us as their parents die) and reaps one;
  * a process with SIGKILL pending cannot complete a fork, so this ends. */
-static void kill_all(pid_t self, pid_t command, int *status, int *have_status) {
+static void kill_all(const tree_handles *h, pid_t self, pid_t command, int *status,
+                     int *have_status) {
   for (;;) {
-    if (kill_children_listed(self) < 0)
-      kill_children_scanned(self);
+    if (kill_children_listed(h->children_fd) < 0)
+      kill_children_scanned(h->proc_fd, self);
     int st = 0;
     pid_t got = waitpid(-1, &st, __WALL);
     if (got < 0) {
@@ -433,6 +451,10 @@ static __attribute__((noreturn)) void supervisor_main(const rf_ll_launch *l, int
   sigaction(SIGCHLD, &dfl, NULL); /* an inherited SIG_IGN would auto-reap */
 
   pid_t self = getpid();
+  /* Opened before the command exists, so that nothing it does can keep the
+   * supervisor from listing (and killing) what it leaves behind. */
+  tree_handles tree;
+  open_tree_handles(self, &tree);
   /* The command process shares the supervisor's memory until it execs
    * (CLONE_VM | CLONE_VFORK, as posix_spawn does): no page tables to copy.
    * It runs on its own stack and only makes system calls; the supervisor
@@ -447,8 +469,14 @@ static __attribute__((noreturn)) void supervisor_main(const rf_ll_launch *l, int
   write_record(report_fd, RF_LL_RECORD_PID, (int)command, 0);
   /* The supervisor needs nothing of ringfence's: keep only the report pipe,
    * so that it holds no pipe or file of the host open longer than the run. */
-  int keep[1] = {report_fd};
-  rf_close_all_but(keep, 1);
+  int keep[3] = {report_fd, tree.children_fd, tree.proc_fd};
+  for (int i = 1; i < 3; i++) /* ascending, without qsort (no allocation after fork) */
+    for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+      int t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
+  rf_close_all_but(keep, 3); /* -1 entries are skipped */
 
   sigset_t wanted;
   sigemptyset(&wanted);
@@ -479,7 +507,7 @@ static __attribute__((noreturn)) void supervisor_main(const rf_ll_launch *l, int
         kill(command, sig);
     }
   }
-  kill_all(self, command, &status, &have_status);
+  kill_all(&tree, self, command, &status, &have_status);
   write_record(report_fd, RF_LL_RECORD_STATUS, status, 0);
   _exit(0);
 }
