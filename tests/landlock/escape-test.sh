@@ -34,7 +34,8 @@ if [ "$MODE" = "--as-nobody" ]; then
   stage=$("$here/../lib/stage-for-nobody.sh" "$RF") || exit 1
   trap 'rm -rf "$stage" ${RF_LL_COPY:+"$RF_LL_COPY"}' EXIT
   cp "$here/escape-test.sh" "$stage/landlock-escape-test.sh"
-  chmod a+rx "$stage/landlock-escape-test.sh"
+  cp "$here/hostproc.py" "$stage/hostproc.py"
+  chmod a+rx "$stage/landlock-escape-test.sh" "$stage/hostproc.py"
   attack=
   if [ -n "${RF_ESCAPE_ATTACK:-}" ]; then
     cp "$RF_ESCAPE_ATTACK" "$stage/bin/rf-escape-attack" && chmod a+rx "$stage/bin/rf-escape-attack"
@@ -384,6 +385,100 @@ claim "SIGINT sent to ringfence reaches the command (exit 130)" test $? -eq 130
 run -- sh -c 'exit 7'; claim "the command's exit code 7 is returned" test $? -eq 7
 run -- sh -c 'kill -TERM $$'; claim "death by SIGTERM exits 143" test $? -eq 143
 run -- /no/such/program 2>/dev/null; claim "a missing program exits 127" test $? -eq 127
+
+# --- host processes of the same user: no pid or IPC namespace here ----------------------------------
+# Every pid and SysV IPC key inside is the host's.  hostproc.py holds both sides of each attack; the
+# claims judge only host-side state.
+HP=$top/hostproc.py
+cp "$here/hostproc.py" "$HP" && chmod 644 "$HP"
+
+ipcbase=$(( 0x52480000 + ((RANDOM << 8 ^ $$) % 0xfff0) * 4 ))
+if "$PY" "$HP" ipc-setup "$ipcbase" > /dev/null 2> "$top/ipc-err"; then
+  ipc_before=$("$PY" "$HP" ipc-state "$ipcbase")
+  ipc_out=$(run -- "$PY" "$HP" ipc-attack "$ipcbase" 2>&1)
+  ipc_after=$("$PY" "$HP" ipc-state "$ipcbase")
+  ipc_content=$("$PY" "$HP" ipc-content "$ipcbase")
+  "$PY" "$HP" ipc-remove "$ipcbase"
+  ipc_untouched() {
+    [ "$(grep -c . <<<"$ipc_before")" = 3 ] && [ "$ipc_before" = "$ipc_after" ] &&
+      [ "$ipc_content" = "shm=original sem=5" ] && grep -q 'shmget' <<<"$ipc_out"
+  }
+  claim "a host SysV shm segment, message queue and semaphore set stay untouched (no attach+write, send, receive, post, by key or by id)" ipc_untouched
+  ipc_untouched || printf '  sandbox: %s\n  before: %s\n  after: %s\n  %s\n' "$(tr '\n' ' ' <<<"$ipc_out")" \
+    "$(tr '\n' ' ' <<<"$ipc_before")" "$(tr '\n' ' ' <<<"$ipc_after")" "$ipc_content"
+else
+  skipped "host SysV IPC objects stay untouched" "cannot create SysV IPC objects here: $(head -c 200 "$top/ipc-err")"
+fi
+
+"$PY" -c 'import os; os.setsid(); os.execvp("sleep", ["sleep", "600"])' & pvictim=$!
+listeners+=($pvictim)
+sleep 0.3
+victim_before=$("$PY" "$HP" victim-state "$pvictim")
+user_calls=
+if [ "$(id -u)" != 0 ]; then
+  user_calls=user
+else
+  skipped "setpriority(PRIO_USER, 0) and ioprio_set(IOPRIO_WHO_USER, 0) leave a host process alone" \
+    "left to the unprivileged pass: as root, on a broken sandbox, they would renice every root process of this machine"
+fi
+victim_out=$(run -- "$PY" "$HP" victim-attack "$pvictim" $user_calls 2>&1)
+victim_after=$("$PY" "$HP" victim-state "$pvictim")
+victim_untouched() {
+  kill -0 "$pvictim" && [ -n "$victim_before" ] && [ "$victim_before" = "$victim_after" ] &&
+    grep -q 'prlimit RLIMIT_NOFILE' <<<"$victim_out"
+}
+claim "a host process's limits, nice value, affinity, scheduling and I/O priority cannot be changed (prlimit, setpriority by pid/pgrp${user_calls:+/user}, sched_set*, ioprio_set)" victim_untouched
+victim_untouched || printf '  sandbox: %s\n  before: %s\n  after: %s\n' "$(tr '\n' ' ' <<<"$victim_out")" \
+  "$(tr '\n' ' ' <<<"$victim_before")" "$(tr '\n' ' ' <<<"$victim_after")"
+own=$(run -- "$PY" -c "
+import os, resource
+os.nice(1); os.setpriority(os.PRIO_PGRP, 0, 2); resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+resource.prlimit(0, resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
+os.sched_setaffinity(0, os.sched_getaffinity(0)); print('own', resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE)[0] > 0)" 2>&1)
+claim "the command still sets its own nice value, limits and affinity, and reads its parent's limits" test "$own" = "own True"
+
+"$PY" -c 'import os; os.setsid(); os.execvp("sleep", ["sleep", "600"])' & psig=$!
+listeners+=($psig)
+sleep 0.2
+run -- "$PY" "$HP" victim-signal "$psig" > /dev/null 2>&1
+sleep 0.3
+claim "pidfd_send_signal and SIGIO through F_SETOWN do not reach a host process (it is alive)" kill -0 "$psig"
+
+for dsock in "$top/host-dgram.sock" "/tmp/rf-landlock-dgram-$$.sock"; do
+  exec {dfd}< <(RF_LISTEN_SECONDS=2 "$PY" "$HP" unix-dgram-listen "$dsock")
+  read -r -t 5 _ <&$dfd
+  raw_out=$(run -- "$PY" "$HP" unix-raw "$dsock" 2>&1)
+  raw_got=$(cat <&$dfd)
+  exec {dfd}<&-
+  rm -f "$dsock"
+  claim "a host datagram socket ($dsock) receives nothing from socket()/socketpair() with AF_UNIX SOCK_RAW or SOCK_DGRAM" \
+    sh -c "test -z '$raw_got' && grep -q 'socket SOCK_RAW sendto' <<'EOF'
+$raw_out
+EOF"
+done
+
+# ringfence's own processes: the command lowers RLIMIT_NOFILE and RLIMIT_CPU of every ancestor it
+# finds (up to a watcher started for the purpose), starts a setsid double-forked daemon and exits.
+for variant in exit timeout; do
+  rm -f "$ws/attacked" "$ws/hb" "$ws/hb.pid"
+  opts=(); want=3
+  [ $variant = timeout ] && opts=(--timeout 6) && want=124
+  mode=exit; [ $variant = timeout ] && mode=stay
+  wout=$("$PY" "$HP" watch "$ws" 25 -- "$RF" run --backend landlock -s workspace-write "${DEGRADE[@]}" \
+    "${opts[@]}" -- "$PY" "$HP" ancestors @STOP@ "$ws" $mode 2>&1)
+  sleep 0.5
+  hb1=$(cat "$ws/hb" 2>/dev/null); sleep 0.6; hb2=$(cat "$ws/hb" 2>/dev/null)
+  dpid=$(cat "$ws/hb.pid" 2>/dev/null)
+  daemon=gone
+  if [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null; then daemon=alive; kill -9 "$dpid"; fi
+  tree_held() {
+    grep -q "^rc $want\$" <<<"$wout" && grep -q '^ringfence-limits same' <<<"$wout" &&
+      grep -q '^supervisor-limits same' <<<"$wout" && grep -q '^watcher-limits same' <<<"$wout" &&
+      [ -n "$dpid" ] && [ -n "$hb1" ] && [ "$hb1" = "$hb2" ] && [ $daemon = gone ]
+  }
+  claim "ancestors' limits unchanged, ringfence exits $want and its daemon is gone (${variant}: prlimit on every ancestor, setsid double fork)" tree_held
+  tree_held || printf '  %s; heartbeat %s -> %s; daemon %s\n' "$(tr '\n' ' ' <<<"$wout")" "$hb1" "$hb2" "$daemon"
+done
 
 # --- terminal, kernel surface, descriptors --------------------------------------------------------------
 tty_out=$(run -- "$PY" -c "
