@@ -222,13 +222,13 @@ def victim_attack(pid, user=""):
     cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) > 1:
         attempt("sched_setaffinity", lambda: os.sched_setaffinity(pid, {cpus[-1]}))
-    attempt("sched_setscheduler SCHED_IDLE",
-            lambda: os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0)))
-    attempt("sched_setparam", lambda: os.sched_setparam(pid, os.sched_param(0)))
     if "sched_setattr" in NR:
         attr = SchedAttr(ctypes.sizeof(SchedAttr), 3, 0, 9, 0, 0, 0, 0)  # SCHED_BATCH, nice 9
         report("sched_setattr SCHED_BATCH",
                libc.syscall(NR["sched_setattr"], pid, ctypes.byref(attr), 0))
+    attempt("sched_setscheduler SCHED_IDLE",
+            lambda: os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0)))
+    attempt("sched_setparam", lambda: os.sched_setparam(pid, os.sched_param(0)))
     if "ioprio_set" in NR:
         idle = 3 << 13
         report("ioprio_set IOPRIO_WHO_PROCESS", libc.syscall(NR["ioprio_set"], 1, pid, idle))
