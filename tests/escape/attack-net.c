@@ -159,6 +159,40 @@ static int op_unix_dgram(char **a, int n) {
   return 0;
 }
 
+/* The same through the other ways to get a unix datagram socket: SOCK_RAW (the
+ * kernel makes it a datagram socket), with and without flags, and socketpair(). */
+static int op_unix_raw(char **a, int n) {
+  (void)n;
+  struct sockaddr_un sun;
+  socklen_t len = unix_addr(a[0], &sun);
+  static const struct {
+    const char *label;
+    int type;
+  } kinds[] = {{"raw", SOCK_RAW},
+               {"raw-nonblock", SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC},
+               {"dgram", SOCK_DGRAM}};
+  for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+    for (int pair = 0; pair < 2; pair++) {
+      int fds[2] = {-1, -1};
+      int rc = pair ? socketpair(AF_UNIX, kinds[k].type, 0, fds)
+                    : (fds[0] = socket(AF_UNIX, kinds[k].type, 0));
+      if (rc < 0) {
+        rf_err("unix-raw", errno, "%s %s %s", pair ? "socketpair" : "socket", kinds[k].label,
+               a[0]);
+        continue;
+      }
+      ssize_t w = sendto(fds[0], probe, sizeof(probe) - 1, MSG_DONTWAIT, (struct sockaddr *)&sun,
+                         len);
+      rf_result("unix-raw", w, "%s %s sendto %s", pair ? "socketpair" : "socket", kinds[k].label,
+                a[0]);
+      close(fds[0]);
+      if (fds[1] >= 0)
+        close(fds[1]);
+    }
+  }
+  return 0;
+}
+
 /* Connect (no data) to each named socket with the type the host listed. */
 static int op_unix_connect_many(char **a, int n) {
   for (int i = 0; i + 1 < n; i += 2) {
@@ -569,6 +603,7 @@ const rf_op rf_net_ops[] = {
     {"udp-send", 2, op_udp_send, "ADDR PORT  send a datagram"},
     {"unix-connect", 1, op_unix_connect, "PATH|@ABSTRACT  connect (stream) and send a probe"},
     {"unix-dgram", 1, op_unix_dgram, "PATH|@ABSTRACT  send a datagram"},
+    {"unix-raw", 1, op_unix_raw, "PATH|@ABSTRACT  send from SOCK_RAW and SOCK_DGRAM sockets and pairs"},
     {"unix-connect-many", -1, op_unix_connect_many, "TYPE PATH...  connect to each, no data"},
     {"dns", 1, op_dns, "NAME  getaddrinfo"},
     {"dns-raw", 1, op_dns_raw, "NAME  raw UDP query to each resolv.conf nameserver"},

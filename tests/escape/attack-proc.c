@@ -4,6 +4,7 @@
 #include "attack.h"
 
 #include <dirent.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <mqueue.h>
@@ -14,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/msg.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -439,6 +441,40 @@ static int op_linger(char **a, int n) {
   return 0;
 }
 
+/* sched PID [user]: what a process of the same user may change about another
+ * one without signals or ptrace: its limits, nice value, CPU affinity,
+ * scheduling class and I/O priority.  Mild values (nice 7, SCHED_IDLE/BATCH,
+ * idle I/O class, limits of a process the runner started).  With "user", also
+ * setpriority(PRIO_USER, 0) and ioprio_set(IOPRIO_WHO_USER, 0): every process
+ * of the caller's uid (the runner asks for them only when not root). */
+static int op_sched(char **a, int n) {
+  if (n < 1)
+    return 1;
+  pid_t pid = parse_pid(a[0]);
+  struct rlimit nofile = {3, 3}, cpu = {1, 1};
+  rf_result("sched", prlimit(pid, RLIMIT_NOFILE, &nofile, NULL), "prlimit RLIMIT_NOFILE %d", pid);
+  rf_result("sched", prlimit(pid, RLIMIT_CPU, &cpu, NULL), "prlimit RLIMIT_CPU %d", pid);
+  rf_result("sched", setpriority(PRIO_PROCESS, (id_t)pid, 7), "setpriority PRIO_PROCESS %d", pid);
+  rf_result("sched", setpriority(PRIO_PGRP, (id_t)pid, 7), "setpriority PRIO_PGRP %d", pid);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(0, &one);
+  rf_result("sched", sched_setaffinity(pid, sizeof(one), &one), "sched_setaffinity %d", pid);
+  struct sched_param param = {0};
+  rf_result("sched", sched_setscheduler(pid, SCHED_IDLE, &param), "sched_setscheduler %d", pid);
+#ifdef SYS_ioprio_set
+  rf_result("sched", syscall(SYS_ioprio_set, 1, pid, 3 << 13), "ioprio_set WHO_PROCESS %d", pid);
+  rf_result("sched", syscall(SYS_ioprio_set, 2, pid, 3 << 13), "ioprio_set WHO_PGRP %d", pid);
+#endif
+  if (n > 1 && strcmp(a[1], "user") == 0) {
+    rf_result("sched", setpriority(PRIO_USER, 0, 7), "setpriority PRIO_USER 0");
+#ifdef SYS_ioprio_set
+    rf_result("sched", syscall(SYS_ioprio_set, 3, 0, 2 << 13 | 7), "ioprio_set WHO_USER 0");
+#endif
+  }
+  return 0;
+}
+
 /* ---- host-side helpers (run by the runner outside any sandbox) ---- */
 
 static char victim_secret[64];
@@ -633,6 +669,7 @@ const rf_op rf_proc_ops[] = {
     {"dev-tty", 0, op_dev_tty, "  open and write /dev/tty"},
     {"tty-grab", 1, op_tty_grab, "TEXT  /dev/tty (also via O_CREAT): read, inject, resize"},
     {"linger", 3, op_linger, "TOKEN HEARTBEAT MODE  background|daemon|stay"},
+    {"sched", -1, op_sched, "PID [user]  prlimit, setpriority, sched_setaffinity/setscheduler, ioprio_set"},
     {"victim", 2, op_victim, "TOKEN OUTFILE  (host side) a process to attack"},
     {"mq-create", 1, op_mq_create, "/NAME  (host side)"},
     {"mq-send", 1, op_mq_send, "/NAME"},

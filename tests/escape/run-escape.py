@@ -991,6 +991,25 @@ def _(c):
     _unix_case(c, os.path.join(t, "log.sock"), socket.SOCK_DGRAM, where=" (dgram, in /tmp)")
 
 
+@case("unix-raw-dgram", "a host datagram unix socket (in /tmp, and outside the roots) receives nothing from AF_UNIX SOCK_RAW sockets or socketpairs, the datagram type under another name")
+def _(c):
+    t = tmp_dir(c)
+    os.chmod(t, 0o755)
+    d = os.path.join(c.dir, "run")
+    os.makedirs(d)
+    for path in (os.path.join(t, "raw.sock"), os.path.join(d, "raw.sock")):
+        s = _unix_listener(path, socket.SOCK_DGRAM)
+        try:
+            res = c.attack("unix-raw", path)
+            got = drain_accepts(s)
+            if got:
+                c.fail("host datagram socket %s got: %s" % (path, "; ".join(got)))
+            if not res.with_verdict("OK", "unix-raw") + res.with_verdict("ERR", "unix-raw"):
+                c.fail("the attack did not try: " + res.summary())
+        finally:
+            s.close()
+
+
 @case("unix-path-workspace", "a host unix socket inside the workspace (bound by a host process) cannot be connected to")
 def _(c):
     _unix_case(c, os.path.join(c.ws, "host.sock"), where=" (in the workspace)")
@@ -1183,6 +1202,38 @@ def _(c):
     v = Victim(c)
     c.attack("signal", v.pid)
     time.sleep(0.2)
+    v.check()
+
+
+def _sched_state(pid):
+    """A host process's limits, nice value, affinity, scheduling class and I/O priority."""
+    import ctypes
+    with open("/proc/%d/stat" % pid) as f:
+        st = f.read()
+    st = st[st.rindex(")") + 2:].split()
+    with open("/proc/%d/limits" % pid) as f:
+        limits = f.read()
+    ioprio = None
+    nr = {"x86_64": 252, "aarch64": 31}.get(os.uname().machine)
+    if nr:
+        ioprio = ctypes.CDLL(None, use_errno=True).syscall(nr, 1, pid)
+    return {"nice": st[16], "policy": st[38], "affinity": sorted(os.sched_getaffinity(pid)),
+            "ioprio": ioprio, "limits": limits}
+
+
+@case("proc-sched", "a host process's limits, nice value, affinity, scheduling class and I/O priority cannot be changed (prlimit, setpriority, sched_setaffinity/setscheduler, ioprio_set; also PRIO_USER/IOPRIO_WHO_USER 0 when not root)")
+def _(c):
+    v = Victim(c)
+    before = _sched_state(v.pid)
+    # who 0 with PRIO_USER means every process of the uid: as root, on a broken sandbox, that
+    # would renice every root process of the machine, so only the unprivileged pass asks.
+    res = c.attack("sched", v.pid, *(["user"] if os.geteuid() != 0 else []))
+    after = _sched_state(v.pid)
+    for key in before:
+        if before[key] != after[key]:
+            c.fail("the host victim's %s changed: %r -> %r" % (key, before[key], after[key]))
+    if not res.with_verdict("OK", "sched") + res.with_verdict("ERR", "sched"):
+        c.fail("the attack did not try: " + res.summary())
     v.check()
 
 
