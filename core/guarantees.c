@@ -26,7 +26,8 @@ static const RfGuarantee guarantees[] = {
     {RF_CAP_PROCESS_CONTAINMENT, "process-containment",
      "no process started inside outlives the run"},
     {RF_CAP_HOST_PROCESSES, "host-processes",
-     "no signal, ptrace or memory access to processes outside"},
+     "no signal, ptrace or memory access to processes outside, no change to their limits, "
+     "priority or scheduling, no use of the host's SysV IPC objects"},
     {RF_CAP_TERMINAL_INJECTION, "terminal-injection",
      "no input injection into the invoking terminal (TIOCSTI, TIOCLINUX)"},
     {RF_CAP_KERNEL_SURFACE, "kernel-surface",

@@ -272,7 +272,16 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
         policy->cwd, policy->n_pass_fds ? " and --pass-fd" : "");
   emitf(out, "process",
         "when the command ends (or on timeout, or if ringfence dies) the supervisor SIGKILLs "
-        "every remaining descendant (all are re-parented to it) before reporting");
+        "every remaining descendant (all are re-parented to it) before reporting; it lists them "
+        "through /proc/self/task/<pid>/children (else a /proc scan), opened before the command "
+        "starts and re-read with pread, so the kill needs no new descriptor");
+  emitf(out, "process",
+        "host processes (no pid or IPC namespace): signals by the signal scope%s, ptrace and "
+        "memory by Landlock's ptrace check and seccomp @debug; limits, priority, affinity, "
+        "scheduling and I/O priority of any process but the caller and its own process group "
+        "(ringfence and its supervisor included) by seccomp @other-processes; SysV IPC by seccomp "
+        "@sysv-ipc",
+        abi < 6 ? " (needs ABI 6: NOT held here)" : "");
   char command[1024];
   size_t used = 0;
   command[0] = '\0';

@@ -99,7 +99,7 @@ typedef struct rf_backend_root {
 #define RF_CAP_HOST_UNIX_SOCKETS (1ull << 7)    /* host unix sockets (pathname, abstract) unreachable */
 #define RF_CAP_SANDBOX_UNIX_SOCKETS (1ull << 8) /* unix sockets created inside keep working */
 #define RF_CAP_PROCESS_CONTAINMENT (1ull << 9)  /* nothing outlives the run */
-#define RF_CAP_HOST_PROCESSES (1ull << 10)      /* no signal/ptrace/memory access to host processes */
+#define RF_CAP_HOST_PROCESSES (1ull << 10)      /* no signal/ptrace/memory/limits/scheduling/SysV IPC reach to host processes */
 #define RF_CAP_TERMINAL_INJECTION (1ull << 11)  /* no TIOCSTI/TIOCLINUX into the invoking terminal */
 #define RF_CAP_KERNEL_SURFACE (1ull << 12)      /* io_uring, nested userns, ... denied */
 #define RF_CAP_FD_ISOLATION (1ull << 13)        /* only stdio and --pass-fd descriptors inherited */
