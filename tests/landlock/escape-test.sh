@@ -410,6 +410,18 @@ else
   skipped "host SysV IPC objects stay untouched" "cannot create SysV IPC objects here: $(head -c 200 "$top/ipc-err")"
 fi
 
+mqname=/rf-landlock-$$-$RANDOM
+if "$PY" "$HP" mq-setup "$mqname" > /dev/null 2> "$top/mq-err"; then
+  mq_out=$(run -- "$PY" "$HP" mq-attack "$mqname" 2>&1)
+  mq_count=$("$PY" "$HP" mq-count "$mqname")
+  claim "a host POSIX message queue receives nothing (mqueue is no path below any rule)" \
+    sh -c "test '$mq_count' = 'messages 0' && grep -q mq_open <<'EOF'
+$mq_out
+EOF"
+else
+  skipped "a host POSIX message queue receives nothing" "cannot create one here: $(head -c 200 "$top/mq-err")"
+fi
+
 # As root the victim has no capabilities, like a root daemon that dropped them: the kernel's own
 # check (a capless caller may not renice a process with more capabilities) would hide the rest.
 victim_argv='["sleep", "600"]'

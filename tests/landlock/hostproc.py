@@ -8,6 +8,7 @@ host's.  This helper runs on both sides (python3 only, standard library and ctyp
   ipc-setup BASE                     ipc-attack BASE       attach+write, send, receive, post
   ipc-state BASE / ipc-content BASE
   ipc-remove BASE
+  mq-setup /NAME, mq-count /NAME     mq-attack /NAME       open and send to a POSIX queue
   victim-state PID                   victim-attack PID [user]  limits, priority, affinity,
                                                                scheduling, I/O priority
                                      victim-signal PID     pidfd_send_signal, F_SETOWN SIGIO
@@ -180,6 +181,50 @@ def ipc_attack(base):
         op = SemBuf(0, 1, IPC_NOWAIT)
         report("semop post " + label, libc.semop(ident, ctypes.byref(op), 1))
         report("semctl SETVAL " + label, libc.semctl(ident, 0, SETVAL, 99))
+
+
+# ---- POSIX message queues (mqueue: not a path below any Landlock rule) -----------------------
+
+
+class MqAttr(ctypes.Structure):
+    _fields_ = [("mq_flags", ctypes.c_long), ("mq_maxmsg", ctypes.c_long),
+                ("mq_msgsize", ctypes.c_long), ("mq_curmsgs", ctypes.c_long),
+                ("reserved", ctypes.c_long * 4)]
+
+
+def librt():
+    for name in (None, "librt.so.1"):
+        lib = ctypes.CDLL(name, use_errno=True)
+        if hasattr(lib, "mq_open"):
+            return lib
+    sys.exit("no mq_open in libc or librt")
+
+
+def mq_setup(name):
+    rt = librt()
+    attr = MqAttr(0, 4, 64, 0)
+    fd = rt.mq_open(name.encode(), os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600, ctypes.byref(attr))
+    if fd < 0:
+        sys.exit("mq_open %s: %s" % (name, os.strerror(ctypes.get_errno())))
+    print("ready")
+
+
+def mq_count(name):
+    """Messages in the queue (host side), then removes it."""
+    rt = librt()
+    fd = rt.mq_open(name.encode(), os.O_RDONLY)
+    attr = MqAttr()
+    rt.mq_getattr(fd, ctypes.byref(attr))
+    rt.mq_unlink(name.encode())
+    print("messages", attr.mq_curmsgs)
+
+
+def mq_attack(name):
+    rt = librt()
+    fd = rt.mq_open(name.encode(), os.O_WRONLY | os.O_NONBLOCK)
+    report("mq_open", fd)
+    if fd >= 0:
+        report("mq_send", rt.mq_send(fd, b"RF-ESCAPE", 9, 0))
 
 
 # ---- another process's limits, priority and scheduling ---------------------------------------
@@ -385,6 +430,7 @@ def main():
     ops = {
         "ipc-setup": ipc_setup, "ipc-state": ipc_state, "ipc-content": ipc_content,
         "ipc-remove": ipc_remove, "ipc-attack": ipc_attack,
+        "mq-setup": mq_setup, "mq-count": mq_count, "mq-attack": mq_attack,
         "victim-state": victim_state, "victim-attack": victim_attack,
         "victim-signal": victim_signal,
         "unix-dgram-listen": unix_dgram_listen, "unix-raw": unix_raw,
