@@ -322,16 +322,22 @@ static void match_socket(const rf_diag_query *q, const struct unix_diag_msg *msg
 int rf_decode_unix_diag(const void *buf, size_t n, const rf_diag_query *q, rf_diag_match *m) {
   if ((uintptr_t)buf % NLMSG_ALIGNTO != 0)
     return -EIO;
-  int left = n > INT_MAX ? INT_MAX : (int)n;
-  for (const struct nlmsghdr *h = buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+  /* NLMSG_OK and NLMSG_NEXT, written out with unsigned sizes: every message
+   * lies within the bytes received, and the next one starts inside them. */
+  for (size_t off = 0; n - off >= sizeof(struct nlmsghdr);) {
+    const struct nlmsghdr *h = (const struct nlmsghdr *)((const char *)buf + off);
+    if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > n - off)
+      break;
     if (h->nlmsg_type == NLMSG_DONE)
       return 1;
     if (h->nlmsg_type == NLMSG_ERROR)
       return -EIO;
-    if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
-      continue; /* not an answer, or too short to be one */
-    const struct unix_diag_msg *msg = NLMSG_DATA(h);
-    match_socket(q, msg, h->nlmsg_len - NLMSG_LENGTH(sizeof(*msg)), m);
+    if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
+      match_socket(q, NLMSG_DATA(h), h->nlmsg_len - NLMSG_LENGTH(sizeof(struct unix_diag_msg)), m);
+    size_t step = NLMSG_ALIGN(h->nlmsg_len);
+    if (step >= n - off)
+      break;
+    off += step;
   }
   return 0;
 }
