@@ -311,36 +311,47 @@ static int enter_sandbox(int proc) {
 }
 
 static int receive(int sock, rf_fs_request *req, int *fds, int max_fds, int *n_fds) {
-  char control[CMSG_SPACE(2 * sizeof(int))];
+  union {
+    struct cmsghdr align;
+    char bytes[CMSG_SPACE(2 * sizeof(int))];
+  } control;
   struct iovec iov = {.iov_base = req, .iov_len = sizeof(*req)};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                       .msg_controllen = sizeof(control)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
+                       .msg_controllen = sizeof(control.bytes)};
   ssize_t n;
   do
     n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
   if (n != (ssize_t)sizeof(*req))
     return -1;
+  /* The same decoder as the supervisor's: every offset inside what arrived. */
+  static rf_control_view cv;
   *n_fds = 0;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-      for (int i = 0; i < count && *n_fds < max_fds; i++)
-        memcpy(&fds[(*n_fds)++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-    }
+  if (rf_decode_control(control.bytes, msg.msg_controllen, &cv) < 0)
+    return -1;
+  for (size_t i = 0; i < cv.n_fds; i++) {
+    int fd;
+    memcpy(&fd, control.bytes + cv.fd_offset[i], sizeof(int));
+    if (*n_fds < max_fds)
+      fds[(*n_fds)++] = fd;
+    else
+      close(fd);
   }
   return 0;
 }
 
 static void reply(int sock, int result, int fd) {
   rf_fs_reply answer = {.result = result};
-  char control[CMSG_SPACE(sizeof(int))];
-  memset(control, 0, sizeof(control));
+  union {
+    struct cmsghdr align;
+    char bytes[CMSG_SPACE(sizeof(int))];
+  } control;
+  memset(&control, 0, sizeof(control));
   struct iovec iov = {.iov_base = &answer, .iov_len = sizeof(answer)};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
   if (fd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
+    msg.msg_control = control.bytes;
+    msg.msg_controllen = sizeof(control.bytes);
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;

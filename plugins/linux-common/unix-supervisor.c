@@ -607,10 +607,13 @@ static int shape_of(int nr, creation_shape *c) {
 static int proxy_call(proxy_handle *proxy, rf_fs_request *request, const int *fds, int n_fds,
                       int *opened) {
   *opened = -1;
-  char control[CMSG_SPACE(2 * sizeof(int))];
-  memset(control, 0, sizeof(control));
+  union {
+    struct cmsghdr align;
+    char bytes[CMSG_SPACE(2 * sizeof(int))];
+  } control;
+  memset(&control, 0, sizeof(control));
   struct iovec iov = {.iov_base = request, .iov_len = sizeof(*request)};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
                        .msg_controllen = CMSG_SPACE(n_fds * sizeof(int))};
   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
@@ -620,18 +623,23 @@ static int proxy_call(proxy_handle *proxy, rf_fs_request *request, const int *fd
   if (sendmsg(proxy->fd, &msg, MSG_NOSIGNAL) < 0)
     return -EPERM;
   rf_fs_reply answer;
-  char rcontrol[CMSG_SPACE(sizeof(int))];
+  union {
+    struct cmsghdr align;
+    char bytes[CMSG_SPACE(sizeof(int))];
+  } rcontrol;
   struct iovec riov = {.iov_base = &answer, .iov_len = sizeof(answer)};
-  struct msghdr rmsg = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = rcontrol,
-                        .msg_controllen = sizeof(rcontrol)};
+  struct msghdr rmsg = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = rcontrol.bytes,
+                        .msg_controllen = sizeof(rcontrol.bytes)};
   ssize_t n;
   do
     n = recvmsg(proxy->fd, &rmsg, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
   if (n != (ssize_t)sizeof(answer))
     return -EPERM;
+  /* One descriptor at most, in a message exactly its size (the buffer holds no more). */
   struct cmsghdr *rc_msg = CMSG_FIRSTHDR(&rmsg);
-  if (rc_msg && rc_msg->cmsg_type == SCM_RIGHTS)
+  if (rc_msg && rc_msg->cmsg_level == SOL_SOCKET && rc_msg->cmsg_type == SCM_RIGHTS &&
+      rc_msg->cmsg_len == CMSG_LEN(sizeof(int)))
     memcpy(opened, CMSG_DATA(rc_msg), sizeof(int));
   return answer.result;
 }
