@@ -44,6 +44,10 @@ struct _RfPlan {
   char *backend_name; /* set by rf_plan_check_backend */
 };
 
+/* core/resolve.c: the canonical absolute path of |path| (relative to |base|), or, when it
+ * does not exist (yet), the lexically cleaned one. */
+char *rf_canonical_maybe_missing(const char *path, const char *base);
+
 /* core/protected-paths.c */
 GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *names,
                                        GPtrArray *writable_roots);

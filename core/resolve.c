@@ -48,7 +48,7 @@ static char *canonical_dir(const char *path, const char *base, const char *origi
 }
 
 /* Canonical absolute path; the path need not exist (used for deny-read). */
-static char *canonical_maybe_missing(const char *path, const char *base) {
+char *rf_canonical_maybe_missing(const char *path, const char *base) {
   g_autofree char *absolute =
       g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(base, path, NULL);
   char *real = realpath(absolute, NULL);
@@ -238,7 +238,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   g_ptr_array_add(plan->readable_roots, NULL);
   for (guint i = 0; i < policy->deny_read->len; i++)
     g_ptr_array_add(plan->deny_read,
-                    canonical_maybe_missing(g_ptr_array_index(policy->deny_read, i), plan->cwd));
+                    rf_canonical_maybe_missing(g_ptr_array_index(policy->deny_read, i), plan->cwd));
   g_ptr_array_add(plan->deny_read, NULL);
 
   plan->envp = rf_environ_build(policy->envp ? (const char *const *)policy->envp

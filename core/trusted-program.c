@@ -38,21 +38,6 @@ struct _RfTrust {
   char *bwrap;      /* configured bwrap (absolute), or NULL for the built-in choice */
 };
 
-/* A directory as the kernel names it, or the lexically cleaned path when it
- * does not exist (yet): a root that does not exist still must not hold
- * anything ringfence runs once it does. */
-static char *canonical_dir(const char *path, const char *cwd) {
-  g_autofree char *absolute =
-      g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(cwd, path, NULL);
-  char *real = realpath(absolute, NULL);
-  if (real) {
-    char *copy = g_strdup(real);
-    free(real);
-    return copy;
-  }
-  return g_canonicalize_filename(absolute, NULL);
-}
-
 static gboolean strictly_below(const char *path, const char *root) {
   size_t len = strlen(root);
   if (len == 1 && root[0] == '/')
@@ -64,7 +49,7 @@ void rf_trust_add_root(RfTrust *trust, const char *dir, const char *base) {
   if (!dir || !*dir)
     return;
   g_autofree char *cwd = base ? g_strdup(base) : g_get_current_dir();
-  char *canonical = canonical_dir(dir, cwd);
+  char *canonical = rf_canonical_maybe_missing(dir, cwd);
   for (guint i = 0; i < trust->roots->len; i++) {
     if (g_str_equal(g_ptr_array_index(trust->roots, i), canonical)) {
       g_free(canonical);
@@ -85,7 +70,7 @@ void rf_trust_add_workdir(RfTrust *trust, const char *dir) {
   if (!dir || !*dir)
     return;
   g_autofree char *cwd = g_get_current_dir();
-  g_autofree char *canonical = canonical_dir(dir, cwd);
+  g_autofree char *canonical = rf_canonical_maybe_missing(dir, cwd);
   if (g_str_equal(canonical, "/"))
     return;
   for (const char *const *sys = system_dirs; *sys; sys++)
