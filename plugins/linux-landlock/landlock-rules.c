@@ -73,37 +73,6 @@ int rf_ll_needs_truncate_rules(int abi) {
   return abi >= 1 && abi < 3;
 }
 
-void rf_ll_plan_add_rule(rf_ll_plan *plan, const char *path, uint64_t access, const char *why,
-                     int skip_if_missing) {
-  if (plan->failed)
-    return;
-  /* One rule per path: rights of the same path add up. */
-  for (size_t i = 0; i < plan->n_rules; i++) {
-    if (strcmp(plan->rules[i].path, path) == 0) {
-      plan->rules[i].access |= access;
-      plan->rules[i].skip_if_missing &= skip_if_missing;
-      return;
-    }
-  }
-  if (plan->n_rules == plan->cap_rules) {
-    size_t cap = plan->cap_rules ? plan->cap_rules * 2 : 16;
-    rf_ll_rule *grown = realloc(plan->rules, cap * sizeof(*grown));
-    if (!grown) {
-      plan->failed = 1;
-      return;
-    }
-    plan->rules = grown;
-    plan->cap_rules = cap;
-  }
-  char *copy = strdup(path);
-  if (!copy) {
-    plan->failed = 1;
-    return;
-  }
-  plan->rules[plan->n_rules++] = (rf_ll_rule){
-      .path = copy, .access = access, .why = why, .skip_if_missing = skip_if_missing};
-}
-
 int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_exec,
                      rf_ll_plan *plan, char *err, size_t err_len) {
   memset(plan, 0, sizeof(*plan));
@@ -157,11 +126,4 @@ int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_e
     return -ENOMEM;
   }
   return 0;
-}
-
-void rf_ll_plan_clear(rf_ll_plan *plan) {
-  for (size_t i = 0; i < plan->n_rules; i++)
-    free(plan->rules[i].path);
-  free(plan->rules);
-  memset(plan, 0, sizeof(*plan));
 }

@@ -212,8 +212,8 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
         abi >= 7 && !audit_requested() ? " (RINGFENCE_LANDLOCK_AUDIT=1 logs the command's denials)"
                                        : "");
   emitf(out, "landlock",
-        "rule per inherited file (stdin, stdout, stderr, --pass-fd) that is a regular file or "
-        "device: the access it was opened with, so that /dev/stdout and /dev/fd/N can be reopened");
+        "rule per inherited file (stdin, stdout, stderr, --pass-fd) that is a regular file, "
+        "a device or a named FIFO: the access it was opened with, so that /dev/stdout and /dev/fd/N can be reopened");
   size_t n_protected = 0;
   for (size_t i = 0; i < policy->n_writable_roots; i++)
     for (size_t j = 0; j < policy->writable_roots[i].n_protected; j++) {
@@ -294,35 +294,6 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
 
 /* ---- launch ------------------------------------------------------------------ */
 
-/*
- * `> /dev/stdout`, `tee /dev/stderr`, `> /dev/fd/3`: shells reopen the
- * inherited descriptors by their /proc/self/fd magic link, and Landlock
- * judges that open by the file's path.  A file the command already holds
- * open for writing (a log outside the roots that ringfence's caller
- * redirected to) may be reopened the same way: the rule covers that one file,
- * and grants nothing the open descriptor does not (truncation included:
- * ftruncate works on it anyway).  Pipes and sockets need no rule.
- */
-static void add_inherited_file_rules(const rf_backend_policy *policy, rf_ll_plan *plan) {
-  size_t n = 3 + policy->n_pass_fds;
-  for (size_t i = 0; i < n; i++) {
-    int fd = i < 3 ? (int)i : policy->pass_fds[i - 3];
-    int flags = fcntl(fd, F_GETFL);
-    struct stat st;
-    if (flags < 0 || fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
-      continue;
-    int mode = flags & O_ACCMODE;
-    uint64_t access = 0;
-    if (mode != O_WRONLY)
-      access |= RF_LL_FS_READ_FILE;
-    if (mode != O_RDONLY)
-      access |= RF_LL_FS_WRITE_FILE | RF_LL_FS_TRUNCATE;
-    char path[32];
-    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    rf_ll_plan_add_rule(plan, path, access & plan->handled_fs, "file inherited open", 1);
-  }
-}
-
 /* The notify supervisor gets the writable roots and protected paths, which
  * bound the metadata changes it makes on the command's behalf. */
 static int start_supervisor(const rf_backend_policy *policy, int channel,
@@ -393,7 +364,7 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
       .pass_fds = policy->pass_fds,
       .n_pass_fds = policy->n_pass_fds,
   };
-  add_inherited_file_rules(policy, &plan);
+  rf_ll_plan_add_inherited(&plan, policy->pass_fds, policy->n_pass_fds);
   launch.ruleset_fd = rf_ll_ruleset_create(&plan, err, err_len);
   rf_ll_plan_clear(&plan);
   if (launch.ruleset_fd < 0) {

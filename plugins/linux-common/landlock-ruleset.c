@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "landlock-abi.h"
-#include "landlock-rules.h"
+#include "landlock-plan.h"
 
 struct rf_ll_net_port_attr {
   uint64_t allowed_access;

@@ -1,4 +1,4 @@
-/* landlock-abi.h: the Landlock kernel interface as this plugin uses it: constants, ABI and errata, rights by ABI, names. */
+/* landlock-abi.h: the Landlock kernel interface as both Linux backends use it: constants, ABI and errata, rights by ABI, names. */
 #pragma once
 
 /*
