@@ -114,6 +114,14 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
   rf_strv_addf(out, "%d", fds->seccomp_fd);
   if (fds->foreground_tty)
     rf_strv_add(out, "--foreground-tty");
+  if (fds->landlock_abi > 0 && fds->landlock_fd >= 0) {
+    rf_strv_add(out, "--landlock-fd");
+    rf_strv_addf(out, "%d", fds->landlock_fd);
+    rf_strv_add(out, "--landlock-abi");
+    rf_strv_addf(out, "%d", fds->landlock_abi);
+    if (fds->landlock_audit)
+      rf_strv_add(out, "--landlock-audit");
+  }
   if (fds->notify_fd >= 0 && fds->supervise_fd >= 0) {
     rf_strv_add(out, "--notify-fd");
     rf_strv_addf(out, "%d", fds->notify_fd);

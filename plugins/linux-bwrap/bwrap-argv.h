@@ -14,6 +14,9 @@ typedef struct {
   int notify_fd;           /* passed to init: --notify-fd, or -1 (no socket supervision) */
   int supervise_fd;        /* passed to init: --supervise-fd, or -1 */
   int foreground_tty;      /* 1: stay in the terminal's session, init takes the foreground */
+  int landlock_fd;         /* passed to init: --landlock-fd (with landlock_abi > 0) */
+  int landlock_abi;        /* passed to init: --landlock-abi; 0: no Landlock layer */
+  int landlock_audit;      /* 1: init logs the command's Landlock denials */
 } rf_bwrap_fds;
 
 /* Appends the whole command line (bwrap ... -- init ... -- argv) to |out|.

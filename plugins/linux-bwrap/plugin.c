@@ -17,6 +17,9 @@
 
 #include "bwrap-argv.h"
 #include "bwrap-diagnose.h"
+#include "bwrap-layers.h"
+#include "landlock-abi.h"
+#include "landlock-layer.h"
 #include "process.h"
 #include "seccomp-groups.h"
 #include "strv.h"
@@ -31,7 +34,8 @@ enum {
   RENDER_STATUS_FD = 4,
   RENDER_SECCOMP_FD = 5,
   RENDER_NOTIFY_FD = 6,
-  RENDER_SUPERVISE_FD = 7
+  RENDER_SUPERVISE_FD = 7,
+  RENDER_LANDLOCK_FD = 8
 };
 
 typedef struct {
@@ -78,12 +82,23 @@ static int needs_socket_supervision(const rf_backend_policy *policy, int guard) 
   return policy->network != RF_NETWORK_ON || guard > 0;
 }
 
+static int audit_requested(void) {
+  const char *value = getenv("RINGFENCE_LANDLOCK_AUDIT");
+  return value && *value && strcmp(value, "0") != 0;
+}
+
+/* write-confined needs the Landlock layer: read-only mounts do not stop a
+ * FIFO outside the writable roots from being opened for writing (nodev
+ * stops device nodes, nothing in the mount table stops FIFOs). */
 static uint64_t bwrap_capabilities(const rf_backend_host *host) {
   (void)host;
-  return RF_CAP_WRITE_CONFINED | RF_CAP_PROTECTED_SUBPATHS | RF_CAP_NETWORK_OFF |
-         RF_CAP_PRIVATE_LOOPBACK | RF_CAP_SANDBOX_UNIX_SOCKETS | RF_CAP_PROCESS_CONTAINMENT |
-         RF_CAP_HOST_PROCESSES | RF_CAP_TERMINAL_INJECTION | RF_CAP_KERNEL_SURFACE |
-         RF_CAP_FD_ISOLATION | RF_CAP_HOST_UNIX_SOCKETS | RF_CAP_PRIVATE_DESKTOP;
+  uint64_t caps = RF_CAP_PROTECTED_SUBPATHS | RF_CAP_NETWORK_OFF | RF_CAP_PRIVATE_LOOPBACK |
+                  RF_CAP_SANDBOX_UNIX_SOCKETS | RF_CAP_PROCESS_CONTAINMENT |
+                  RF_CAP_HOST_PROCESSES | RF_CAP_TERMINAL_INJECTION | RF_CAP_KERNEL_SURFACE |
+                  RF_CAP_FD_ISOLATION | RF_CAP_HOST_UNIX_SOCKETS | RF_CAP_PRIVATE_DESKTOP;
+  if (rf_ll_layer_abi(NULL) > 0)
+    caps |= RF_CAP_WRITE_CONFINED;
+  return caps;
 }
 
 static int read_int_file(const char *path) {
@@ -325,6 +340,8 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
   }
   err[0] = '\0';
   int guard = guard_level_of(policy);
+  const char *no_landlock = NULL;
+  int landlock_abi = rf_ll_layer_abi(&no_landlock);
   rf_bwrap_fds fds = {
       .bwrap = bwrap ? bwrap : "bwrap",
       .init = init ? init : "/usr/libexec/ringfence/" INIT_NAME,
@@ -334,6 +351,9 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
       .notify_fd = needs_socket_supervision(policy, guard) ? RENDER_NOTIFY_FD : -1,
       .supervise_fd = needs_socket_supervision(policy, guard) ? RENDER_SUPERVISE_FD : -1,
       .foreground_tty = foreground_terminal() >= 0,
+      .landlock_fd = RENDER_LANDLOCK_FD,
+      .landlock_abi = landlock_abi,
+      .landlock_audit = audit_requested(),
   };
   rf_strv args;
   rf_strv_init(&args);
@@ -377,6 +397,8 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
                 "pathname unix destination only when sock_diag lists it bound inside the "
                 "sandbox's network namespace, and performs the call itself on a pidfd_getfd "
                 "copy; host sockets get EACCES");
+    rf_bwrap_render_layers(policy, landlock_abi, no_landlock, guard,
+                           needs_socket_supervision(policy, guard), out);
   }
   rf_strv_clear(&args);
   free(bwrap);
@@ -391,6 +413,22 @@ static int set_cloexec(int fd, int on) {
   return fcntl(fd, F_SETFD, on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC)) < 0 ? -errno : 0;
 }
 
+/* The ruleset with the writable roots and the inherited files; init adds
+ * the sandbox's /dev.  Returns its descriptor (close-on-exec) or -errno. */
+static int create_landlock_layer(const rf_backend_policy *policy, int abi, char *err,
+                                 size_t err_len) {
+  rf_ll_plan plan;
+  int rc = rf_ll_layer_plan(policy, abi, &plan, err, err_len);
+  if (rc < 0)
+    return rc;
+  rf_ll_plan_add_inherited(&plan, policy->pass_fds, policy->n_pass_fds);
+  rc = plan.failed ? -ENOMEM : rf_ll_ruleset_create(&plan, err, err_len);
+  if (plan.failed)
+    snprintf(err, err_len, "out of memory");
+  rf_ll_plan_clear(&plan);
+  return rc;
+}
+
 static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *policy,
                         const char *const *argv, rf_backend_child *child, char *err,
                         size_t err_len) {
@@ -398,7 +436,7 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   char *bwrap = find_bwrap(host, policy, &rc, err, err_len);
   char *init = bwrap ? find_helper(host, INIT_NAME, policy, &rc, err, err_len) : NULL;
   int json_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1}, seccomp_fd = -1;
-  int notify_fd = -1, channel[2] = {-1, -1}, guard_level = 0;
+  int notify_fd = -1, channel[2] = {-1, -1}, guard_level = 0, landlock_fd = -1;
   rf_unix_supervisor *supervisor = NULL;
   char *fs_proxy = NULL;
   int tty_fd = foreground_terminal();
@@ -424,6 +462,16 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     snprintf(err, err_len, "pipe: %s", strerror(errno));
     goto out;
   }
+  /* The Landlock layer's first half (landlock-layer.h); without it the core
+   * has refused the run already (write-confined) unless --allow-degraded. */
+  int landlock_abi = rf_ll_layer_abi(NULL);
+  if (landlock_abi > 0) {
+    landlock_fd = create_landlock_layer(policy, landlock_abi, err, err_len);
+    if (landlock_fd < 0) {
+      rc = landlock_fd;
+      goto out;
+    }
+  }
   if (needs_socket_supervision(policy, guard)) {
     if (guard && !(fs_proxy = find_helper(host, FS_PROXY_NAME, policy, &rc, err, err_len)))
       goto out;
@@ -448,12 +496,15 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       .notify_fd = notify_fd,
       .supervise_fd = channel[1],
       .foreground_tty = tty_fd >= 0,
+      .landlock_fd = landlock_fd,
+      .landlock_abi = landlock_fd >= 0 ? landlock_abi : 0,
+      .landlock_audit = audit_requested(),
   };
   rc = rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len);
   if (rc < 0)
     goto out;
 
-  size_t n_keep = 5 + policy->n_pass_fds;
+  size_t n_keep = 6 + policy->n_pass_fds;
   int *keep = calloc(n_keep, sizeof(int));
   if (!keep) {
     rc = -ENOMEM;
@@ -465,8 +516,9 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   keep[2] = seccomp_fd;
   keep[3] = notify_fd;  /* -1 when unused: ignored */
   keep[4] = channel[1];
+  keep[5] = landlock_fd; /* -1 when unused */
   for (size_t i = 0; i < policy->n_pass_fds; i++)
-    keep[5 + i] = policy->pass_fds[i];
+    keep[6 + i] = policy->pass_fds[i];
   pid_t pid = rf_spawn(bwrap, args.items, (char *const *)policy->envp, keep, n_keep, err, err_len);
   free(keep);
   if (pid < 0) {
@@ -479,6 +531,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     rf_unix_supervisor_config config = {
         .fs_proxy = guard_level ? fs_proxy : NULL,
         .missing_protected = (const char *const *)missing,
+        .landlock_fd = landlock_fd,
+        .landlock_abi = landlock_fd >= 0 ? landlock_abi : 0,
     };
     rc = rf_unix_supervisor_start(channel[0], &config, &supervisor, err, err_len);
     channel[0] = -1; /* owned by the supervisor now, even on failure */
@@ -527,6 +581,8 @@ out:
     close(notify_fd);
   if (channel[1] >= 0)
     close(channel[1]);
+  if (landlock_fd >= 0)
+    close(landlock_fd); /* bwrap (for init) and the supervisor have their own */
   rf_unix_supervisor_stop(supervisor); /* only when launch failed */
   rf_strv_free_array(missing);
   free(fs_proxy);

@@ -1,9 +1,13 @@
 /* fs-proxy.c: ringfence-fs-proxy: creates directory entries for the sandbox, refusing protected names.
  *
  * Usage (started by ringfence's supervisor, not by hand):
- *   ringfence-fs-proxy SOCKET-FD PROC-DIR-FD ENTRY...
+ *   ringfence-fs-proxy [--landlock-fd N --landlock-abi N] SOCKET-FD PROC-DIR-FD ENTRY...
  * PROC-DIR-FD is the /proc/TID directory of the caller whose namespaces and
  * root it enters (opened by the supervisor, which checked the notification).
+ * With --landlock-fd it enforces the bwrap backend's Landlock layer on itself
+ * once inside the sandbox (see landlock-layer.h): it acts for the command
+ * and must not write where the command could not, e.g. open an existing host
+ * FIFO outside the writable roots for writing because O_CREAT was given.
  * N:DEV:INO:HEXNAME names a protected path that does not exist by its parent
  * directory (st_dev, st_ino) and last component (hex-encoded): it may not be
  * created.  A:DEV:INO names a directory that holds a protected path: it may
@@ -29,6 +33,8 @@
 #include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "landlock-layer.h"
 
 typedef struct {
   char kind; /* 'N': a name that may not be created; 'A': a directory that may not move;
@@ -82,6 +88,25 @@ static int is_pinned(int parentfd, const char *name) {
     if (protected_entries[i].kind == 'A' && protected_entries[i].dev == st.st_dev &&
         protected_entries[i].ino == st.st_ino)
       return 1;
+  return 0;
+}
+
+/* This proxy's own /proc/self/fd in the host's procfs, opened before
+ * entering the sandbox (whose procfs has no /proc/self for us). */
+static int own_fd_dir = -1;
+
+/* RF_FS_REOPEN: |file| is a copy of the caller's descriptor; reopening it
+ * through our own magic link is judged like the caller's open would be
+ * (mounts, permissions and the Landlock layer see the file's own path). */
+static int do_reopen(int file, int flags, mode_t mode, int *out_fd) {
+  if (own_fd_dir < 0 || file < 0)
+    return -EBADF;
+  char name[16];
+  snprintf(name, sizeof(name), "%d", file);
+  int fd = openat(own_fd_dir, name, flags | O_CLOEXEC, mode);
+  if (fd < 0)
+    return -errno;
+  *out_fd = fd;
   return 0;
 }
 
@@ -180,6 +205,8 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
   umask(req->umask & 0777);
   if (req->op == RF_FS_OPEN)
     return do_open(dirfd, path, req->flags, req->mode, out_fd);
+  if (req->op == RF_FS_REOPEN)
+    return do_reopen(dirfd, req->flags, req->mode, out_fd);
   char *last;
   int parent = open_parent(dirfd, path, &last);
   if (parent < 0)
@@ -362,34 +389,72 @@ static void reply(int sock, int result, int fd) {
     ;
 }
 
+/* Closes every descriptor from 3 up but the |n| in |keep| (ascending). */
+static void close_all_but(const int *keep, int n) {
+  int from = 3;
+  for (int i = 0; i < n; i++) {
+    if (keep[i] > from)
+      syscall(SYS_close_range, (unsigned)from, (unsigned)keep[i] - 1, 0);
+    from = keep[i] + 1;
+  }
+  syscall(SYS_close_range, (unsigned)from, ~0u, 0);
+}
+
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: ringfence-fs-proxy SOCKET-FD PROC-DIR-FD [DEV:INO:HEXNAME]...\n"
+  int landlock_fd = -1, landlock_abi = 0, first = 1;
+  while (first + 1 < argc && strncmp(argv[first], "--landlock-", 11) == 0) {
+    if (strcmp(argv[first], "--landlock-fd") == 0)
+      landlock_fd = atoi(argv[first + 1]);
+    else if (strcmp(argv[first], "--landlock-abi") == 0)
+      landlock_abi = atoi(argv[first + 1]);
+    else
+      break;
+    first += 2;
+  }
+  if (argc - first < 2 || (landlock_fd >= 0) != (landlock_abi > 0)) {
+    fprintf(stderr, "usage: ringfence-fs-proxy [--landlock-fd N --landlock-abi N] SOCKET-FD "
+                    "PROC-DIR-FD [DEV:INO:HEXNAME]...\n"
                     "(started by ringfence's supervisor, not by hand)\n");
     return 2;
   }
-  int sock = atoi(argv[1]);
-  int proc = atoi(argv[2]);
+  int sock = atoi(argv[first]);
+  int proc = atoi(argv[first + 1]);
   protected_entries = calloc((size_t)argc, sizeof(protected_entry));
   if (!protected_entries)
     return 1;
-  for (int i = 3; i < argc; i++)
+  for (int i = first + 2; i < argc; i++)
     if (parse_entry(argv[i], &protected_entries[n_protected]) == 0)
       n_protected++;
-  if (sock < 3 || proc < 3 || sock == proc) {
-    fprintf(stderr, "ringfence-fs-proxy: bad descriptors %s %s\n", argv[1], argv[2]);
+  if (sock < 3 || proc < 3 || sock == proc ||
+      (landlock_fd >= 0 && (landlock_fd < 3 || landlock_fd == sock || landlock_fd == proc))) {
+    fprintf(stderr, "ringfence-fs-proxy: bad descriptors %s %s\n", argv[first], argv[first + 1]);
     return 2;
   }
-  /* Every descriptor but these two is closed. */
-  int low = sock < proc ? sock : proc, high = sock < proc ? proc : sock;
-  if (low > 3)
-    syscall(SYS_close_range, 3, low - 1, 0);
-  if (high > low + 1)
-    syscall(SYS_close_range, low + 1, high - 1, 0);
-  syscall(SYS_close_range, high + 1, ~0u, 0);
+  /* Every descriptor but these is closed. */
+  int keep[3] = {sock, proc, landlock_fd};
+  int n_keep = landlock_fd >= 0 ? 3 : 2;
+  for (int i = 0; i < n_keep; i++)
+    for (int j = i + 1; j < n_keep; j++)
+      if (keep[j] < keep[i]) {
+        int t = keep[i];
+        keep[i] = keep[j];
+        keep[j] = t;
+      }
+  close_all_but(keep, n_keep);
+  own_fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (enter_sandbox(proc) != 0) {
     fprintf(stderr, "ringfence-fs-proxy: cannot enter the sandbox: %s\n", strerror(errno));
     return 1;
+  }
+  if (landlock_fd >= 0) {
+    const char *audit = getenv("RINGFENCE_LANDLOCK_AUDIT");
+    int rc = rf_ll_layer_enforce(landlock_fd, landlock_abi, audit && *audit && strcmp(audit, "0"));
+    if (rc < 0) {
+      /* Fail closed: without the layer the proxy serves nothing. */
+      fprintf(stderr, "ringfence-fs-proxy: cannot enforce the Landlock layer (ABI %d): %s\n",
+              landlock_abi, strerror(-rc));
+      return 1;
+    }
   }
   rf_fs_request *req = malloc(sizeof(*req));
   if (!req)

@@ -28,6 +28,11 @@ enum {
   RF_FS_UNLINK = 7, /* unlinkat(dirfd, path, flags) */
   RF_FS_RMDIR = 8,  /* unlinkat(dirfd, path, AT_REMOVEDIR) */
   RF_FS_BIND = 9,   /* bind(socket = second descriptor, dirfd + path) */
+  RF_FS_REOPEN = 10, /* open(O_CREAT) of one of the caller's own descriptors by its magic
+                      * link (/dev/stderr, /dev/fd/N, /proc/self/fd/N): the descriptor
+                      * (a pidfd_getfd copy) is the first one sent, reopened through the
+                      * proxy's own /proc/self/fd with flags and mode.  Under the Landlock
+                      * layer the proxy may not look into another domain's /proc/PID/fd. */
 };
 
 /* One request; descriptors travel as SCM_RIGHTS: [dirfd, dirfd2] (for bind:

@@ -3,7 +3,11 @@
  * Started by a Linux backend inside the sandbox (by bwrap, or by the Landlock
  * launcher), it:
  *   1. tells the backend it is running (so a later failure is the command's);
- *   2. sets no_new_privs; with --supervise-fd, opens a sock_diag socket in the
+ *   2. sets no_new_privs; with --landlock-fd, completes the bwrap backend's
+ *      Landlock layer with the sandbox's /dev entries and enforces it on
+ *      itself, hence on the command (see landlock-layer.h: this happens before
+ *      the notify filter exists, so before any ringfence-fs-proxy can enforce
+ *      the same ruleset); with --supervise-fd, opens a sock_diag socket in the
  *      sandbox's network namespace, installs the connect() notify filter read
  *      from --notify-fd and offers the listener and the sock_diag socket to
  *      ringfence's supervisor (see unix-supervisor.h); loads the seccomp
@@ -42,6 +46,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "landlock-layer.h"
+
 static void die(const char *what) {
   fprintf(stderr, "ringfence-sandbox-init: %s: %s\n", what, strerror(errno));
   _exit(125);
@@ -51,7 +57,7 @@ static int parse_fd(const char *text) {
   char *end = NULL;
   long value = strtol(text, &end, 10);
   if (!*text || *end || value < 0 || value > 1 << 20) {
-    fprintf(stderr, "ringfence-sandbox-init: bad descriptor '%s'\n", text);
+    fprintf(stderr, "ringfence-sandbox-init: bad number '%s'\n", text);
     _exit(125);
   }
   return (int)value;
@@ -185,8 +191,21 @@ static int reap_until(pid_t command) {
   }
 }
 
+/* The Landlock layer: the /dev rules, then enforcement; the ruleset's
+ * descriptor is closed either way (the command must never hold it). */
+static void enter_landlock_layer(int ruleset_fd, int abi, int audit) {
+  const char *step = NULL;
+  int rc = rf_ll_layer_enter(ruleset_fd, abi, audit, &step);
+  if (rc < 0) {
+    fprintf(stderr, "ringfence-sandbox-init: cannot apply the Landlock layer (ABI %d) at %s: %s\n",
+            abi, step ? step : "?", strerror(-rc));
+    _exit(125);
+  }
+}
+
 int main(int argc, char **argv) {
   int status_fd = -1, seccomp_fd = -1, notify_fd = -1, supervise_fd = -1;
+  int landlock_fd = -1, landlock_abi = 0, landlock_audit = 0;
   int foreground = 0;
   int i = 1;
   for (; i < argc; i++) {
@@ -196,6 +215,10 @@ int main(int argc, char **argv) {
     }
     if (strcmp(argv[i], "--foreground-tty") == 0) {
       foreground = 1;
+      continue;
+    }
+    if (strcmp(argv[i], "--landlock-audit") == 0) {
+      landlock_audit = 1;
       continue;
     }
     if (i + 1 >= argc) {
@@ -210,6 +233,10 @@ int main(int argc, char **argv) {
       notify_fd = parse_fd(argv[++i]);
     else if (strcmp(argv[i], "--supervise-fd") == 0)
       supervise_fd = parse_fd(argv[++i]);
+    else if (strcmp(argv[i], "--landlock-fd") == 0)
+      landlock_fd = parse_fd(argv[++i]);
+    else if (strcmp(argv[i], "--landlock-abi") == 0)
+      landlock_abi = parse_fd(argv[++i]);
     else {
       fprintf(stderr, "ringfence-sandbox-init: unknown option %s\n", argv[i]);
       return 125;
@@ -217,7 +244,8 @@ int main(int argc, char **argv) {
   }
   if (i >= argc) {
     fprintf(stderr, "usage: ringfence-sandbox-init [--status-fd N] [--seccomp-fd N] [--notify-fd N "
-                    "--supervise-fd N] -- COMMAND "
+                    "--supervise-fd N] [--landlock-fd N --landlock-abi N [--landlock-audit]] -- "
+                    "COMMAND "
                     "[ARG]...\n(started by ringfence inside a sandbox, not by hand)\n");
     return 125;
   }
@@ -231,6 +259,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "ringfence-sandbox-init: --notify-fd and --supervise-fd go together\n");
     return 125;
   }
+  if ((landlock_fd >= 0) != (landlock_abi > 0)) {
+    fprintf(stderr, "ringfence-sandbox-init: --landlock-fd and --landlock-abi go together\n");
+    return 125;
+  }
+  if (landlock_fd >= 0)
+    enter_landlock_layer(landlock_fd, landlock_abi, landlock_audit);
   supervision sv = {-1, -1, -1};
   if (supervise_fd >= 0)
     sv = offer_supervision(notify_fd, supervise_fd);

@@ -43,6 +43,8 @@ struct rf_unix_supervisor {
   int diag_fd;
   char *fs_proxy;          /* path of ringfence-fs-proxy, or NULL */
   char **missing_protected; /* its arguments */
+  int landlock_fd;          /* the Landlock layer each proxy enforces, or -1 */
+  int landlock_abi;
   size_t notif_size, resp_size;
 
   /* Notifications are answered by a pool of worker threads, so that one
@@ -502,8 +504,8 @@ static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, const rf_tar
   size_t n = 0;
   while (sv->missing_protected && sv->missing_protected[n])
     n++;
-  char **argv = calloc(n + 4, sizeof(char *));
-  char fd_text[16], proc_text[16];
+  char **argv = calloc(n + 8, sizeof(char *));
+  char fd_text[16], proc_text[16], ll_fd_text[16], ll_abi_text[16];
   if (!argv) {
     close(pair[0]);
     close(pair[1]);
@@ -511,16 +513,27 @@ static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, const rf_tar
   }
   snprintf(fd_text, sizeof(fd_text), "%d", pair[1]);
   snprintf(proc_text, sizeof(proc_text), "%d", t->proc);
-  argv[0] = sv->fs_proxy;
-  argv[1] = fd_text;
-  argv[2] = proc_text;
+  size_t k = 0;
+  argv[k++] = sv->fs_proxy;
+  if (sv->landlock_fd >= 0) {
+    snprintf(ll_fd_text, sizeof(ll_fd_text), "%d", sv->landlock_fd);
+    snprintf(ll_abi_text, sizeof(ll_abi_text), "%d", sv->landlock_abi);
+    argv[k++] = "--landlock-fd";
+    argv[k++] = ll_fd_text;
+    argv[k++] = "--landlock-abi";
+    argv[k++] = ll_abi_text;
+  }
+  argv[k++] = fd_text;
+  argv[k++] = proc_text;
   for (size_t i = 0; i < n; i++)
-    argv[3 + i] = sv->missing_protected[i];
+    argv[k++] = sv->missing_protected[i];
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  /* dup2 onto itself clears close-on-exec for these two only. */
+  /* dup2 onto itself clears close-on-exec for these only. */
   posix_spawn_file_actions_adddup2(&actions, pair[1], pair[1]);
   posix_spawn_file_actions_adddup2(&actions, t->proc, t->proc);
+  if (sv->landlock_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, sv->landlock_fd, sv->landlock_fd);
   /* A session of its own: the proxy must have no controlling terminal, or
    * opening /dev/tty for the sandbox would hand it ringfence's. */
   posix_spawnattr_t attr;
@@ -600,6 +613,32 @@ static int shape_of(int nr, creation_shape *c) {
   SHAPE("rmdir", RF_FS_RMDIR, 0, -1, -1, -1, -1, -1, -1)
 #undef SHAPE
   return 0;
+}
+
+/* N when |path| names the caller's own descriptor N by a magic link
+ * (/dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N,
+ * /proc/thread-self/fd/N, /proc/NS_PID/fd/N), else -1. */
+static int own_descriptor(const char *path, pid_t ns_pid) {
+  static const char *const std_names[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
+  for (int i = 0; i < 3; i++)
+    if (strcmp(path, std_names[i]) == 0)
+      return i;
+  char own[32];
+  snprintf(own, sizeof(own), "/proc/%d/fd/", (int)ns_pid);
+  const char *const prefixes[] = {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/", own};
+  for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+    size_t n = strlen(prefixes[i]);
+    if (strncmp(path, prefixes[i], n) != 0)
+      continue;
+    const char *digits = path + n;
+    if (*digits < '0' || *digits > '9' || strlen(digits) > 9)
+      return -1;
+    for (const char *d = digits; *d; d++)
+      if (*d < '0' || *d > '9')
+        return -1;
+    return atoi(digits);
+  }
+  return -1;
 }
 
 /* One round trip to the proxy: 0 or -errno; *opened gets a descriptor the
@@ -684,7 +723,14 @@ static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
   rc = rf_target_read_string(&t, a[shape->path_arg], request.path, sizeof(request.path));
   if (rc == 0 && shape->path2_arg >= 0)
     rc = rf_target_read_string(&t, a[shape->path2_arg], request.path2, sizeof(request.path2));
-  if (rc == 0) {
+  int own = rc == 0 && shape->op == RF_FS_OPEN ? own_descriptor(request.path, ns_pid) : -1;
+  if (own >= 0) {
+    /* The proxy reopens our copy through its own /proc (see RF_FS_REOPEN). */
+    request.op = RF_FS_REOPEN;
+    fds[0] = (int)syscall(SYS_pidfd_getfd, pidfd, own, 0);
+    if (fds[0] < 0)
+      rc = errno == EBADF ? -ENOENT : -EACCES;
+  } else if (rc == 0) {
     fds[0] = dirfd_of(&t, pidfd, shape->dir_arg >= 0 ? (long long)(int)a[shape->dir_arg] : AT_FDCWD);
     if (fds[0] < 0)
       rc = fds[0];
@@ -703,7 +749,7 @@ static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
 
   int opened = -1;
   rc = proxy_call(proxy, &request, fds, fds[1] >= 0 ? 2 : 1, &opened);
-  if (rc == 0 && shape->op == RF_FS_OPEN) {
+  if (rc == 0 && (request.op == RF_FS_OPEN || request.op == RF_FS_REOPEN)) {
     if (opened < 0) {
       rc = -EPERM;
       goto out;
@@ -986,6 +1032,19 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
   }
   sv->channel_fd = channel_fd;
   sv->listener_fd = sv->diag_fd = -1;
+  sv->landlock_fd = -1;
+  if (config && config->landlock_abi > 0 && config->landlock_fd >= 0) {
+    sv->landlock_fd = fcntl(config->landlock_fd, F_DUPFD_CLOEXEC, 3);
+    sv->landlock_abi = config->landlock_abi;
+    if (sv->landlock_fd < 0) {
+      int e = errno;
+      close(channel_fd);
+      free(sv);
+      snprintf(err, err_len, "cannot keep the Landlock ruleset for ringfence-fs-proxy: %s",
+               strerror(e));
+      return -e;
+    }
+  }
   pthread_mutex_init(&sv->lock, NULL);
   pthread_cond_init(&sv->wake, NULL);
   if (config && config->fs_proxy) {
@@ -1001,6 +1060,8 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
   if (sv->stop_fd < 0) {
     int e = errno;
     close(channel_fd);
+    if (sv->landlock_fd >= 0)
+      close(sv->landlock_fd);
     free(sv);
     snprintf(err, err_len, "eventfd: %s", strerror(e));
     return -e;
@@ -1009,6 +1070,8 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
   if (rc != 0) {
     close(channel_fd);
     close(sv->stop_fd);
+    if (sv->landlock_fd >= 0)
+      close(sv->landlock_fd);
     free(sv);
     snprintf(err, err_len, "cannot start the socket supervisor thread: %s", strerror(rc));
     return -rc;
@@ -1058,6 +1121,8 @@ void rf_unix_supervisor_stop(rf_unix_supervisor *sv) {
     close(sv->listener_fd);
   if (sv->diag_fd >= 0)
     close(sv->diag_fd);
+  if (sv->landlock_fd >= 0)
+    close(sv->landlock_fd);
   free(sv->fs_proxy);
   rf_strv_free_array(sv->missing_protected);
   free(sv);

@@ -37,6 +37,11 @@ typedef struct {
    * filter does not ask about name-creating syscalls. */
   const char *fs_proxy;
   const char *const *missing_protected;
+  /* The bwrap backend's Landlock layer (landlock-layer.h), which every
+   * ringfence-fs-proxy enforces on itself; landlock_abi 0: none.  The
+   * supervisor keeps a duplicate of landlock_fd. */
+  int landlock_fd;
+  int landlock_abi;
 } rf_unix_supervisor_config;
 
 /* Starts the supervisor thread.  It receives the listener and sock_diag
