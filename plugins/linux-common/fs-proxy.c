@@ -223,6 +223,12 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
     case RF_FS_SYMLINK:
       rc = symlinkat(req->path2, parent, last);
       break;
+    case RF_FS_LINK_OWN: {
+      char name[16];
+      snprintf(name, sizeof(name), "%d", dirfd2);
+      rc = own_fd_dir < 0 ? (errno = EBADF, -1) : linkat(own_fd_dir, name, parent, last, req->flags);
+      break;
+    }
     case RF_FS_LINK: {
       char old[PATH_MAX];
       memcpy(old, req->path2, sizeof(old));

@@ -32,7 +32,12 @@ enum {
                       * link (/dev/stderr, /dev/fd/N, /proc/self/fd/N): the descriptor
                       * (a pidfd_getfd copy) is the first one sent, reopened through the
                       * proxy's own /proc/self/fd with flags and mode.  Under the Landlock
-                      * layer the proxy may not look into another domain's /proc/PID/fd. */
+                      * layer the proxy may not look into another domain's /proc/PID/fd;
+                      * a path that continues below such a link (/dev/fd/3/x) arrives as
+                      * a path relative to the copy instead. */
+  RF_FS_LINK_OWN = 11, /* linkat of the caller's own descriptor by its magic link (the
+                        * O_TMPFILE idiom): the copy is the second descriptor, flags are
+                        * the caller's (AT_SYMLINK_FOLLOW). */
 };
 
 /* One request; descriptors travel as SCM_RIGHTS: [dirfd, dirfd2] (for bind:

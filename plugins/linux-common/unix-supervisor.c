@@ -615,30 +615,70 @@ static int shape_of(int nr, creation_shape *c) {
   return 0;
 }
 
-/* N when |path| names the caller's own descriptor N by a magic link
+/* When |path| starts with a magic link to the caller's own descriptor N
  * (/dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N,
- * /proc/thread-self/fd/N, /proc/NS_PID/fd/N), else -1. */
-static int own_descriptor(const char *path, pid_t ns_pid) {
+ * /proc/thread-self/fd/N, /proc/NS_PID/fd/N), returns N and points *rest
+ * at what follows it ("" or a relative path); else -1.  The proxy, under the
+ * Landlock layer, may not look into the command's /proc/PID/fd: such paths
+ * travel as a pidfd_getfd copy of N instead (see RF_FS_REOPEN). */
+static int own_descriptor(const char *path, pid_t ns_pid, const char **rest) {
   static const char *const std_names[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
-  for (int i = 0; i < 3; i++)
-    if (strcmp(path, std_names[i]) == 0)
-      return i;
+  const char *after = NULL;
+  int fd = -1;
+  for (int i = 0; i < 3 && !after; i++) {
+    size_t n = strlen(std_names[i]);
+    if (strncmp(path, std_names[i], n) == 0 && (path[n] == '\0' || path[n] == '/')) {
+      fd = i;
+      after = path + n;
+    }
+  }
   char own[32];
   snprintf(own, sizeof(own), "/proc/%d/fd/", (int)ns_pid);
   const char *const prefixes[] = {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/", own};
-  for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+  for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]) && !after; i++) {
     size_t n = strlen(prefixes[i]);
     if (strncmp(path, prefixes[i], n) != 0)
       continue;
-    const char *digits = path + n;
-    if (*digits < '0' || *digits > '9' || strlen(digits) > 9)
+    const char *d = path + n;
+    long value = 0;
+    while (*d >= '0' && *d <= '9' && value < (1L << 24))
+      value = value * 10 + (*d++ - '0');
+    if (d == path + n || value >= (1L << 24) || (*d != '\0' && *d != '/'))
       return -1;
-    for (const char *d = digits; *d; d++)
-      if (*d < '0' || *d > '9')
-        return -1;
-    return atoi(digits);
+    fd = (int)value;
+    after = d;
   }
-  return -1;
+  if (!after)
+    return -1;
+  while (*after == '/')
+    after++;
+  *rest = after;
+  return fd;
+}
+
+/* The descriptor a path of |request| starts from (which = 0: path, 1:
+ * path2): the caller's dirfd, or for a path through a magic link to the
+ * caller's own descriptor, a copy of that descriptor with the path made
+ * relative to it; the descriptor itself becomes RF_FS_REOPEN (open) or
+ * RF_FS_LINK_OWN (link's old path).  Returns 0 or -errno. */
+static int own_or_dirfd(rf_fs_request *request, int which, rf_target *t, int pidfd, pid_t ns_pid,
+                        long long dirfd, int *out) {
+  char *path = which ? request->path2 : request->path;
+  const char *rest = NULL;
+  int own = own_descriptor(path, ns_pid, &rest);
+  int whole = own >= 0 && *rest == '\0';
+  if (own < 0 || (whole && !(which == 0 && request->op == RF_FS_OPEN) &&
+                  !(which == 1 && request->op == RF_FS_LINK))) {
+    *out = dirfd_of(t, pidfd, dirfd);
+    return *out < 0 ? *out : 0;
+  }
+  *out = (int)syscall(SYS_pidfd_getfd, pidfd, own, 0);
+  if (*out < 0)
+    return errno == EBADF ? -ENOENT : -EACCES;
+  memmove(path, rest, strlen(rest) + 1);
+  if (whole)
+    request->op = which == 0 ? RF_FS_REOPEN : RF_FS_LINK_OWN;
+  return 0;
 }
 
 /* One round trip to the proxy: 0 or -errno; *opened gets a descriptor the
@@ -723,23 +763,14 @@ static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
   rc = rf_target_read_string(&t, a[shape->path_arg], request.path, sizeof(request.path));
   if (rc == 0 && shape->path2_arg >= 0)
     rc = rf_target_read_string(&t, a[shape->path2_arg], request.path2, sizeof(request.path2));
-  int own = rc == 0 && shape->op == RF_FS_OPEN ? own_descriptor(request.path, ns_pid) : -1;
-  if (own >= 0) {
-    /* The proxy reopens our copy through its own /proc (see RF_FS_REOPEN). */
-    request.op = RF_FS_REOPEN;
-    fds[0] = (int)syscall(SYS_pidfd_getfd, pidfd, own, 0);
-    if (fds[0] < 0)
-      rc = errno == EBADF ? -ENOENT : -EACCES;
-  } else if (rc == 0) {
-    fds[0] = dirfd_of(&t, pidfd, shape->dir_arg >= 0 ? (long long)(int)a[shape->dir_arg] : AT_FDCWD);
-    if (fds[0] < 0)
-      rc = fds[0];
-  }
-  if (rc == 0 && shape->path2_arg >= 0) {
-    fds[1] = dirfd_of(&t, pidfd, shape->dir2_arg >= 0 ? (long long)(int)a[shape->dir2_arg] : AT_FDCWD);
-    if (fds[1] < 0)
-      rc = fds[1];
-  }
+  if (rc == 0)
+    rc = own_or_dirfd(&request, 0, &t, pidfd, ns_pid,
+                      shape->dir_arg >= 0 ? (long long)(int)a[shape->dir_arg] : AT_FDCWD, &fds[0]);
+  if (rc == 0 && shape->path2_arg >= 0 && shape->op != RF_FS_SYMLINK)
+    rc = own_or_dirfd(&request, 1, &t, pidfd, ns_pid,
+                      shape->dir2_arg >= 0 ? (long long)(int)a[shape->dir2_arg] : AT_FDCWD, &fds[1]);
+  else if (rc == 0 && shape->path2_arg >= 0)
+    rc = (fds[1] = dirfd_of(&t, pidfd, AT_FDCWD)) < 0 ? fds[1] : 0;
   close(pidfd);
   /* Right before the proxy acts on the caller's behalf: still waiting? */
   if (rc == 0 && !rf_notif_id_valid(sv->listener_fd, req->id))

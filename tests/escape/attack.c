@@ -486,7 +486,7 @@ const rf_op rf_fs_ops[] = {
 };
 
 static const rf_op *const tables[] = {rf_fs_ops, rf_net_ops, rf_proc_ops, rf_kernel_ops, rf_guard_ops,
-                                      rf_supervisor_ops};
+                                      rf_supervisor_ops, rf_special_ops};
 
 static const rf_op *find_op(const char *name) {
   for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)

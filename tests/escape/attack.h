@@ -49,5 +49,6 @@ extern const rf_op rf_proc_ops[];
 extern const rf_op rf_kernel_ops[];
 extern const rf_op rf_guard_ops[];
 extern const rf_op rf_supervisor_ops[];
+extern const rf_op rf_special_ops[];
 
 #endif

@@ -479,6 +479,75 @@ def _(c):
         c.note("mknod itself succeeded: " + "; ".join(res.oks("mknod")))
 
 
+def _drain_fd(fd):
+    """Whatever a host reader (a FIFO's read end, a pty master) got."""
+    got = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except (BlockingIOError, InterruptedError):
+            break
+        except OSError:  # EIO: a pty master whose slave nobody holds
+            break
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
+def _special_write_case(c, targets, reader, what):
+    """special-write on every target, in workspace-write and in read-only mode:
+    no open for writing may succeed and the host side must receive nothing."""
+    ops = []
+    for t in targets:
+        ops += ["special-write", t]
+    for mode in ("workspace-write", "read-only"):
+        res = c.attack(*ops, opts=["-s", mode], timeout=90)
+        c.expect_none(res, ["special-write"], "%s opened for writing (%s)" % (what, mode))
+        got = _drain_fd(reader)
+        if got:
+            c.fail("the host side of %s received %r (%s)" % (what, got[:80], mode))
+        if not res.with_verdict("ERR", "special-write"):
+            c.fail("%s: no attempt ran (%s): %s" % (what, mode, res.summary()))
+
+
+@case("fs-fifo-outside", "a host FIFO outside the writable roots cannot be opened for writing, in workspace-write and read-only mode: O_WRONLY, O_NONBLOCK, O_RDWR, O_CREAT (the name guard's proxy), openat2, a read-only descriptor reopened through /proc/self/fd and /dev/fd; directly, through a symlink in the workspace and through /proc/self/root; its host reader gets nothing")
+def _(c):
+    fifo = os.path.join(c.outside, "control.fifo")
+    os.mkfifo(fifo, 0o666)
+    os.chmod(fifo, 0o666)  # writable by whoever runs the suite: only the sandbox stands in the way
+    os.symlink(fifo, os.path.join(c.ws, "fifo-link"))
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        _special_write_case(c, [fifo, "fifo-link", "/proc/self/root" + fifo], reader, "a host FIFO outside")
+    finally:
+        os.close(reader)
+
+
+@case("fs-device-outside", "a device node outside the sandbox's /dev (a host pty's slave: mknod'ed in the outside dir as root, and a symlink to its /dev/pts entry) cannot be opened for writing in either mode; the pty's master gets nothing")
+def _(c):
+    master, slave = pty.openpty()
+    try:
+        tty.setraw(slave)
+        os.set_blocking(master, False)
+        targets = []
+        link = os.path.join(c.outside, "pts-link")
+        os.symlink(os.ttyname(slave), link)
+        targets += [link, "/proc/self/root" + link]
+        if os.geteuid() == 0:
+            node = os.path.join(c.outside, "pts-node")
+            os.mknod(node, 0o666 | stat.S_IFCHR, os.fstat(slave).st_rdev)
+            os.chmod(node, 0o666)
+            targets += [node, "/proc/self/root" + node]
+        else:
+            c.note("not root: no device node made outside /dev (mknod needs CAP_MKNOD); the symlink "
+                   "to the host pty is tried")
+        _special_write_case(c, targets, master, "a host pty outside /dev")
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
 @case("fs-sysctl", "host-global kernel knobs (/proc/sys, /proc/sysrq-trigger, /sys) cannot be written; kernel.core_pattern and kernel.modprobe in particular")
 def _(c):
     res = c.attack("proc-sys")
@@ -1767,6 +1836,40 @@ def _(c):
                "echo D | tee /dev/stderr >/dev/null && echo STDIO-OK")
     if "STDIO-OK" not in res.out:
         c.fail("writing to /dev/stdout|stderr|fd/N fails: %s" % res.err.strip().replace("\n", "; ")[:300])
+
+
+@case("ok-dev-stdio-outside", "'> /dev/stdout', '>> /dev/stderr' and '> /dev/fd/5' work when they are files (and a named FIFO) outside the writable roots that the caller opened, in both modes", kind="works")
+def _(c):
+    logs = os.path.join(c.dir, "logs")
+    os.makedirs(logs)
+    fifo = os.path.join(logs, "out.fifo")
+    os.mkfifo(fifo, 0o600)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        for mode in ("workspace-write", "read-only"):
+            out, err, extra = (os.path.join(logs, "%s.%s" % (n, mode)) for n in ("out", "err", "fd5"))
+            script = "echo RF-ATTACK-START; echo one > /dev/stdout; echo two >> /dev/stderr; echo three > /dev/fd/5"
+            res = c.run(["sh", "-c", script], opts=["-s", mode, "--pass-fd", "5"],
+                        wrap_sh='>"%s" 2>"%s" 5>"%s"' % (out, err, extra))
+            got = [open(p).read().strip() for p in (out, err, extra)]
+            if got != ["one", "two", "three"]:
+                c.fail("%s: reopening inherited files outside failed: got %r (exit %s)" % (mode, got, res.rc))
+            res = c.run(["sh", "-c", "echo fifo-line > /dev/stdout"], opts=["-s", mode],
+                        wrap_sh='>"%s"' % fifo)
+            data = _drain_fd(reader)
+            if b"fifo-line" not in data:
+                c.fail("%s: '> /dev/stdout' into an inherited named FIFO failed: got %r (%s)" % (mode, data, res.summary()))
+    finally:
+        os.close(reader)
+
+
+@case("ok-pty-inside", "a pty made inside (/dev/ptmx) works: what the slave writes, the master reads", kind="works")
+def _(c):
+    if not shutil.which("python3", path=CLEAN_PATH):
+        raise Skip("python3 is not installed")
+    res = c.sh("python3 -c 'import os, pty; m, s = pty.openpty(); os.write(s, b\"pty-ok\\n\"); print(os.read(m, 64))'")
+    if "pty-ok" not in res.out:
+        c.fail("a pty inside does not work: %s" % res.summary())
 
 
 @case("ok-tmpfile-link", "an O_TMPFILE file can be given a name with linkat(/proc/self/fd/N) (the open(2) idiom)", kind="works")

@@ -171,6 +171,89 @@ run -- sh -c "echo x > $shm_marker" 2>/dev/null
 claim "/dev/shm (shared with the host) is not writable" test ! -e "$shm_marker"
 rm -f "$shm_marker"
 
+# FIFOs and device nodes outside the writable roots: opening one for writing takes no write access
+# on a mount, so only Landlock's write_file stops it; in both modes, by every way of opening.
+special_write_py='
+import os, signal, sys
+def expire(*_):
+    raise TimeoutError
+signal.signal(signal.SIGALRM, expire)
+def attempt(what, path, flags):
+    signal.alarm(2)
+    try:
+        fd = os.open(path, flags)
+        os.write(fd, b"RF-ESCAPE\n")
+        print("OPENED", what, path)
+    except OSError:
+        pass
+    finally:
+        signal.alarm(0)
+for path in sys.argv[1:]:
+    for name, flags in (("O_WRONLY", os.O_WRONLY), ("O_WRONLY|O_NONBLOCK", os.O_WRONLY | os.O_NONBLOCK),
+                        ("O_RDWR", os.O_RDWR), ("O_WRONLY|O_CREAT", os.O_WRONLY | os.O_CREAT),
+                        ("O_RDWR|O_CREAT|O_TRUNC", os.O_RDWR | os.O_CREAT | os.O_TRUNC)):
+        attempt(name, path, flags)
+    try:
+        ro = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        continue
+    for via in ("/proc/self/fd/%d" % ro, "/dev/fd/%d" % ro):
+        for flags in (os.O_WRONLY | os.O_NONBLOCK, os.O_RDWR | os.O_CREAT):
+            attempt("reopen " + via, path, flags)
+'
+fifo=$out/control.fifo
+mkfifo -m 666 "$fifo"
+ln -s "$fifo" "$ws/fifo-link"
+exec {fifo_fd}<>"$fifo" # the host side: a reader (holding a write end too, so reads never see EOF)
+for mode in workspace-write read-only; do
+  opened=$("$RF" run --backend landlock -s $mode "${DEGRADE[@]}" -- "$PY" -c "$special_write_py" \
+    "$fifo" fifo-link "/proc/self/root$fifo" 2>/dev/null)
+  line=
+  read -r -t 0.3 -u $fifo_fd line
+  claim "a host FIFO outside the writable roots cannot be opened for writing ($mode: O_WRONLY, O_NONBLOCK, O_RDWR, O_CREAT, /proc/self/fd reopen; directly, via a symlink, via /proc/self/root); its reader got nothing" \
+    test -z "$opened$line"
+  [ -n "$opened$line" ] && echo "  opened: $opened; the reader got: $line"
+done
+exec {fifo_fd}<&-
+rm -f "$ws/fifo-link" "$fifo"
+
+# A device node outside the sandbox's standard set: a host pty's slave, by a symlink to its
+# /dev/pts entry and (as root) mknod'ed outside /dev; the pty's master must get nothing.
+"$PY" - "$top/pty-got" "$top/pty-go" > "$top/pty-name" <<'PY' &
+import os, pty, sys, time, tty
+m, s = pty.openpty()
+tty.setraw(s)
+rdev = os.fstat(s).st_rdev
+print(os.ttyname(s), os.major(rdev), os.minor(rdev), flush=True)
+os.set_blocking(m, False)
+got, deadline = b"", time.time() + 120
+while not os.path.exists(sys.argv[2]) and time.time() < deadline:
+    time.sleep(0.05)
+    try:
+        got += os.read(m, 4096)
+    except OSError:
+        pass
+open(sys.argv[1], "wb").write(got)
+PY
+pty_pid=$!
+for _ in $(seq 50); do [ -s "$top/pty-name" ] && break; sleep 0.1; done
+read -r pts_name pts_major pts_minor < "$top/pty-name"
+ln -s "$pts_name" "$out/pts-link"
+targets=("$out/pts-link")
+if [ "$(id -u)" = 0 ] && mknod -m 666 "$out/pts-node" c "$pts_major" "$pts_minor"; then
+  targets+=("$out/pts-node" "/proc/self/root$out/pts-node")
+fi
+for mode in workspace-write read-only; do
+  opened=$("$RF" run --backend landlock -s $mode "${DEGRADE[@]}" -- "$PY" -c "$special_write_py" \
+    "${targets[@]}" 2>/dev/null)
+  claim "a host pty outside the standard devices cannot be opened for writing ($mode; ${#targets[@]} paths)" \
+    test -z "$opened"
+done
+touch "$top/pty-go"
+wait $pty_pid
+claim "the host pty's master received nothing" test ! -s "$top/pty-got"
+rm -f "$out/pts-link" "$out/pts-node"
+
 # /dev holds only what the bwrap backend's fresh /dev holds: the host's consoles and their screens
 # (/dev/ttyN, /dev/vcs*), disks and other devices this user may open outside cannot be opened
 # inside, while the standard devices work.
