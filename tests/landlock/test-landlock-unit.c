@@ -7,7 +7,9 @@
 #include <ringfence/backend.h>
 
 #include "bwrap-diagnose.h"
+#include "bwrap-argv.h"
 #include "landlock-abi.h"
+#include "landlock-layer.h"
 #include "landlock-rules.h"
 
 /* ---- a policy to plan for ------------------------------------------------- */
@@ -255,6 +257,99 @@ static void test_danger_full_access_is_not_planned(void) {
   CU_ASSERT_EQUAL(rf_ll_plan_build(&p, 0, 0, &plan, err, sizeof(err)), -ENOTSUP);
 }
 
+/* ---- the bwrap backend's Landlock layer ------------------------------------------ */
+
+static void test_layer_handles_writes_only(void) {
+  const uint64_t reads = RF_LL_FS_EXECUTE | RF_LL_FS_READ_FILE | RF_LL_FS_READ_DIR |
+                         RF_LL_FS_IOCTL_DEV | RF_LL_FS_RESOLVE_UNIX;
+  for (int abi = RF_LL_LAYER_MIN_ABI; abi <= RF_LL_NEWEST_KNOWN_ABI; abi++) {
+    uint64_t handled = rf_ll_layer_handled(abi);
+    CU_ASSERT_EQUAL(handled & reads, 0);
+    CU_ASSERT_TRUE(handled & RF_LL_FS_WRITE_FILE);
+    CU_ASSERT_TRUE(handled & RF_LL_FS_REFER);
+    CU_ASSERT_EQUAL(handled & ~rf_ll_fs_rights_for_abi(abi), 0);
+    CU_ASSERT_EQUAL(!!(handled & RF_LL_FS_TRUNCATE), abi >= 3);
+    /* Device nodes are handled and never granted, not even below a writable root. */
+    CU_ASSERT_TRUE(handled & RF_LL_FS_MAKE_CHAR);
+    CU_ASSERT_EQUAL(rf_ll_layer_root_rights(abi) & (RF_LL_FS_MAKE_CHAR | RF_LL_FS_MAKE_BLOCK), 0);
+  }
+}
+
+static void test_layer_needs_abi2(void) {
+  /* ABI 1 would deny every rename and link across directories. */
+  CU_ASSERT_EQUAL(rf_ll_layer_handled(0), 0);
+  CU_ASSERT_EQUAL(rf_ll_layer_handled(1), 0);
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  rf_ll_plan plan;
+  char err[256] = "";
+  CU_ASSERT_EQUAL(rf_ll_layer_plan(&p, 1, &plan, err, sizeof(err)), -ENOTSUP);
+  CU_ASSERT_TRUE(err[0] != '\0');
+}
+
+static void test_layer_allows_writes_below_writable_roots_only(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  rf_ll_plan plan;
+  char err[256] = "";
+  CU_ASSERT_EQUAL_FATAL(rf_ll_layer_plan(&p, 7, &plan, err, sizeof(err)), 0);
+  CU_ASSERT_EQUAL(plan.n_rules, 2);
+  for (size_t i = 0; i < 2; i++) {
+    const rf_ll_rule *rule = rule_for(&plan, roots[i].path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rule);
+    CU_ASSERT_EQUAL(rule->access, rf_ll_layer_root_rights(7));
+  }
+  CU_ASSERT_PTR_NULL(plan.read_all_but);
+  CU_ASSERT_EQUAL(plan.handled_net, 0);
+  CU_ASSERT_EQUAL(plan.scoped, 0);
+  rf_ll_plan_clear(&plan);
+  /* Read-only mode: nothing outside the sandbox's /dev and inherited files. */
+  p = policy_for(RF_SANDBOX_READ_ONLY, RF_NETWORK_OFF);
+  CU_ASSERT_EQUAL_FATAL(rf_ll_layer_plan(&p, 7, &plan, err, sizeof(err)), 0);
+  CU_ASSERT_EQUAL(plan.n_rules, 0);
+  CU_ASSERT_EQUAL(plan.handled_fs, rf_ll_layer_handled(7));
+  rf_ll_plan_clear(&plan);
+}
+
+static void test_layer_dev_rules_are_the_sandboxs_own_dev(void) {
+  int pts = 0, shm = 0, null = 0;
+  for (const rf_ll_layer_dev *dev = rf_ll_layer_dev_rules; dev->path; dev++) {
+    CU_ASSERT_EQUAL(strncmp(dev->path, "/dev/", 5), 0);
+    pts |= strcmp(dev->path, "/dev/pts") == 0;
+    shm |= strcmp(dev->path, "/dev/shm") == 0;
+    null |= strcmp(dev->path, "/dev/null") == 0;
+    /* No make_* on devices: nothing new in /dev's tmpfs. */
+    if (strcmp(dev->path, "/dev/shm") != 0)
+      CU_ASSERT_EQUAL(dev->access & ~(RF_LL_FS_WRITE_FILE | RF_LL_FS_TRUNCATE), 0);
+  }
+  CU_ASSERT_TRUE(pts && shm && null);
+}
+
+static void test_layer_reaches_init_on_its_command_line(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_READ_ONLY, RF_NETWORK_OFF);
+  const char *const argv[] = {"true", NULL};
+  rf_bwrap_fds fds = {.bwrap = "/usr/bin/bwrap", .init = "/init", .json_status_fd = 3,
+                      .init_status_fd = 4, .seccomp_fd = 5, .notify_fd = -1, .supervise_fd = -1,
+                      .landlock_fd = 8, .landlock_abi = 7};
+  rf_strv args;
+  rf_strv_init(&args);
+  char err[256] = "";
+  CU_ASSERT_EQUAL_FATAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), 0);
+  int found = 0;
+  for (size_t i = 0; i + 3 < args.len; i++)
+    if (strcmp(args.items[i], "--landlock-fd") == 0)
+      found = strcmp(args.items[i + 1], "8") == 0 && strcmp(args.items[i + 2], "--landlock-abi") == 0 &&
+              strcmp(args.items[i + 3], "7") == 0;
+  CU_ASSERT_TRUE(found);
+  rf_strv_clear(&args);
+  /* No layer: no option (an fd of 0 is not taken for one). */
+  fds.landlock_abi = 0;
+  fds.landlock_fd = 0;
+  rf_strv_init(&args);
+  CU_ASSERT_EQUAL_FATAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), 0);
+  for (size_t i = 0; i < args.len; i++)
+    CU_ASSERT_PTR_NULL(strstr(args.items[i], "--landlock"));
+  rf_strv_clear(&args);
+}
+
 /* ---- the bwrap failure classifier, with bwrap's own messages -------------------- */
 
 typedef struct {
@@ -348,6 +443,17 @@ int main(void) {
               test_network_off_handles_tcp_with_no_port_rule);
   CU_add_test(plans, "danger-full-access and a kernel without Landlock are not planned",
               test_danger_full_access_is_not_planned);
+  CU_pSuite layer = CU_add_suite("bwrap's Landlock layer", NULL, NULL);
+  CU_add_test(layer, "the layer handles write rights only, never grants device creation",
+              test_layer_handles_writes_only);
+  CU_add_test(layer, "the layer needs ABI 2 (ABI 1 denies renames across directories)",
+              test_layer_needs_abi2);
+  CU_add_test(layer, "writes are allowed below the writable roots only (none in read-only mode)",
+              test_layer_allows_writes_below_writable_roots_only);
+  CU_add_test(layer, "the /dev rules name the sandbox's own /dev, write only",
+              test_layer_dev_rules_are_the_sandboxs_own_dev);
+  CU_add_test(layer, "init gets the ruleset's descriptor and ABI on its command line",
+              test_layer_reaches_init_on_its_command_line);
   CU_pSuite bwrap = CU_add_suite("bwrap failure classifier", NULL, NULL);
   CU_add_test(bwrap, "bwrap's failures are classified, quoted, with a remedy",
               test_bwrap_failures_are_classified_with_a_remedy);
