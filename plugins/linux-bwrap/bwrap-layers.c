@@ -63,7 +63,7 @@ static void render_landlock(const rf_backend_policy *policy, int abi, const char
 void rf_bwrap_render_layers(const rf_backend_policy *policy, int abi, const char *why, int guard,
                             int supervised, const rf_backend_sink *out) {
   render_landlock(policy, abi, why, out);
-  char landlock[160];
+  char landlock[512];
   if (abi >= RF_LL_LAYER_MIN_ABI)
     snprintf(landlock, sizeof(landlock),
              "Landlock ABI %d inside the sandbox (writes only below the writable roots, the "

@@ -285,10 +285,19 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
     bwrap_status = try_bwrap(bwrap, message, sizeof(message));
   if (unshare_errno == 0 && bwrap_status == 0) {
     report->usable = 1;
-    snprintf(report->detail, sizeof(report->detail), "bwrap at %s; user namespaces %s%s", bwrap,
+    const char *no_landlock = NULL;
+    int landlock_abi = rf_ll_layer_abi(&no_landlock);
+    char layer[200];
+    if (landlock_abi > 0)
+      snprintf(layer, sizeof(layer), "Landlock layer ABI %d", landlock_abi);
+    else
+      snprintf(layer, sizeof(layer), "no Landlock layer (%s): write-confined not enforced",
+               no_landlock ? no_landlock : "?");
+    snprintf(report->detail, sizeof(report->detail), "bwrap at %s; user namespaces %s%s; %s",
+             bwrap,
              tested ? "work (created one)"
                     : "allowed (sysctls permit them, no seccomp filter or SELinux on this process)",
-             is_root ? " (running as root)" : "");
+             is_root ? " (running as root)" : "", layer);
     free(bwrap);
     return 0;
   }
