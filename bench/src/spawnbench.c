@@ -15,6 +15,10 @@
  *   sockpair=N       give the child one end of a fresh AF_UNIX socketpair as
  *                    descriptor N; this process holds the other end until the
  *                    child is reaped (a stand-in for a peer that is listening)
+ *   landlock=N       give the child a fresh Landlock ruleset as descriptor N,
+ *                    handling the write rights of the running ABI, with no rule
+ *                    (a stand-in for the one ringfence hands the bwrap backend's
+ *                    init, which adds its /dev rules and enforces it)
  * Round r starts with variant (r mod V) and goes round the list, so that no
  * variant always follows the same one.  Warm-up rounds are run and discarded.
  *
@@ -30,6 +34,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +57,7 @@ typedef struct {
   fd_spec fds[MAX_FDS];
   int n_fds;
   int sockpair_fd; /* -1: none */
+  int landlock_fd; /* -1: none */
   char **argv;
 } variant;
 
@@ -73,6 +79,8 @@ static void parse_options(variant *v, char *opts) {
       v->stdout_path = strdup(tok + 7);
     else if (strncmp(tok, "sockpair=", 9) == 0)
       v->sockpair_fd = atoi(tok + 9);
+    else if (strncmp(tok, "landlock=", 9) == 0)
+      v->landlock_fd = atoi(tok + 9);
     else if (strncmp(tok, "stderr=", 7) == 0)
       v->stderr_path = strdup(tok + 7);
     else if (strcmp(tok, "inner") == 0)
@@ -127,6 +135,7 @@ static void read_spec(const char *file) {
     fields[n] = NULL;
     v->name = fields[0];
     v->sockpair_fd = -1;
+    v->landlock_fd = -1;
     parse_options(v, fields[1]);
     v->argv = fields + 2;
   }
@@ -146,6 +155,22 @@ static double inner_time(const char *path) {
   char *end = NULL;
   double value = strtod(last, &end);
   return end == last ? -1 : value;
+}
+
+/* A ruleset handling the write rights (write_file .. make_sym, refer from
+ * ABI 2, truncate from ABI 3), as ringfence creates for the bwrap backend. */
+static int landlock_ruleset(void) {
+  long abi = syscall(444 /* landlock_create_ruleset */, NULL, 0, 1u /* VERSION */);
+  if (abi < 2)
+    return -1;
+  struct {
+    unsigned long long fs, net, scoped;
+  } attr = {0, 0, 0};
+  for (int bit = 1; bit <= 14; bit++)
+    if (bit != 2 && bit != 3 && (bit != 14 || abi >= 3))
+      attr.fs |= 1ull << bit;
+  size_t size = abi >= 6 ? 24 : abi >= 4 ? 16 : 8;
+  return (int)syscall(444, &attr, size, 0);
 }
 
 static void run_one(FILE *out, int round, int warm, variant *v, const char *tmpout) {
@@ -189,6 +214,11 @@ static void run_one(FILE *out, int round, int warm, variant *v, const char *tmpo
       close(tmp[i]);
     if (pair[0] >= 0 && dup2(pair[0], v->sockpair_fd) < 0)
       _exit(123);
+    if (v->landlock_fd >= 0) {
+      int ruleset = landlock_ruleset();
+      if (ruleset < 0 || dup2(ruleset, v->landlock_fd) < 0)
+        _exit(125);
+    }
     if (v->cwd && chdir(v->cwd) != 0)
       _exit(124);
     execv(v->argv[0], v->argv);

@@ -33,10 +33,12 @@ static void render_landlock(const rf_backend_policy *policy, int abi, const char
   emitf(out, "landlock",
         "ABI %d: a second, independent layer for writes; ringfence creates the ruleset, "
         "ringfence-sandbox-init completes it with the sandbox's /dev and enforces it on itself "
-        "before the command starts (the command never holds its descriptor)%s",
-        abi, abi < 3 ? "; truncate(2) is not a Landlock right below ABI 3 (the mounts hold it)" : "");
-  emitf(out, "landlock", "handled rights (denied unless a rule grants them): %s; reads, "
-                         "execution and ioctls are not handled (the mounts and seccomp decide)",
+        "before the command starts (the command never holds its descriptor)",
+        abi);
+  emitf(out, "landlock",
+        "handled rights (denied unless a rule grants them): %s; reads, execution, ioctls and "
+        "truncate are not handled (the mounts and seccomp decide; truncating needs a descriptor "
+        "open for writing, or truncate(2) by path, which the read-only mounts refuse)",
         names);
   rf_ll_fs_rights_name(rf_ll_layer_root_rights(abi), names, sizeof(names));
   size_t n_roots = policy->mode == RF_SANDBOX_WORKSPACE_WRITE ? policy->n_writable_roots : 0;
@@ -53,7 +55,7 @@ static void render_landlock(const rf_backend_policy *policy, int abi, const char
   }
   emitf(out, "landlock",
         "rule per inherited file (stdin, stdout, stderr, --pass-fd) that is a regular file, a "
-        "device or a named FIFO: write_file and truncate if it was opened for writing, so that "
+        "device or a named FIFO: write_file if it was opened for writing, so that "
         "> /dev/stderr and > /dev/fd/N keep working");
   emitf(out, "landlock",
         "ringfence-fs-proxy, which performs name-creating calls for the command, enforces the "

@@ -8,8 +8,10 @@
  * /run/initctl, a host process's control pipe) would be a channel out in any
  * mode.  Landlock judges every open by the file's path, whatever its type.
  *
- * Only write-type rights are handled (write_file, truncate, make_*, remove_*,
- * refer), so reads and execution stay exactly what the mounts allow.
+ * Only write-type rights are handled (write_file, make_*, remove_*, refer),
+ * so reads and execution stay exactly what the mounts allow, and an open for
+ * reading or execution costs Landlock no path walk.  Not truncate: see
+ * rf_ll_layer_handled.
  * ioctl_dev is not handled: ioctls are not writes to the filesystem, the
  * terminal ones that inject input are seccomp's, and ttys reopened through
  * /proc/self/fd must keep working.
