@@ -239,6 +239,40 @@ static int has_prefix(const char *path, const char *prefix) {
   return strncmp(path, prefix, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
+int rf_path_own_descriptor(const char *path, int32_t ns_pid, const char **rest) {
+  static const char *const std_names[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
+  const char *after = NULL;
+  int fd = -1;
+  for (int i = 0; i < 3 && !after; i++) {
+    if (has_prefix(path, std_names[i])) {
+      fd = i;
+      after = path + strlen(std_names[i]);
+    }
+  }
+  char own[32];
+  snprintf(own, sizeof(own), "/proc/%d/fd/", (int)ns_pid);
+  const char *const prefixes[] = {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/", own};
+  for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]) && !after; i++) {
+    size_t n = strlen(prefixes[i]);
+    if (strncmp(path, prefixes[i], n) != 0)
+      continue;
+    const char *d = path + n;
+    long value = 0;
+    while (*d >= '0' && *d <= '9' && value < (1L << 24))
+      value = value * 10 + (*d++ - '0');
+    if (d == path + n || value >= (1L << 24) || (*d != '\0' && *d != '/'))
+      return -1;
+    fd = (int)value;
+    after = d;
+  }
+  if (!after)
+    return -1;
+  while (*after == '/')
+    after++;
+  *rest = after;
+  return fd;
+}
+
 void rf_path_rewrite_self(char *path, size_t cap, int32_t pid, int32_t tid) {
   if (cap == 0 || !memchr(path, '\0', cap))
     return;

@@ -127,6 +127,15 @@ int rf_decode_fd_pair(const char *text, size_t n, int *first, int *second);
  * |path| is NUL-terminated within |cap|. */
 void rf_path_rewrite_self(char *path, size_t cap, int32_t pid, int32_t tid);
 
+/* When |path| (NUL-terminated) starts with a magic link to the caller's own
+ * descriptor N (/dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N,
+ * /proc/self/fd/N, /proc/thread-self/fd/N, /proc/NS_PID/fd/N, N < 2^24),
+ * returns N and points *rest into |path| at what follows the link, leading
+ * slashes skipped ("" or a relative path); else -1.  Under the bwrap
+ * backend's Landlock layer ringfence-fs-proxy may not look into the caller's
+ * /proc/PID/fd, so such paths travel as a copy of descriptor N instead. */
+int rf_path_own_descriptor(const char *path, int32_t ns_pid, const char **rest);
+
 /* Splits |path| (NUL-terminated, trailing slashes removed in place) into its
  * parent directory, written to |parent| (cap |parent_cap|), and its last
  * component, returned through |last| (pointing into |path|).  -ENOENT for an

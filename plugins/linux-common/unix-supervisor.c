@@ -615,47 +615,6 @@ static int shape_of(int nr, creation_shape *c) {
   return 0;
 }
 
-/* When |path| starts with a magic link to the caller's own descriptor N
- * (/dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N,
- * /proc/thread-self/fd/N, /proc/NS_PID/fd/N), returns N and points *rest
- * at what follows it ("" or a relative path); else -1.  The proxy, under the
- * Landlock layer, may not look into the command's /proc/PID/fd: such paths
- * travel as a pidfd_getfd copy of N instead (see RF_FS_REOPEN). */
-static int own_descriptor(const char *path, pid_t ns_pid, const char **rest) {
-  static const char *const std_names[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
-  const char *after = NULL;
-  int fd = -1;
-  for (int i = 0; i < 3 && !after; i++) {
-    size_t n = strlen(std_names[i]);
-    if (strncmp(path, std_names[i], n) == 0 && (path[n] == '\0' || path[n] == '/')) {
-      fd = i;
-      after = path + n;
-    }
-  }
-  char own[32];
-  snprintf(own, sizeof(own), "/proc/%d/fd/", (int)ns_pid);
-  const char *const prefixes[] = {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/", own};
-  for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]) && !after; i++) {
-    size_t n = strlen(prefixes[i]);
-    if (strncmp(path, prefixes[i], n) != 0)
-      continue;
-    const char *d = path + n;
-    long value = 0;
-    while (*d >= '0' && *d <= '9' && value < (1L << 24))
-      value = value * 10 + (*d++ - '0');
-    if (d == path + n || value >= (1L << 24) || (*d != '\0' && *d != '/'))
-      return -1;
-    fd = (int)value;
-    after = d;
-  }
-  if (!after)
-    return -1;
-  while (*after == '/')
-    after++;
-  *rest = after;
-  return fd;
-}
-
 /* The descriptor a path of |request| starts from (which = 0: path, 1:
  * path2): the caller's dirfd, or for a path through a magic link to the
  * caller's own descriptor, a copy of that descriptor with the path made
@@ -665,7 +624,7 @@ static int own_or_dirfd(rf_fs_request *request, int which, rf_target *t, int pid
                         long long dirfd, int *out) {
   char *path = which ? request->path2 : request->path;
   const char *rest = NULL;
-  int own = own_descriptor(path, ns_pid, &rest);
+  int own = rf_path_own_descriptor(path, ns_pid, &rest);
   int whole = own >= 0 && *rest == '\0';
   if (own < 0 || (whole && !(which == 0 && request->op == RF_FS_OPEN) &&
                   !(which == 1 && request->op == RF_FS_LINK))) {
@@ -675,7 +634,7 @@ static int own_or_dirfd(rf_fs_request *request, int which, rf_target *t, int pid
   *out = (int)syscall(SYS_pidfd_getfd, pidfd, own, 0);
   if (*out < 0)
     return errno == EBADF ? -ENOENT : -EACCES;
-  memmove(path, rest, strlen(rest) + 1);
+  memmove(path, rest, strlen(rest) + 1); /* |rest| lies in |path| */
   if (whole)
     request->op = which == 0 ? RF_FS_REOPEN : RF_FS_LINK_OWN;
   return 0;

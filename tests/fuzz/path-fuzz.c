@@ -5,7 +5,8 @@
  * channel line is exactly "N M\n" with both numbers in range; a rewritten
  * path stays NUL-terminated within its buffer and only ever gains a /proc/
  * head; a split path's parent fits its buffer and its last component lies in
- * the path.
+ * the path; an own-descriptor link is a small number and its rest lies in the
+ * path, relative.
  */
 #include "fuzz.h"
 
@@ -50,6 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   path[take] = '\0';
   char before[PATH_MAX];
   snprintf(before, sizeof(before), "%s", path);
+  const char *rest = NULL;
+  int own = rf_path_own_descriptor(path, 1234, &rest);
+  RF_FUZZ_CHECK(own >= -1 && own < (1 << 24));
+  if (own >= 0)
+    RF_FUZZ_CHECK(rest >= path && rest <= path + strlen(path) && *rest != '/');
   rf_path_rewrite_self(path, cap, 1234, 5678);
   RF_FUZZ_CHECK(memchr(path, '\0', cap) != NULL);
   RF_FUZZ_CHECK(strcmp(before, path) == 0 || strncmp(path, "/proc/", 6) == 0);
@@ -69,6 +75,7 @@ void rf_fuzz_seeds(rf_fuzz_emit emit) {
   static const char *const texts[] = {
       "/proc/self/fd/3", "/proc/thread-self/attr", "/dev/stdout", "/dev/fd/7/x", "/proc/selfish",
       "relative/name", "/a/b//", "/", "", "3 4\n", "-1 4\n", "99999999999 4\n", "3 4\nx",
+      "/dev/fd/3//x", "/proc/1234/fd/9", "/dev/fd/16777216",
       "/proc/self\0/hidden",
   };
   for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {

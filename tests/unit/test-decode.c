@@ -293,6 +293,25 @@ static void test_fs_proxy_paths_name_the_caller_and_split_within_bounds(void) {
   CU_ASSERT_EQUAL(rf_path_split(p, parent, sizeof(parent), &last), -ENAMETOOLONG);
 }
 
+static void test_own_descriptor_links_are_recognised_and_nothing_else(void) {
+  const char *rest = NULL;
+  CU_ASSERT_EQUAL(rf_path_own_descriptor("/dev/stderr", 42, &rest), 2);
+  CU_ASSERT_STRING_EQUAL(rest, "");
+  CU_ASSERT_EQUAL(rf_path_own_descriptor("/dev/fd/7//sub/x", 42, &rest), 7);
+  CU_ASSERT_STRING_EQUAL(rest, "sub/x");
+  CU_ASSERT_EQUAL(rf_path_own_descriptor("/proc/self/fd/12", 42, &rest), 12);
+  CU_ASSERT_EQUAL(rf_path_own_descriptor("/proc/thread-self/fd/0", 42, &rest), 0);
+  CU_ASSERT_EQUAL(rf_path_own_descriptor("/proc/42/fd/5", 42, &rest), 5);
+  static const char *const not_own[] = {
+      "/proc/43/fd/5",   /* another process: not a copy the supervisor may take */
+      "/proc/421/fd/5", "/dev/fd/", "/dev/fd/x", "/dev/fd/3x", "/dev/stderrx", "/proc/self/fd",
+      "/proc/self/cwd/x", "/proc/self/root/etc", "dev/fd/3", "", "/dev/fd/99999999999999999999",
+      "/dev/fd/16777216",
+  };
+  for (size_t i = 0; i < sizeof(not_own) / sizeof(not_own[0]); i++)
+    CU_ASSERT_EQUAL(rf_path_own_descriptor(not_own[i], 42, &rest), -1);
+}
+
 /* ---- sock_diag ------------------------------------------------------------------- */
 
 static union {
@@ -381,6 +400,8 @@ int main(void) {
   CU_add_test(s, "times out of range are EINVAL", test_times_out_of_range_are_einval);
   CU_add_test(s, "strings without NUL and malformed channel lines are refused",
               test_strings_without_nul_and_malformed_channel_lines_are_refused);
+  CU_add_test(s, "magic links to the caller's own descriptors are recognised, nothing else",
+              test_own_descriptor_links_are_recognised_and_nothing_else);
   CU_add_test(s, "fs-proxy paths name the caller and split within bounds",
               test_fs_proxy_paths_name_the_caller_and_split_within_bounds);
   CU_add_test(s, "sock_diag dumps are matched within their bounds",
