@@ -662,6 +662,16 @@ claim "'> /dev/stderr' and '> /dev/fd/3' work when they are files outside the ro
 fd3"
 claim "RINGFENCE_SANDBOX=landlock inside" test "$(run -- sh -c 'echo $RINGFENCE_SANDBOX')" = landlock
 
+# A named FIFO outside the roots that the caller opened is judged by its path too: its inherited
+# descriptor's rule lets '> /dev/stdout' reopen it (and nothing else outside).
+mkfifo "$top/out.fifo"
+exec {out_fifo}<>"$top/out.fifo"
+run -- sh -c 'echo into-fifo > /dev/stdout' > "$top/out.fifo" 2>/dev/null
+line=
+read -r -t 1 -u $out_fifo line
+claim "'> /dev/stdout' works when it is a named FIFO outside the roots" test "$line" = into-fifo
+exec {out_fifo}<&-
+
 # --- policy: refusal, degraded runs, check, explain, fallback ----------------------------------------------
 gitws=$top/gitws
 mkdir -p "$gitws/.git"
