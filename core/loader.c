@@ -207,7 +207,7 @@ void rf_loader_trust_plan(RfLoader *loader, const RfPlan *plan) {
   const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
   rf_trust_add_workdir(loader->trust, view->cwd);
   for (size_t i = 0; i < view->n_writable_roots; i++)
-    rf_trust_add_root(loader->trust, view->writable_roots[i].path, NULL);
+    rf_trust_add_canonical_root(loader->trust, view->writable_roots[i].path);
 }
 
 void rf_loader_set_bwrap(RfLoader *loader, const char *path) {

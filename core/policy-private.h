@@ -67,7 +67,10 @@ RfTrust *rf_trust_new(void);
 void rf_trust_free(RfTrust *trust);
 /* Nothing below |dir| (relative to |base|, NULL: the working directory) is trusted. */
 void rf_trust_add_root(RfTrust *trust, const char *dir, const char *base);
-/* The same for a working directory, which does not count when it is / or a system directory. */
+/* The same for a directory already canonical (a plan's). */
+void rf_trust_add_canonical_root(RfTrust *trust, const char *dir);
+/* The same for a working directory (canonical, as getcwd() gives it), which does not count
+ * when it is / or a system directory. */
 void rf_trust_add_workdir(RfTrust *trust, const char *dir);
 void rf_trust_set_bwrap(RfTrust *trust, const char *path);
 const char *rf_trust_get_bwrap(const RfTrust *trust);

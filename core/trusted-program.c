@@ -36,7 +36,13 @@
 struct _RfTrust {
   GPtrArray *roots; /* canonical directories nothing below which is trusted */
   char *bwrap;      /* configured bwrap (absolute), or NULL for the built-in choice */
+  /* Directories whose owner and mode passed (rule 2 and 3), so that the walks of one run
+   * (plugin, own code, helpers, bwrap) stat each shared parent once; rule 1 is a string
+   * comparison, made again on every walk. */
+  GHashTable *checked_dirs;
 };
+
+G_LOCK_DEFINE_STATIC(checked_dirs);
 
 static gboolean strictly_below(const char *path, const char *root) {
   size_t len = strlen(root);
@@ -45,11 +51,7 @@ static gboolean strictly_below(const char *path, const char *root) {
   return strncmp(path, root, len) == 0 && path[len] == '/' && path[len + 1] != '\0';
 }
 
-void rf_trust_add_root(RfTrust *trust, const char *dir, const char *base) {
-  if (!dir || !*dir)
-    return;
-  g_autofree char *cwd = base ? g_strdup(base) : g_get_current_dir();
-  char *canonical = rf_canonical_maybe_missing(dir, cwd);
+static void add_canonical(RfTrust *trust, char *canonical) {
   for (guint i = 0; i < trust->roots->len; i++) {
     if (g_str_equal(g_ptr_array_index(trust->roots, i), canonical)) {
       g_free(canonical);
@@ -57,6 +59,18 @@ void rf_trust_add_root(RfTrust *trust, const char *dir, const char *base) {
     }
   }
   g_ptr_array_add(trust->roots, canonical);
+}
+
+void rf_trust_add_root(RfTrust *trust, const char *dir, const char *base) {
+  if (!dir || !*dir)
+    return;
+  g_autofree char *cwd = base ? g_strdup(base) : g_get_current_dir();
+  add_canonical(trust, rf_canonical_maybe_missing(dir, cwd));
+}
+
+void rf_trust_add_canonical_root(RfTrust *trust, const char *dir) {
+  if (dir && g_path_is_absolute(dir))
+    add_canonical(trust, g_strdup(dir));
 }
 
 /* A working directory that is not a writable root of this run counts as
@@ -67,21 +81,18 @@ void rf_trust_add_root(RfTrust *trust, const char *dir, const char *base) {
 void rf_trust_add_workdir(RfTrust *trust, const char *dir) {
   static const char *const system_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32",
                                             "/lib64", "/libx32", "/etc", NULL};
-  if (!dir || !*dir)
-    return;
-  g_autofree char *cwd = g_get_current_dir();
-  g_autofree char *canonical = rf_canonical_maybe_missing(dir, cwd);
-  if (g_str_equal(canonical, "/"))
+  if (!dir || !g_path_is_absolute(dir) || g_str_equal(dir, "/"))
     return;
   for (const char *const *sys = system_dirs; *sys; sys++)
-    if (g_str_equal(canonical, *sys) || strictly_below(canonical, *sys))
+    if (g_str_equal(dir, *sys) || strictly_below(dir, *sys))
       return;
-  rf_trust_add_root(trust, canonical, NULL);
+  add_canonical(trust, g_strdup(dir));
 }
 
 RfTrust *rf_trust_new(void) {
   RfTrust *trust = g_new0(RfTrust, 1);
   trust->roots = g_ptr_array_new_with_free_func(g_free);
+  trust->checked_dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   /* What any run from here could make writable, before a policy is known. */
   g_autofree char *cwd = g_get_current_dir();
   rf_trust_add_workdir(trust, cwd);
@@ -94,6 +105,7 @@ void rf_trust_free(RfTrust *trust) {
   if (!trust)
     return;
   g_ptr_array_unref(trust->roots);
+  g_hash_table_unref(trust->checked_dirs);
   g_free(trust->bwrap);
   g_free(trust);
 }
@@ -160,9 +172,17 @@ char *rf_trust_check_file(const RfTrust *trust, const rf_backend_policy *policy,
   push_components(queue, path);
   g_autoptr(GString) current = g_string_new("/");
   struct stat st;
-  if (lstat("/", &st) != 0 || !owner_trusted(&st) || (st.st_mode & 022)) {
-    refuse(error, what, path, "/", "is writable by others", fix);
-    return NULL;
+  G_LOCK(checked_dirs);
+  gboolean root_known = g_hash_table_contains(trust->checked_dirs, "/");
+  G_UNLOCK(checked_dirs);
+  if (!root_known) {
+    if (lstat("/", &st) != 0 || !owner_trusted(&st) || (st.st_mode & 022)) {
+      refuse(error, what, path, "/", "is writable by others", fix);
+      return NULL;
+    }
+    G_LOCK(checked_dirs);
+    g_hash_table_add(trust->checked_dirs, g_strdup("/"));
+    G_UNLOCK(checked_dirs);
   }
   int hops = 0;
   char *component;
@@ -186,6 +206,13 @@ char *rf_trust_check_file(const RfTrust *trust, const rf_backend_policy *policy,
           root);
       refuse(error, what, path, step, why, fix);
       return NULL;
+    }
+    G_LOCK(checked_dirs);
+    gboolean known_dir = g_hash_table_contains(trust->checked_dirs, step);
+    G_UNLOCK(checked_dirs);
+    if (known_dir && queue->len > 0) {
+      g_string_assign(current, step);
+      continue;
     }
     if (lstat(step, &st) != 0) {
       int saved = errno;
@@ -230,6 +257,9 @@ char *rf_trust_check_file(const RfTrust *trust, const rf_backend_policy *policy,
         refuse(error, what, path, step, "is a directory", fix);
         return NULL;
       }
+      G_LOCK(checked_dirs);
+      g_hash_table_add(trust->checked_dirs, g_strdup(step));
+      G_UNLOCK(checked_dirs);
       g_string_assign(current, step);
       continue;
     }
