@@ -6,23 +6,14 @@
 
 #include "landlock-abi.h"
 #include "landlock-layer.h"
+#include "render-sink.h"
 
-static void emitf(const rf_backend_sink *out, const char *section, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void emitf(const rf_backend_sink *out, const char *section, const char *fmt, ...) {
-  char line[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  out->emit(out->ctx, section, line);
-}
 
 static void render_landlock(const rf_backend_policy *policy, int abi, const char *why,
                             const rf_backend_sink *out) {
   char names[512];
   if (abi < RF_LL_LAYER_MIN_ABI) {
-    emitf(out, "landlock",
+    rf_emitf(out, "landlock",
           "no Landlock layer: %s; writes are held by the read-only mounts alone, which do not "
           "stop a FIFO outside the writable roots from being opened for writing, so "
           "write-confined is not enforced here",
@@ -30,12 +21,12 @@ static void render_landlock(const rf_backend_policy *policy, int abi, const char
     return;
   }
   rf_ll_fs_rights_name(rf_ll_layer_handled(abi), names, sizeof(names));
-  emitf(out, "landlock",
+  rf_emitf(out, "landlock",
         "ABI %d: a second, independent layer for writes; ringfence creates the ruleset, "
         "ringfence-sandbox-init completes it with the sandbox's /dev and enforces it on itself "
         "before the command starts (the command never holds its descriptor)",
         abi);
-  emitf(out, "landlock",
+  rf_emitf(out, "landlock",
         "handled rights (denied unless a rule grants them): %s; reads, execution, ioctls and "
         "truncate are not handled (the mounts and seccomp decide; truncating needs a descriptor "
         "open for writing, or truncate(2) by path, which the read-only mounts refuse)",
@@ -43,21 +34,21 @@ static void render_landlock(const rf_backend_policy *policy, int abi, const char
   rf_ll_fs_rights_name(rf_ll_layer_root_rights(abi), names, sizeof(names));
   size_t n_roots = policy->mode == RF_SANDBOX_WORKSPACE_WRITE ? policy->n_writable_roots : 0;
   for (size_t i = 0; i < n_roots; i++)
-    emitf(out, "landlock", "rule %s: %s (writable root)", policy->writable_roots[i].path, names);
+    rf_emitf(out, "landlock", "rule %s: %s (writable root)", policy->writable_roots[i].path, names);
   if (n_roots == 0)
-    emitf(out, "landlock", "no writable root: nothing outside /dev may be written");
+    rf_emitf(out, "landlock", "no writable root: nothing outside /dev may be written");
   for (const rf_ll_layer_dev *dev = rf_ll_layer_dev_rules; dev->path; dev++) {
     uint64_t access = (dev->access ? dev->access : rf_ll_layer_root_rights(abi)) &
                       rf_ll_layer_handled(abi);
     rf_ll_fs_rights_name(access, names, sizeof(names));
-    emitf(out, "landlock", "rule %s: %s (%s; added inside the sandbox, skipped if missing)",
+    rf_emitf(out, "landlock", "rule %s: %s (%s; added inside the sandbox, skipped if missing)",
           dev->path, names, dev->why);
   }
-  emitf(out, "landlock",
+  rf_emitf(out, "landlock",
         "rule per inherited file (stdin, stdout, stderr, --pass-fd) that is a regular file, a "
         "device or a named FIFO: write_file if it was opened for writing, so that "
         "> /dev/stderr and > /dev/fd/N keep working");
-  emitf(out, "landlock",
+  rf_emitf(out, "landlock",
         "ringfence-fs-proxy, which performs name-creating calls for the command, enforces the "
         "same ruleset on itself after entering the sandbox");
 }
@@ -76,46 +67,46 @@ void rf_bwrap_render_layers(const rf_backend_policy *policy, int abi, const char
              "NO Landlock layer (%s): a host FIFO outside the writable roots stays writable, so "
              "NOT ENFORCED",
              why ? why : "not available");
-  emitf(out, "layers",
+  rf_emitf(out, "layers",
         "write-confined: read-only bind mounts (nodev: device nodes outside the sandbox's /dev do "
         "not open); seccomp @mount and @system (no remounting, no open_by_handle_at); %s",
         landlock);
-  emitf(out, "layers",
+  rf_emitf(out, "layers",
         "protected-subpaths: read-only bind mounts over those that exist; %s; (Landlock cannot "
         "hold it: its rights only add up the tree)",
         guard > 0 ? "the name guard for those that do not (seccomp user notifications, "
                     "ringfence-fs-proxy refuses them)"
                   : "no name guard needed (every protected name exists)");
   if (policy->network != RF_NETWORK_ON) {
-    emitf(out, "layers",
+    rf_emitf(out, "layers",
           "network-off: network namespace with its own loopback only; seccomp @network-off "
           "(socket families)");
-    emitf(out, "layers", "private-loopback: the network namespace's own loopback");
+    rf_emitf(out, "layers", "private-loopback: the network namespace's own loopback");
   }
   if (supervised) {
-    emitf(out, "layers",
+    rf_emitf(out, "layers",
           "host-unix-sockets: network namespace (abstract sockets); the socket supervisor "
           "(pathname sockets bound outside get EACCES)");
-    emitf(out, "layers",
+    rf_emitf(out, "layers",
           "sandbox-unix-sockets: the socket supervisor allows sockets bound inside (sock_diag "
           "in the sandbox's namespace)");
-    emitf(out, "layers",
+    rf_emitf(out, "layers",
           "desktop-isolation: network namespace (X11's abstract socket); the socket supervisor "
           "(display sockets are pathname sockets bound outside)");
   }
-  emitf(out, "layers",
+  rf_emitf(out, "layers",
         "process-containment: pid namespace with ringfence-sandbox-init as pid 1 (its end ends "
         "every process inside); --die-with-parent");
-  emitf(out, "layers",
+  rf_emitf(out, "layers",
         "host-processes: pid and IPC namespaces (nothing outside can be named); seccomp @debug "
         "(no ptrace, process_vm_*, pidfd_getfd)");
-  emitf(out, "layers",
+  rf_emitf(out, "layers",
         "terminal-injection: a session of its own unless the command runs in the terminal's "
         "foreground; seccomp @terminal-injection (TIOCSTI, TIOCLINUX)");
-  emitf(out, "layers",
+  rf_emitf(out, "layers",
         "kernel-surface: seccomp groups (@io-uring, @namespaces, @system, ...); no capabilities "
         "(--cap-drop ALL); no nested user namespaces (--disable-userns)");
-  emitf(out, "layers",
+  rf_emitf(out, "layers",
         "fd-isolation: bwrap is started with only 0, 1, 2, --pass-fd and ringfence's own "
         "protocol descriptors (inheritance is opt-in)");
 }

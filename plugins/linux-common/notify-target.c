@@ -2,6 +2,7 @@
 #include "notify-target.h"
 
 #include <errno.h>
+#include <sys/un.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -187,4 +188,15 @@ int rf_connect_retry(int sock, const struct sockaddr *addr, socklen_t len) {
     rc = connect(sock, addr, len);
   while (rc < 0 && errno == EINTR);
   return rc < 0 ? -errno : 0;
+}
+
+int rf_connect_for_caller(int listener, uint64_t id, int sock, int target,
+                          const struct sockaddr *addr, socklen_t len) {
+  if (!rf_notif_id_valid(listener, id))
+    return -ESRCH;
+  if (target < 0)
+    return rf_connect_retry(sock, addr, len);
+  struct sockaddr_un via = {.sun_family = AF_UNIX};
+  snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", target);
+  return rf_connect_retry(sock, (struct sockaddr *)&via, sizeof(via));
 }

@@ -75,3 +75,12 @@ int rf_target_copy_fd(const struct seccomp_notif *req, int listener, int target_
 
 /* connect(2), retried on EINTR: 0 or -errno. */
 int rf_connect_retry(int sock, const struct sockaddr *addr, socklen_t len);
+
+/* Connects |sock| (the supervisor's copy of the caller's socket) for the
+ * caller of notification |id|, right after checking it is still waiting
+ * (-ESRCH if not): to the socket file held open as |target| (through
+ * /proc/self/fd, so the path the caller gave is not looked up again), or,
+ * with |target| -1, to |addr| as the kernel resolves it in the socket's own
+ * network namespace.  0 or -errno. */
+int rf_connect_for_caller(int listener, uint64_t id, int sock, int target,
+                          const struct sockaddr *addr, socklen_t len);

@@ -259,18 +259,11 @@ static int handle_connect(rf_unix_supervisor *sv, const struct seccomp_notif *re
     target = socket_file_inside(sv, &t, view.path);
     rc = target < 0 ? target : 0;
   }
-  /* Right before connecting on the caller's behalf: is it still waiting? */
-  if (rc == 0 && !rf_notif_id_valid(sv->listener_fd, req->id))
-    rc = -ESRCH;
-  if (rc == 0 && target >= 0) {
-    struct sockaddr_un via = {.sun_family = AF_UNIX};
-    snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", target);
-    rc = rf_connect_retry(sock, (struct sockaddr *)&via, sizeof(via));
-  } else if (rc == 0) {
-    /* Not a pathname unix address: the kernel resolves it in the socket's
-     * own network namespace, the sandbox's private one. */
-    rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len);
-  }
+  /* Not a pathname unix address (target -1): the kernel resolves it in the
+   * socket's own network namespace, the sandbox's private one. */
+  if (rc == 0)
+    rc = rf_connect_for_caller(sv->listener_fd, req->id, sock, target, (struct sockaddr *)&addr,
+                               addr_len);
   if (target >= 0)
     close(target);
   close(sock);

@@ -305,16 +305,9 @@ static int handle_connect(rf_ll_unix_supervisor *sv, const struct seccomp_notif 
       rc = bound_by_sandbox(sv, &q, EACCES); /* a host socket: tmux, ssh-agent, D-Bus, Docker, X11 ... */
     }
   } /* else: not a unix name at all; the kernel refuses it */
-  /* Right before connecting on the caller's behalf: is it still waiting? */
-  if (rc == 0 && !rf_notif_id_valid(sv->listener_fd, req->id))
-    rc = -ESRCH;
-  if (rc == 0 && target >= 0) {
-    struct sockaddr_un via = {.sun_family = AF_UNIX};
-    snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", target);
-    rc = rf_connect_retry(sock, (struct sockaddr *)&via, sizeof(via));
-  } else if (rc == 0) {
-    rc = rf_connect_retry(sock, (struct sockaddr *)&addr, addr_len);
-  }
+  if (rc == 0)
+    rc = rf_connect_for_caller(sv->listener_fd, req->id, sock, target, (struct sockaddr *)&addr,
+                               addr_len);
 out:
   if (target >= 0)
     close(target);

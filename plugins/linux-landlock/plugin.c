@@ -14,6 +14,7 @@
 
 #include <ringfence/backend.h>
 
+#include "render-sink.h"
 #include "landlock-abi.h"
 #include "landlock-rules.h"
 #include "landlock-seccomp.h"
@@ -133,16 +134,6 @@ static int landlock_probe(const rf_backend_host *host, rf_backend_probe_report *
 
 /* ---- render ------------------------------------------------------------------ */
 
-static void emitf(const rf_backend_sink *out, const char *section, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void emitf(const rf_backend_sink *out, const char *section, const char *fmt, ...) {
-  char line[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  out->emit(out->ctx, section, line);
-}
 
 static void render_seccomp_group(const rf_backend_sink *out, const rf_seccomp_group *group) {
   char buf[1024];
@@ -169,24 +160,24 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
   if (kernel.abi >= 1) {
     char errata[256];
     rf_ll_errata_name(kernel.errata, kernel.abi, errata, sizeof(errata));
-    emitf(out, "landlock", "ABI %d (this kernel; the newest this plugin knows is %d); errata: %s",
+    rf_emitf(out, "landlock", "ABI %d (this kernel; the newest this plugin knows is %d); errata: %s",
           kernel.abi, RF_LL_NEWEST_KNOWN_ABI, kernel.has_errata ? errata : "not reported");
   } else {
-    emitf(out, "landlock",
+    rf_emitf(out, "landlock",
           "this kernel has no usable Landlock (%s): shown for ABI %d; launch would fail",
           strerror(kernel.abi_errno), abi);
   }
   rf_ll_fs_rights_name(plan.handled_fs, names, sizeof(names));
-  emitf(out, "landlock", "handled filesystem rights (denied unless a rule grants them): %s",
+  rf_emitf(out, "landlock", "handled filesystem rights (denied unless a rule grants them): %s",
         names);
   for (size_t i = 0; i < plan.n_rules; i++) {
     rf_ll_fs_rights_name(plan.rules[i].access, names, sizeof(names));
-    emitf(out, "landlock", "rule %s: %s (%s%s)", plan.rules[i].path, names, plan.rules[i].why,
+    rf_emitf(out, "landlock", "rule %s: %s (%s%s)", plan.rules[i].path, names, plan.rules[i].why,
           plan.rules[i].skip_if_missing ? ", skipped if missing" : "");
   }
   if (plan.read_all_but) {
     rf_ll_fs_rights_name(plan.read_all_access, names, sizeof(names));
-    emitf(out, "landlock",
+    rf_emitf(out, "landlock",
           "rule on every entry of / (listed at launch; symlinks need none): %s (read "
           "everywhere), except %s, which holds only the device rules above (the host's "
           "terminals, consoles and disks stay out: no keystrokes or screens read)",
@@ -195,66 +186,66 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
   if (plan.handled_net) {
     rf_ll_net_rights_name(plan.handled_net, names, sizeof(names));
     if (plan.connect_port)
-      emitf(out, "landlock", "network rights handled: %s; connect_tcp allowed to port %u only",
+      rf_emitf(out, "landlock", "network rights handled: %s; connect_tcp allowed to port %u only",
             names, (unsigned)plan.connect_port);
     else
-      emitf(out, "landlock", "network rights handled: %s, on every port (no port rule)", names);
+      rf_emitf(out, "landlock", "network rights handled: %s, on every port (no port rule)", names);
   } else {
-    emitf(out, "landlock", "network rights: %s",
+    rf_emitf(out, "landlock", "network rights: %s",
           policy->network == RF_NETWORK_ON ? "not handled (network on)"
                                            : "not available below ABI 4 (seccomp alone)");
   }
   rf_ll_scopes_name(plan.scoped, names, sizeof(names));
-  emitf(out, "landlock", "scoped (IPC with processes outside the sandbox denied): %s%s", names,
+  rf_emitf(out, "landlock", "scoped (IPC with processes outside the sandbox denied): %s%s", names,
         abi < 6 ? " (scopes need ABI 6)" : "");
   rf_ll_restrict_flags_name(plan.restrict_flags, names, sizeof(names));
-  emitf(out, "landlock", "landlock_restrict_self flags: %s%s", names,
+  rf_emitf(out, "landlock", "landlock_restrict_self flags: %s%s", names,
         abi >= 7 && !audit_requested() ? " (RINGFENCE_LANDLOCK_AUDIT=1 logs the command's denials)"
                                        : "");
-  emitf(out, "landlock",
+  rf_emitf(out, "landlock",
         "rule per inherited file (stdin, stdout, stderr, --pass-fd) that is a regular file, "
         "a device or a named FIFO: the access it was opened with, so that /dev/stdout and /dev/fd/N can be reopened");
   size_t n_protected = 0;
   for (size_t i = 0; i < policy->n_writable_roots; i++)
     for (size_t j = 0; j < policy->writable_roots[i].n_protected; j++) {
       if (n_protected++ == 0)
-        emitf(out, "landlock",
+        rf_emitf(out, "landlock",
               "NOT read-only under Landlock (its rights only add up the tree; the core refuses "
               "a run where one exists unless --allow-degraded):");
-      emitf(out, "landlock", "  protected path %s", policy->writable_roots[i].protected_paths[j]);
+      rf_emitf(out, "landlock", "  protected path %s", policy->writable_roots[i].protected_paths[j]);
     }
   rf_ll_plan_clear(&plan);
 
   char why[128] = "";
   int supervision = rf_ll_unix_supervision_available(why, sizeof(why));
   if (supervision)
-    emitf(out, "metadata",
+    rf_emitf(out, "metadata",
           "chmod, chown, utime(s), utimensat and xattr calls (which Landlock does not control) "
           "are seccomp user notifications: ringfence opens the target once as the command would, "
           "checks it lies in a writable root outside every protected path, and makes the change "
           "itself on that descriptor, from a thread without capabilities; else EACCES (EPERM for "
           "chown); fchmodat2, setxattrat, removexattrat, file_setattr answer ENOSYS");
   else
-    emitf(out, "metadata", "chmod, chown, utimes and xattrs of files outside the writable roots "
+    rf_emitf(out, "metadata", "chmod, chown, utimes and xattrs of files outside the writable roots "
                            "are NOT confined here (%s)", why);
   if (!rf_ll_needs_unix_supervisor(abi))
-    emitf(out, "sockets",
+    rf_emitf(out, "sockets",
           "host unix sockets: pathname ones by resolve_unix (no rule grants it: only sockets "
           "bound inside can be reached), abstract ones by the abstract_unix_socket scope");
   else if (abi >= 6 && supervision)
-    emitf(out, "sockets",
+    rf_emitf(out, "sockets",
           "host unix sockets: bind() and connect() are seccomp user notifications too; a socket's cookie is recorded when a sandboxed process binds it, and "
           "connect() to a pathname or abstract socket is allowed only to a recorded one (the "
           "supervisor connects a pidfd_getfd copy itself); host sockets get EACCES (EPERM "
           "when abstract); unix datagram sockets are denied");
   else
-    emitf(out, "sockets", "host unix sockets: NOT kept out of reach here (%s)",
+    rf_emitf(out, "sockets", "host unix sockets: NOT kept out of reach here (%s)",
           abi < 6 ? "needs Landlock ABI 6" : why);
   rf_ll_seccomp_options opts = seccomp_options_for(policy, abi);
   size_t n_groups = 0, n_extra = 0;
   const rf_seccomp_group *groups = rf_seccomp_groups(&opts.shared, &n_groups);
   const rf_seccomp_group *extra = rf_ll_seccomp_extra_groups(&opts, &n_extra);
-  emitf(out, "seccomp",
+  rf_emitf(out, "seccomp",
         "default allow; native ABI only (other ABIs are killed); loaded by the command process "
         "itself after no_new_privs, Landlock and dropping capabilities");
   for (size_t g = 0; g < n_groups; g++)
@@ -262,20 +253,20 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
   for (size_t g = 0; g < n_extra; g++)
     render_seccomp_group(out, &extra[g]);
 
-  emitf(out, "process",
+  rf_emitf(out, "process",
         "ringfence forks a supervisor (child subreaper, own process group), which forks the "
         "command; no exec besides the command's own");
-  emitf(out, "process",
+  rf_emitf(out, "process",
         "command process: default signals; setsid (no controlling terminal); dies with the "
         "supervisor; chdir %s; no_new_privs; landlock_restrict_self; drop all capabilities; "
         "keep fds 0-2%s; seccomp; execve",
         policy->cwd, policy->n_pass_fds ? " and --pass-fd" : "");
-  emitf(out, "process",
+  rf_emitf(out, "process",
         "when the command ends (or on timeout, or if ringfence dies) the supervisor SIGKILLs "
         "every remaining descendant (all are re-parented to it) before reporting; it lists them "
         "through /proc/self/task/<pid>/children (else a /proc scan), opened before the command "
         "starts and re-read with pread, so the kill needs no new descriptor");
-  emitf(out, "process",
+  rf_emitf(out, "process",
         "host processes (no pid or IPC namespace): signals by the signal scope%s, ptrace and "
         "memory by Landlock's ptrace check and seccomp @debug; limits, priority, affinity, "
         "scheduling and I/O priority of any process but the caller and its own process group "
@@ -288,7 +279,7 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
   for (size_t i = 0; argv && argv[i] && used < sizeof(command); i++)
     used += (size_t)snprintf(command + used, sizeof(command) - used, "%s%s", i ? " " : "",
                              argv[i]);
-  emitf(out, "process", "command: %s", command);
+  rf_emitf(out, "process", "command: %s", command);
   return 0;
 }
 
