@@ -3,10 +3,14 @@
 
 #include <ringfence/ringfence.h>
 
+#include "quote.h"
+
 struct _RfPolicy {
   rf_sandbox_mode mode;
   rf_network_mode network;
-  char *cwd;
+  char *cwd;        /* absolute, as getcwd() or -C gave it; NULL: unknown (see cwd_problem) */
+  char *cwd_problem; /* why cwd is NULL: a sentence naming the cause and the fix */
+  gboolean cwd_given; /* cwd came from rf_policy_set_cwd (-C/--cd), not from getcwd() */
   GPtrArray *writable_roots; /* char*, as given */
   gboolean exclude_slash_tmp;
   gboolean exclude_tmpdir_env_var;
@@ -43,6 +47,11 @@ struct _RfPlan {
   gboolean allow_degraded;
   char *backend_name; /* set by rf_plan_check_backend */
 };
+
+/* core/policy.c: the process's working directory as getcwd() says it, never a stand-in: NULL
+ * when it cannot be determined (deleted, moved out of reach, unsearchable), *problem then a
+ * sentence saying why and what to do. */
+char *rf_current_dir(char **problem);
 
 /* core/resolve.c: the canonical absolute path of |path| (relative to |base|), or, when it
  * does not exist (yet), the lexically cleaned one. */

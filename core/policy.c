@@ -1,6 +1,8 @@
 /* policy.c: RfPolicy, the user's description of a sandbox, and its setters; resolution lives in resolve.c. */
 #include "policy-private.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 static const char *const default_protected_names[] = {
@@ -18,11 +20,48 @@ static GPtrArray *strv_to_array(const char *const *strv) {
   return array;
 }
 
+/* getcwd() and nothing else: g_get_current_dir() answers "/" when getcwd() fails (a deleted
+ * directory), and "/" in workspace-write is a writable root over the whole host. */
+char *rf_current_dir(char **problem) {
+  *problem = NULL;
+  for (size_t size = 256; size <= 1 << 20; size *= 2) {
+    g_autofree char *buf = g_malloc(size);
+    if (getcwd(buf, size)) {
+      if (buf[0] == '/')
+        return g_steal_pointer(&buf);
+      errno = ENOENT; /* "(unreachable)/..." from an old libc: outside our root */
+    }
+    if (errno == ERANGE)
+      continue;
+    int saved = errno;
+    *problem = g_strdup_printf(
+        saved == ENOENT
+            ? "the working directory no longer exists (it was deleted or moved away after the "
+              "shell entered it), so there is no workspace to run in: cd to an existing "
+              "directory, or name one with -C DIR"
+            : "the working directory cannot be determined (getcwd: %s), so there is no workspace "
+              "to run in: cd to a directory you can read, or name one with -C DIR",
+        g_strerror(saved));
+    return NULL;
+  }
+  *problem = g_strdup("the working directory's path is longer than 1 MiB: cd to a shorter one, or "
+                      "name one with -C DIR");
+  return NULL;
+}
+
+char *rf_get_current_dir(GError **error) {
+  g_autofree char *problem = NULL;
+  char *dir = rf_current_dir(&problem);
+  if (!dir)
+    g_set_error_literal(error, RF_ERROR, RF_ERROR_CONFIG, problem);
+  return dir;
+}
+
 RfPolicy *rf_policy_new(void) {
   RfPolicy *policy = g_new0(RfPolicy, 1);
   policy->mode = RF_SANDBOX_READ_ONLY;
   policy->network = RF_NETWORK_OFF;
-  policy->cwd = g_get_current_dir();
+  policy->cwd = rf_current_dir(&policy->cwd_problem);
   policy->writable_roots = g_ptr_array_new_with_free_func(g_free);
   const char *tmpdir = g_getenv("TMPDIR");
   policy->tmpdir = (tmpdir && *tmpdir) ? g_strdup(tmpdir) : NULL;
@@ -40,6 +79,7 @@ void rf_policy_free(RfPolicy *policy) {
   if (!policy)
     return;
   g_free(policy->cwd);
+  g_free(policy->cwd_problem);
   g_ptr_array_unref(policy->writable_roots);
   g_free(policy->tmpdir);
   g_ptr_array_unref(policy->protected_names);
@@ -99,9 +139,29 @@ void rf_policy_set_network(RfPolicy *policy, rf_network_mode network) {
 }
 
 void rf_policy_set_cwd(RfPolicy *policy, const char *dir) {
-  g_autofree char *here = g_get_current_dir();
-  g_free(policy->cwd);
-  policy->cwd = g_path_is_absolute(dir) ? g_strdup(dir) : g_build_filename(here, dir, NULL);
+  g_clear_pointer(&policy->cwd, g_free);
+  g_clear_pointer(&policy->cwd_problem, g_free);
+  policy->cwd_given = TRUE;
+  g_autofree char *shown = rf_quote(dir ? dir : "", -1);
+  if (!dir || !*dir) {
+    policy->cwd_problem =
+        g_strdup("-C/--cd '' names no directory: give the directory to run in (-C DIR)");
+    return;
+  }
+  if (g_path_is_absolute(dir)) {
+    policy->cwd = g_strdup(dir);
+    return;
+  }
+  g_autofree char *problem = NULL;
+  g_autofree char *here = rf_current_dir(&problem);
+  if (!here) {
+    policy->cwd_problem = g_strdup_printf(
+        "-C/--cd %s is a relative path, and the working directory it would start from no longer "
+        "exists or cannot be determined: give an absolute path",
+        shown);
+    return;
+  }
+  policy->cwd = g_build_filename(here, dir, NULL);
 }
 
 void rf_policy_add_writable_root(RfPolicy *policy, const char *dir) {

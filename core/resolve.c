@@ -23,22 +23,31 @@ int rf_error_exit_status(const GError *error) {
 }
 
 /* Canonical absolute path of an existing directory, or an error naming the
- * setting it came from and the path as given. */
-static char *canonical_dir(const char *path, const char *base, const char *origin,
+ * setting it came from, the path as given and |fix| (said when it does not exist). */
+static char *canonical_dir(const char *path, const char *base, const char *origin, const char *fix,
                            GError **error) {
+  g_autofree char *shown = rf_quote(path, -1);
+  if (!*path) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s '' names no directory", origin);
+    return NULL;
+  }
+  if (!g_path_is_absolute(path) && !base) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is not an absolute path", origin, shown);
+    return NULL;
+  }
   g_autofree char *absolute =
       g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(base, path, NULL);
   char *real = realpath(absolute, NULL);
   if (!real) {
     int saved = errno;
-    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s '%s' cannot be used: %s%s", origin, path,
-                g_strerror(saved),
-                saved == ENOENT ? " (create it first, or remove it from the policy)" : "");
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s cannot be used: %s%s%s%s", origin, shown,
+                g_strerror(saved), saved == ENOENT ? " (" : "", saved == ENOENT ? fix : "",
+                saved == ENOENT ? ")" : "");
     return NULL;
   }
   struct stat st;
   if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
-    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s '%s' is not a directory", origin, path);
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is not a directory", origin, shown);
     free(real);
     return NULL;
   }
@@ -85,7 +94,8 @@ void rf_plan_free(RfPlan *plan) {
 }
 
 static gboolean add_root(RfPlan *plan, const char *given, const char *origin, GError **error) {
-  char *path = canonical_dir(given, plan->cwd, origin, error);
+  char *path = canonical_dir(given, plan->cwd, origin, "create it first, or remove it from the policy",
+                             error);
   if (!path)
     return FALSE;
   for (guint i = 0; i < plan->roots->len; i++) {
@@ -144,7 +154,21 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   plan->allow_degraded = policy->allow_degraded;
   plan->run_id = make_run_id();
 
-  plan->cwd = canonical_dir(policy->cwd, "/", "working directory", error);
+  /* The working directory is known or the run is refused: a stand-in ("/", $HOME) would be a
+   * writable root nobody asked for in workspace-write, and a lie about where the command runs
+   * in every mode. */
+  if (!policy->cwd) {
+    g_set_error_literal(error, RF_ERROR, RF_ERROR_CONFIG,
+                        policy->cwd_problem ? policy->cwd_problem
+                                            : "the working directory is unknown: name one with -C DIR");
+    return NULL;
+  }
+  plan->cwd = canonical_dir(policy->cwd, NULL,
+                            policy->cwd_given ? "working directory (-C/--cd)" : "working directory",
+                            policy->cwd_given ? "name an existing directory"
+                                              : "it was deleted or moved away: cd to an existing "
+                                                "directory, or name one with -C DIR",
+                            error);
   if (!plan->cwd)
     return NULL;
 
@@ -172,9 +196,20 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
     if (!policy->exclude_slash_tmp && g_file_test("/tmp", G_FILE_TEST_IS_DIR))
       if (!add_root(plan, "/tmp", "/tmp", error))
         return NULL;
-    if (!policy->exclude_tmpdir_env_var && policy->tmpdir)
+    if (!policy->exclude_tmpdir_env_var && policy->tmpdir) {
+      /* Relative to what?  Not guessed: it would make some directory writable by accident. */
+      if (!g_path_is_absolute(policy->tmpdir)) {
+        g_autofree char *shown = rf_quote(policy->tmpdir, -1);
+        g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                    "$TMPDIR %s is not an absolute path, so which directory it makes writable is "
+                    "unclear: set TMPDIR to an absolute directory, or leave it out with -c "
+                    "sandbox_workspace_write.exclude_tmpdir_env_var=true",
+                    shown);
+        return NULL;
+      }
       if (!add_root(plan, policy->tmpdir, "$TMPDIR", error))
         return NULL;
+    }
   } else if (policy->mode == RF_SANDBOX_READ_ONLY && policy->writable_roots->len > 0) {
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
                 "writable roots need sandbox mode workspace-write (the mode is read-only): add "
@@ -230,7 +265,8 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
 
   for (guint i = 0; i < policy->readable_roots->len; i++) {
     char *path = canonical_dir(g_ptr_array_index(policy->readable_roots, i), plan->cwd,
-                               "readable root", error);
+                               "readable root", "create it first, or remove it from the policy",
+                               error);
     if (!path)
       return NULL;
     g_ptr_array_add(plan->readable_roots, path);

@@ -64,8 +64,15 @@ static void add_canonical(RfTrust *trust, char *canonical) {
 void rf_trust_add_root(RfTrust *trust, const char *dir, const char *base) {
   if (!dir || !*dir)
     return;
-  g_autofree char *cwd = base ? g_strdup(base) : g_get_current_dir();
-  add_canonical(trust, rf_canonical_maybe_missing(dir, cwd));
+  g_autofree char *problem = NULL;
+  g_autofree char *cwd =
+      base || g_path_is_absolute(dir) ? g_strdup(base) : rf_current_dir(&problem);
+  /* A relative root with no working directory to place it: nothing can be decided about it,
+   * and nothing needs to be: every run from here is refused (core/resolve.c) before anything
+   * is executed. */
+  if (!cwd && !g_path_is_absolute(dir))
+    return;
+  add_canonical(trust, rf_canonical_maybe_missing(dir, cwd ? cwd : "/"));
 }
 
 void rf_trust_add_canonical_root(RfTrust *trust, const char *dir) {
@@ -93,8 +100,10 @@ RfTrust *rf_trust_new(void) {
   RfTrust *trust = g_new0(RfTrust, 1);
   trust->roots = g_ptr_array_new_with_free_func(g_free);
   trust->checked_dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  /* What any run from here could make writable, before a policy is known. */
-  g_autofree char *cwd = g_get_current_dir();
+  /* What any run from here could make writable, before a policy is known (no working
+   * directory: none, and every run from here is refused). */
+  g_autofree char *problem = NULL;
+  g_autofree char *cwd = rf_current_dir(&problem);
   rf_trust_add_workdir(trust, cwd);
   rf_trust_add_root(trust, "/tmp", NULL);
   rf_trust_add_root(trust, g_getenv("TMPDIR"), NULL);

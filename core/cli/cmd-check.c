@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Prints one line (or JSON object) per backend; 0 when one is usable, else 125. */
-static int print_backends(RfLoader *loader, gboolean json) {
+/* Prints one line (or JSON object) per backend, then why a run from here would be refused
+ * (|refused|, or NULL); 0 when one backend is usable and a run would not be refused, else 125. */
+static int print_backends(RfLoader *loader, gboolean json, const char *refused) {
   GPtrArray *backends = rf_loader_get_backends(loader);
   GPtrArray *failures = rf_loader_get_failures(loader);
   int usable = 0;
@@ -52,13 +53,20 @@ static int print_backends(RfLoader *loader, gboolean json) {
       g_string_append(out, i ? "," : "");
       rf_json_append_string(out, g_ptr_array_index(failures, i));
     }
-    g_string_append(out, "]}\n");
+    g_string_append(out, "],\"refused\":");
+    if (refused)
+      rf_json_append_string(out, refused);
+    else
+      g_string_append(out, "null");
+    g_string_append(out, "}\n");
   } else {
     for (guint i = 0; i < failures->len; i++)
       g_string_append_printf(out, "refused plugin: %s\n", (char *)g_ptr_array_index(failures, i));
+    if (refused)
+      g_string_append_printf(out, "run here would refuse: %s\n", refused);
   }
   fputs(out->str, stdout);
-  return usable > 0 ? 0 : 125;
+  return usable > 0 && !refused ? 0 : 125;
 }
 
 int rf_cli_check(int argc, char **argv) {
@@ -80,12 +88,15 @@ int rf_cli_check(int argc, char **argv) {
   g_option_context_set_summary(context,
                                "Probes every installed backend and says whether it can run here "
                                "and, if not, why and what to do.\nExit status: 0 when at least "
-                               "one backend is usable, 125 otherwise.");
+                               "one backend is usable and a run from here would not be refused,\n125 otherwise.");
   g_option_context_add_main_entries(context, entries, NULL);
   int status = 125;
   g_autoptr(GError) error = NULL;
   g_autoptr(RfConfig) config = NULL;
   g_autoptr(RfLoader) loader = NULL;
+  g_autoptr(GError) refusal = NULL;
+  g_autoptr(RfPolicy) policy = NULL;
+  g_autoptr(RfPlan) plan = NULL;
   if (!rf_cli_parse(context, "check", &argc, &argv))
     goto out;
   if (argc > 1) {
@@ -99,14 +110,18 @@ int rf_cli_check(int argc, char **argv) {
     rf_cli_error(error->message);
     goto out;
   }
+  /* The policy a plain `run` from here would use: refused (a working directory that no longer
+   * exists, a writable root the core refuses), check says so in the same words. */
+  policy = rf_cli_build_policy(&options, config, &refusal);
+  plan = policy ? rf_policy_resolve(policy, &refusal) : NULL;
   /* Check answers for sure: let the bwrap probe run bwrap itself. */
   g_setenv("RINGFENCE_PROBE_THOROUGH", "1", TRUE);
-  loader = rf_cli_new_loader(config, NULL, &error);
+  loader = rf_cli_new_loader(config, plan, &error);
   if (!loader) {
     rf_cli_error(error->message);
     goto out;
   }
-  status = print_backends(loader, json);
+  status = print_backends(loader, json, refusal ? refusal->message : NULL);
 out:
   rf_cli_options_clear(&options);
   return status;

@@ -123,6 +123,15 @@ int rf_cli_decide(int argc, char **argv) {
     rf_cli_error(error->message);
     goto out;
   }
+  /* A command runs in a working directory: with none, run refuses, and decide says so too
+   * rather than approve a command that cannot start. */
+  if (request.kind == RF_REQUEST_RUN || request.kind == RF_REQUEST_ESCALATION) {
+    g_autofree char *cwd = rf_get_current_dir(&error);
+    if (!cwd) {
+      rf_cli_error(error->message);
+      goto out;
+    }
+  }
   request.argv = (const char *const *)command;
   request.policy = &policy;
   request.rules = rules;

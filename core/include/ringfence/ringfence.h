@@ -55,8 +55,14 @@ int rf_error_exit_status(const GError *error);
 typedef struct _RfPolicy RfPolicy;
 
 /* Defaults: read-only mode, network off, full reads, /tmp and $TMPDIR included,
- * cwd = the process's current directory, the default protected names. */
+ * cwd = the process's current directory, the default protected names.  When the current
+ * directory cannot be determined (deleted, unreachable), the policy has none and
+ * rf_policy_resolve() refuses it unless rf_policy_set_cwd() names one: no directory ("/" or
+ * any other) stands in for it. */
 RfPolicy *rf_policy_new(void);
+/* The process's current directory as getcwd() gives it, or NULL and an RF_ERROR_CONFIG error
+ * saying why it cannot be determined and what to do (the message rf_policy_resolve() gives). */
+char *rf_get_current_dir(GError **error);
 void rf_policy_free(RfPolicy *policy);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfPolicy, rf_policy_free)
 
@@ -68,7 +74,8 @@ const char *rf_network_mode_to_string(rf_network_mode mode);
 void rf_policy_set_mode(RfPolicy *policy, rf_sandbox_mode mode);
 rf_sandbox_mode rf_policy_get_mode(const RfPolicy *policy);
 void rf_policy_set_network(RfPolicy *policy, rf_network_mode network);
-/* Copies |dir|.  Relative paths are taken from the process's current directory. */
+/* Copies |dir|.  Relative paths are taken from the process's current directory (when that
+ * cannot be determined, or |dir| is empty, rf_policy_resolve() refuses the policy). */
 void rf_policy_set_cwd(RfPolicy *policy, const char *dir);
 /* Copies |dir|.  Relative paths are resolved against the policy's cwd. */
 void rf_policy_add_writable_root(RfPolicy *policy, const char *dir);
