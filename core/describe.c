@@ -23,6 +23,11 @@ void rf_plan_describe(const RfPlan *plan, GString *out) {
   for (guint i = 0; i < plan->roots->len; i++) {
     const RfPlanRoot *root = &g_array_index(plan->roots, RfPlanRoot, i);
     g_string_append_printf(out, "  %s  (%s)\n", root->path, root->origin);
+    if (root->danger)
+      g_string_append_printf(out,
+                             "    DANGEROUS: %s %s; writable only because "
+                             "--dangerously-allow-writable-root names it\n",
+                             root->path, root->danger);
     for (guint j = 0; j + 1 < root->protected_paths->len; j++) {
       const char *path = g_ptr_array_index(root->protected_paths, j);
       g_string_append_printf(out, "    read-only: %s (%s)\n", path, exists_word(path));
@@ -82,6 +87,11 @@ void rf_plan_describe_json(const RfPlan *plan, GString *out) {
     json_string(out, root->path);
     g_string_append(out, ",\"origin\":");
     json_string(out, root->origin);
+    g_string_append(out, ",\"dangerous\":");
+    if (root->danger)
+      json_string(out, root->danger);
+    else
+      g_string_append(out, "null");
     g_string_append(out, ",\"read_only\":[");
     for (guint j = 0; j + 1 < root->protected_paths->len; j++) {
       if (j)

@@ -12,6 +12,7 @@ struct _RfPolicy {
   char *cwd_problem; /* why cwd is NULL: a sentence naming the cause and the fix */
   gboolean cwd_given; /* cwd came from rf_policy_set_cwd (-C/--cd), not from getcwd() */
   GPtrArray *writable_roots; /* char*, as given */
+  GPtrArray *dangerous_roots; /* char*, as given: writable roots exempt from the root rule */
   gboolean exclude_slash_tmp;
   gboolean exclude_tmpdir_env_var;
   char *tmpdir; /* $TMPDIR when the policy was made, or NULL */
@@ -31,6 +32,8 @@ typedef struct {
   char *path;
   GPtrArray *protected_paths; /* char*, NULL-terminated for the ABI */
   char *origin;               /* "working directory", "--writable-root", "/tmp", "$TMPDIR" */
+  char *danger; /* what the root rule says of it, when --dangerously-allow-writable-root let it
+                 * through; else NULL */
 } RfPlanRoot;
 
 struct _RfPlan {
@@ -56,6 +59,13 @@ char *rf_current_dir(char **problem);
 /* core/resolve.c: the canonical absolute path of |path| (relative to |base|), or, when it
  * does not exist (yet), the lexically cleaned one. */
 char *rf_canonical_maybe_missing(const char *path, const char *base);
+
+/* core/writable-root-rule.c: the canonical home directories of the user ($HOME, the user
+ * database's), NULL-terminated; free with g_strfreev. */
+char **rf_home_directories(void);
+/* NULL when the canonical |root| may be a writable root, else why not ("is /, the whole host:
+ * ..."), to follow the root's name in a sentence.  |homes| as rf_home_directories() gives. */
+char *rf_writable_root_refusal(const char *root, const char *const *homes);
 
 /* core/protected-paths.c */
 GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *names,

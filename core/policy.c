@@ -63,6 +63,7 @@ RfPolicy *rf_policy_new(void) {
   policy->network = RF_NETWORK_OFF;
   policy->cwd = rf_current_dir(&policy->cwd_problem);
   policy->writable_roots = g_ptr_array_new_with_free_func(g_free);
+  policy->dangerous_roots = g_ptr_array_new_with_free_func(g_free);
   const char *tmpdir = g_getenv("TMPDIR");
   policy->tmpdir = (tmpdir && *tmpdir) ? g_strdup(tmpdir) : NULL;
   policy->protected_names = strv_to_array(default_protected_names);
@@ -81,6 +82,7 @@ void rf_policy_free(RfPolicy *policy) {
   g_free(policy->cwd);
   g_free(policy->cwd_problem);
   g_ptr_array_unref(policy->writable_roots);
+  g_ptr_array_unref(policy->dangerous_roots);
   g_free(policy->tmpdir);
   g_ptr_array_unref(policy->protected_names);
   g_ptr_array_unref(policy->readable_roots);
@@ -166,6 +168,10 @@ void rf_policy_set_cwd(RfPolicy *policy, const char *dir) {
 
 void rf_policy_add_writable_root(RfPolicy *policy, const char *dir) {
   g_ptr_array_add(policy->writable_roots, g_strdup(dir));
+}
+
+void rf_policy_add_dangerous_writable_root(RfPolicy *policy, const char *dir) {
+  g_ptr_array_add(policy->dangerous_roots, g_strdup(dir));
 }
 
 void rf_policy_set_exclude_slash_tmp(RfPolicy *policy, gboolean exclude) {

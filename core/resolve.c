@@ -75,6 +75,7 @@ static void plan_root_clear(gpointer data) {
   if (root->protected_paths)
     g_ptr_array_unref(root->protected_paths);
   g_free(root->origin);
+  g_free(root->danger);
 }
 
 void rf_plan_free(RfPlan *plan) {
@@ -93,21 +94,71 @@ void rf_plan_free(RfPlan *plan) {
   g_free(plan);
 }
 
-static gboolean add_root(RfPlan *plan, const char *given, const char *origin, GError **error) {
+/* What the root rule needs while the roots are added: the user's homes and the roots the user
+ * allowed explicitly (canonical). */
+typedef struct {
+  char **homes;
+  GPtrArray *allowed;
+} RootRule;
+
+/* How to avoid a refused root, by where it came from. */
+static const char *refusal_fix(const char *origin) {
+  if (g_str_equal(origin, "working directory"))
+    return "run from the project's own directory (cd DIR, or -C DIR), or without writes "
+           "(-s read-only)";
+  if (g_str_equal(origin, "$TMPDIR"))
+    return "point TMPDIR at a directory of its own, or leave it out with -c "
+           "sandbox_workspace_write.exclude_tmpdir_env_var=true";
+  if (g_str_equal(origin, "/tmp"))
+    return "leave /tmp out with -c sandbox_workspace_write.exclude_slash_tmp=true";
+  return "name the directory below it that the command needs";
+}
+
+static gboolean add_root(RfPlan *plan, const RootRule *rule, const char *given, const char *origin,
+                         GError **error) {
   char *path = canonical_dir(given, plan->cwd, origin, "create it first, or remove it from the policy",
                              error);
   if (!path)
     return FALSE;
+  /* The one rule for what a writable root may be, the same on every backend. */
+  g_autofree char *refusal = rf_writable_root_refusal(path, (const char *const *)rule->homes);
+  gboolean allowed = FALSE;
+  for (guint i = 0; refusal && i < rule->allowed->len; i++)
+    allowed = allowed || g_str_equal(g_ptr_array_index(rule->allowed, i), path);
+  if (refusal && !allowed) {
+    g_autofree char *shown = rf_quote(given, -1);
+    g_autofree char *canonical = g_str_equal(given, path) ? g_strdup("") : g_strdup_printf(" (%s)", path);
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                "%s %s%s %s, so ringfence refuses it as a writable root (on every backend). Fix: "
+                "%s; or, if the command really must write there, add "
+                "--dangerously-allow-writable-root %s",
+                origin, shown, canonical, refusal, refusal_fix(origin), path);
+    g_free(path);
+    return FALSE;
+  }
   for (guint i = 0; i < plan->roots->len; i++) {
-    if (g_str_equal(g_array_index(plan->roots, RfPlanRoot, i).path, path)) {
+    RfPlanRoot *existing = &g_array_index(plan->roots, RfPlanRoot, i);
+    if (g_str_equal(existing->path, path)) {
+      if (refusal && !existing->danger)
+        existing->danger = g_steal_pointer(&refusal);
       g_free(path);
       return TRUE;
     }
   }
-  RfPlanRoot root = {.path = path, .protected_paths = NULL, .origin = g_strdup(origin)};
+  RfPlanRoot root = {.path = path,
+                     .protected_paths = NULL,
+                     .origin = g_strdup(origin),
+                     .danger = g_steal_pointer(&refusal)};
   g_array_append_val(plan->roots, root);
   return TRUE;
 }
+
+static void root_rule_clear(RootRule *rule) {
+  g_strfreev(rule->homes);
+  if (rule->allowed)
+    g_ptr_array_unref(rule->allowed);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RootRule, root_rule_clear)
 
 /* Shorter paths first, so that a backend that binds in order binds a parent
  * before its children. */
@@ -178,7 +229,8 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
                 "--network on");
     return NULL;
   }
-  if (policy->mode == RF_SANDBOX_DANGER_FULL_ACCESS && policy->writable_roots->len > 0) {
+  guint n_extra_roots = policy->writable_roots->len + policy->dangerous_roots->len;
+  if (policy->mode == RF_SANDBOX_DANGER_FULL_ACCESS && n_extra_roots > 0) {
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
                 "writable roots make no sense with sandbox mode danger-full-access (everything "
                 "is writable): drop --writable-root or use -s workspace-write");
@@ -188,13 +240,24 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
     return NULL;
 
   if (policy->mode == RF_SANDBOX_WORKSPACE_WRITE) {
-    if (!add_root(plan, plan->cwd, "working directory", error))
+    g_auto(RootRule) rule = {.homes = rf_home_directories(),
+                             .allowed = g_ptr_array_new_with_free_func(g_free)};
+    for (guint i = 0; i < policy->dangerous_roots->len; i++) {
+      char *path = canonical_dir(g_ptr_array_index(policy->dangerous_roots, i), plan->cwd,
+                                 "--dangerously-allow-writable-root", "name an existing directory",
+                                 error);
+      if (!path)
+        return NULL;
+      g_ptr_array_add(rule.allowed, path);
+    }
+    if (!add_root(plan, &rule, plan->cwd, "working directory", error))
       return NULL;
     for (guint i = 0; i < policy->writable_roots->len; i++)
-      if (!add_root(plan, g_ptr_array_index(policy->writable_roots, i), "writable root", error))
+      if (!add_root(plan, &rule, g_ptr_array_index(policy->writable_roots, i), "writable root",
+                    error))
         return NULL;
     if (!policy->exclude_slash_tmp && g_file_test("/tmp", G_FILE_TEST_IS_DIR))
-      if (!add_root(plan, "/tmp", "/tmp", error))
+      if (!add_root(plan, &rule, "/tmp", "/tmp", error))
         return NULL;
     if (!policy->exclude_tmpdir_env_var && policy->tmpdir) {
       /* Relative to what?  Not guessed: it would make some directory writable by accident. */
@@ -207,10 +270,14 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
                     shown);
         return NULL;
       }
-      if (!add_root(plan, policy->tmpdir, "$TMPDIR", error))
+      if (!add_root(plan, &rule, policy->tmpdir, "$TMPDIR", error))
         return NULL;
     }
-  } else if (policy->mode == RF_SANDBOX_READ_ONLY && policy->writable_roots->len > 0) {
+    for (guint i = 0; i < rule.allowed->len; i++)
+      if (!add_root(plan, &rule, g_ptr_array_index(rule.allowed, i),
+                    "--dangerously-allow-writable-root", error))
+        return NULL;
+  } else if (policy->mode == RF_SANDBOX_READ_ONLY && n_extra_roots > 0) {
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
                 "writable roots need sandbox mode workspace-write (the mode is read-only): add "
                 "-s workspace-write");
@@ -314,6 +381,17 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   view->envp = (const char *const *)plan->envp->pdata;
   view->required = rf_guarantees_required(plan);
   return g_steal_pointer(&plan);
+}
+
+char **rf_plan_get_dangerous_roots(const RfPlan *plan) {
+  GPtrArray *out = g_ptr_array_new();
+  for (guint i = 0; i < plan->roots->len; i++) {
+    const RfPlanRoot *root = &g_array_index(plan->roots, RfPlanRoot, i);
+    if (root->danger)
+      g_ptr_array_add(out, g_strdup_printf("%s %s", root->path, root->danger));
+  }
+  g_ptr_array_add(out, NULL);
+  return (char **)g_ptr_array_free(out, FALSE);
 }
 
 const rf_backend_policy *rf_plan_get_backend_policy(const RfPlan *plan) {

@@ -8,6 +8,7 @@ typedef struct {
   char *sandbox;
   char *cd;
   char **writable_roots;
+  char **dangerous_roots; /* --dangerously-allow-writable-root */
   char *network;
   char *backend;
   gboolean allow_degraded;

@@ -14,6 +14,11 @@ void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *o) {
        "DIR"},
       {"writable-root", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->writable_roots,
        "Also allow writes below DIR (workspace-write; repeatable)", "DIR"},
+      {"dangerously-allow-writable-root", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->dangerous_roots,
+       "DANGEROUS: allow writes below DIR although it is /, a parent of your home or a system "
+       "directory, which ringfence otherwise refuses as a writable root (workspace-write; "
+       "repeatable)",
+       "DIR"},
       {"network", 0, 0, G_OPTION_ARG_STRING, &o->network, "Network: off (default) or on", "off|on"},
       {"backend", 0, 0, G_OPTION_ARG_STRING, &o->backend,
        "Backend: auto (default), bwrap, landlock, seatbelt or windows", "NAME"},
@@ -57,6 +62,7 @@ void rf_cli_options_clear(RfCliOptions *o) {
   g_free(o->sandbox);
   g_free(o->cd);
   g_strfreev(o->writable_roots);
+  g_strfreev(o->dangerous_roots);
   g_free(o->network);
   g_free(o->backend);
   g_strfreev(o->pass_fds);
@@ -105,6 +111,8 @@ RfPolicy *rf_cli_build_policy(const RfCliOptions *o, const RfConfig *config, GEr
     return NULL;
   if (o->cd)
     rf_policy_set_cwd(policy, o->cd);
+  for (char **root = o->dangerous_roots; root && *root; root++)
+    rf_policy_add_dangerous_writable_root(policy, *root);
   for (char **fd = o->pass_fds; fd && *fd; fd++) {
     char *end = NULL;
     errno = 0;
@@ -195,6 +203,9 @@ gboolean rf_cli_prepare(const RfCliOptions *options, const RfConfig *config, gbo
     return FALSE;
   if (rf_policy_get_mode(policy) == RF_SANDBOX_DANGER_FULL_ACCESS)
     return TRUE; /* no sandbox, no backend */
+  g_auto(GStrv) dangerous = rf_plan_get_dangerous_roots(*plan);
+  for (char **line = dangerous; *line && !quiet; line++)
+    fprintf(stderr, "ringfence: WARNING: --dangerously-allow-writable-root: %s\n", *line);
   *backend = rf_cli_select_backend(loader, config, *plan, quiet, error);
   if (!*backend)
     return FALSE;

@@ -77,8 +77,15 @@ void rf_policy_set_network(RfPolicy *policy, rf_network_mode network);
 /* Copies |dir|.  Relative paths are taken from the process's current directory (when that
  * cannot be determined, or |dir| is empty, rf_policy_resolve() refuses the policy). */
 void rf_policy_set_cwd(RfPolicy *policy, const char *dir);
-/* Copies |dir|.  Relative paths are resolved against the policy's cwd. */
+/* Copies |dir|.  Relative paths are resolved against the policy's cwd.  Every writable root
+ * (this one, the working directory in workspace-write, /tmp, $TMPDIR) must pass one rule, the
+ * same on every backend: not /, not a parent of the user's home, not a system directory
+ * (docs/security.md); rf_policy_resolve() refuses the policy otherwise. */
 void rf_policy_add_writable_root(RfPolicy *policy, const char *dir);
+/* Copies |dir|: a writable root (workspace-write) that the rule above does not refuse, for
+ * the user who says so explicitly (--dangerously-allow-writable-root).  It lifts the rule for
+ * |dir| exactly (after realpath), whichever setting makes it a root; explain marks it. */
+void rf_policy_add_dangerous_writable_root(RfPolicy *policy, const char *dir);
 void rf_policy_set_exclude_slash_tmp(RfPolicy *policy, gboolean exclude);
 void rf_policy_set_exclude_tmpdir_env_var(RfPolicy *policy, gboolean exclude);
 /* Replaces the protected names (single path components such as ".git").  Copies. */
@@ -111,6 +118,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfPlan, rf_plan_free)
 
 /* The view handed to plugins.  Owned by |plan|. */
 const rf_backend_policy *rf_plan_get_backend_policy(const RfPlan *plan);
+/* "PATH: why the root rule would refuse it" for each writable root only
+ * --dangerously-allow-writable-root let through; NULL-terminated, free with g_strfreev. */
+char **rf_plan_get_dangerous_roots(const RfPlan *plan);
 /* Writes a human-readable description, one fact per line. */
 void rf_plan_describe(const RfPlan *plan, GString *out);
 /* Appends the plan as JSON object members (no braces) to |out|. */
