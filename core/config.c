@@ -5,7 +5,9 @@
 
 #include "toml.h"
 
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef RF_BWRAP_PATH
 #define RF_BWRAP_PATH ""
@@ -291,14 +293,33 @@ static const char *string_of(const Reader *r, const RfTomlValue *value, const ch
   return text;
 }
 
+/* The home directory ~ stands for: $HOME when absolute, else the user database's; NULL when
+ * neither is known (g_get_home_dir() would answer "/" or "", and "~/cache" would then make
+ * /cache a writable root). */
+static const char *home_for_tilde(void) {
+  const char *home = g_getenv("HOME");
+  if (home && g_path_is_absolute(home))
+    return home;
+  struct passwd *pw = getpwuid(getuid());
+  return pw && pw->pw_dir && g_path_is_absolute(pw->pw_dir) ? pw->pw_dir : NULL;
+}
+
 /* An absolute path, or ~/...; expanded. */
 static char *path_of(const Reader *r, const RfTomlValue *value, const char *key,
                      const char *expected) {
   const char *text = string_of(r, value, key, expected);
   if (!text)
     return NULL;
-  if (g_str_has_prefix(text, "~/") || g_str_equal(text, "~"))
-    return g_build_filename(g_get_home_dir(), text + 1, NULL);
+  if (g_str_has_prefix(text, "~/") || g_str_equal(text, "~")) {
+    const char *home = home_for_tilde();
+    if (!home) {
+      key_error(r, value, key,
+                "starts with ~, but the home directory is unknown ($HOME is not an absolute path "
+                "and the user database has none): write the absolute path");
+      return NULL;
+    }
+    return g_build_filename(home, text + 1, NULL);
+  }
   if (!g_path_is_absolute(text)) {
     key_error(r, value, key, "has the value \"%s\": expected %s", text, expected);
     return NULL;

@@ -1,0 +1,160 @@
+#!/bin/bash
+# policy-test.sh: the policy never widens by accident, on both Linux backends: a working directory
+# that is gone is refused (never /), one core rule decides what a writable root may be, a huge
+# config value is quoted short, and check and the automatic choice agree on bwrap.
+# Usage: policy-test.sh RINGFENCE [--as-nobody]
+# With --as-nobody (only when root), the same claims run as uid 65534 from a staged copy.
+set -u
+RF=$(readlink -f "${1:?usage: policy-test.sh RINGFENCE [--as-nobody]}")
+MODE=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+
+if [ "$MODE" = "--as-nobody" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "SKIP: the unprivileged pass needs root to switch to uid 65534 (run as root, or this pass already is unprivileged)"
+    exit 77
+  fi
+  stage=$("$here/../lib/stage-for-nobody.sh" "$RF") || exit 1
+  trap 'rm -rf "$stage"' EXIT
+  # As root, the masked-/proc/sys claims make the mount namespace here, then switch to 65534
+  # inside it (an unprivileged user's own `unshare -Urm` maps every host file to the overflow
+  # uid, and ringfence rightly trusts no program owned by that).
+  RF_AS_NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 LD_LIBRARY_PATH=$stage/lib RINGFENCE_BACKEND_DIR=$stage/backends RINGFENCE_HELPER_DIR=$stage/libexec"
+  export RF_AS_NOBODY
+  $RF_AS_NOBODY RF_AS_NOBODY="$RF_AS_NOBODY" RF_STAGED=1 bash "$stage/policy-test.sh" "$stage/bin/ringfence"
+  exit $?
+fi
+
+pass=0 fail=0 skip=0
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $1${2:+ -- $2}"; fail=$((fail + 1)); }
+skipped() { echo "SKIP: $1 ($2)"; skip=$((skip + 1)); }
+has() { grep -q -F -e "$1" <<<"$2"; }
+claim() { # claim NAME CONDITION-COMMAND...
+  local name=$1; shift
+  if "$@"; then ok "$name"; else bad "$name"; fi
+}
+
+# Fixtures: not below /tmp (a writable root of every run).  Everything is owned by the user
+# running the test, so only ringfence stands between a command and these files.
+top=$(mktemp -d /var/tmp/rf-policy-XXXXXX)
+chmod 755 "$top"
+trap 'cd /; rm -rf "$top"' EXIT
+ws=$top/ws
+out=$top/outside
+mkdir -p "$ws" "$out" "$top/home/user"
+cd "$ws" || exit 1
+unset TMPDIR
+export HOME=$top/home/user # its parent, $top/home, must never be a writable root
+export RINGFENCE_HOME=$top/rf-home # no config of the user's sneaks in
+uid=$(id -u)
+echo "uid $uid: workspace $ws, HOME $HOME"
+# /tmp is left out of the runs: a protected name someone left there (/tmp/.git) makes the
+# landlock backend refuse, which is not what these claims are about.
+NOTMP=(-c sandbox_workspace_write.exclude_slash_tmp=true)
+BACKENDS=(bwrap landlock)
+if ! "$RF" check 2>/dev/null | grep -q '^landlock *usable'; then
+  skipped "landlock claims" "Landlock is not usable here"
+  BACKENDS=(bwrap)
+fi
+# A file only a command that escaped could have written: in /etc as root, else in $out.
+victim_dir=$out
+[ "$uid" = 0 ] && victim_dir=/etc
+marker=rf-policy-probe-$$-$RANDOM
+trap 'cd /; rm -rf "$top"; rm -f "/etc/$marker"' EXIT
+
+# --- a working directory that is gone ------------------------------------------------------
+gone_msg="the working directory no longer exists"
+for be in "${BACKENDS[@]}"; do
+  for mode in workspace-write read-only; do
+    mkdir "$top/gone"
+    cd "$top/gone" && rmdir "$top/gone"
+    err=$("$RF" run --backend "$be" -s "$mode" "${NOTMP[@]}" -- \
+      sh -c "echo x > $victim_dir/$marker; echo ran > $out/ran" 2>&1 >/dev/null)
+    rc=$?
+    cd "$ws"
+    claim "$be, $mode, deleted working directory: exit 125, says why, the command never runs" \
+      test "$rc:$(has "$gone_msg" "$err" && echo said)" = 125:said -a ! -e "$victim_dir/$marker" -a ! -e "$out/ran"
+    [ "$rc:$(has "$gone_msg" "$err" && echo said)" = 125:said ] || echo "  exit $rc: $err"
+    rm -f "$out/ran"
+  done
+done
+mkdir "$top/gone"; cd "$top/gone" && rmdir "$top/gone"
+run_err=$("$RF" run -s workspace-write -- true 2>&1)
+explain_err=$("$RF" explain -s workspace-write -- true 2>&1 >/dev/null); explain_rc=$?
+check_out=$("$RF" check 2>&1); check_rc=$?
+decide_err=$("$RF" decide -- ls 2>&1 >/dev/null); decide_rc=$?
+rel_err=$("$RF" run -C . -- true 2>&1); rel_rc=$?
+abs_out=$("$RF" run -C "$ws" -- pwd 2>&1); abs_rc=$?
+cd "$ws"
+line=$(head -n1 <<<"$run_err")
+claim "explain in a deleted working directory refuses (125) with run's words" \
+  test "$explain_rc:$explain_err" = "125:$line"
+claim "check there says run would refuse, in the same words (125)" \
+  test "$check_rc:$(has "run here would refuse: ${line#ringfence: }" "$check_out" && echo said)" = 125:said
+claim "decide there refuses too (125), in the same words" test "$decide_rc:$decide_err" = "125:$line"
+claim "-C . from a deleted working directory is refused (125), not taken from /" \
+  test "$rel_rc:$(has 'give an absolute path' "$rel_err" && echo said)" = 125:said
+claim "-C with an absolute path from a deleted working directory runs there" \
+  test "$abs_rc:$abs_out" = "0:$ws"
+err=$("$RF" run -C '' -- true 2>&1); rc=$?
+claim "-C '' is refused (125), naming the problem" test "$rc:$(has "names no directory" "$err" && echo said)" = 125:said
+err=$("$RF" run -C "$top/nowhere" -- true 2>&1); rc=$?
+claim "-C naming a missing directory is refused (125), naming it" \
+  test "$rc:$(has "$top/nowhere" "$err" && echo said)" = 125:said
+
+# --- what a writable root may be: one rule, in the core, for every backend -----------------
+# refused NAME WANT-IN-MESSAGE VICTIM-FILE RINGFENCE-ARGS...: exit 125, the message names the
+# rule and the flag, and VICTIM-FILE (what the command tries to write) stays absent.
+refused() {
+  local name=$1 want=$2 victim=$3; shift 3
+  local err rc
+  err=$("$RF" run "$@" -- sh -c "echo x > '$victim'" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" = 125 ] && [ ! -e "$victim" ] && has "$want" "$err" &&
+     has "dangerously-allow-writable-root" "$err"; then ok "$name"
+  else bad "$name" "exit $rc, victim $( [ -e "$victim" ] && echo WRITTEN || echo absent): $err"; rm -f "$victim"; fi
+}
+for be in "${BACKENDS[@]}"; do
+  W=(--backend "$be" -s workspace-write "${NOTMP[@]}")
+  refused "$be: --writable-root / is refused" "is /, the whole host" "$victim_dir/$marker" "${W[@]}" --writable-root /
+  refused "$be: -C / in workspace-write is refused" "working directory '/'" "$victim_dir/$marker" "${W[@]}" -C /
+  refused "$be: --writable-root HOME's parent is refused" "parent of your home directory" "$top/home/$marker" "${W[@]}" --writable-root "$top/home"
+  refused "$be: -C HOME's parent in workspace-write is refused" "parent of your home directory" "$top/home/$marker" "${W[@]}" -C "$top/home"
+  refused "$be: --writable-root /etc is refused" "a system directory" "/etc/$marker" "${W[@]}" --writable-root /etc
+  refused "$be: --writable-root /home is refused" "is /home" "/home/$marker" "${W[@]}" --writable-root /home
+  TMPDIR=$top/home refused "$be: \$TMPDIR=HOME's parent is refused" "\$TMPDIR '$top/home'" "$top/home/$marker" "${W[@]}"
+  refused "$be: config writable_roots = [HOME's parent] is refused" "parent of your home directory" "$top/home/$marker" \
+    "${W[@]}" -c "sandbox_workspace_write.writable_roots=[\"$top/home\"]"
+  ln -sfn / "$ws/to-slash"
+  refused "$be: a writable root that is a symlink to / is refused" "is /, the whole host" "$victim_dir/$marker" "${W[@]}" --writable-root "$ws/to-slash"
+  rm -f "$ws/to-slash"
+
+  "$RF" run "${W[@]}" --writable-root "$HOME" -- sh -c "echo x > '$HOME/own'" 2>/dev/null; rc=$?
+  claim "$be: HOME itself may be a writable root" test "$rc:$(cat "$HOME/own" 2>/dev/null)" = 0:x
+  rm -f "$HOME/own"
+  err=$("$RF" run "${W[@]}" --dangerously-allow-writable-root "$top/home" -- sh -c "echo x > '$top/home/$marker'" 2>&1); rc=$?
+  claim "$be: --dangerously-allow-writable-root HOME's parent runs, writes there, and warns" \
+    test "$rc:$(cat "$top/home/$marker" 2>/dev/null):$(has "WARNING: --dangerously-allow-writable-root: $top/home" "$err" && echo warned)" = "0:x:warned"
+  rm -f "$top/home/$marker"
+  "$RF" run "${W[@]}" --dangerously-allow-writable-root "$top/home" --writable-root /etc -- sh -c "echo x > /etc/$marker" 2>/dev/null; rc=$?
+  claim "$be: the dangerous flag for one root does not let another through" test "$rc" = 125 -a ! -e "/etc/$marker"
+done
+expl=$("$RF" explain -s workspace-write "${NOTMP[@]}" --dangerously-allow-writable-root "$top/home" -- true 2>/dev/null)
+claim "explain marks a root let through by the dangerous flag" \
+  has "DANGEROUS: $top/home is a parent of your home directory" "$expl"
+json_root=$("$RF" explain --json -s workspace-write "${NOTMP[@]}" --dangerously-allow-writable-root "$top/home" -- true 2>/dev/null |
+  python3 -c "import json,sys; d=json.load(sys.stdin); print([r['dangerous'] is not None for r in d['writable_roots'] if r['path']=='$top/home'])")
+claim "explain --json says which root is dangerous" test "$json_root" = "[True]"
+err=$("$RF" explain -s workspace-write "${NOTMP[@]}" --writable-root "$top/home" -- true 2>&1 >/dev/null); rc=$?
+claim "explain refuses HOME's parent (125) with run's words" \
+  test "$rc:$(has "parent of your home directory" "$err" && has "dangerously-allow-writable-root $top/home" "$err" && echo said)" = 125:said
+chk=$("$RF" check -c 'sandbox_mode="workspace-write"' -c "sandbox_workspace_write.writable_roots=[\"$top/home\"]" 2>&1); rc=$?
+claim "check with a config naming HOME's parent says run would refuse it (125)" \
+  test "$rc:$(has "run here would refuse: writable root '$top/home'" "$chk" && echo said)" = 125:said
+cd /
+"$RF" run -- true 2>/dev/null; rc=$?
+cd "$ws"
+claim "read-only mode in / still runs (the working directory is no writable root there)" test "$rc" = 0
+
+echo "uid $uid: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
