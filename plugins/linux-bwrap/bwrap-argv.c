@@ -33,6 +33,7 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     return -ENOTSUP;
   }
 
+  size_t first = out->len;
   rf_strv_add(out, fds->bwrap);
   /* Process and namespace isolation: a new session (no terminal to inject
    * into) unless the command runs in the foreground of the user's terminal
@@ -85,17 +86,19 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     snprintf(err, err_len, "out of memory");
     return -ENOMEM;
   }
-  size_t k = 0;
+  size_t k = 0, flag = 0;
   for (size_t i = 0; i < policy->n_writable_roots; i++) {
     const rf_backend_root *root = &policy->writable_roots[i];
     ops[k++] = (mount_op){root->path, 1};
-    for (size_t j = 0; j < root->n_protected; j++)
-      ops[k++] = (mount_op){root->protected_paths[j], 0};
+    for (size_t j = 0; j < root->n_protected; j++, flag++)
+      if (!fds->protected_present || fds->protected_present[flag])
+        ops[k++] = (mount_op){root->protected_paths[j], 0};
   }
   qsort(ops, k, sizeof(mount_op), compare_mounts);
+  size_t n_mounts = k;
   for (size_t i = 0; i < k; i++) {
-    /* A protected path that does not exist yet has no mount point; the
-     * "-try" form keeps the rule in the command line without creating it. */
+    /* A protected path that vanished since launch looked has no mount
+     * point: the "-try" form skips it rather than create it. */
     rf_strv_add(out, ops[i].writable ? "--bind" : "--ro-bind-try");
     rf_strv_add(out, ops[i].path);
     rf_strv_add(out, ops[i].path);
@@ -128,12 +131,32 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     rf_strv_add(out, "--supervise-fd");
     rf_strv_addf(out, "%d", fds->supervise_fd);
   }
-  rf_strv_add(out, "--");
-  for (size_t i = 0; argv && argv[i]; i++)
-    rf_strv_add(out, argv[i]);
+  if (fds->command_fd >= 0) {
+    rf_strv_add(out, "--command-fd");
+    rf_strv_addf(out, "%d", fds->command_fd);
+  } else {
+    rf_strv_add(out, "--");
+    for (size_t i = 0; argv && argv[i]; i++)
+      rf_strv_add(out, argv[i]);
+  }
   if (out->failed) {
     snprintf(err, err_len, "out of memory");
     return -ENOMEM;
+  }
+  /* Everything after bwrap's own name counts against its cap. */
+  size_t n_args = out->len - first - 1;
+  if (n_args > RF_BWRAP_MAX_ARGS) {
+    size_t fixed = n_args - 3 * n_mounts;
+    size_t fit = fixed < RF_BWRAP_MAX_ARGS ? (RF_BWRAP_MAX_ARGS - fixed) / 3 : 0;
+    snprintf(err, err_len,
+             "too many mounts for bwrap: %zu writable roots and %zu existing protected paths "
+             "inside them are %zu bind mounts, %zu arguments on bwrap's command line, and "
+             "bwrap accepts at most %d arguments, room for %zu such mounts; use fewer writable "
+             "roots (one common parent instead of many siblings) or --backend landlock, which "
+             "has no such limit",
+             policy->n_writable_roots, n_mounts - policy->n_writable_roots, n_mounts, n_args,
+             RF_BWRAP_MAX_ARGS, fit);
+    return -E2BIG;
   }
   return 0;
 }

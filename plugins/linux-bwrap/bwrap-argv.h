@@ -17,10 +17,23 @@ typedef struct {
   int landlock_fd;         /* passed to init: --landlock-fd (with landlock_abi > 0) */
   int landlock_abi;        /* passed to init: --landlock-abi; 0: no Landlock layer */
   int landlock_audit;      /* 1: init logs the command's Landlock denials */
+  int command_fd;          /* passed to init: --command-fd (command-fd.h); -1: the command
+                            * follows init's `--` on bwrap's command line (tests only) */
+  /* One flag per protected path, in policy order (root by root): 1 when it
+   * existed at launch.  Only those are bound read-only; one that does not
+   * exist has nothing to bind and is the name guard's (rf_guard_level).
+   * NULL: bind every protected path ("-try"). */
+  const unsigned char *protected_present;
 } rf_bwrap_fds;
 
-/* Appends the whole command line (bwrap ... -- init ... -- argv) to |out|.
- * Pure: looks at nothing but its arguments.  Returns 0 or -errno with a
- * message in err. */
+/* bubblewrap refuses more arguments than this (its MAX_ARGS, which counts
+ * everything after argv[0], `--args FD` data included): checked before
+ * anything starts. */
+#define RF_BWRAP_MAX_ARGS 9000
+
+/* Appends the whole command line (bwrap ... -- init ... --command-fd N) to
+ * |out|.  Pure: looks at nothing but its arguments.  Returns 0 or -errno
+ * with a message in err; -E2BIG when bwrap would refuse that many arguments
+ * (the message says how many mounts fit). */
 int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv,
                         const rf_bwrap_fds *fds, rf_strv *out, char *err, size_t err_len);

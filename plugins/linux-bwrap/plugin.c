@@ -18,6 +18,7 @@
 #include "bwrap-argv.h"
 #include "bwrap-diagnose.h"
 #include "bwrap-layers.h"
+#include "command-fd.h"
 #include "landlock-abi.h"
 #include "landlock-layer.h"
 #include "process.h"
@@ -35,7 +36,8 @@ enum {
   RENDER_SECCOMP_FD = 5,
   RENDER_NOTIFY_FD = 6,
   RENDER_SUPERVISE_FD = 7,
-  RENDER_LANDLOCK_FD = 8
+  RENDER_LANDLOCK_FD = 8,
+  RENDER_COMMAND_FD = 9
 };
 
 typedef struct {
@@ -308,6 +310,26 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
   return 0;
 }
 
+/* Which protected paths exist now (one flag each, in policy order; see
+ * rf_bwrap_fds): those are bound read-only, the others are the name
+ * guard's.  Looked at before the guard's own list, so that a path removed
+ * in between is guarded, and one bound "-try" that is gone is skipped by
+ * bwrap.  Returns a malloc'd array (never empty) or NULL without memory. */
+static unsigned char *protected_presence(const rf_backend_policy *policy) {
+  size_t n = 0;
+  for (size_t i = 0; i < policy->n_writable_roots; i++)
+    n += policy->writable_roots[i].n_protected;
+  unsigned char *present = calloc(n + 1, 1);
+  if (!present)
+    return NULL;
+  size_t k = 0;
+  struct stat st;
+  for (size_t i = 0; i < policy->n_writable_roots; i++)
+    for (size_t j = 0; j < policy->writable_roots[i].n_protected; j++)
+      present[k++] = lstat(policy->writable_roots[i].protected_paths[j], &st) == 0;
+  return present;
+}
+
 /* How much the name guard must cover: protected names that do not exist yet
  * (no mount point), directories holding them, names that are symlinks. */
 static int guard_level_of(const rf_backend_policy *policy) {
@@ -348,6 +370,7 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
     return trust_rc;
   }
   err[0] = '\0';
+  unsigned char *present = protected_presence(policy);
   int guard = guard_level_of(policy);
   const char *no_landlock = NULL;
   int landlock_abi = rf_ll_layer_abi(&no_landlock);
@@ -363,16 +386,31 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
       .landlock_fd = RENDER_LANDLOCK_FD,
       .landlock_abi = landlock_abi,
       .landlock_audit = audit_requested(),
+      .command_fd = RENDER_COMMAND_FD,
+      .protected_present = present,
   };
   rf_strv args;
   rf_strv_init(&args);
-  int rc = rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len);
+  int rc = present ? rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len) : -ENOMEM;
+  if (!present)
+    snprintf(err, err_len, "out of memory");
   if (rc == 0) {
     for (size_t i = 0; i < args.len; i++)
       out->emit(out->ctx, "bwrap-argv", args.items[i]);
     char *line = rf_strv_join_quoted((const char *const *)args.items);
     if (line)
       out->emit(out->ctx, "command", line);
+    free(line);
+    line = rf_strv_join_quoted(argv);
+    if (line) {
+      char head[160];
+      snprintf(head, sizeof(head),
+               "%s reads the command and its environment from fd %d (a sealed memfd: "
+               "bwrap takes at most %d arguments), then runs:",
+               INIT_NAME, RENDER_COMMAND_FD, RF_BWRAP_MAX_ARGS);
+      out->emit(out->ctx, "sandbox-command", head);
+      out->emit(out->ctx, "sandbox-command", line);
+    }
     free(line);
     rf_seccomp_options opts = seccomp_options_for(policy, guard);
     size_t n_groups = 0;
@@ -410,6 +448,7 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
                            needs_socket_supervision(policy, guard), out);
   }
   rf_strv_clear(&args);
+  free(present);
   free(bwrap);
   free(init);
   return rc;
@@ -446,6 +485,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   char *init = bwrap ? find_helper(host, INIT_NAME, policy, &rc, err, err_len) : NULL;
   int json_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1}, seccomp_fd = -1;
   int notify_fd = -1, channel[2] = {-1, -1}, guard_level = 0, landlock_fd = -1;
+  int command_fd = -1;
+  unsigned char *present = NULL;
   rf_unix_supervisor *supervisor = NULL;
   char *fs_proxy = NULL;
   int tty_fd = foreground_terminal();
@@ -458,8 +499,21 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
    * the user, writable by nobody else, outside every writable root). */
   if (!bwrap || !init)
     goto out;
-  missing = rf_missing_protected_entries(policy);
+  present = protected_presence(policy);
+  missing = present ? rf_missing_protected_entries(policy) : NULL;
+  if (!missing) {
+    rc = -ENOMEM;
+    snprintf(err, err_len, "out of memory listing the protected paths");
+    goto out;
+  }
   int guard = rf_guard_level(missing);
+  /* The command line and environment go to init through a memfd, never on
+   * bwrap's command line (see command-fd.h). */
+  command_fd = rf_command_fd_create(argv, policy->envp, err, err_len);
+  if (command_fd < 0) {
+    rc = command_fd;
+    goto out;
+  }
   rf_seccomp_options opts = seccomp_options_for(policy, guard);
   seccomp_fd = rf_seccomp_export_memfd(&opts, err, err_len);
   if (seccomp_fd < 0) {
@@ -508,12 +562,14 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       .landlock_fd = landlock_fd,
       .landlock_abi = landlock_fd >= 0 ? landlock_abi : 0,
       .landlock_audit = audit_requested(),
+      .command_fd = command_fd,
+      .protected_present = present,
   };
   rc = rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len);
   if (rc < 0)
     goto out;
 
-  size_t n_keep = 6 + policy->n_pass_fds;
+  size_t n_keep = 7 + policy->n_pass_fds;
   int *keep = calloc(n_keep, sizeof(int));
   if (!keep) {
     rc = -ENOMEM;
@@ -526,9 +582,12 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   keep[3] = notify_fd;  /* -1 when unused: ignored */
   keep[4] = channel[1];
   keep[5] = landlock_fd; /* -1 when unused */
+  keep[6] = command_fd;
   for (size_t i = 0; i < policy->n_pass_fds; i++)
-    keep[6 + i] = policy->pass_fds[i];
-  pid_t pid = rf_spawn(bwrap, args.items, (char *const *)policy->envp, keep, n_keep, err, err_len);
+    keep[7 + i] = policy->pass_fds[i];
+  /* No environment for bwrap and init: the command's is in command_fd. */
+  char *const no_env[] = {NULL};
+  pid_t pid = rf_spawn(bwrap, args.items, no_env, keep, n_keep, err, err_len);
   free(keep);
   if (pid < 0) {
     rc = pid;
@@ -592,6 +651,9 @@ out:
     close(channel[1]);
   if (landlock_fd >= 0)
     close(landlock_fd); /* bwrap (for init) and the supervisor have their own */
+  if (command_fd >= 0)
+    close(command_fd);
+  free(present);
   rf_unix_supervisor_stop(supervisor); /* only when launch failed */
   rf_strv_free_array(missing);
   free(fs_proxy);

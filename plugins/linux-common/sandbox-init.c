@@ -22,6 +22,8 @@
  *      itself under the same seccomp filters and not dumpable, so the command
  *      cannot borrow it through /proc/1/mem.  A failed exec is reported so that
  *      ringfence exits 126 or 127 like a shell would.
+ * The command line and environment come from --command-fd (see command-fd.h:
+ * bwrap caps its own arguments at 9000), or follow `--` (by hand, in tests).
  * It links nothing but libc, so that it adds as little as possible to start-up.
  *
  * Status protocol on --status-fd (close-on-exec, so a successful exec closes it):
@@ -46,6 +48,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "command-fd.h"
 #include "landlock-layer.h"
 
 static void die(const char *what) {
@@ -203,14 +206,29 @@ static void enter_landlock_layer(int ruleset_fd, int abi, int audit) {
   }
 }
 
+/* The command and its environment from --command-fd; the descriptor is
+ * closed (the command must never hold it). */
+static void read_command(int fd, char ***command, char ***envp) {
+  char err[256] = "";
+  void *block = NULL;
+  int rc = rf_command_fd_read(fd, command, envp, &block, err, sizeof(err));
+  close(fd);
+  if (rc < 0) {
+    fprintf(stderr, "ringfence-sandbox-init: %s\n", err);
+    _exit(125);
+  }
+  /* |block| stays allocated until exec. */
+}
+
 int main(int argc, char **argv) {
   int status_fd = -1, seccomp_fd = -1, notify_fd = -1, supervise_fd = -1;
-  int landlock_fd = -1, landlock_abi = 0, landlock_audit = 0;
-  int foreground = 0;
+  int landlock_fd = -1, landlock_abi = 0, landlock_audit = 0, command_fd = -1;
+  int foreground = 0, dashdash = 0;
   int i = 1;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) {
       i++;
+      dashdash = 1;
       break;
     }
     if (strcmp(argv[i], "--foreground-tty") == 0) {
@@ -237,22 +255,27 @@ int main(int argc, char **argv) {
       landlock_fd = parse_fd(argv[++i]);
     else if (strcmp(argv[i], "--landlock-abi") == 0)
       landlock_abi = parse_fd(argv[++i]);
+    else if (strcmp(argv[i], "--command-fd") == 0)
+      command_fd = parse_fd(argv[++i]);
     else {
       fprintf(stderr, "ringfence-sandbox-init: unknown option %s\n", argv[i]);
       return 125;
     }
   }
-  if (i >= argc) {
+  if ((command_fd >= 0) == (dashdash && i < argc)) {
     fprintf(stderr, "usage: ringfence-sandbox-init [--status-fd N] [--seccomp-fd N] [--notify-fd N "
-                    "--supervise-fd N] [--landlock-fd N --landlock-abi N [--landlock-audit]] -- "
-                    "COMMAND "
-                    "[ARG]...\n(started by ringfence inside a sandbox, not by hand)\n");
+                    "--supervise-fd N] [--landlock-fd N --landlock-abi N [--landlock-audit]] "
+                    "{--command-fd N | -- COMMAND [ARG]...}\n(started by ringfence inside a "
+                    "sandbox, not by hand)\n");
     return 125;
   }
   if (status_fd >= 0) {
     fcntl(status_fd, F_SETFD, FD_CLOEXEC);
     write_all(status_fd, "S", 1);
   }
+  char **command_argv = &argv[i], **command_envp = environ;
+  if (command_fd >= 0)
+    read_command(command_fd, &command_argv, &command_envp);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     die("setting no_new_privs");
   if ((notify_fd >= 0) != (supervise_fd >= 0)) {
@@ -282,7 +305,9 @@ int main(int argc, char **argv) {
       take_foreground();
     else if (setpgid(0, 0) != 0)
       die("creating a process group");
-    execvp(argv[i], &argv[i]);
+    /* execvp searches the command's own PATH. */
+    environ = command_envp;
+    execvp(command_argv[0], command_argv);
     int saved = errno;
     if (status_fd >= 0) {
       char report[1 + sizeof(int)];
@@ -290,7 +315,7 @@ int main(int argc, char **argv) {
       memcpy(report + 1, &saved, sizeof(int));
       write_all(status_fd, report, sizeof(report));
     }
-    fprintf(stderr, "ringfence: %s: %s\n", argv[i], strerror(saved));
+    fprintf(stderr, "ringfence: %s: %s\n", command_argv[0], strerror(saved));
     _exit(saved == ENOENT ? 127 : 126);
   }
   if (status_fd >= 0)

@@ -1124,19 +1124,39 @@ void rf_strv_free_array(char **array) {
   free(array);
 }
 
-static int add_entry(char **out, size_t *n, size_t cap, char *entry) {
-  if (!entry || *n + 1 >= cap) {
+/* A growing list of entries, without duplicates; |failed| once it could
+ * not grow (the caller then gets NULL: never a shorter list, which would
+ * leave a protected name unguarded). */
+typedef struct {
+  char **items;
+  size_t n, cap;
+  int failed;
+} entry_list;
+
+static void add_entry(entry_list *list, char *entry) {
+  if (!entry || list->failed) {
     free(entry);
-    return -1;
+    return;
   }
-  for (size_t i = 0; i < *n; i++) {
-    if (strcmp(out[i], entry) == 0) {
+  for (size_t i = 0; i < list->n; i++) {
+    if (strcmp(list->items[i], entry) == 0) {
       free(entry);
-      return 0;
+      return;
     }
   }
-  out[(*n)++] = entry;
-  return 0;
+  if (list->n + 1 >= list->cap) {
+    size_t cap = list->cap ? 2 * list->cap : 64;
+    char **items = realloc(list->items, cap * sizeof(char *));
+    if (!items) {
+      list->failed = 1;
+      free(entry);
+      return;
+    }
+    list->items = items;
+    list->cap = cap;
+  }
+  list->items[list->n++] = entry;
+  list->items[list->n] = NULL;
 }
 
 /* "N:DEV:INO:HEXNAME": a protected path that does not exist ("L:": one that
@@ -1192,22 +1212,18 @@ static int path_strictly_below(const char *path, const char *root) {
 }
 
 char **rf_missing_protected_entries(const rf_backend_policy *policy) {
-  size_t cap = 2;
-  for (size_t i = 0; i < policy->n_writable_roots; i++)
-    cap += policy->writable_roots[i].n_protected * (2 + 64 * policy->n_writable_roots);
-  char **out = calloc(cap, sizeof(char *));
-  size_t n = 0;
-  for (size_t i = 0; out && i < policy->n_writable_roots; i++) {
+  entry_list list = {0};
+  for (size_t i = 0; !list.failed && i < policy->n_writable_roots; i++) {
     const rf_backend_root *root = &policy->writable_roots[i];
     for (size_t j = 0; j < root->n_protected; j++) {
       const char *path = root->protected_paths[j];
       struct stat st;
       if (lstat(path, &st) != 0)
-        add_entry(out, &n, cap, name_entry(path));
+        add_entry(&list, name_entry(path));
       else if (S_ISLNK(st.st_mode)) /* no mount can cover a symlink itself */
-        add_entry(out, &n, cap, name_entry_kind(path, 'L'));
+        add_entry(&list, name_entry_kind(path, 'L'));
       else if (S_ISDIR(st.st_mode))
-        add_entry(out, &n, cap, ancestor_entry(path));
+        add_entry(&list, ancestor_entry(path));
       /* Every writable root holding the path: its directories in between. */
       for (size_t k = 0; k < policy->n_writable_roots; k++) {
         const char *outer = policy->writable_roots[k].path;
@@ -1219,10 +1235,18 @@ char **rf_missing_protected_entries(const rf_backend_policy *policy) {
           *slash = '\0';
           if (!path_strictly_below(dir, outer))
             break;
-          add_entry(out, &n, cap, ancestor_entry(dir));
+          add_entry(&list, ancestor_entry(dir));
         }
       }
     }
   }
-  return out;
+  if (!list.failed && !list.items && !(list.items = calloc(1, sizeof(char *))))
+    list.failed = 1;
+  if (list.failed) {
+    for (size_t i = 0; i < list.n; i++)
+      free(list.items[i]);
+    free(list.items);
+    return NULL;
+  }
+  return list.items;
 }

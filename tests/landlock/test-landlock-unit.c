@@ -351,6 +351,90 @@ static void test_layer_reaches_init_on_its_command_line(void) {
   rf_strv_clear(&args);
 }
 
+/* ---- bwrap's argument cap (MAX_ARGS 9000) ----------------------------------------- */
+
+static rf_bwrap_fds argv_fds(void) {
+  rf_bwrap_fds fds = {.bwrap = "/usr/bin/bwrap", .init = "/init", .json_status_fd = 3,
+                      .init_status_fd = 4, .seccomp_fd = 5, .notify_fd = -1, .supervise_fd = -1,
+                      .landlock_fd = -1, .command_fd = 9};
+  return fds;
+}
+
+static int has_arg(const rf_strv *args, const char *what) {
+  for (size_t i = 0; i < args->len; i++)
+    if (strcmp(args->items[i], what) == 0)
+      return 1;
+  return 0;
+}
+
+static void test_command_reaches_init_through_a_descriptor(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  static const char *argv[10002];
+  static char numbers[10000][8];
+  argv[0] = "the-command";
+  for (int i = 0; i < 10000; i++) {
+    snprintf(numbers[i], sizeof(numbers[i]), "%d", i);
+    argv[i + 1] = numbers[i];
+  }
+  rf_bwrap_fds fds = argv_fds();
+  rf_strv args;
+  rf_strv_init(&args);
+  char err[512] = "";
+  CU_ASSERT_EQUAL_FATAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), 0);
+  CU_ASSERT_FALSE(has_arg(&args, "the-command"));
+  CU_ASSERT(args.len < 100);
+  CU_ASSERT_STRING_EQUAL(args.items[args.len - 2], "--command-fd");
+  CU_ASSERT_STRING_EQUAL(args.items[args.len - 1], "9");
+  rf_strv_clear(&args);
+}
+
+static void test_only_existing_protected_paths_are_bound(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  const char *const argv[] = {"true", NULL};
+  const unsigned char present[] = {1, 0}; /* .git exists, .envrc does not */
+  rf_bwrap_fds fds = argv_fds();
+  fds.protected_present = present;
+  rf_strv args;
+  rf_strv_init(&args);
+  char err[512] = "";
+  CU_ASSERT_EQUAL_FATAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), 0);
+  CU_ASSERT_TRUE(has_arg(&args, "/work/ws/.git"));
+  CU_ASSERT_FALSE(has_arg(&args, "/work/ws/.envrc"));
+  rf_strv_clear(&args);
+}
+
+/* Mounts beyond bwrap's cap fail before anything starts, saying how many fit. */
+static void test_too_many_mounts_are_refused_naming_the_limit(void) {
+  enum { N = 3100 };
+  static rf_backend_root many[N];
+  static char paths[N][32];
+  for (int i = 0; i < N; i++) {
+    snprintf(paths[i], sizeof(paths[i]), "/work/root-%d", i);
+    many[i] = (rf_backend_root){.size = sizeof(rf_backend_root), .path = paths[i]};
+  }
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  p.writable_roots = many;
+  const char *const argv[] = {"true", NULL};
+  rf_bwrap_fds fds = argv_fds();
+  char err[512] = "";
+  rf_strv args;
+  /* 2,900 roots fit, */
+  p.n_writable_roots = 2900;
+  rf_strv_init(&args);
+  CU_ASSERT_EQUAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), 0);
+  CU_ASSERT(args.len - 1 <= RF_BWRAP_MAX_ARGS);
+  rf_strv_clear(&args);
+  /* 3,100 do not. */
+  p.n_writable_roots = N;
+  rf_strv_init(&args);
+  CU_ASSERT_EQUAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), -E2BIG);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "9000"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "3100 writable roots"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "room for 29"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "--backend landlock"));
+  rf_strv_clear(&args);
+}
+
 /* ---- the bwrap failure classifier, with bwrap's own messages -------------------- */
 
 typedef struct {
@@ -455,6 +539,13 @@ int main(void) {
               test_layer_dev_rules_are_the_sandboxs_own_dev);
   CU_add_test(layer, "init gets the ruleset's descriptor and ABI on its command line",
               test_layer_reaches_init_on_its_command_line);
+  CU_pSuite cap = CU_add_suite("bwrap's argument cap", NULL, NULL);
+  CU_add_test(cap, "10,000 arguments reach init through a descriptor, not bwrap's command line",
+              test_command_reaches_init_through_a_descriptor);
+  CU_add_test(cap, "only protected paths that exist are bound (the others are the guard's)",
+              test_only_existing_protected_paths_are_bound);
+  CU_add_test(cap, "more mounts than bwrap takes are refused, naming the limit and what fits",
+              test_too_many_mounts_are_refused_naming_the_limit);
   CU_pSuite bwrap = CU_add_suite("bwrap failure classifier", NULL, NULL);
   CU_add_test(bwrap, "bwrap's failures are classified, quoted, with a remedy",
               test_bwrap_failures_are_classified_with_a_remedy);
