@@ -69,42 +69,64 @@ out=$(run -- sh -c "$echo_back" sh "${args[@]}" 2>"$top/err" | tr '\n' ' ' | sed
 if [ "$out" = "$want" ]; then ok "10,000 arguments reach the command exactly (count and checksum)"
 else bad "10,000 arguments reach the command exactly (count and checksum)" "got '$out', want '$want'; $(tail -c 300 "$top/err")"; fi
 
-# An argv of ARG_MAX/4 bytes, and one as large as the kernel lets ringfence itself be started with
-# (found by trying: the host's execve of ringfence is the judge) less 2 KiB.
+# An argv of ARG_MAX/4 bytes; an argv, and an environment, as large as the kernel lets ringfence
+# itself be started with (found by trying: the host's execve of ringfence is the judge), less half a KiB.
 python3 - "$RF" "$BACKEND" <<'PY' >"$top/argmax" 2>&1
 import errno, hashlib, os, subprocess, sys
 rf, backend = sys.argv[1], sys.argv[2]
-script = 'printf "%s\\n" "$@" | md5sum | cut -d" " -f1; echo $#'
-base = [rf, "run", "--backend", backend, "-s", "workspace-write",
-        "-c", "sandbox_workspace_write.exclude_slash_tmp=true",
-        "-c", "sandbox_workspace_write.exclude_tmpdir_env_var=true", "--", "sh", "-c", script, "sh"]
+echo_args = 'printf "%s\\n" "$@" | md5sum | cut -d" " -f1; echo $#'
+echo_env = 'env | grep "^RF_BIG_" | LC_ALL=C sort | md5sum | cut -d" " -f1; env | grep -c "^RF_BIG_"'
+def base(script):
+    return [rf, "run", "--backend", backend, "-s", "workspace-write",
+            "-c", "sandbox_workspace_write.exclude_slash_tmp=true",
+            "-c", "sandbox_workspace_write.exclude_tmpdir_env_var=true", "--", "sh", "-c", script, "sh"]
 def args_of(total):  # arguments of ~1000 bytes (the kernel caps one at 128 KiB)
     return [("%07d" % i) + "x" * 993 for i in range(total // 1001)]
-def attempt(total):
-    args = args_of(total)
-    want = hashlib.md5(("\n".join(args) + "\n").encode()).hexdigest() + " %d" % len(args)
-    r = subprocess.run(base + args, capture_output=True, text=True)
-    return " ".join(r.stdout.split()), want, r.returncode, r.stderr[-300:]
-arg_max = os.sysconf("SC_ARG_MAX")
-for label, total in (("ARG_MAX/4", arg_max // 4), ("kernel", None)):
-    if total is None:
-        lo, hi = arg_max // 4, 4 * arg_max  # the largest total ringfence itself can be started with
-        while hi - lo > 1001:
-            mid = (lo + hi) // 2
-            try:
-                subprocess.run([rf, "--version"] + args_of(mid), capture_output=True)
-                lo = mid
-            except OSError as e:
-                if e.errno != errno.E2BIG:
-                    raise
-                hi = mid
-        total = lo - 2048 - sum(len(a) + 9 for a in base)
-    got, want, rc, err = attempt(total)
-    print(label, total, "ok" if got == want and rc == 0 else "FAILED got=%r want=%r rc=%d %s" % (got, want, rc, err))
+def env_of(total):
+    return {"RF_BIG_%07d" % i: "y" * 985 for i in range(total // 1001)}
+def largest(make):  # the largest total ringfence itself can be started with
+    lo, hi = os.sysconf("SC_ARG_MAX") // 4, 4 * os.sysconf("SC_ARG_MAX")
+    while hi - lo > 1001:
+        mid = (lo + hi) // 2
+        argv, env = make(mid)
+        try:
+            subprocess.run([rf, "--version"] + argv, env=env, capture_output=True)
+            lo = mid
+        except OSError as e:
+            if e.errno != errno.E2BIG:
+                raise
+            hi = mid
+    return lo
+def with_args(total):
+    return args_of(total), dict(os.environ)
+def with_env(total):
+    env = dict(os.environ)
+    env.update(env_of(total))
+    return [], env
+margin = 512 + sum(len(a) + 9 for a in base(echo_env))  # room for ringfence's own options
+cases = [("ARG_MAX/4", os.sysconf("SC_ARG_MAX") // 4, with_args, echo_args),
+         ("kernel-argv", largest(with_args) - margin, with_args, echo_args),
+         ("kernel-env", largest(with_env) - margin, with_env, echo_env)]
+for label, total, make, script in cases:
+    argv, env = make(total)
+    if make is with_args:
+        want = hashlib.md5(("\n".join(argv) + "\n").encode()).hexdigest() + " %d" % len(argv)
+    else:
+        mine = sorted("%s=%s" % kv for kv in env_of(total).items())
+        want = hashlib.md5(("\n".join(mine) + "\n").encode()).hexdigest() + " %d" % len(mine)
+    r = subprocess.run(base(script) + argv, env=env, capture_output=True, text=True)
+    got = " ".join(r.stdout.split())
+    print(label, total, "ok" if got == want and r.returncode == 0 else
+          "FAILED got=%r want=%r rc=%d %s" % (got, want, r.returncode, r.stderr[-300:]))
 PY
-for label in ARG_MAX/4 kernel; do
+for label in ARG_MAX/4 kernel-argv kernel-env; do
   res=$(grep "^$label " "$top/argmax")
-  name="an argv of $(cut -d' ' -f2 <<<"$res") bytes ($label$([ $label = kernel ] && echo "'s limit for ringfence itself, less 2 KiB")) reaches the command exactly"
+  size=$(cut -d' ' -f2 <<<"$res")
+  case $label in
+    ARG_MAX/4) name="an argv of $size bytes (ARG_MAX/4) reaches the command exactly" ;;
+    kernel-argv) name="an argv of $size bytes (the kernel's limit for ringfence itself, less half a KiB) reaches the command exactly" ;;
+    kernel-env) name="an environment of $size bytes (the kernel's limit for ringfence itself, less half a KiB) reaches the command exactly" ;;
+  esac
   if has " ok$" "$res"; then ok "$name"; else bad "$name" "$(cat "$top/argmax")"; fi
 done
 
