@@ -114,8 +114,8 @@ int rf_cli_check(int argc, char **argv) {
    * exists, a writable root the core refuses), check says so in the same words. */
   policy = rf_cli_build_policy(&options, config, &refusal);
   plan = policy ? rf_policy_resolve(policy, &refusal) : NULL;
-  /* Check answers for sure: let the bwrap probe run bwrap itself. */
-  g_setenv("RINGFENCE_PROBE_THOROUGH", "1", TRUE);
+  /* The probe is the one `run --backend auto` makes (same signs, bwrap itself asked when one
+   * says it could fail), so check and the automatic choice never disagree. */
   loader = rf_cli_new_loader(config, plan, &error);
   if (!loader) {
     rf_cli_error(error->message);

@@ -50,6 +50,20 @@ rf_bwrap_problem rf_bwrap_classify(const char *message, int unshare_errno, int u
              "CAP_NET_ADMIN in the container); run on the host, or use the landlock backend");
     return RF_BWRAP_NETNS_LOOPBACK;
   }
+  /* Before the namespace cases: the kernel's EPERM for the proc mount is not about namespaces.
+   * A new user namespace may mount proc only where the whole of the caller's /proc is visible
+   * (fs/namespace.c, mnt_already_visible): a mount over /proc/sys, /proc/kcore ... (containers
+   * mask those) forbids it, and a masked /proc/sys also hides the overflowuid bwrap reads. */
+  if (strstr(m, "Can't mount proc") || strstr(m, "/proc/sys/kernel/overflow")) {
+    snprintf(reason, reason_len,
+             "part of /proc is hidden by a mount, so the kernel gives bwrap's new user namespace "
+             "no /proc of its own: %s",
+             why);
+    snprintf(remedy, remedy_len,
+             "run where /proc is not masked (a container: --security-opt systempaths=unconfined, "
+             "or unmount what covers /proc), or use the landlock backend");
+    return RF_BWRAP_PROC_MASKED;
+  }
   int apparmor_like = strstr(m, "setting up uid map: Permission denied") ||
                       strstr(m, "write to uid_map") ||
                       (strstr(m, "Failed to make / slave") && apparmor_restrict == 1);

@@ -10,6 +10,7 @@ typedef enum {
   RF_BWRAP_USERNS_APPARMOR,     /* AppArmor restricts unprivileged user namespaces */
   RF_BWRAP_USERNS_DENIED,       /* creating a namespace was refused (container seccomp, ...) */
   RF_BWRAP_NETNS_LOOPBACK,      /* could not set up loopback in the new network namespace */
+  RF_BWRAP_PROC_MASKED,         /* part of /proc is hidden by a mount: no fresh proc for bwrap */
   RF_BWRAP_UNKNOWN,
 } rf_bwrap_problem;
 

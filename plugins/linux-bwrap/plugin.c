@@ -191,6 +191,51 @@ static int userns_refusal_possible(void) {
   return read_int_file("/sys/fs/selinux/enforce") == 1;
 }
 
+/* The first mount over part of /proc (|out|, e.g. "/proc/sys"), or "" when /proc is whole.
+ * A fresh proc in a new user namespace, which bwrap mounts, is allowed only when the caller's
+ * /proc is fully visible (fs/namespace.c mnt_already_visible: nothing mounted on it but on a
+ * permanently empty directory, binfmt_misc's), and a masked /proc/sys also hides the overflow
+ * ids bwrap reads first.  User namespaces still work, so the namespace test cannot see this:
+ * a sign that bwrap itself must be asked.  Unreadable mountinfo counts as a sign too. */
+static void proc_cover(char *out, size_t out_len) {
+  out[0] = '\0';
+  if (read_int_file("/proc/sys/kernel/overflowuid") < 0 ||
+      read_int_file("/proc/sys/kernel/overflowgid") < 0) {
+    snprintf(out, out_len, "/proc/sys/kernel/overflowuid is unreadable");
+    return;
+  }
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f) {
+    snprintf(out, out_len, "/proc/self/mountinfo is unreadable");
+    return;
+  }
+  char line[4096];
+  int continued = 0; /* the rest of a line longer than the buffer */
+  while (fgets(line, sizeof(line), f)) {
+    int was_continued = continued;
+    continued = strchr(line, '\n') == NULL;
+    if (was_continued)
+      continue;
+    /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ...": the fifth field. */
+    char *field = line;
+    for (int i = 0; i < 4 && field; i++) {
+      field = strchr(field, ' ');
+      if (field)
+        field++;
+    }
+    if (!field || strncmp(field, "/proc/", 6) != 0)
+      continue;
+    char *end = strchr(field, ' ');
+    if (end)
+      *end = '\0';
+    if (strcmp(field, "/proc/sys/fs/binfmt_misc") == 0)
+      continue;
+    snprintf(out, out_len, "%s", field);
+    break;
+  }
+  fclose(f);
+}
+
 static int try_namespaces(void) {
   static char stack[16384] __attribute__((aligned(16)));
   pid_t pid = clone(namespace_child, stack + sizeof(stack),
@@ -275,16 +320,22 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
   int userns_sysctl = read_int_file("/proc/sys/kernel/unprivileged_userns_clone");
   int max_userns = read_int_file("/proc/sys/user/max_user_namespaces");
   int apparmor = read_int_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+  /* One verdict for `check`, `explain` and `run --backend auto`: the same signs, and bwrap
+   * itself asked whenever one of them says it could fail (RINGFENCE_PROBE_THOROUGH=1: always). */
   int thorough = getenv("RINGFENCE_PROBE_THOROUGH") != NULL;
   int sysctl_forbids = max_userns == 0 || (!is_root && userns_sysctl == 0);
   int tested = sysctl_forbids || thorough || userns_refusal_possible();
   int unshare_errno = tested ? try_namespaces() : 0;
+  char cover[256];
+  proc_cover(cover, sizeof(cover));
   char message[768] = "";
-  int bwrap_status = 0;
-  /* Ask bwrap itself when the cheap test failed, when AppArmor may treat
-   * bwrap differently from us, or when a thorough answer was asked for. */
-  if (unshare_errno != 0 || apparmor == 1 || thorough)
+  int bwrap_status = 0, bwrap_ran = 0;
+  /* Ask bwrap itself when the cheap test failed, when AppArmor may treat bwrap differently
+   * from us, when part of /proc is covered, or when a thorough answer was asked for. */
+  if (unshare_errno != 0 || apparmor == 1 || cover[0] || thorough) {
     bwrap_status = try_bwrap(bwrap, message, sizeof(message));
+    bwrap_ran = 1;
+  }
   if (unshare_errno == 0 && bwrap_status == 0) {
     report->usable = 1;
     const char *no_landlock = NULL;
@@ -295,17 +346,24 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
     else
       snprintf(layer, sizeof(layer), "no Landlock layer (%s): write-confined not enforced",
                no_landlock ? no_landlock : "?");
-    snprintf(report->detail, sizeof(report->detail), "bwrap at %s; user namespaces %s%s; %s",
+    snprintf(report->detail, sizeof(report->detail), "bwrap at %s; user namespaces %s%s; %s; %s",
              bwrap,
              tested ? "work (created one)"
                     : "allowed (sysctls permit them, no seccomp filter or SELinux on this process)",
-             is_root ? " (running as root)" : "", layer);
+             is_root ? " (running as root)" : "",
+             bwrap_ran ? "bwrap ran a test sandbox" : "/proc whole (no test sandbox needed)",
+             layer);
     free(bwrap);
     return 0;
   }
-  rf_bwrap_classify(message, unshare_errno, userns_sysctl, max_userns, apparmor, is_root,
-                    report->reason, sizeof(report->reason), report->remedy,
-                    sizeof(report->remedy));
+  rf_bwrap_problem problem =
+      rf_bwrap_classify(message, unshare_errno, userns_sysctl, max_userns, apparmor, is_root,
+                        report->reason, sizeof(report->reason), report->remedy,
+                        sizeof(report->remedy));
+  if (problem == RF_BWRAP_PROC_MASKED && cover[0]) {
+    size_t used = strlen(report->reason);
+    snprintf(report->reason + used, sizeof(report->reason) - used, " (found: %s)", cover);
+  }
   free(bwrap);
   return 0;
 }

@@ -9,6 +9,12 @@ RF=$(readlink -f "${1:?usage: policy-test.sh RINGFENCE [--as-nobody]}")
 MODE=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
+# As uid 65534, from the staged copy: the environment the claims run in.
+nobody_env() {
+  echo setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/local/bin:/usr/bin:/bin \
+    HOME=/tmp LANG=C.UTF-8 LD_LIBRARY_PATH="$1/lib" RINGFENCE_BACKEND_DIR="$1/backends" \
+    RINGFENCE_HELPER_DIR="$1/libexec"
+}
 if [ "$MODE" = "--as-nobody" ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "SKIP: the unprivileged pass needs root to switch to uid 65534 (run as root, or this pass already is unprivileged)"
@@ -16,13 +22,13 @@ if [ "$MODE" = "--as-nobody" ]; then
   fi
   stage=$("$here/../lib/stage-for-nobody.sh" "$RF") || exit 1
   trap 'rm -rf "$stage"' EXIT
-  # As root, the masked-/proc/sys claims make the mount namespace here, then switch to 65534
-  # inside it (an unprivileged user's own `unshare -Urm` maps every host file to the overflow
-  # uid, and ringfence rightly trusts no program owned by that).
-  RF_AS_NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 LD_LIBRARY_PATH=$stage/lib RINGFENCE_BACKEND_DIR=$stage/backends RINGFENCE_HELPER_DIR=$stage/libexec"
-  export RF_AS_NOBODY
-  $RF_AS_NOBODY RF_AS_NOBODY="$RF_AS_NOBODY" RF_STAGED=1 bash "$stage/policy-test.sh" "$stage/bin/ringfence"
-  exit $?
+  $(nobody_env "$stage") RF_MASKED_BY_ROOT=1 bash "$stage/policy-test.sh" "$stage/bin/ringfence"
+  rc=$?
+  # The masked-/proc claims need a mount namespace: root makes it and switches to uid 65534
+  # inside.  An unprivileged user's own `unshare -Urm` would not do: it maps every host file to
+  # the overflow uid, and ringfence rightly trusts no program owned by that.
+  RF_STAGE=$stage bash "$here/policy-test.sh" "$stage/bin/ringfence" --masked-proc-as-nobody
+  exit $((rc || $?))
 fi
 
 pass=0 fail=0 skip=0
@@ -53,7 +59,7 @@ echo "uid $uid: workspace $ws, HOME $HOME"
 # landlock backend refuse, which is not what these claims are about.
 NOTMP=(-c sandbox_workspace_write.exclude_slash_tmp=true)
 BACKENDS=(bwrap landlock)
-if ! "$RF" check 2>/dev/null | grep -q '^landlock *usable'; then
+if [ "$MODE" != --masked-proc-as-nobody ] && ! "$RF" check 2>/dev/null | grep -q '^landlock *usable'; then
   skipped "landlock claims" "Landlock is not usable here"
   BACKENDS=(bwrap)
 fi
@@ -62,6 +68,44 @@ victim_dir=$out
 [ "$uid" = 0 ] && victim_dir=/etc
 marker=rf-policy-probe-$$-$RANDOM
 trap 'cd /; rm -rf "$top"; rm -f "/etc/$marker"' EXIT
+
+# --- check and the automatic choice agree on bwrap -----------------------------------------
+# Part of /proc covered by a mount (as containers mask /proc/kcore, /proc/sys ...): user
+# namespaces still work, but the kernel gives bwrap's new user namespace no proc mount.  check
+# must call bwrap unusable, and `run` (auto) must then pick Landlock, saying why; --backend bwrap
+# refuses (125) with the reason check gives.  $AS runs ringfence as the user under test.
+masked_proc_claims() {
+  local who=$1 setup out
+  for setup in "mount -t tmpfs rf-mask /proc/sys" \
+               "mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys" \
+               "mount --bind /dev/null /proc/timer_list"; do
+    out=$(cd "$ws" && unshare -m --propagation private sh -c "$setup && {
+      $AS '$RF' check; echo \"check-rc=\$?\";
+      $AS '$RF' check --json; echo;
+      $AS '$RF' run -- sh -c 'echo sandbox=\$RINGFENCE_SANDBOX'; echo \"auto-rc=\$?\";
+      $AS '$RF' run --backend bwrap -- true; echo \"bwrap-rc=\$?\"; }" 2>&1)
+    local name="$who, /proc masked ($setup)"
+    claim "$name: check calls bwrap unusable and says why" \
+      has "part of /proc is hidden by a mount" "$(grep '^bwrap ' <<<"$out")"
+    local json
+    json=$(grep '^{' <<<"$out" | python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join('%s=%s' % (b['name'], b['usable']) for b in d['backends'] if b['name'] in ('bwrap','landlock')))" 2>/dev/null)
+    claim "$name: check --json agrees (bwrap unusable, landlock usable)" \
+      test "$(tr ' ' '\n' <<<"$json" | sort | tr '\n' ' ')" = "bwrap=False landlock=True "
+    claim "$name: run (auto) picks landlock, as check implies, and says why" \
+      test "$(has "sandbox=landlock" "$out" && has "auto-rc=0" "$out" &&
+              has "using backend 'landlock' because bwrap is not usable (part of /proc is hidden" "$out" && echo yes)" = yes
+    claim "$name: run --backend bwrap refuses (125) with check's reason" \
+      test "$(has "bwrap-rc=125" "$out" && has "backend 'bwrap' cannot run here: part of /proc is hidden" "$out" && echo yes)" = yes
+    has "auto-rc=0" "$out" || echo "$out" | head -20
+  done
+}
+
+if [ "$MODE" = "--masked-proc-as-nobody" ]; then
+  AS=$(nobody_env "$RF_STAGE") masked_proc_claims "uid 65534"
+  echo "masked /proc as uid 65534: $pass passed, $fail failed, $skip skipped"
+  [ $fail -eq 0 ]
+  exit $?
+fi
 
 # --- a working directory that is gone ------------------------------------------------------
 gone_msg="the working directory no longer exists"
@@ -155,6 +199,14 @@ cd /
 "$RF" run -- true 2>/dev/null; rc=$?
 cd "$ws"
 claim "read-only mode in / still runs (the working directory is no writable root there)" test "$rc" = 0
+
+if [ "$uid" = 0 ]; then
+  AS= masked_proc_claims "uid 0"
+elif [ -n "${RF_MASKED_BY_ROOT:-}" ]; then
+  echo "NOTE: the masked-/proc claims for uid 65534 run next, by root, inside a mount namespace"
+else
+  skipped "masked-/proc claims" "they need root to make the mount namespace (unshare -Urm maps host files to the overflow uid, which ringfence does not trust)"
+fi
 
 echo "uid $uid: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -473,9 +473,13 @@ static const classify_case cases[] = {
     /* A container without CAP_NET_ADMIN cannot bring up loopback in the new netns. */
     {"bwrap: loopback: Failed RTM_NEWADDR: Operation not permitted\n", 0, -1, 15000, -1, 1,
      RF_BWRAP_NETNS_LOOPBACK, "Failed RTM_NEWADDR", "landlock"},
-    /* Root is not subject to the AppArmor userns restriction. */
+    /* A mount over part of /proc (a container's masked paths, /proc/sys read-only): the kernel
+     * refuses the new user namespace a proc mount; AppArmor is not it (root here). */
     {"bwrap: Can't mount proc on /newroot/proc: Operation not permitted\n", 0, -1, 15000, 1, 1,
-     RF_BWRAP_USERNS_DENIED, "Can't mount proc", "landlock"},
+     RF_BWRAP_PROC_MASKED, "part of /proc is hidden by a mount", "landlock"},
+    /* /proc/sys itself masked (tmpfs over it): bwrap cannot read the overflow ids. */
+    {"bwrap: Can't read /proc/sys/kernel/overflowuid: No such file or directory\n", 0, -1, -1, -1,
+     0, RF_BWRAP_PROC_MASKED, "overflowuid", "unmount what covers /proc"},
     {"bwrap: execvp /bin/true: No such file or directory\n", 0, -1, 15000, 0, 0, RF_BWRAP_UNKNOWN,
      "bwrap failed: bwrap: execvp /bin/true: No such file or directory", "--backend"},
 };
