@@ -3,8 +3,10 @@
  * TOML syntax is toml.c's business; what a policy means is policy.c's and resolve.c's. */
 #include <ringfence/ringfence.h>
 
+#include "safe-read.h"
 #include "toml.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <string.h>
 #include <unistd.h>
@@ -583,16 +585,21 @@ gboolean rf_config_load_file(RfConfig *config, const char *path, GError **error)
   g_autofree char *contents = NULL;
   gsize length = 0;
   g_autoptr(GError) read_error = NULL;
-  if (!g_file_get_contents(file, &contents, &length, &read_error)) {
-    if (!path && g_error_matches(read_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+  /* A FIFO, a device or a huge file would hang ringfence or exhaust its memory: regular
+   * files only, bounded (safe-read.h).  A symlink is followed (dotfile managers use them). */
+  int rc = rf_safe_read_file(file, "config file", RF_READ_MAX_USER_FILE, RF_READ_FOLLOW,
+                             &contents, &length, &read_error);
+  if (rc < 0) {
+    gboolean missing = rc == -ENOENT || rc == -ENOTDIR;
+    if (!path && missing) {
       g_free(config->looked_for);
       config->looked_for = g_strdup(file);
       return TRUE; /* no default config: defaults apply */
     }
-    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "config file %s cannot be read: %s%s", file,
-                read_error->message,
-                path && g_error_matches(read_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                    ? " (check the --config path)"
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s%s", read_error->message,
+                path && missing ? " (check the --config path)"
+                : rc == -EINVAL || rc == -EFBIG
+                    ? " (write the configuration to a regular file and name that)"
                     : "");
     return FALSE;
   }

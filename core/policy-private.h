@@ -67,9 +67,10 @@ char **rf_home_directories(void);
  * ..."), to follow the root's name in a sentence.  |homes| as rf_home_directories() gives. */
 char *rf_writable_root_refusal(const char *root, const char *const *homes);
 
-/* core/protected-paths.c */
+/* core/protected-paths.c: the protected paths of |root|, or NULL with an error when a file
+ * git reads there cannot be read safely (a FIFO, a device, too large: see safe-read.h). */
 GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *names,
-                                       GPtrArray *writable_roots);
+                                       GPtrArray *writable_roots, GError **error);
 
 /* core/guarantees.c */
 guint64 rf_guarantees_required(const RfPlan *plan);

@@ -1,9 +1,20 @@
-/* protected-paths.c: which paths stay read-only inside a writable root (protected names, a .git file's gitdir). */
+/* protected-paths.c: which paths stay read-only inside a writable root (protected names, and what git on the host would run or read). */
 #include "policy-private.h"
 
+#include "git-config.h"
+#include "safe-read.h"
+
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+typedef struct {
+  GPtrArray *paths;          /* the answer: char* */
+  GHashTable *seen;          /* the same, for lookups */
+  GPtrArray *writable_roots; /* canonical, char* */
+  GPtrArray *global_hooks;   /* core.hooksPath values of the system and global configs */
+} Protect;
 
 static gboolean is_writable_root(GPtrArray *roots, const char *path) {
   for (guint i = 0; roots && i < roots->len; i++)
@@ -12,19 +23,21 @@ static gboolean is_writable_root(GPtrArray *roots, const char *path) {
   return FALSE;
 }
 
-static void add_unique(GPtrArray *paths, GPtrArray *roots, char *path) {
+static gboolean strictly_below(const char *path, const char *root) {
+  size_t n = strlen(root);
+  if (n == 1 && root[0] == '/')
+    return path[0] == '/' && path[1] != '\0';
+  return strncmp(path, root, n) == 0 && path[n] == '/';
+}
+
+static void add_unique(Protect *p, char *path) {
   /* Naming a protected path as a writable root is how a user allows writing it. */
-  if (is_writable_root(roots, path)) {
+  if (is_writable_root(p->writable_roots, path) || g_hash_table_contains(p->seen, path)) {
     g_free(path);
     return;
   }
-  for (guint i = 0; i < paths->len; i++) {
-    if (g_str_equal(g_ptr_array_index(paths, i), path)) {
-      g_free(path);
-      return;
-    }
-  }
-  g_ptr_array_add(paths, path);
+  g_hash_table_add(p->seen, path);
+  g_ptr_array_add(p->paths, path);
 }
 
 static char *realpath_dup(const char *path) {
@@ -36,13 +49,64 @@ static char *realpath_dup(const char *path) {
   return copy;
 }
 
-/* Reads the first line of |file| and returns what follows |prefix|, resolved
- * against |base| and canonicalised, or NULL when that is not an existing path. */
-static char *read_pointer_file(const char *file, const char *prefix, const char *base) {
+/*
+ * |path| (absolute) stays as it is: the path itself, what it resolves to, the target of a
+ * final symlink even when dangling (the command would create it), and each symlink on the way
+ * that lies below a writable root (replacing it would send git elsewhere).
+ */
+static void protect(Protect *p, const char *path) {
+  g_autofree char *lexical = g_canonicalize_filename(path, "/");
+  char *real = realpath_dup(path);
+  if (!real) {
+    /* Missing: the resolved parent and the name, and a dangling link's target. */
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *name = g_path_get_basename(path);
+    g_autofree char *real_dir = realpath_dup(dir);
+    if (real_dir)
+      real = g_build_filename(real_dir, name, NULL);
+    g_autofree char *link = g_file_read_link(real ? real : lexical, NULL);
+    if (link) {
+      g_autofree char *link_dir = g_path_get_dirname(real ? real : lexical);
+      add_unique(p, g_canonicalize_filename(link, link_dir));
+    }
+  }
+  for (guint i = 0; i < p->writable_roots->len; i++) {
+    const char *root = g_ptr_array_index(p->writable_roots, i);
+    if (!strictly_below(lexical, root))
+      continue;
+    g_autofree char *prefix = g_strdup(lexical);
+    for (char *slash = strrchr(prefix, '/'); slash && slash > prefix; slash = strrchr(prefix, '/')) {
+      *slash = '\0';
+      if (!strictly_below(prefix, root))
+        break;
+      struct stat st;
+      if (lstat(prefix, &st) == 0 && S_ISLNK(st.st_mode))
+        add_unique(p, g_strdup(prefix));
+    }
+  }
+  if (real && !g_str_equal(real, lexical))
+    add_unique(p, real);
+  else
+    g_free(real);
+  add_unique(p, g_steal_pointer(&lexical));
+}
+
+/* The path a one-line pointer file names (a .git file's "gitdir: PATH", a git directory's
+ * commondir), resolved against |base|; NULL (no error) when |file| does not exist or names
+ * nothing. */
+static gboolean read_pointer(const char *file, const char *prefix, const char *base, char **out,
+                             GError **error) {
+  *out = NULL;
   g_autofree char *contents = NULL;
-  gsize len = 0;
-  if (!g_file_get_contents(file, &contents, &len, NULL))
-    return NULL;
+  g_autoptr(GError) local = NULL;
+  int rc = rf_safe_read_file(file, "git pointer file", RF_READ_MAX_GIT_POINTER, RF_READ_FOLLOW,
+                             &contents, NULL, &local);
+  if (rc == -ENOENT || rc == -ENOTDIR)
+    return TRUE;
+  if (rc < 0) {
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
+  }
   char *line = contents;
   char *newline = strchr(line, '\n');
   if (newline)
@@ -50,184 +114,147 @@ static char *read_pointer_file(const char *file, const char *prefix, const char 
   g_strchomp(line);
   if (prefix) {
     if (!g_str_has_prefix(line, prefix))
-      return NULL;
+      return TRUE;
     line += strlen(prefix);
     while (*line == ' ' || *line == '\t')
       line++;
   }
-  if (!*line)
-    return NULL;
-  g_autofree char *target =
-      g_path_is_absolute(line) ? g_strdup(line) : g_build_filename(base, line, NULL);
-  return realpath_dup(target);
+  if (*line)
+    *out = g_path_is_absolute(line) ? g_strdup(line) : g_build_filename(base, line, NULL);
+  return TRUE;
 }
 
-/* A `.git` that is a file ("gitdir: PATH", as in worktrees and submodules)
- * points at the real git directory, and a worktree's git directory points at
- * the shared one through its `commondir` file: both are protected too. */
-static void add_git_targets(GPtrArray *paths, GPtrArray *roots, const char *root,
-                            const char *dotgit) {
-  struct stat st;
-  if (lstat(dotgit, &st) != 0 || !S_ISREG(st.st_mode))
-    return;
-  char *gitdir = read_pointer_file(dotgit, "gitdir:", root);
-  if (!gitdir)
-    return;
-  g_autofree char *commondir_file = g_build_filename(gitdir, "commondir", NULL);
-  char *commondir = read_pointer_file(commondir_file, NULL, gitdir);
-  add_unique(paths, roots, gitdir);
-  if (commondir)
-    add_unique(paths, roots, commondir);
+static void collect_hooks_path(const char *file, const char *key, const char *value,
+                               gpointer data) {
+  GPtrArray *hooks = data;
+  if (value && *value && g_str_equal(key, "core.hookspath"))
+    g_ptr_array_add(hooks, g_strdup(value));
 }
 
-/* The value of core.hooksPath in a git config file, or NULL.  A small
- * reader: section headers, "key = value", comments; no includes. */
-static char *read_hooks_path(const char *config_file) {
-  g_autofree char *contents = NULL;
-  if (!g_file_get_contents(config_file, &contents, NULL, NULL))
-    return NULL;
-  g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
-  gboolean in_core = FALSE;
-  char *found = NULL;
-  for (char **line = lines; *line; line++) {
-    char *text = g_strstrip(*line);
-    if (text[0] == '[') {
-      in_core = g_ascii_strncasecmp(text, "[core]", 6) == 0;
-      continue;
-    }
-    if (!in_core || text[0] == '#' || text[0] == ';')
-      continue;
-    char *eq = strchr(text, '=');
-    if (!eq)
-      continue;
-    *eq = '\0';
-    if (g_ascii_strcasecmp(g_strstrip(text), "hookspath") != 0)
-      continue;
-    char *value = g_strstrip(eq + 1);
-    size_t len = strlen(value);
-    if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
-      value[len - 1] = '\0';
-      value++;
-    }
-    g_free(found);
-    found = g_strdup(value); /* the last one wins, as in git */
-  }
-  return found;
+/* Reads a config file for hooksPath values and protects every file it includes. */
+static gboolean read_config(Protect *p, const char *file, GPtrArray *hooks, GError **error) {
+  g_autoptr(GPtrArray) included = g_ptr_array_new_with_free_func(g_free);
+  if (!rf_git_config_read(file, collect_hooks_path, hooks, included, error))
+    return FALSE;
+  for (guint i = 0; i < included->len; i++)
+    protect(p, g_ptr_array_index(included, i));
+  return TRUE;
 }
 
-/* Files a git config pulls in with include.path / includeIf.*.path: a
- * writable one could set core.hooksPath or core.fsmonitor for the host's next
- * git command.  Followed recursively (depth-limited), each one protected. */
-static void add_git_includes(GPtrArray *paths, GPtrArray *roots, const char *config_file,
-                             int depth) {
-  if (depth > 8)
-    return;
-  g_autofree char *contents = NULL;
-  if (!g_file_get_contents(config_file, &contents, NULL, NULL))
-    return;
-  g_autofree char *base = g_path_get_dirname(config_file);
-  g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
-  gboolean in_include = FALSE;
-  for (char **line = lines; *line; line++) {
-    char *text = g_strstrip(*line);
-    if (text[0] == '[') {
-      in_include = g_ascii_strncasecmp(text, "[include]", 9) == 0 ||
-                   g_ascii_strncasecmp(text, "[includeIf", 10) == 0;
-      continue;
-    }
-    char *eq = strchr(text, '=');
-    if (!in_include || !eq)
-      continue;
-    *eq = '\0';
-    if (g_ascii_strcasecmp(g_strstrip(text), "path") != 0)
-      continue;
-    char *value = g_strstrip(eq + 1);
-    size_t len = strlen(value);
-    if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
-      value[len - 1] = '\0';
-      value++;
-    }
-    if (!*value)
-      continue;
-    g_autofree char *expanded = value[0] == '~' && value[1] == '/'
-                                    ? g_build_filename(g_get_home_dir(), value + 2, NULL)
-                                    : g_strdup(value);
+static void protect_hooks_paths(Protect *p, GPtrArray *hooks, const char *base) {
+  for (guint i = 0; i < hooks->len; i++) {
+    g_autofree char *expanded = rf_git_expand_home(g_ptr_array_index(hooks, i));
     g_autofree char *absolute = g_path_is_absolute(expanded)
                                     ? g_strdup(expanded)
                                     : g_build_filename(base, expanded, NULL);
-    char *real = realpath_dup(absolute);
-    char *path = real ? real : g_canonicalize_filename(absolute, NULL);
-    add_git_includes(paths, roots, path, depth + 1);
-    add_unique(paths, roots, path);
+    protect(p, absolute);
   }
 }
 
-/* Hooks run by git on the host live in .git/hooks, or wherever core.hooksPath
- * points (husky's .husky in the working tree): that directory is protected
- * too.  The repository's config and the user's global config are read. */
-static void add_hooks_path(GPtrArray *paths, GPtrArray *roots, const char *root,
-                           const char *git_dir) {
+/* Why ringfence reads these files, and what the user can do: appended to a read error. */
+static gboolean refuse(GError **error, const char *repo) {
+  g_prefix_error(error, "cannot tell what git would run in %s: ", repo);
+  if (error && *error) {
+    char *message = g_strdup_printf(
+        "%s; ringfence reads the repository's git files to keep what git on the host runs "
+        "read-only. Make it a regular file (or remove it), or stop protecting .git "
+        "(protected_names) if this is not a repository you use",
+        (*error)->message);
+    g_free((*error)->message);
+    (*error)->message = message;
+  }
+  return FALSE;
+}
+
+/*
+ * The git directory of the repository whose `.git` entry is |dotgit| (worktree |worktree|):
+ * a `.git` file names it ("gitdir: PATH", as in worktrees and submodules), and a linked
+ * worktree's git directory names the shared one in `commondir`: both are protected.  Then
+ * the config files git reads there, every file they include, and the hook directories
+ * core.hooksPath names (husky's .husky), relative ones taken from the worktree.
+ */
+static gboolean protect_repository(Protect *p, const char *worktree, const char *dotgit,
+                                   GError **error) {
+  struct stat st;
+  if (stat(dotgit, &st) != 0)
+    return TRUE; /* missing, or a dangling link: protect() covers the name and the target */
+  g_autofree char *gitdir = NULL;
+  if (S_ISREG(st.st_mode)) {
+    g_autofree char *dir = g_path_get_dirname(dotgit);
+    if (!read_pointer(dotgit, "gitdir:", dir, &gitdir, error))
+      return refuse(error, worktree);
+    if (!gitdir)
+      return TRUE; /* git refuses such a .git file too */
+    protect(p, gitdir);
+  } else if (S_ISDIR(st.st_mode)) {
+    gitdir = g_strdup(dotgit);
+  } else {
+    /* A FIFO, a device, a socket: git cannot use it, and it is protected as a name. */
+    return TRUE;
+  }
+  g_autofree char *commondir_file = g_build_filename(gitdir, "commondir", NULL);
+  g_autofree char *commondir = NULL;
+  if (!read_pointer(commondir_file, NULL, gitdir, &commondir, error))
+    return refuse(error, worktree);
+  if (commondir)
+    protect(p, commondir);
+  g_autofree char *config = g_build_filename(commondir ? commondir : gitdir, "config", NULL);
+  g_autofree char *worktree_config = g_build_filename(gitdir, "config.worktree", NULL);
+  g_autoptr(GPtrArray) hooks = g_ptr_array_new_with_free_func(g_free);
+  if (!read_config(p, config, hooks, error) || !read_config(p, worktree_config, hooks, error))
+    return refuse(error, worktree);
+  protect_hooks_paths(p, p->global_hooks, worktree);
+  protect_hooks_paths(p, hooks, worktree);
+  return TRUE;
+}
+
+/* The configs every repository sees: system, XDG, global (hooksPath and includes). */
+static gboolean read_global_configs(Protect *p, GError **error) {
   const char *home = g_get_home_dir();
   const char *xdg = g_getenv("XDG_CONFIG_HOME");
-  g_autofree char *repo_config = g_build_filename(git_dir, "config", NULL);
+  g_autofree char *xdg_config = xdg && *xdg
+                                    ? g_build_filename(xdg, "git", "config", NULL)
+                                    : g_build_filename(home, ".config", "git", "config", NULL);
   g_autofree char *global = g_build_filename(home, ".gitconfig", NULL);
-  g_autofree char *xdg_config = xdg && *xdg ? g_build_filename(xdg, "git", "config", NULL)
-                                            : g_build_filename(home, ".config", "git", "config", NULL);
-  add_git_includes(paths, roots, repo_config, 0);
-  const char *files[] = {xdg_config, global, repo_config}; /* later wins */
-  g_autofree char *hooks = NULL;
+  const char *files[] = {"/etc/gitconfig", xdg_config, global};
   for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-    char *value = read_hooks_path(files[i]);
-    if (value) {
-      g_free(hooks);
-      hooks = value;
+    if (!read_config(p, files[i], p->global_hooks, error)) {
+      g_prefix_error(error, "cannot tell what git would run: ");
+      return FALSE;
     }
   }
-  if (!hooks || !*hooks)
-    return;
-  g_autofree char *expanded = hooks[0] == '~' && (hooks[1] == '/' || !hooks[1])
-                                  ? g_build_filename(home, hooks + 1, NULL)
-                                  : g_strdup(hooks);
-  g_autofree char *absolute = g_path_is_absolute(expanded) ? g_strdup(expanded)
-                                                           : g_build_filename(root, expanded, NULL);
-  char *real = realpath_dup(absolute);
-  add_unique(paths, roots, real ? real : g_canonicalize_filename(absolute, NULL));
+  return TRUE;
 }
 
 GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *names,
-                                       GPtrArray *writable_roots) {
-  GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
-  for (; names && *names; names++) {
-    char *path = g_build_filename(root, *names, NULL);
-    struct stat st;
-    gboolean is_symlink = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+                                       GPtrArray *writable_roots, GError **error) {
+  Protect p = {
+      .paths = g_ptr_array_new_with_free_func(g_free),
+      .seen = g_hash_table_new(g_str_hash, g_str_equal),
+      .writable_roots = writable_roots,
+      .global_hooks = g_ptr_array_new_with_free_func(g_free),
+  };
+  g_autoptr(GPtrArray) empty = NULL;
+  if (!p.writable_roots)
+    p.writable_roots = empty = g_ptr_array_new();
+  gboolean ok = TRUE;
+  gboolean globals_read = FALSE;
+  for (; ok && names && *names; names++) {
+    g_autofree char *path = g_build_filename(root, *names, NULL);
     if (g_str_equal(*names, ".git")) {
-      add_git_targets(paths, writable_roots, root, path);
-      struct stat git_st;
-      if (stat(path, &git_st) == 0 && S_ISDIR(git_st.st_mode))
-        add_hooks_path(paths, writable_roots, root, path);
-      else if (lstat(path, &git_st) == 0 && S_ISREG(git_st.st_mode)) {
-        g_autofree char *gitdir = read_pointer_file(path, "gitdir:", root);
-        if (gitdir) {
-          g_autofree char *commondir_file = g_build_filename(gitdir, "commondir", NULL);
-          g_autofree char *commondir = read_pointer_file(commondir_file, NULL, gitdir);
-          add_hooks_path(paths, writable_roots, root, commondir ? commondir : gitdir);
-        }
-      }
+      if (!globals_read)
+        ok = globals_read = read_global_configs(&p, error);
+      ok = ok && protect_repository(&p, root, path, error);
     }
-    if (is_symlink) {
-      /* The name itself stays (it may not be replaced), and so does what it
-       * points to, existing or not (a dangling link would create it). */
-      char *target = realpath_dup(path);
-      if (!target) {
-        g_autofree char *link = g_file_read_link(path, NULL);
-        if (link)
-          target = g_canonicalize_filename(link, root);
-      }
-      if (target)
-        add_unique(paths, writable_roots, target);
-    }
-    add_unique(paths, writable_roots, path);
+    /* The name itself stays (it may not be replaced), and so does what it points to,
+     * existing or not (a dangling link would create it). */
+    protect(&p, path);
   }
-  return paths;
+  g_hash_table_unref(p.seen);
+  g_ptr_array_unref(p.global_hooks);
+  if (!ok) {
+    g_ptr_array_unref(p.paths);
+    return NULL;
+  }
+  return p.paths;
 }

@@ -307,7 +307,9 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   for (guint i = 0; i < plan->roots->len; i++) {
     RfPlanRoot *root = &g_array_index(plan->roots, RfPlanRoot, i);
     root->protected_paths = rf_protected_paths_for_root(
-        root->path, (const char *const *)names->pdata, root_paths);
+        root->path, (const char *const *)names->pdata, root_paths, error);
+    if (!root->protected_paths)
+      return NULL;
     g_ptr_array_add(root->protected_paths, NULL);
   }
 

@@ -2,7 +2,9 @@
  * network_rule calls with keyword arguments, strings and lists), their load-time examples,
  * and matching a command against them.  What a matching rule means for approval is approval.c's. */
 #include "rules.h"
+#include "safe-read.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* ---- The rules ---------------------------------------------------------------- */
@@ -1101,9 +1103,14 @@ gboolean rf_rules_load_file(RfRules *rules, const char *path, GError **error) {
   g_autofree char *contents = NULL;
   gsize length = 0;
   g_autoptr(GError) read_error = NULL;
-  if (!g_file_get_contents(path, &contents, &length, &read_error)) {
-    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "rules file %s cannot be read: %s", path,
-                read_error->message);
+  /* Regular files only, bounded: see safe-read.h. */
+  int rc = rf_safe_read_file(path, "rules file", RF_READ_MAX_USER_FILE, RF_READ_FOLLOW,
+                             &contents, &length, &read_error);
+  if (rc < 0) {
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s%s", read_error->message,
+                rc == -EINVAL || rc == -EFBIG
+                    ? " (write the rules to a regular file and name that)"
+                    : "");
     return FALSE;
   }
   return rf_rules_load_data(rules, path, contents, (gssize)length, error);
