@@ -216,24 +216,17 @@ typedef struct {
   GPtrArray *included;
   GHashTable *seen; /* canonical paths read */
   guint files;
-  GError *error;
-  GPtrArray *pending; /* include paths of the file being parsed, in order */
+  guint depth;  /* of the file being parsed */
+  GError *error; /* set: stop */
 } Reader;
 
-static gboolean read_file(Reader *r, const char *file, const char *includer, guint depth);
+static gboolean read_file(Reader *r, const char *file, const char *includer);
 
 static gboolean is_include_key(const char *key) {
   if (g_str_equal(key, "include.path"))
     return TRUE;
   return g_str_has_prefix(key, "includeif.") && g_str_has_suffix(key, ".path") &&
          strlen(key) > strlen("includeif..path");
-}
-
-static void collect(const char *file, const char *key, const char *value, gpointer data) {
-  Reader *r = data;
-  r->fn(file, key, value, r->data);
-  if (value && *value && is_include_key(key))
-    g_ptr_array_add(r->pending, g_strdup(value));
 }
 
 static char *canonical(const char *path) {
@@ -245,7 +238,33 @@ static char *canonical(const char *path) {
   return copy;
 }
 
-static gboolean read_file(Reader *r, const char *file, const char *includer, guint depth) {
+/* Each entry, and an include where it stands, as git reads it. */
+static void on_entry(const char *file, const char *key, const char *value, gpointer data) {
+  Reader *r = data;
+  if (r->error)
+    return;
+  r->fn(file, key, value, r->data);
+  if (!value || !*value || !is_include_key(key))
+    return;
+  g_autofree char *expanded = rf_git_expand_home(value);
+  g_autofree char *base = g_path_get_dirname(file);
+  g_autofree char *path =
+      g_path_is_absolute(expanded) ? g_strdup(expanded) : g_build_filename(base, expanded, NULL);
+  if (r->included)
+    g_ptr_array_add(r->included, g_strdup(path));
+  if (r->depth + 1 > RF_GIT_INCLUDE_DEPTH && g_file_test(path, G_FILE_TEST_EXISTS)) {
+    g_set_error(&r->error, RF_ERROR, RF_ERROR_CONFIG,
+                "git config file %s includes %s more than %d levels deep (git itself stops "
+                "there)",
+                file, path, RF_GIT_INCLUDE_DEPTH);
+    return;
+  }
+  r->depth++;
+  read_file(r, path, file);
+  r->depth--;
+}
+
+static gboolean read_file(Reader *r, const char *file, const char *includer) {
   g_autofree char *real = canonical(file);
   if (g_hash_table_contains(r->seen, real))
     return TRUE;
@@ -271,31 +290,8 @@ static gboolean read_file(Reader *r, const char *file, const char *includer, gui
                 RF_GIT_INCLUDE_FILES);
     return FALSE;
   }
-  GPtrArray *outer = r->pending;
-  g_autoptr(GPtrArray) includes = g_ptr_array_new_with_free_func(g_free);
-  r->pending = includes;
-  rf_git_config_parse(file, text, len, collect, r);
-  r->pending = outer;
-  g_autofree char *base = g_path_get_dirname(file);
-  for (guint i = 0; i < includes->len; i++) {
-    const char *value = g_ptr_array_index(includes, i);
-    g_autofree char *expanded = rf_git_expand_home(value);
-    g_autofree char *path = g_path_is_absolute(expanded)
-                                ? g_strdup(expanded)
-                                : g_build_filename(base, expanded, NULL);
-    if (r->included)
-      g_ptr_array_add(r->included, g_strdup(path));
-    if (depth + 1 > RF_GIT_INCLUDE_DEPTH && g_file_test(path, G_FILE_TEST_EXISTS)) {
-      g_set_error(&r->error, RF_ERROR, RF_ERROR_CONFIG,
-                  "git config file %s includes %s more than %d levels deep (git itself stops "
-                  "there)",
-                  file, path, RF_GIT_INCLUDE_DEPTH);
-      return FALSE;
-    }
-    if (!read_file(r, path, file, depth + 1))
-      return FALSE;
-  }
-  return TRUE;
+  rf_git_config_parse(file, text, len, on_entry, r);
+  return r->error == NULL;
 }
 
 gboolean rf_git_config_read(const char *file, RfGitConfigFunc fn, gpointer data,
@@ -304,7 +300,7 @@ gboolean rf_git_config_read(const char *file, RfGitConfigFunc fn, gpointer data,
               .data = data,
               .included = included,
               .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
-  gboolean ok = read_file(&r, file, NULL, 0);
+  gboolean ok = read_file(&r, file, NULL);
   g_hash_table_unref(r.seen);
   if (!ok)
     g_propagate_error(error, r.error);
