@@ -2,6 +2,7 @@
  * which policy, which rules) to allow / prompt / reject / forbidden with a reason.  Which
  * commands only read is command-safety.c's call; what a rules file says is rules.c's. */
 #include "command-safety.h"
+#include "quote.h"
 #include "rules.h"
 
 #include <string.h>
@@ -33,10 +34,11 @@ gboolean rf_approval_policy_from_string(const char *text, RfApprovalPolicy *poli
                 "the config (or -c)");
     return FALSE;
   }
+  g_autofree char *shown = rf_quote(text, -1);
   g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
-              "unknown approval policy '%s': use untrusted, on-failure, on-request or never (or "
+              "unknown approval policy %s: use untrusted, on-failure, on-request or never (or "
               "a granular table in the config)",
-              text ? text : "");
+              shown);
   return FALSE;
 }
 
@@ -65,10 +67,11 @@ gboolean rf_request_kind_from_string(const char *text, RfRequestKind *kind, GErr
       return TRUE;
     }
   }
+  g_autofree char *shown = rf_quote(text, -1);
   g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
-              "unknown request kind '%s': use run, escalation, rule, mcp-elicitation, "
+              "unknown request kind %s: use run, escalation, rule, mcp-elicitation, "
               "permission or skill-script",
-              text ? text : "");
+              shown);
   return FALSE;
 }
 

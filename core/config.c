@@ -3,6 +3,7 @@
  * TOML syntax is toml.c's business; what a policy means is policy.c's and resolve.c's. */
 #include <ringfence/ringfence.h>
 
+#include "quote.h"
 #include "safe-read.h"
 #include "toml.h"
 
@@ -243,21 +244,27 @@ static gboolean key_error(const Reader *r, const RfTomlValue *value, const char 
   g_autofree char *detail = g_strdup_vprintf(format, args);
   va_end(args);
   g_autofree char *full = shown_key(r, key);
+  g_autofree char *shown = rf_quote(full, -1);
+  g_autofree char *where = r->file ? rf_path_excerpt(r->file) : rf_excerpt(r->assignment);
   if (r->file)
-    g_set_error(r->error, RF_ERROR, RF_ERROR_CONFIG, "%s:%u:%u: key '%s' %s", r->file,
-                rf_toml_value_line(value), rf_toml_value_column(value), full, detail);
+    g_set_error(r->error, RF_ERROR, RF_ERROR_CONFIG, "%s:%u:%u: key %s %s", where,
+                rf_toml_value_line(value), rf_toml_value_column(value), shown, detail);
   else
-    g_set_error(r->error, RF_ERROR, RF_ERROR_CONFIG, "-c %s: key '%s' %s", r->assignment, full,
-                detail);
+    g_set_error(r->error, RF_ERROR, RF_ERROR_CONFIG, "-c %s: key %s %s", where, shown, detail);
   return FALSE;
 }
 
 static char *origin_of(const Reader *r, const RfTomlValue *value) {
-  if (!r->file)
-    return g_strdup_printf("-c %s", r->assignment);
-  if (r->profile)
-    return g_strdup_printf("profile %s (%s:%u)", r->profile, r->file, rf_toml_value_line(value));
-  return g_strdup_printf("%s:%u", r->file, rf_toml_value_line(value));
+  if (!r->file) {
+    g_autofree char *assignment = rf_excerpt(r->assignment);
+    return g_strdup_printf("-c %s", assignment);
+  }
+  g_autofree char *file = rf_path_excerpt(r->file);
+  if (r->profile) {
+    g_autofree char *profile = rf_excerpt(r->profile);
+    return g_strdup_printf("profile %s (%s:%u)", profile, file, rf_toml_value_line(value));
+  }
+  return g_strdup_printf("%s:%u", file, rf_toml_value_line(value));
 }
 
 /* "\"a\", \"b\" or \"c\"" */
@@ -323,7 +330,8 @@ static char *path_of(const Reader *r, const RfTomlValue *value, const char *key,
     return g_build_filename(home, text + 1, NULL);
   }
   if (!g_path_is_absolute(text)) {
-    key_error(r, value, key, "has the value \"%s\": expected %s", text, expected);
+    g_autofree char *shown = rf_quote_with(text, -1, '"', RF_QUOTE_MAX_BYTES);
+    key_error(r, value, key, "has the value %s: expected %s", shown, expected);
     return NULL;
   }
   return g_strdup(text);
@@ -349,11 +357,13 @@ static gboolean read_list(const Reader *r, const RfTomlValue *value, const char 
     const char *name = string_of(r, item, key, expected);
     if (!name)
       return FALSE;
-    if (!*name || strchr(name, '/') || g_str_equal(name, ".") || g_str_equal(name, ".."))
+    if (!*name || strchr(name, '/') || g_str_equal(name, ".") || g_str_equal(name, "..")) {
+      g_autofree char *shown = rf_quote_with(name, -1, '"', RF_QUOTE_MAX_BYTES);
       return key_error(r, item, key,
-                       "has the element \"%s\": expected %s (no slashes, not . "
+                       "has the element %s: expected %s (no slashes, not . "
                        "or ..)",
-                       name, expected);
+                       shown, expected);
+    }
     g_ptr_array_add(list, g_strdup(name));
   }
   g_ptr_array_add(list, NULL);
@@ -376,7 +386,8 @@ static gboolean read_approval(const Reader *r, const RfTomlValue *value, const c
       return key_error(r, value, key,
                        "is \"granular\" without its flags: expected approval_policy = { granular "
                        "= { sandbox_approval = true, rules = true, mcp_elicitations = false } }");
-    return key_error(r, value, key, "has the value \"%s\": expected %s", text, expected);
+    g_autofree char *shown = rf_quote_with(text, -1, '"', RF_QUOTE_MAX_BYTES);
+    return key_error(r, value, key, "has the value %s: expected %s", shown, expected);
   }
   if (rf_toml_value_type(value) != RF_TOML_TABLE)
     return key_error(r, value, key, "is %s %s: expected %s", article(type_of(value)),
@@ -439,8 +450,10 @@ static gboolean read_setting(const Reader *r, int index, const RfTomlValue *valu
     const char *text = string_of(r, value, spec->key, expected);
     if (!text)
       return FALSE;
-    if (!g_strv_contains(spec->choices, text))
-      return key_error(r, value, spec->key, "has the value \"%s\": expected %s", text, expected);
+    if (!g_strv_contains(spec->choices, text)) {
+      g_autofree char *shown = rf_quote_with(text, -1, '"', RF_QUOTE_MAX_BYTES);
+      return key_error(r, value, spec->key, "has the value %s: expected %s", shown, expected);
+    }
     s.text = g_strdup(text);
     break;
   }
@@ -543,17 +556,21 @@ static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *
                        "cannot be set alone: set approval_policy whole, e.g. -c "
                        "'approval_policy={ granular = { sandbox_approval = true, rules = false, "
                        "mcp_elicitations = false } }'");
+    g_autofree char *assignment = rf_excerpt(r->assignment);
+    g_autofree char *shown = rf_quote(key, -1);
     warn(r->config, g_str_has_prefix(key, "profiles.")
                         ? g_strdup_printf("-c %s: profiles cannot be changed with -c, ignored "
                                           "(-c keys already take precedence over profiles)",
-                                          r->assignment)
-                        : g_strdup_printf("-c %s: ringfence has no setting '%s', ignored",
-                                          r->assignment, key));
+                                          assignment)
+                        : g_strdup_printf("-c %s: ringfence has no setting %s, ignored",
+                                          assignment, shown));
   } else if (g_str_has_prefix(key, "ringfence.")) {
     /* Our own table: an unknown key there is most likely a typo. */
     g_autofree char *full = shown_key(r, key);
-    warn(r->config, g_strdup_printf("%s:%u: ringfence has no setting '%s', ignored", r->file,
-                                    rf_toml_value_line(value), full));
+    g_autofree char *shown = rf_quote(full, -1);
+    g_autofree char *file = rf_path_excerpt(r->file);
+    warn(r->config, g_strdup_printf("%s:%u: ringfence has no setting %s, ignored", file,
+                                    rf_toml_value_line(value), shown));
   }
   return TRUE; /* keys of other programs sharing the file */
 }
@@ -567,7 +584,8 @@ gboolean rf_config_load_data(RfConfig *config, const char *name, const char *dat
   g_autoptr(RfTomlValue) root =
       rf_toml_parse(data, length < 0 ? strlen(data) : (gsize)length, &toml_error);
   if (!root) {
-    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s:%s", name, toml_error->message);
+    g_autofree char *file = rf_path_excerpt(name);
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s:%s", file, toml_error->message);
     return FALSE;
   }
   config->file = g_strdup(name);
@@ -624,26 +642,29 @@ static char *quote_as_toml_string(const char *text) {
 gboolean rf_config_add_override(RfConfig *config, const char *assignment, GError **error) {
   g_return_val_if_fail(!config->resolved, FALSE);
   const char *equals = strchr(assignment, '=');
+  g_autofree char *shown = rf_excerpt(assignment);
   if (!equals || equals == assignment) {
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
                 "-c %s: expected KEY=VALUE, such as -c sandbox_mode=\"workspace-write\" or -c "
                 "sandbox_workspace_write.network_access=true",
-                assignment);
+                shown);
     return FALSE;
   }
   g_autofree char *key_text = g_strstrip(g_strndup(assignment, equals - assignment));
   g_autofree char *value_text = g_strstrip(g_strdup(equals + 1));
   g_autoptr(GError) toml_error = NULL;
   g_auto(GStrv) parts = rf_toml_parse_key(key_text, &toml_error);
+  g_autofree char *shown_key_text = rf_quote(key_text, -1);
   if (!parts) {
-    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "-c %s: the key '%s' is not a TOML key: %s",
-                assignment, key_text, toml_error->message);
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "-c %s: the key %s is not a TOML key: %s",
+                shown, shown_key_text, toml_error->message);
     return FALSE;
   }
   if (!*value_text) {
+    g_autofree char *bare_key = rf_excerpt(key_text);
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
-                "-c %s: no value after '=' (strings need quotes in TOML: -c %s=\"...\")",
-                assignment, key_text);
+                "-c %s: no value after '=' (strings need quotes in TOML: -c %s=\"...\")", shown,
+                bare_key);
     return FALSE;
   }
   g_autoptr(RfTomlValue) value = rf_toml_parse_value(value_text, &toml_error);
@@ -653,7 +674,7 @@ gboolean rf_config_add_override(RfConfig *config, const char *assignment, GError
     value = rf_toml_parse_value(quoted, NULL);
   }
   if (!value) {
-    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "-c %s: the value is not TOML: %s", assignment,
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "-c %s: the value is not TOML: %s", shown,
                 toml_error->message);
     return FALSE;
   }
@@ -684,8 +705,9 @@ gboolean rf_config_set_flag(RfConfig *config, const char *key, const char *value
   case TYPE_ENUM:
     if (!g_strv_contains(spec->choices, value)) {
       g_autofree char *expected = choices_text(spec->choices);
-      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s '%s' is not a valid value: expected %s",
-                  flag, value, expected);
+      g_autofree char *shown = rf_quote(value, -1);
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is not a valid value: expected %s",
+                  flag, shown, expected);
       return FALSE;
     }
     g_free(s->text);
@@ -693,7 +715,8 @@ gboolean rf_config_set_flag(RfConfig *config, const char *key, const char *value
     break;
   case TYPE_BOOL:
     if (!g_str_equal(value, "true") && !g_str_equal(value, "false")) {
-      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s '%s': expected true or false", flag, value);
+      g_autofree char *shown = rf_quote(value, -1);
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s: expected true or false", flag, shown);
       return FALSE;
     }
     s->boolean = g_str_equal(value, "true");
@@ -751,21 +774,28 @@ static gboolean choose_profile(RfConfig *config, GError **error) {
       return TRUE;
     }
   }
+  g_autofree char *shown = rf_quote(name, -1);
   if (!config->file) {
+    g_autofree char *looked_for = rf_path_excerpt(config->looked_for ? config->looked_for : "-");
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
-                "profile '%s' (from %s) is not defined: no config file was read (looked for %s; "
+                "profile %s (from %s) is not defined: no config file was read (looked for %s; "
                 "name one with --config FILE)",
-                name, config->profile_origin[from], config->looked_for ? config->looked_for : "-");
+                shown, config->profile_origin[from], looked_for);
     return FALSE;
   }
+  /* The names the file defines: the first ten, each bounded like any value shown. */
   g_autoptr(GString) defined = g_string_new(NULL);
-  for (guint i = 0; i < config->profiles->len; i++) {
+  for (guint i = 0; i < config->profiles->len && i < 10; i++) {
     Profile *profile = g_ptr_array_index(config->profiles, i);
-    g_string_append_printf(defined, "%s%s", i ? ", " : "", profile->name);
+    g_autofree char *profile_name = rf_excerpt(profile->name);
+    g_string_append_printf(defined, "%s%s", i ? ", " : "", profile_name);
   }
+  if (config->profiles->len > 10)
+    g_string_append_printf(defined, " and %u more", config->profiles->len - 10);
+  g_autofree char *file = rf_path_excerpt(config->file);
   g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
-              "profile '%s' (from %s) is not defined in %s (%s%s)", name,
-              config->profile_origin[from], config->file,
+              "profile %s (from %s) is not defined in %s (%s%s)", shown,
+              config->profile_origin[from], file,
               defined->len ? "defined: " : "it defines no [profiles.NAME] tables", defined->str);
   return FALSE;
 }

@@ -417,8 +417,9 @@ RfBackend *rf_loader_select(RfLoader *loader, const char *name, const RfPlan *pl
       for (guint i = 0; i < loader->backends->len; i++)
         g_string_append_printf(known, "%s%s", i ? ", " : "",
                                rf_backend_get_name(g_ptr_array_index(loader->backends, i)));
+      g_autofree char *shown = rf_quote(name, -1);
       g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED,
-                  "no backend named '%s' is installed (available: %s%s%s)", name,
+                  "no backend named %s is installed (available: %s%s%s)", shown,
                   known->len ? known->str : "none", loader->failures->len ? "; refused: " : "",
                   loader->failures->len ? (char *)g_ptr_array_index(loader->failures, 0) : "");
       return NULL;

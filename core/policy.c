@@ -102,9 +102,10 @@ gboolean rf_sandbox_mode_from_string(const char *text, rf_sandbox_mode *mode, GE
       return TRUE;
     }
   }
+  g_autofree char *shown = rf_quote(text, -1);
   g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
-              "unknown sandbox mode '%s': use read-only, workspace-write or danger-full-access",
-              text ? text : "");
+              "unknown sandbox mode %s: use read-only, workspace-write or danger-full-access",
+              shown);
   return FALSE;
 }
 
@@ -119,8 +120,8 @@ gboolean rf_network_mode_from_string(const char *text, rf_network_mode *mode, GE
       return TRUE;
     }
   }
-  g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "unknown network mode '%s': use off or on",
-              text ? text : "");
+  g_autofree char *shown = rf_quote(text, -1);
+  g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "unknown network mode %s: use off or on", shown);
   return FALSE;
 }
 
@@ -144,7 +145,7 @@ void rf_policy_set_cwd(RfPolicy *policy, const char *dir) {
   g_clear_pointer(&policy->cwd, g_free);
   g_clear_pointer(&policy->cwd_problem, g_free);
   policy->cwd_given = TRUE;
-  g_autofree char *shown = rf_quote(dir ? dir : "", -1);
+  g_autofree char *shown = rf_quote_path(dir ? dir : "");
   if (!dir || !*dir) {
     policy->cwd_problem =
         g_strdup("-C/--cd '' names no directory: give the directory to run in (-C DIR)");

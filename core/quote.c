@@ -20,7 +20,7 @@ static void append_escaped_char(GString *out, const char *p, gunichar c, char qu
   default:
     break;
   }
-  if (c == (gunichar)(guchar)quote) {
+  if (quote && c == (gunichar)(guchar)quote) {
     g_string_append_c(out, '\\');
     g_string_append_c(out, quote);
   } else if (c < 0x80 && !g_ascii_isprint((int)c)) {
@@ -34,13 +34,14 @@ static void append_escaped_char(GString *out, const char *p, gunichar c, char qu
   }
 }
 
-char *rf_quote_with(const char *text, gssize len, char quote) {
+char *rf_quote_with(const char *text, gssize len, char quote, gsize max_bytes) {
   if (!text)
     text = "";
   gsize total = len < 0 ? strlen(text) : (gsize)len;
-  gsize shown = MIN(total, (gsize)RF_QUOTE_MAX_BYTES);
+  gsize shown = MIN(total, max_bytes);
   GString *out = g_string_sized_new(shown * 2 + 32);
-  g_string_append_c(out, quote);
+  if (quote)
+    g_string_append_c(out, quote);
   const char *p = text, *end = text + shown;
   while (p < end) {
     const char *next = NULL;
@@ -61,12 +62,25 @@ char *rf_quote_with(const char *text, gssize len, char quote) {
     append_escaped_char(out, p, c, quote);
     p = next ? next : p + 1;
   }
-  g_string_append_c(out, quote);
+  if (quote)
+    g_string_append_c(out, quote);
   if (p < text + total)
     g_string_append_printf(out, "... (%" G_GSIZE_FORMAT " bytes)", total);
   return g_string_free(out, FALSE);
 }
 
 char *rf_quote(const char *text, gssize len) {
-  return rf_quote_with(text, len, '\'');
+  return rf_quote_with(text, len, '\'', RF_QUOTE_MAX_BYTES);
+}
+
+char *rf_quote_path(const char *path) {
+  return rf_quote_with(path, -1, '\'', RF_QUOTE_MAX_PATH_BYTES);
+}
+
+char *rf_excerpt(const char *text) {
+  return rf_quote_with(text, -1, 0, RF_QUOTE_MAX_BYTES);
+}
+
+char *rf_path_excerpt(const char *path) {
+  return rf_quote_with(path, -1, 0, RF_QUOTE_MAX_PATH_BYTES);
 }

@@ -26,7 +26,7 @@ int rf_error_exit_status(const GError *error) {
  * setting it came from, the path as given and |fix| (said when it does not exist). */
 static char *canonical_dir(const char *path, const char *base, const char *origin, const char *fix,
                            GError **error) {
-  g_autofree char *shown = rf_quote(path, -1);
+  g_autofree char *shown = rf_quote_path(path);
   if (!*path) {
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s '' names no directory", origin);
     return NULL;
@@ -126,7 +126,7 @@ static gboolean add_root(RfPlan *plan, const RootRule *rule, const char *given, 
   for (guint i = 0; refusal && i < rule->allowed->len; i++)
     allowed = allowed || g_str_equal(g_ptr_array_index(rule->allowed, i), path);
   if (refusal && !allowed) {
-    g_autofree char *shown = rf_quote(given, -1);
+    g_autofree char *shown = rf_quote_path(given);
     g_autofree char *canonical = g_str_equal(given, path) ? g_strdup("") : g_strdup_printf(" (%s)", path);
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
                 "%s %s%s %s, so ringfence refuses it as a writable root (on every backend). Fix: "
@@ -262,7 +262,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
     if (!policy->exclude_tmpdir_env_var && policy->tmpdir) {
       /* Relative to what?  Not guessed: it would make some directory writable by accident. */
       if (!g_path_is_absolute(policy->tmpdir)) {
-        g_autofree char *shown = rf_quote(policy->tmpdir, -1);
+        g_autofree char *shown = rf_quote_path(policy->tmpdir);
         g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
                     "$TMPDIR %s is not an absolute path, so which directory it makes writable is "
                     "unclear: set TMPDIR to an absolute directory, or leave it out with -c "
@@ -294,10 +294,11 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   for (guint i = 0; i < policy->protected_names->len; i++) {
     const char *name = g_ptr_array_index(policy->protected_names, i);
     if (!*name || strchr(name, '/') || g_str_equal(name, ".") || g_str_equal(name, "..")) {
+      g_autofree char *shown = rf_quote(name, -1);
       g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
-                  "protected name '%s' is not a single file name: use names like .git or .envrc "
+                  "protected name %s is not a single file name: use names like .git or .envrc "
                   "(no '/', not . or ..)",
-                  name);
+                  shown);
       return NULL;
     }
   }

@@ -1,6 +1,7 @@
 /* rules.c: prefix-rule files (a strict literal subset of Starlark: prefix_rule, host_executable,
  * network_rule calls with keyword arguments, strings and lists), their load-time examples,
  * and matching a command against them.  What a matching rule means for approval is approval.c's. */
+#include "quote.h"
 #include "rules.h"
 #include "safe-read.h"
 
@@ -247,8 +248,8 @@ static gboolean fail_at(Parser *ps, guint line, guint column, const char *format
   va_start(args, format);
   g_autofree char *message = g_strdup_vprintf(format, args);
   va_end(args);
-  g_set_error(ps->error, RF_ERROR, RF_ERROR_CONFIG, "%s:%u:%u: %s", ps->name, line, column,
-              message);
+  g_autofree char *file = rf_path_excerpt(ps->name);
+  g_set_error(ps->error, RF_ERROR, RF_ERROR_CONFIG, "%s:%u:%u: %s", file, line, column, message);
   return FALSE;
 }
 
@@ -579,11 +580,12 @@ static Value *parse_value(Parser *ps) {
     value_free(list);
     return NULL;
   }
+  g_autofree char *ident = t->type == TOK_IDENT ? rf_quote(t->text, -1) : NULL;
   if (t->type == TOK_IDENT)
     fail_at(ps, t->line, t->column,
-            "'%s' is not accepted here: only string literals (\"...\") and lists ([...]) are; "
+            "%s is not accepted here: only string literals (\"...\") and lists ([...]) are; "
             "rules files have no variables, numbers or booleans",
-            t->text);
+            ident);
   else
     fail_at(ps, t->line, t->column, "expected a string or a list, found %s", token_description(t));
   return NULL;
@@ -633,11 +635,13 @@ static gboolean parse_call(Parser *ps, Call *call) {
                    "assignments such as '%s = ...' are not supported: a rules file holds only "
                    "prefix_rule(...), host_executable(...) and network_rule(...) calls",
                    call->function);
-  if (!g_strv_contains(known_functions, call->function))
+  if (!g_strv_contains(known_functions, call->function)) {
+    g_autofree char *function = rf_quote(call->function, -1);
     return fail_at(ps, call->line, call->column,
-                   "unknown function '%s': a rules file may call only prefix_rule, "
+                   "unknown function %s: a rules file may call only prefix_rule, "
                    "host_executable and network_rule",
-                   call->function);
+                   function);
+  }
   if (t->type != TOK_LPAREN)
     return fail_at(ps, t->line, t->column, "expected '(' after %s, found %s", call->function,
                    token_description(t));
@@ -657,16 +661,19 @@ static gboolean parse_call(Parser *ps, Call *call) {
     g_ptr_array_add(call->arguments, arg);
     for (guint i = 0; i + 1 < call->arguments->len; i++) {
       Argument *other = g_ptr_array_index(call->arguments, i);
-      if (g_str_equal(other->name, arg->name))
-        return fail_at(ps, arg->line, arg->column,
-                       "argument '%s' given twice to %s (first at line %u)", arg->name,
-                       call->function, other->line);
+      if (g_str_equal(other->name, arg->name)) {
+        g_autofree char *name = rf_quote(arg->name, -1);
+        return fail_at(ps, arg->line, arg->column, "argument %s given twice to %s (first at line %u)",
+                       name, call->function, other->line);
+      }
     }
     if (!next_token(ps))
       return FALSE;
-    if (t->type != TOK_EQUALS)
-      return fail_at(ps, t->line, t->column, "expected '=' after '%s', found %s", arg->name,
+    if (t->type != TOK_EQUALS) {
+      g_autofree char *name = rf_quote(arg->name, -1);
+      return fail_at(ps, t->line, t->column, "expected '=' after %s, found %s", name,
                      token_description(t));
+    }
     if (!next_token(ps))
       return FALSE;
     arg->value = parse_value(ps);
@@ -732,8 +739,9 @@ static gboolean check_arguments(Parser *ps, const Call *call, const char *const 
     Argument *arg = g_ptr_array_index(call->arguments, i);
     if (!g_strv_contains(allowed, arg->name)) {
       g_autofree char *list = g_strjoinv(", ", (char **)allowed);
-      return fail_at(ps, arg->line, arg->column, "%s has no argument '%s' (it takes %s)",
-                     call->function, arg->name, list);
+      g_autofree char *name = rf_quote(arg->name, -1);
+      return fail_at(ps, arg->line, arg->column, "%s has no argument %s (it takes %s)",
+                     call->function, name, list);
     }
   }
   for (; *required; required++)
@@ -829,9 +837,11 @@ static gboolean parse_examples(Parser *ps, const Call *call, const char *name, g
     } else {
       g_autoptr(GError) split_error = NULL;
       example.words = rf_shlex_split(item->string, &split_error);
-      if (!example.words)
-        return fail_at(ps, item->line, item->column, "%s example \"%s\": %s", name, item->string,
+      if (!example.words) {
+        g_autofree char *shown = rf_quote_with(item->string, -1, '"', RF_QUOTE_MAX_BYTES);
+        return fail_at(ps, item->line, item->column, "%s example %s: %s", name, shown,
                        split_error->message);
+      }
     }
     if (!example.words[0]) {
       g_strfreev(example.words);
@@ -862,9 +872,10 @@ static PendingRule *make_prefix_rule(Parser *ps, const Call *call) {
     if (!want_string(ps, call, decision_arg))
       return NULL;
     if (!rf_rule_decision_from_string(decision_arg->value->string, &decision)) {
+      g_autofree char *shown =
+          rf_quote_with(decision_arg->value->string, -1, '"', RF_QUOTE_MAX_BYTES);
       fail_at(ps, decision_arg->value->line, decision_arg->value->column,
-              "decision \"%s\" is not one of \"allow\", \"prompt\", \"forbidden\"",
-              decision_arg->value->string);
+              "decision %s is not one of \"allow\", \"prompt\", \"forbidden\"", shown);
       return NULL;
     }
   }
@@ -933,9 +944,11 @@ static gboolean make_host_executable(Parser *ps, const Call *call, GHashTable *h
   if (!want_string(ps, call, name) || !want_list(ps, call, paths))
     return FALSE;
   const char *n = name->value->string;
+  g_autofree char *shown_name = rf_quote_with(n, -1, '"', RF_QUOTE_MAX_BYTES);
   if (!*n || strchr(n, '/') || g_str_equal(n, ".") || g_str_equal(n, ".."))
     return fail_at(ps, name->value->line, name->value->column,
-                   "host_executable name \"%s\" must be a bare program name such as \"git\"", n);
+                   "host_executable name %s must be a bare program name such as \"git\"",
+                   shown_name);
   GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
   for (guint i = 0; i < paths->value->items->len; i++) {
     Value *item = g_ptr_array_index(paths->value->items, i);
@@ -946,14 +959,15 @@ static gboolean make_host_executable(Parser *ps, const Call *call, GHashTable *h
     g_autofree char *path = expand_home(item->string);
     if (!g_path_is_absolute(path)) {
       g_ptr_array_unref(list);
+      g_autofree char *shown = rf_quote_with(item->string, -1, '"', RF_QUOTE_MAX_PATH_BYTES);
       return fail_at(ps, item->line, item->column,
-                     "host_executable path \"%s\" must be absolute or start with ~/", item->string);
+                     "host_executable path %s must be absolute or start with ~/", shown);
     }
     if (!g_str_equal(strrchr(path, '/') + 1, n)) {
       g_ptr_array_unref(list);
+      g_autofree char *shown = rf_quote_with(item->string, -1, '"', RF_QUOTE_MAX_PATH_BYTES);
       return fail_at(ps, item->line, item->column,
-                     "host_executable path \"%s\" must end in the program name \"%s\"",
-                     item->string, n);
+                     "host_executable path %s must end in the program name %s", shown, shown_name);
     }
     gboolean seen = FALSE;
     for (guint j = 0; j < list->len && !seen; j++)

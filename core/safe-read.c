@@ -1,6 +1,8 @@
 /* safe-read.c: reading a start-up file that someone else may have planted: regular files only, bounded, never blocking. */
 #include "safe-read.h"
 
+#include "quote.h"
+
 #include <ringfence/ringfence.h>
 
 #include <errno.h>
@@ -37,13 +39,15 @@ static char *size_text(gsize bytes) {
 }
 
 static int fail_errno(int err, const char *what, const char *path, GError **error) {
-  g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s cannot be read: %s", what, path,
+  g_autofree char *shown = rf_path_excerpt(path);
+  g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s cannot be read: %s", what, shown,
               g_strerror(err));
   return -err;
 }
 
 static int fail_type(unsigned int mode, const char *what, const char *path, GError **error) {
-  g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is a %s, not a regular file", what, path,
+  g_autofree char *shown = rf_path_excerpt(path);
+  g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is a %s, not a regular file", what, shown,
               rf_file_type_name(mode));
   return -EINVAL;
 }
@@ -110,7 +114,8 @@ int rf_safe_read_file(const char *path, const char *what, gsize max_bytes, RfRea
   g_autofree char *limit = size_text(max_bytes);
   if (st.st_size > 0 && (guint64)st.st_size > max_bytes) {
     close(fd);
-    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is larger than %s", what, path, limit);
+    g_autofree char *shown = rf_path_excerpt(path);
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is larger than %s", what, shown, limit);
     return -EFBIG;
   }
   /* The size may change, or be 0 for files the kernel makes up: read to the end, bounded. */
@@ -124,7 +129,8 @@ int rf_safe_read_file(const char *path, const char *what, gsize max_bytes, RfRea
       if (cap > max_bytes) {
         g_free(buf);
         close(fd);
-        g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is larger than %s", what, path,
+        g_autofree char *shown = rf_path_excerpt(path);
+        g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is larger than %s", what, shown,
                     limit);
         return -EFBIG;
       }
@@ -147,7 +153,8 @@ int rf_safe_read_file(const char *path, const char *what, gsize max_bytes, RfRea
   close(fd);
   if (used > max_bytes) {
     g_free(buf);
-    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is larger than %s", what, path, limit);
+    g_autofree char *shown = rf_path_excerpt(path);
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s %s is larger than %s", what, shown, limit);
     return -EFBIG;
   }
   buf[used] = '\0';

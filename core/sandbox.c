@@ -26,17 +26,18 @@ char *rf_command_resolve(const RfPlan *plan, const char *command, GError **error
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "no command given: put it after '--'");
     return NULL;
   }
+  g_autofree char *shown = rf_path_excerpt(command); /* bounded: it may be megabytes */
   if (strchr(command, '/')) {
     g_autofree char *path = g_path_is_absolute(command)
                                 ? g_strdup(command)
                                 : g_build_filename(plan->cwd, command, NULL);
     struct stat st;
     if (stat(path, &st) != 0) {
-      g_set_error(error, RF_ERROR, RF_ERROR_NOT_FOUND, "%s: %s", command, g_strerror(errno));
+      g_set_error(error, RF_ERROR, RF_ERROR_NOT_FOUND, "%s: %s", shown, g_strerror(errno));
       return NULL;
     }
     if (S_ISDIR(st.st_mode) || access(path, X_OK) != 0) {
-      g_set_error(error, RF_ERROR, RF_ERROR_NOT_EXECUTABLE, "%s: %s", command,
+      g_set_error(error, RF_ERROR, RF_ERROR_NOT_EXECUTABLE, "%s: %s", shown,
                   S_ISDIR(st.st_mode) ? "is a directory" : "permission denied");
       return NULL;
     }
@@ -61,9 +62,9 @@ char *rf_command_resolve(const RfPlan *plan, const char *command, GError **error
     found_not_executable = TRUE;
   }
   if (found_not_executable)
-    g_set_error(error, RF_ERROR, RF_ERROR_NOT_EXECUTABLE, "%s: permission denied", command);
+    g_set_error(error, RF_ERROR, RF_ERROR_NOT_EXECUTABLE, "%s: permission denied", shown);
   else
-    g_set_error(error, RF_ERROR, RF_ERROR_NOT_FOUND, "%s: command not found", command);
+    g_set_error(error, RF_ERROR, RF_ERROR_NOT_FOUND, "%s: command not found", shown);
   return NULL;
 }
 
@@ -104,9 +105,10 @@ static pid_t spawn_unconfined(const RfPlan *plan, const char *const *argv, GErro
   close(report[0]);
   if (got == (ssize_t)sizeof(child_errno)) {
     waitpid(pid, NULL, 0);
+    g_autofree char *shown = rf_path_excerpt(argv[0]);
     g_set_error(error, RF_ERROR,
                 child_errno == ENOENT ? RF_ERROR_NOT_FOUND : RF_ERROR_NOT_EXECUTABLE, "%s: %s",
-                argv[0], g_strerror(child_errno));
+                shown, g_strerror(child_errno));
     return -1;
   }
   return pid;

@@ -575,6 +575,10 @@ static void append_key(GString *out, const char *key, gsize len) {
   g_string_append_c(out, '"');
 }
 
+/* Bytes of a key a message shows; a longer one is cut there, with its length (a 10 MiB key
+ * must not make a 10 MiB message). */
+#define KEY_DISPLAY_MAX 80
+
 /* The first |n| parts of a dotted key, as TOML would write them: a."b c". */
 static char *key_display(GArray *parts, guint n) {
   GString *out = g_string_new(NULL);
@@ -585,6 +589,14 @@ static char *key_display(GArray *parts, guint n) {
     if (i > 0)
       g_string_append_c(out, '.');
     append_key(out, part->text, part->len);
+  }
+  if (out->len > KEY_DISPLAY_MAX) {
+    gsize total = out->len, cut = KEY_DISPLAY_MAX;
+
+    while (cut > 0 && ((guchar)out->str[cut] & 0xC0) == 0x80)
+      cut--; /* whole characters only */
+    g_string_truncate(out, cut);
+    g_string_append_printf(out, "... (%" G_GSIZE_FORMAT " bytes)", total);
   }
   return g_string_free(out, FALSE);
 }

@@ -152,8 +152,10 @@ static gboolean owner_trusted(const struct stat *st) {
  * is said of |step|, the file itself or a directory or link on the way. */
 static void refuse(GError **error, const char *what, const char *given, const char *step,
                    const char *why, const char *fix) {
-  g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED, "refusing to %s %s: %s %s; %s", what, given,
-              g_strcmp0(given, step) != 0 ? step : "it", why, fix);
+  g_autofree char *shown_given = rf_path_excerpt(given);
+  g_autofree char *shown_step = rf_path_excerpt(step);
+  g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED, "refusing to %s %s: %s %s; %s", what,
+              shown_given, g_strcmp0(given, step) != 0 ? shown_step : "it", why, fix);
 }
 
 /* Splits |path| into components, prepended to |queue| (a stack: last
@@ -172,9 +174,9 @@ static char *pop_component(GPtrArray *queue) {
 char *rf_trust_check_file(const RfTrust *trust, const rf_backend_policy *policy,
                           const char *path, const char *what, const char *fix, GError **error) {
   if (!path || !g_path_is_absolute(path)) {
-    g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED,
-                "refusing to %s '%s': not an absolute path; %s", what, path ? path : "",
-                fix);
+    g_autofree char *shown = rf_quote_path(path);
+    g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED, "refusing to %s %s: not an absolute path; %s",
+                what, shown, fix);
     return NULL;
   }
   g_autoptr(GPtrArray) queue = g_ptr_array_new_with_free_func(g_free);
@@ -326,10 +328,12 @@ char *rf_trust_find_program(const RfTrust *trust, const rf_backend_policy *polic
       continue;
     g_autofree char *what = g_strdup_printf("run the %s found on PATH,", name);
     if (!g_path_is_absolute(candidate)) {
+      g_autofree char *shown = rf_quote(**dir ? *dir : "(empty)", -1);
+      g_autofree char *shown_candidate = rf_path_excerpt(candidate);
       g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED,
-                  "refusing to %s %s: PATH holds the relative directory '%s', which means "
+                  "refusing to %s %s: PATH holds the relative directory %s, which means "
                   "wherever ringfence runs; remove it from PATH or %s",
-                  what, candidate, **dir ? *dir : "(empty)", fix);
+                  what, shown_candidate, shown, fix);
       return NULL;
     }
     return rf_trust_check_file(trust, policy, candidate, what, fix, error);

@@ -4,6 +4,8 @@
 
 #include <ringfence/ringfence.h>
 
+#include "quote.h" /* user input in messages: bounded, escaped */
+
 typedef struct {
   char *sandbox;
   char *cd;
@@ -47,8 +49,12 @@ gboolean rf_cli_load_approvals(const RfConfig *config, RfApprovalPolicy *policy,
  * and returns FALSE.  Leaves the command (after "--") in *rest. */
 gboolean rf_cli_parse(GOptionContext *context, const char *subcommand, int *argc, char ***argv);
 
-/* Prints "ringfence: MESSAGE" (each line of a multi-line message indented). */
+/* Prints "ringfence: MESSAGE" (each line of a multi-line message indented), each line through
+ * rf_cli_printable_line. */
 void rf_cli_error(const char *message);
+/* |line| safe on a terminal (rf_cli_terminal_safe) and at most ~1 KiB: a longer one loses its
+ * middle, said so ("[... N bytes not shown ...]"). */
+char *rf_cli_printable_line(const char *line);
 
 /* A loader for the plugin directory of |config| (NULL: the default) that trusts nothing
  * below |plan|'s working directory and writable roots, the config's writable roots (any

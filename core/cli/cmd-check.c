@@ -100,8 +100,9 @@ int rf_cli_check(int argc, char **argv) {
   if (!rf_cli_parse(context, "check", &argc, &argv))
     goto out;
   if (argc > 1) {
-    fprintf(stderr, "ringfence check: unexpected argument '%s' (see 'ringfence check --help')\n",
-            argv[1]);
+    g_autofree char *shown = rf_quote(argv[1], -1);
+    fprintf(stderr, "ringfence check: unexpected argument %s (see 'ringfence check --help')\n",
+            shown);
     goto out;
   }
   /* The config says which bwrap and plugins to use, and which roots may be writable. */

@@ -72,10 +72,11 @@ int rf_cli_run(int argc, char **argv) {
     errno = 0;
     wait.timeout_seconds = g_ascii_strtod(timeout_text, &end);
     if (errno || !*timeout_text || *end || !(wait.timeout_seconds > 0)) {
+      g_autofree char *shown = rf_quote(timeout_text, -1);
       fprintf(stderr,
-              "ringfence run: --timeout '%s' is not a positive number of seconds (e.g. "
+              "ringfence run: --timeout %s is not a positive number of seconds (e.g. "
               "--timeout 30 or 0.5)\n",
-              timeout_text);
+              shown);
       goto out;
     }
   }

@@ -51,9 +51,10 @@ int main(int argc, char **argv) {
     return rf_cli_decide(argc - 1, argv + 1);
   if (strcmp(command, "setup") == 0)
     return rf_cli_setup(argc - 1, argv + 1);
+  g_autofree char *shown = rf_quote(command, -1);
   fprintf(stderr,
-          "ringfence: unknown command '%s' (use run, check, explain, decide or setup; see 'ringfence "
+          "ringfence: unknown command %s (use run, check, explain, decide or setup; see 'ringfence "
           "--help')\n",
-          command);
+          shown);
   return 125;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *o) {
   GOptionEntry entries[] = {
@@ -118,8 +119,9 @@ RfPolicy *rf_cli_build_policy(const RfCliOptions *o, const RfConfig *config, GEr
     errno = 0;
     long value = strtol(*fd, &end, 10);
     if (errno || !**fd || *end || value < 0 || value > 1 << 20) {
+      g_autofree char *shown = rf_quote(*fd, -1);
       g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
-                  "--pass-fd '%s' is not a descriptor number (use e.g. --pass-fd 3)", *fd);
+                  "--pass-fd %s is not a descriptor number (use e.g. --pass-fd 3)", shown);
       return NULL;
     }
     rf_policy_add_pass_fd(policy, (int)value);
@@ -142,17 +144,42 @@ gboolean rf_cli_load_approvals(const RfConfig *config, RfApprovalPolicy *policy,
   return TRUE;
 }
 
+/* Longest line of a message ringfence prints, and what is kept of a longer one. */
+#define MESSAGE_LINE_MAX 1024
+#define MESSAGE_HEAD 512
+#define MESSAGE_TAIL 400
+
+char *rf_cli_printable_line(const char *line) {
+  g_autofree char *safe = rf_cli_terminal_safe(line);
+  size_t len = strlen(safe);
+  if (len <= MESSAGE_LINE_MAX)
+    return g_steal_pointer(&safe);
+  /* Every site that quotes user input bounds it (core/quote.c); this is the backstop for text
+   * no site bounded (a GLib message naming a huge option or file).  The tail stays: it holds
+   * the fix. */
+  size_t head = MESSAGE_HEAD, tail = len - MESSAGE_TAIL;
+  while (head > 0 && ((unsigned char)safe[head] & 0xC0) == 0x80)
+    head--;
+  while (tail < len && ((unsigned char)safe[tail] & 0xC0) == 0x80)
+    tail++;
+  return g_strdup_printf("%.*s [... %zu bytes not shown ...] %s", (int)head, safe, tail - head,
+                         safe + tail);
+}
+
 void rf_cli_error(const char *message) {
   g_auto(GStrv) lines = g_strsplit(message, "\n", -1);
-  for (char **line = lines; *line; line++)
-    fprintf(stderr, "%s%s\n", line == lines ? "ringfence: " : "", *line);
+  for (char **line = lines; *line; line++) {
+    g_autofree char *shown = rf_cli_printable_line(*line);
+    fprintf(stderr, "%s%s\n", line == lines ? "ringfence: " : "", shown);
+  }
 }
 
 gboolean rf_cli_parse(GOptionContext *context, const char *subcommand, int *argc, char ***argv) {
   g_autoptr(GError) error = NULL;
   g_option_context_set_strict_posix(context, TRUE);
   if (!g_option_context_parse(context, argc, argv, &error)) {
-    fprintf(stderr, "ringfence %s: %s (see 'ringfence %s --help')\n", subcommand, error->message,
+    g_autofree char *shown = rf_cli_printable_line(error->message); /* GLib quotes it whole */
+    fprintf(stderr, "ringfence %s: %s (see 'ringfence %s --help')\n", subcommand, shown,
             subcommand);
     return FALSE;
   }

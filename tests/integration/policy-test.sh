@@ -200,6 +200,53 @@ cd /
 cd "$ws"
 claim "read-only mode in / still runs (the working directory is no writable root there)" test "$rc" = 0
 
+# --- what an error message quotes is bounded and escaped ---------------------------------------
+# short MAX NAME WANT RINGFENCE-ARGS...: exit 125, stderr under MAX bytes, naming WANT, no raw
+# control character (ESC, BEL) from the input.
+short() {
+  local max=$1 name=$2 want=$3; shift 3
+  "$RF" "$@" >/dev/null 2>"$top/err" </dev/null; local rc=$?
+  local size; size=$(wc -c <"$top/err")
+  if [ "$rc" = 125 ] && [ "$size" -lt "$max" ] && grep -q -F -e "$want" "$top/err" &&
+     ! grep -q "$(printf '[\033\007]')" "$top/err"; then ok "$name"
+  else bad "$name" "exit $rc, $size bytes: $(head -c 300 "$top/err")"; fi
+}
+ten_mib=$(head -c 10485760 /dev/zero | tr '\0' a)
+printf 'sandbox_mode = "%s"\n' "$ten_mib" >"$top/big-value.toml"
+printf '[sandbox_workspace_write]\nwritable_roots = ["/%s"]\n' "$ten_mib" >"$top/big-root.toml"
+printf '[ringfence]\nprotected_names = ["a/%s"]\n' "$ten_mib" >"$top/big-name.toml"
+printf 'a = 1\n"%s" = 2\n"%s" = 3\n' "$ten_mib" "$ten_mib" >"$top/big-key.toml"
+printf 'profile = "%s"\n' "$ten_mib" >"$top/big-profile.toml"
+printf 'sandbox_mode = "\\u001b]0;pwned\\u0007\\u001b[2J"\n' >"$top/control.toml"
+unset ten_mib
+short 1024 "a 10 MiB config value: exit 125, a message under 1 KiB naming the key and the length" \
+  "(10485760 bytes)" run --config "$top/big-value.toml" -- true
+short 1024 "explain says the same, as short" "key 'sandbox_mode'" explain --config "$top/big-value.toml" -- true
+short 1024 "check says the same, as short" "key 'sandbox_mode'" check --config "$top/big-value.toml"
+short 1024 "a 10 MiB writable root in the config: a message under 1 KiB" "bytes)" \
+  run -s workspace-write --config "$top/big-root.toml" -- true
+short 1024 "a 10 MiB protected name: a message under 1 KiB" "(10485762 bytes)" \
+  run -s workspace-write --config "$top/big-name.toml" -- true
+short 1024 "a 10 MiB TOML key defined twice: a message under 1 KiB" "defined twice" \
+  run --config "$top/big-key.toml" -- true
+short 1024 "a 10 MiB profile name: a message under 1 KiB" "(10485760 bytes)" \
+  run --config "$top/big-profile.toml" -- true
+short 1024 "control characters in a config value are shown escaped, never sent to the terminal" \
+  '\x1B]0;pwned\x07' run --config "$top/control.toml" -- true
+arg=$(head -c 100000 /dev/zero | tr '\0' b)
+short 1024 "a 100 KB -c value: a message under 1 KiB" "(100000 bytes)" run -c "sandbox_mode=\"$arg\"" -- true
+short 1024 "a 100 KB -s value: a message under 1 KiB" "(100000 bytes)" run -s "$arg" -- true
+short 1024 "a 100 KB --backend name: a message under 1 KiB" "(100000 bytes)" run --backend "$arg" -- true
+short 1024 "a 100 KB -p name: a message under 1 KiB" "(100000 bytes)" run -p "$arg" -- true
+short 1024 "a 100 KB --pass-fd: a message under 1 KiB" "(100000 bytes)" run --pass-fd "$arg" -- true
+short 1024 "a 100 KB --timeout: a message under 1 KiB" "(100000 bytes)" run --timeout "$arg" -- true
+short 1024 "a 100 KB -C: a message under 1 KiB" "(100001 bytes)" run -C "/$arg" -- true
+short 1100 "a 100 KB unknown option: a message of about 1 KiB" "bytes not shown" run "--$arg" -- true
+short 1024 "a 100 KB subcommand: a message under 1 KiB" "(100000 bytes)" "$arg"
+short 1024 "a 100 KB --request: a message under 1 KiB" "(100000 bytes)" decide --request "$arg" -- ls
+short 1024 "a -C with control characters: shown escaped" '\x1B[2J' run -C "$(printf '/x\033[2Jy')" -- true
+unset arg
+
 if [ "$uid" = 0 ]; then
   AS= masked_proc_claims "uid 0"
 elif [ -n "${RF_MASKED_BY_ROOT:-}" ]; then
