@@ -3,6 +3,7 @@
 
 #include <pwd.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,6 +24,10 @@
  *      /opt, /srv, /mnt, /media, /run, /run/user, /snap, /nix, /Volumes, /Applications, /Library,
  *      /private, /private/var.  A project often lives below them (/srv/app, /var/lib/jenkins/
  *      workspace/x, /opt/proj, /mnt/data/repo, /var/tmp/x) and stays allowed.
+ *
+ * The lists compare paths after realpath; one alias is also caught by what it is: a directory
+ * that is / itself (same device and inode, a bind mount of / elsewhere).  Other bind mounts of
+ * listed directories are not recognised.
  *
  * /tmp, /var/tmp and $TMPDIR (also /private/tmp and /private/var/folders/... on macOS) are not
  * in the lists: they are the default roots.  --dangerously-allow-writable-root DIR lifts the
@@ -84,6 +89,11 @@ char **rf_home_directories(void) {
 char *rf_writable_root_refusal(const char *root, const char *const *homes) {
   if (g_str_equal(root, "/"))
     return g_strdup("is /, the whole host: every file of every user and of the system");
+  struct stat st_root, st_slash;
+  if (stat(root, &st_root) == 0 && stat("/", &st_slash) == 0 && st_root.st_dev == st_slash.st_dev &&
+      st_root.st_ino == st_slash.st_ino)
+    return g_strdup("is / under another name (a bind mount of /), the whole host: every file of "
+                    "every user and of the system");
   for (const char *const *home = homes; home && *home; home++)
     if (strictly_above(root, *home))
       return g_strdup_printf("is a parent of your home directory %s: the command could rewrite "

@@ -19,7 +19,8 @@ static gboolean approve(char **command, const RfApprovalPolicy *policy, const Rf
     rf_cli_error(error->message);
     return FALSE;
   }
-  g_autofree char *reason = rf_cli_terminal_safe(result.reason);
+  /* Bounded: the reason quotes the command, which may be megabytes. */
+  g_autofree char *reason = rf_cli_printable_line(result.reason);
   switch (result.decision) {
   case RF_DECISION_ALLOW:
     return TRUE;

@@ -100,7 +100,18 @@ masked_proc_claims() {
   done
 }
 
+# A bind mount of / elsewhere is / under another name: refused like /.
+bind_root_claim() {
+  local who=$1 out
+  mkdir -p "$top/bind-root"
+  out=$(cd "$ws" && unshare -m --propagation private sh -c "mount --bind / '$top/bind-root' &&
+    $AS '$RF' run -s workspace-write ${NOTMP[*]} --writable-root '$top/bind-root' -- sh -c 'echo x > $top/bind-root/etc/$marker'; echo rc=\$?" 2>&1)
+  claim "$who: a bind mount of / as a writable root is refused (125), naming it, nothing written" \
+    test "$(has "rc=125" "$out" && has "is / under another name" "$out" && echo yes)" = yes -a ! -e "/etc/$marker"
+}
+
 if [ "$MODE" = "--masked-proc-as-nobody" ]; then
+  AS=$(nobody_env "$RF_STAGE") bind_root_claim "uid 65534"
   AS=$(nobody_env "$RF_STAGE") masked_proc_claims "uid 65534"
   echo "masked /proc as uid 65534: $pass passed, $fail failed, $skip skipped"
   [ $fail -eq 0 ]
@@ -249,6 +260,7 @@ short 1024 "a -C with control characters: shown escaped" '\x1B[2J' run -C "$(pri
 unset arg
 
 if [ "$uid" = 0 ]; then
+  AS= bind_root_claim "uid 0"
   AS= masked_proc_claims "uid 0"
 elif [ -n "${RF_MASKED_BY_ROOT:-}" ]; then
   echo "NOTE: the masked-/proc claims for uid 65534 run next, by root, inside a mount namespace"
