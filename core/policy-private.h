@@ -60,8 +60,8 @@ char *rf_current_dir(char **problem);
  * does not exist (yet), the lexically cleaned one. */
 char *rf_canonical_maybe_missing(const char *path, const char *base);
 
-/* core/writable-root-rule.c: the canonical home directories of the user ($HOME, the user
- * database's), NULL-terminated; free with g_strfreev. */
+/* core/writable-root-rule.c: the canonical home directory of the user ($HOME, else the user
+ * database's), as a NULL-terminated list; free with g_strfreev. */
 char **rf_home_directories(void);
 /* NULL when the canonical |root| may be a writable root, else why not ("is /, the whole host:
  * ..."), to follow the root's name in a sentence.  |homes| as rf_home_directories() gives. */
@@ -82,7 +82,8 @@ const char *rf_environ_get(GPtrArray *envp, const char *name);
 
 /* core/trusted-program.c: which files ringfence may execute or load unconfined. */
 typedef struct _RfTrust RfTrust;
-/* Starts with the working directory (unless / or a system directory), /tmp and $TMPDIR. */
+/* Starts with the working directory (unless the writable-root rule refuses it), /tmp and
+ * $TMPDIR. */
 RfTrust *rf_trust_new(void);
 void rf_trust_free(RfTrust *trust);
 /* Nothing below |dir| (relative to |base|, NULL: the working directory) is trusted. */
@@ -90,7 +91,7 @@ void rf_trust_add_root(RfTrust *trust, const char *dir, const char *base);
 /* The same for a directory already canonical (a plan's). */
 void rf_trust_add_canonical_root(RfTrust *trust, const char *dir);
 /* The same for a working directory (canonical, as getcwd() gives it), which does not count
- * when it is / or a system directory. */
+ * when the writable-root rule refuses it as a root (/, a system directory, ...). */
 void rf_trust_add_workdir(RfTrust *trust, const char *dir);
 void rf_trust_set_bwrap(RfTrust *trust, const char *path);
 const char *rf_trust_get_bwrap(const RfTrust *trust);

@@ -81,18 +81,19 @@ void rf_trust_add_canonical_root(RfTrust *trust, const char *dir) {
 }
 
 /* A working directory that is not a writable root of this run counts as
- * one anyway (a workspace-write run could start there), unless it is / or a
- * system directory: ringfence started from there must still find /usr/bin
- * trustworthy, and a run that does make it writable names it as a writable
- * root of its policy, which always counts. */
+ * one anyway (a workspace-write run could start there), unless the writable-root
+ * rule refuses it as a root (/, a system directory, a parent of the home:
+ * writable-root-rule.c): no run can make it writable without naming it
+ * (--dangerously-allow-writable-root), and then it is a root of that run's policy,
+ * which always counts.  ringfence started from / or /usr/bin must still find
+ * /usr/bin trustworthy. */
 void rf_trust_add_workdir(RfTrust *trust, const char *dir) {
-  static const char *const system_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32",
-                                            "/lib64", "/libx32", "/etc", NULL};
-  if (!dir || !g_path_is_absolute(dir) || g_str_equal(dir, "/"))
+  if (!dir || !g_path_is_absolute(dir))
     return;
-  for (const char *const *sys = system_dirs; *sys; sys++)
-    if (g_str_equal(dir, *sys) || strictly_below(dir, *sys))
-      return;
+  g_auto(GStrv) homes = rf_home_directories();
+  g_autofree char *refused = rf_writable_root_refusal(dir, (const char *const *)homes);
+  if (refused)
+    return;
   add_canonical(trust, g_strdup(dir));
 }
 
