@@ -91,6 +91,83 @@ static int is_pinned(int parentfd, const char *name) {
   return 0;
 }
 
+/* The entry the current request created, until the next request: what
+ * RF_FS_UNCREATE may take back (see fs-proxy.h). */
+static struct {
+  int parent; /* O_PATH, -1: nothing to take back */
+  char name[NAME_MAX + 1];
+  dev_t dev;
+  ino_t ino;
+  int is_dir;
+} created = {.parent = -1};
+
+static void forget_created(void) {
+  if (created.parent >= 0)
+    close(created.parent);
+  created.parent = -1;
+}
+
+/* Records that (parentfd, name) was just created by this request. */
+static void remember_created(int parentfd, const char *name) {
+  struct stat st;
+  forget_created();
+  if (strlen(name) >= sizeof(created.name) ||
+      fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return;
+  created.parent = fcntl(parentfd, F_DUPFD_CLOEXEC, 3);
+  if (created.parent < 0)
+    return;
+  snprintf(created.name, sizeof(created.name), "%s", name);
+  created.dev = st.st_dev;
+  created.ino = st.st_ino;
+  created.is_dir = S_ISDIR(st.st_mode);
+}
+
+/* RF_FS_UNCREATE: removes the recorded entry if the name still holds the
+ * same file (a rename by the sandbox in between leaves it alone). */
+static int uncreate(void) {
+  struct stat st;
+  if (created.parent < 0)
+    return -ENOENT;
+  int rc = 0;
+  if (fstatat(created.parent, created.name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    rc = -errno;
+  else if (st.st_dev != created.dev || st.st_ino != created.ino)
+    rc = -ESTALE;
+  else if (unlinkat(created.parent, created.name, created.is_dir ? AT_REMOVEDIR : 0) != 0)
+    rc = -errno;
+  forget_created();
+  return rc;
+}
+
+/* openat(parent, last, flags, mode) that learns whether it created the file:
+ * O_CREAT without O_EXCL first tries O_EXCL, and opens the existing file
+ * without O_CREAT when that says EEXIST (the kernel's open makes the same
+ * checks in both cases).  fd, or -1 with errno. */
+static int open_learning(int parent, const char *last, int flags, mode_t mode, int *made) {
+  *made = 0;
+  if (!(flags & O_CREAT) || (flags & O_EXCL)) {
+    int fd = openat(parent, last, flags, mode);
+    *made = fd >= 0 && (flags & O_CREAT);
+    return fd;
+  }
+  for (int attempt = 0; attempt < 16; attempt++) {
+    int fd = openat(parent, last, flags | O_EXCL, mode);
+    if (fd >= 0) {
+      *made = 1;
+      return fd;
+    }
+    if (errno != EEXIST)
+      return -1;
+    fd = openat(parent, last, flags & ~O_CREAT, mode);
+    if (fd >= 0 || errno != ENOENT)
+      return fd;
+    /* removed in between: create it after all */
+  }
+  errno = EAGAIN;
+  return -1;
+}
+
 /* This proxy's own /proc/self/fd in the host's procfs, opened before
  * entering the sandbox (whose procfs has no /proc/self for us). */
 static int own_fd_dir = -1;
@@ -172,8 +249,11 @@ static int do_open(int dirfd, char *path, int flags, mode_t mode, int *out_fd) {
     struct stat st;
     int is_link = fstatat(parent, last, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
     if (!is_link || (flags & (O_EXCL | O_NOFOLLOW))) {
-      int fd = openat(parent, last, flags | (is_link ? 0 : O_NOFOLLOW), mode);
+      int made = 0;
+      int fd = open_learning(parent, last, flags | (is_link ? 0 : O_NOFOLLOW), mode, &made);
       int saved = errno;
+      if (fd >= 0 && made)
+        remember_created(parent, last);
       close(parent);
       if (fd < 0)
         return -saved;
@@ -197,6 +277,9 @@ static int do_open(int dirfd, char *path, int flags, mode_t mode, int *out_fd) {
 }
 
 static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd) {
+  if (req->op == RF_FS_UNCREATE)
+    return uncreate();
+  forget_created();
   caller_pid = req->ns_pid;
   caller_tid = req->ns_tid;
   char path[PATH_MAX];
@@ -297,6 +380,9 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
       rc = -1;
     }
     rc = rc < 0 ? -errno : 0;
+    /* A new name: one the supervisor may have to take back. */
+    if (rc == 0 && req->op != RF_FS_RENAME && req->op != RF_FS_UNLINK && req->op != RF_FS_RMDIR)
+      remember_created(parent, last);
   }
   close(parent);
   return rc;
@@ -374,7 +460,7 @@ static int receive(int sock, rf_fs_request *req, int *fds, int max_fds, int *n_f
 }
 
 static void reply(int sock, int result, int fd) {
-  rf_fs_reply answer = {.result = result};
+  rf_fs_reply answer = {.result = result, .created = created.parent >= 0};
   union {
     struct cmsghdr align;
     char bytes[CMSG_SPACE(sizeof(int))];

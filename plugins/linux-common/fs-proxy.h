@@ -38,6 +38,11 @@ enum {
   RF_FS_LINK_OWN = 11, /* linkat of the caller's own descriptor by its magic link (the
                         * O_TMPFILE idiom): the copy is the second descriptor, flags are
                         * the caller's (AT_SYMLINK_FOLLOW). */
+  RF_FS_UNCREATE = 12, /* removes the entry the previous request created (its reply said
+                        * created = 1), if that name still holds the same file: the
+                        * supervisor could not hand the result to the caller (its table
+                        * was full, or it stopped waiting), so the call must not have
+                        * happened.  No descriptors, no paths. */
 };
 
 /* One request; descriptors travel as SCM_RIGHTS: [dirfd, dirfd2] (for bind:
@@ -54,7 +59,11 @@ typedef struct {
   char path2[PATH_MAX]; /* symlink target, or the old path of link/rename */
 } rf_fs_request;
 
-/* The answer: 0 or -errno; an opened descriptor travels as SCM_RIGHTS. */
+/* The answer: 0 or -errno; an opened descriptor travels as SCM_RIGHTS.
+ * |created| is 1 when this request made a new directory entry (open without
+ * O_EXCL learns it by trying O_EXCL first), which RF_FS_UNCREATE can take
+ * back until the next request. */
 typedef struct {
   int32_t result;
+  int32_t created;
 } rf_fs_reply;

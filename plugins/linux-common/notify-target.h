@@ -58,6 +58,12 @@ int rf_target_open_at(rf_target *t, int dirfd, const char *path, int flags);
 /* The caller's cwd as an O_PATH directory: fd or -errno. */
 int rf_target_cwd(rf_target *t);
 
+/* 1 when the caller's descriptor table has a free number below its
+ * RLIMIT_NOFILE (an open(2) of its own would not fail with EMFILE), 0 when
+ * it is full, -errno when that cannot be read.  Another thread of the caller
+ * may take the slot right after: a check, not a reservation. */
+int rf_target_fd_room(rf_target *t);
+
 /* Reads its /proc/TID/status into |buf| (NUL-terminated): bytes or -errno. */
 ssize_t rf_target_status(rf_target *t, char *buf, size_t cap);
 
@@ -79,7 +85,8 @@ int rf_connect_retry(int sock, const struct sockaddr *addr, socklen_t len);
 /* Connects |sock| (the supervisor's copy of the caller's socket) for the
  * caller of notification |id|, right after checking it is still waiting
  * (-ESRCH if not): to the socket file held open as |target| (through
- * /proc/self/fd, so the path the caller gave is not looked up again), or,
+ * /proc/thread-self/fd, as supervisor threads have descriptor tables of their
+ * own, so the path the caller gave is not looked up again), or,
  * with |target| -1, to |addr| as the kernel resolves it in the socket's own
  * network namespace.  0 or -errno. */
 int rf_connect_for_caller(int listener, uint64_t id, int sock, int target,

@@ -31,16 +31,30 @@
 
 #include "fs-proxy.h"
 #include "notify-decode.h"
+#include "notify-resources.h"
 #include "notify-target.h"
 #include "seccomp-groups.h"
 #include "unix-diag.h"
+
+/*
+ * Every notification gets an answer, on every path (see notify-resources.h):
+ *  - the supervisor thread and each worker work in a descriptor table of
+ *    their own, so neither ringfence nor another worker can starve them, and
+ *    the listener and sock_diag descriptors live only there;
+ *  - one worker is started before the command runs; when no worker is idle
+ *    and none can be started (RLIMIT_NPROC), a notification waits
+ *    RF_WORKER_WAIT_MS for a busy one, then is answered RF_NOTIFY_SHORT;
+ *  - a creation that cannot be handed to the caller is taken back.
+ */
+#define RF_MAX_WORKERS 64
+#define RF_WORKER_WAIT_MS 250
 
 struct rf_unix_supervisor {
   pthread_t thread;
   int channel_fd;
   int stop_fd; /* eventfd: wakes the thread to stop */
-  int listener_fd;
-  int diag_fd;
+  int listener_fd; /* in the supervisor's and the workers' tables only */
+  int diag_fd;     /* likewise */
   char *fs_proxy;          /* path of ringfence-fs-proxy, or NULL */
   char **missing_protected; /* its arguments */
   int landlock_fd;          /* the Landlock layer each proxy enforces, or -1 */
@@ -51,21 +65,24 @@ struct rf_unix_supervisor {
    * call that blocks (a connect to a full backlog, opening a FIFO) does not
    * hold up the others.  A worker that finds no idle peer starts one more. */
   pthread_mutex_t lock;
-  pthread_cond_t wake;
+  pthread_cond_t wake;  /* workers: work queued, or stopping */
+  pthread_cond_t taken; /* the dispatcher: a worker took the item at the head */
   struct work *queue_head, *queue_tail;
-  size_t idle, n_workers;
-  pthread_t workers[64];
-  pid_t proxies[64]; /* each worker's ringfence-fs-proxy, 0 if none */
+  size_t queued, idle, n_workers;
+  uint64_t last_seq, taken_seq; /* items are numbered; workers take them in order */
+  pthread_t workers[RF_MAX_WORKERS];
+  pid_t proxies[RF_MAX_WORKERS]; /* each worker's ringfence-fs-proxy, 0 if none */
   struct worker_arg {
     struct rf_unix_supervisor *sv;
     size_t slot;
-  } worker_args[64];
+  } worker_args[RF_MAX_WORKERS];
   int stopping;
   pid_t launcher_pid; /* bwrap, whose child is the sandbox's pid 1; -1: gave up */
 };
 
 struct work {
   struct work *next;
+  uint64_t seq;
   struct seccomp_notif req; /* followed by the kernel's extra bytes, if any */
 };
 
@@ -183,28 +200,40 @@ int rf_unix_socket_bound_in_netns(int diag_fd, unsigned long long dev, unsigned 
  * the descriptor only while the notification with that id is pending.
  */
 
-/* Tgid, and the caller's pid and tid inside the sandbox's pid namespace
- * (NStgid / NSpid list the ids from the outermost namespace inwards). */
-static pid_t thread_group_of(rf_target *t, pid_t *ns_pid, pid_t *ns_tid) {
+/* What the proxy needs to know of the caller, from its /proc/TID/status:
+ * its tgid, its pid and tid inside the sandbox's pid namespace (NStgid /
+ * NSpid list the ids from the outermost namespace inwards) and its umask.
+ * 0, or -errno for the caller (RF_NOTIFY_SHORT when we could not read it:
+ * guessing a umask would create files with the wrong mode). */
+typedef struct {
+  pid_t tgid, ns_pid, ns_tid;
+  unsigned umask;
+} caller_status;
+
+static int read_caller_status(rf_target *t, caller_status *out) {
   char text[4096];
-  if (rf_target_status(t, text, sizeof(text)) <= 0)
-    return -1;
-  pid_t tgid = -1;
+  *out = (caller_status){.tgid = -1};
+  ssize_t n = rf_target_status(t, text, sizeof(text));
+  if (n <= 0)
+    return n < 0 ? (int)n : -ESRCH;
+  int have_umask = 0;
   for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
     char *eol = strchr(line, '\n');
     if (eol)
       *eol = '\0';
     char *last = strrchr(line, '\t');
     if (strncmp(line, "Tgid:", 5) == 0)
-      tgid = (pid_t)strtol(line + 5, NULL, 10);
-    if (ns_pid && strncmp(line, "NStgid:", 7) == 0 && last)
-      *ns_pid = (pid_t)strtol(last + 1, NULL, 10);
-    if (ns_tid && strncmp(line, "NSpid:", 6) == 0 && last)
-      *ns_tid = (pid_t)strtol(last + 1, NULL, 10);
+      out->tgid = (pid_t)strtol(line + 5, NULL, 10);
+    if (strncmp(line, "NStgid:", 7) == 0 && last)
+      out->ns_pid = (pid_t)strtol(last + 1, NULL, 10);
+    if (strncmp(line, "NSpid:", 6) == 0 && last)
+      out->ns_tid = (pid_t)strtol(last + 1, NULL, 10);
+    if (strncmp(line, "Umask:", 6) == 0)
+      have_umask = sscanf(line + 6, "%o", &out->umask) == 1;
     if (eol)
       *eol = '\n';
   }
-  return tgid;
+  return out->tgid > 0 && have_umask ? 0 : -ESRCH;
 }
 
 static int socket_domain(int sock) {
@@ -225,9 +254,12 @@ static int socket_file_inside(rf_unix_supervisor *sv, rf_target *t, const char *
     close(target);
     return -ECONNREFUSED;
   }
-  if (rf_unix_socket_bound_in_netns(sv->diag_fd, st.st_dev, st.st_ino) != 1) {
+  int bound = rf_unix_socket_bound_in_netns(sv->diag_fd, st.st_dev, st.st_ino);
+  if (bound != 1) {
     close(target);
-    return -EACCES; /* a host socket: denied by the sandbox */
+    /* 0: a host socket, denied by the sandbox; < 0: sock_diag failed (no
+     * memory, no buffer): we cannot tell, and say so. */
+    return bound == 0 ? -EACCES : rf_notify_own_failure(-bound, EACCES);
   }
   return target;
 }
@@ -285,7 +317,7 @@ static int handle_connect(rf_unix_supervisor *sv, const struct seccomp_notif *re
  */
 #define SEND_LIMIT (256 * 1024)
 
-/* Replaces a pathname unix destination by /proc/self/fd/N of the socket file,
+/* Replaces a pathname unix destination by /proc/thread-self/fd/N of the socket file,
  * after checking it is bound inside.  0, or -errno for the caller. */
 static int check_destination(rf_unix_supervisor *sv, rf_target *t, int sock,
                              struct sockaddr_storage *addr, socklen_t *len, int *opened) {
@@ -305,7 +337,7 @@ static int check_destination(rf_unix_supervisor *sv, rf_target *t, int sock,
   struct sockaddr_un *un = (struct sockaddr_un *)addr;
   memset(addr, 0, sizeof(*addr));
   un->sun_family = AF_UNIX;
-  snprintf(un->sun_path, sizeof(un->sun_path), "/proc/self/fd/%d", target);
+  snprintf(un->sun_path, sizeof(un->sun_path), "/proc/thread-self/fd/%d", target);
   *len = sizeof(struct sockaddr_un);
   *opened = target;
   return 0;
@@ -331,7 +363,7 @@ static ssize_t send_copied(rf_unix_supervisor *sv, const struct seccomp_notif *r
   int passed[RF_SCM_MAX_FD];
   size_t n_passed = 0;
   int opened = -1, pidfd = -1;
-  ssize_t result = -ENOMEM;
+  ssize_t result = RF_NOTIFY_SHORT; /* no memory for the copies */
   if (!iov || !take || !data)
     goto out;
   /* Control data first, as the kernel parses it before the destination. */
@@ -386,7 +418,10 @@ static ssize_t send_copied(rf_unix_supervisor *sv, const struct seccomp_notif *r
     memcpy(&theirs, control.bytes + cv.fd_offset[k], sizeof(int));
     int copy = (int)syscall(SYS_pidfd_getfd, pidfd, theirs, 0);
     if (copy < 0) {
-      result = -EBADF;
+      /* EMFILE: our table cannot hold that many at once; the kernel says
+       * ETOOMANYREFS when descriptors in flight exceed RLIMIT_NOFILE. */
+      result = errno == EMFILE ? -ETOOMANYREFS : errno == EBADF ? -EBADF
+                                                                : rf_notify_own_failure(errno, EBADF);
       goto out;
     }
     passed[n_passed++] = copy;
@@ -493,7 +528,7 @@ done:
 static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, const rf_target *t) {
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
-    return -errno;
+    return rf_notify_own_failure(errno, EAGAIN);
   size_t n = 0;
   while (sv->missing_protected && sv->missing_protected[n])
     n++;
@@ -502,7 +537,7 @@ static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, const rf_tar
   if (!argv) {
     close(pair[0]);
     close(pair[1]);
-    return -ENOMEM;
+    return RF_NOTIFY_SHORT;
   }
   snprintf(fd_text, sizeof(fd_text), "%d", pair[1]);
   snprintf(proc_text, sizeof(proc_text), "%d", t->proc);
@@ -540,8 +575,10 @@ static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, const rf_tar
   free(argv);
   close(pair[1]);
   if (rc != 0) {
+    /* RLIMIT_NPROC (EAGAIN), no memory, or the helper cannot be run: the
+     * call is not made, and the caller hears that we ran short. */
     close(pair[0]);
-    return -rc;
+    return RF_NOTIFY_SHORT;
   }
   proxy->fd = pair[0];
   pthread_mutex_lock(&sv->lock);
@@ -550,15 +587,21 @@ static int start_proxy(rf_unix_supervisor *sv, proxy_handle *proxy, const rf_tar
   return 0;
 }
 
-static unsigned read_umask(rf_target *t) {
-  char text[4096];
-  unsigned mask = 022;
-  if (rf_target_status(t, text, sizeof(text)) <= 0)
-    return mask;
-  const char *line = strstr(text, "\nUmask:");
-  if (line)
-    sscanf(line + 1, "Umask: %o", &mask);
-  return mask;
+/* Ends a proxy that stopped answering (killed, crashed): the next call
+ * starts a new one. */
+static void drop_proxy(rf_unix_supervisor *sv, proxy_handle *proxy) {
+  if (proxy->fd >= 0)
+    close(proxy->fd);
+  proxy->fd = -1;
+  pthread_mutex_lock(&sv->lock);
+  pid_t pid = sv->proxies[proxy->slot];
+  sv->proxies[proxy->slot] = 0;
+  pthread_mutex_unlock(&sv->lock);
+  if (pid > 0) {
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  }
 }
 
 /* The directory a *at() call starts from, as a descriptor of ours (|pidfd|
@@ -567,7 +610,7 @@ static int dirfd_of(rf_target *t, int pidfd, long long dirfd) {
   if ((int)dirfd == AT_FDCWD)
     return rf_target_cwd(t);
   int fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)dirfd, 0);
-  return fd < 0 ? -EBADF : fd;
+  return fd >= 0 ? fd : errno == EBADF ? -EBADF : rf_notify_own_failure(errno, EBADF);
 }
 
 typedef struct {
@@ -626,33 +669,46 @@ static int own_or_dirfd(rf_fs_request *request, int which, rf_target *t, int pid
   }
   *out = (int)syscall(SYS_pidfd_getfd, pidfd, own, 0);
   if (*out < 0)
-    return errno == EBADF ? -ENOENT : -EACCES;
+    return errno == EBADF ? -ENOENT : rf_notify_own_failure(errno, EACCES);
   memmove(path, rest, strlen(rest) + 1); /* |rest| lies in |path| */
   if (whole)
     request->op = which == 0 ? RF_FS_REOPEN : RF_FS_LINK_OWN;
   return 0;
 }
 
-/* One round trip to the proxy: 0 or -errno; *opened gets a descriptor the
- * proxy sent back, or -1. */
-static int proxy_call(proxy_handle *proxy, rf_fs_request *request, const int *fds, int n_fds,
-                      int *opened) {
+/* One round trip to the proxy: its answer (0 or -errno); *opened gets a
+ * descriptor the proxy sent back, or -1; *created whether the request made
+ * a new entry (see RF_FS_UNCREATE).  A proxy that cannot be reached is
+ * dropped: RF_NOTIFY_SHORT when the request never reached it (nothing done),
+ * -EIO when it ended without answering (what it did is unknown). */
+static int proxy_call(rf_unix_supervisor *sv, proxy_handle *proxy, rf_fs_request *request,
+                      const int *fds, int n_fds, int *opened, int *created) {
   *opened = -1;
+  *created = 0;
   union {
     struct cmsghdr align;
     char bytes[CMSG_SPACE(2 * sizeof(int))];
   } control;
   memset(&control, 0, sizeof(control));
   struct iovec iov = {.iov_base = request, .iov_len = sizeof(*request)};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
-                       .msg_controllen = CMSG_SPACE(n_fds * sizeof(int))};
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
-  memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
-  if (sendmsg(proxy->fd, &msg, MSG_NOSIGNAL) < 0)
-    return -EPERM;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (n_fds > 0) {
+    msg.msg_control = control.bytes;
+    msg.msg_controllen = CMSG_SPACE(n_fds * sizeof(int));
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+    memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
+  }
+  ssize_t n;
+  do
+    n = sendmsg(proxy->fd, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    drop_proxy(sv, proxy);
+    return RF_NOTIFY_SHORT;
+  }
   rf_fs_reply answer;
   union {
     struct cmsghdr align;
@@ -661,80 +717,109 @@ static int proxy_call(proxy_handle *proxy, rf_fs_request *request, const int *fd
   struct iovec riov = {.iov_base = &answer, .iov_len = sizeof(answer)};
   struct msghdr rmsg = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = rcontrol.bytes,
                         .msg_controllen = sizeof(rcontrol.bytes)};
-  ssize_t n;
   do
     n = recvmsg(proxy->fd, &rmsg, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
-  if (n != (ssize_t)sizeof(answer))
-    return -EPERM;
-  /* One descriptor at most, in a message exactly its size (the buffer holds no more). */
+  if (n != (ssize_t)sizeof(answer)) {
+    drop_proxy(sv, proxy);
+    return -EIO;
+  }
+  /* One descriptor at most, in a message exactly its size (the buffer holds
+   * no more).  MSG_CTRUNC: it did not fit in our table and is lost; the
+   * caller sees opened -1 and takes the call back. */
   struct cmsghdr *rc_msg = CMSG_FIRSTHDR(&rmsg);
   if (rc_msg && rc_msg->cmsg_level == SOL_SOCKET && rc_msg->cmsg_type == SCM_RIGHTS &&
       rc_msg->cmsg_len == CMSG_LEN(sizeof(int)))
     memcpy(opened, CMSG_DATA(rc_msg), sizeof(int));
+  *created = answer.created != 0;
   return answer.result;
 }
 
+/* Asks the proxy to take back the entry its last request created. */
+static void proxy_uncreate(rf_unix_supervisor *sv, proxy_handle *proxy) {
+  if (proxy->fd < 0)
+    return;
+  static __thread rf_fs_request request;
+  memset(&request, 0, sizeof(request));
+  request.op = RF_FS_UNCREATE;
+  int opened, created;
+  proxy_call(sv, proxy, &request, NULL, 0, &opened, &created);
+  if (opened >= 0)
+    close(opened);
+}
+
 /* Returns 0 or -errno for the caller, or 1 when an fd was already added and
- * answered with SECCOMP_ADDFD_FLAG_SEND. */
-/* Returns 0 or -errno for the caller, or 1 when an fd was already added and
- * answered with SECCOMP_ADDFD_FLAG_SEND. */
+ * answered with SECCOMP_ADDFD_FLAG_SEND.  *created: the call made a new
+ * entry, which the worker takes back if the answer cannot be delivered. */
 static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
-                           const struct seccomp_notif *req, const creation_shape *shape) {
+                           const struct seccomp_notif *req, const creation_shape *shape,
+                           int *created) {
+  *created = 0;
   if (!sv->fs_proxy)
     return -ENOSYS;
   rf_target t;
   int rc = rf_target_attach(&t, sv->listener_fd, req);
   if (rc < 0)
     return rc;
-  if (proxy->fd < 0 && start_proxy(sv, proxy, &t) < 0) {
-    rf_target_detach(&t);
-    return -EPERM;
-  }
   const __u64 *a = req->data.args;
-  pid_t ns_pid = 0, ns_tid = 0;
-  pid_t tgid = thread_group_of(&t, &ns_pid, &ns_tid);
-  int pidfd = tgid > 0 ? (int)syscall(SYS_pidfd_open, tgid, 0) : -1;
-  if (pidfd < 0) {
+  caller_status st;
+  rc = read_caller_status(&t, &st);
+  int pidfd = -1;
+  if (rc == 0 && (pidfd = (int)syscall(SYS_pidfd_open, st.tgid, 0)) < 0)
+    rc = rf_notify_own_failure(errno, ESRCH);
+  if (rc < 0) {
     rf_target_detach(&t);
-    return -ESRCH;
+    return rc;
   }
   static __thread rf_fs_request request;
   memset(&request, 0, sizeof(request));
-  request.ns_pid = ns_pid;
-  request.ns_tid = ns_tid;
+  request.ns_pid = st.ns_pid;
+  request.ns_tid = st.ns_tid;
   request.op = shape->op;
   request.flags = shape->flags_arg >= 0 ? (int32_t)a[shape->flags_arg] : 0;
   if (shape->op == RF_FS_OPEN && shape->flags_arg < 0)
     request.flags = O_CREAT | O_WRONLY | O_TRUNC; /* creat() */
   request.mode = shape->mode_arg >= 0 ? (uint32_t)a[shape->mode_arg] : 0;
   request.dev = shape->dev_arg >= 0 ? a[shape->dev_arg] : 0;
-  request.umask = read_umask(&t);
+  request.umask = st.umask;
   int fds[2] = {-1, -1};
   /* Both paths NUL-terminated within their buffers, or ENAMETOOLONG. */
   rc = rf_target_read_string(&t, a[shape->path_arg], request.path, sizeof(request.path));
   if (rc == 0 && shape->path2_arg >= 0)
     rc = rf_target_read_string(&t, a[shape->path2_arg], request.path2, sizeof(request.path2));
   if (rc == 0)
-    rc = own_or_dirfd(&request, 0, &t, pidfd, ns_pid,
+    rc = own_or_dirfd(&request, 0, &t, pidfd, st.ns_pid,
                       shape->dir_arg >= 0 ? (long long)(int)a[shape->dir_arg] : AT_FDCWD, &fds[0]);
   if (rc == 0 && shape->path2_arg >= 0 && shape->op != RF_FS_SYMLINK)
-    rc = own_or_dirfd(&request, 1, &t, pidfd, ns_pid,
+    rc = own_or_dirfd(&request, 1, &t, pidfd, st.ns_pid,
                       shape->dir2_arg >= 0 ? (long long)(int)a[shape->dir2_arg] : AT_FDCWD, &fds[1]);
   else if (rc == 0 && shape->path2_arg >= 0)
     rc = (fds[1] = dirfd_of(&t, pidfd, AT_FDCWD)) < 0 ? fds[1] : 0;
   close(pidfd);
+  int opens = request.op == RF_FS_OPEN || request.op == RF_FS_REOPEN;
+  /* The kernel's open takes the caller's descriptor before it looks at the
+   * path: with the caller's table full it fails with EMFILE and creates,
+   * truncates and opens nothing.  So does this one. */
+  if (rc == 0 && opens) {
+    int room = rf_target_fd_room(&t);
+    rc = room < 0 ? room : room == 0 ? -EMFILE : 0;
+  }
+  if (rc == 0 && proxy->fd < 0)
+    rc = start_proxy(sv, proxy, &t);
   /* Right before the proxy acts on the caller's behalf: still waiting? */
   if (rc == 0 && !rf_notif_id_valid(sv->listener_fd, req->id))
     rc = -ESRCH;
   if (rc < 0)
     goto out;
 
-  int opened = -1;
-  rc = proxy_call(proxy, &request, fds, fds[1] >= 0 ? 2 : 1, &opened);
-  if (rc == 0 && (request.op == RF_FS_OPEN || request.op == RF_FS_REOPEN)) {
+  int opened = -1, made = 0;
+  rc = proxy_call(sv, proxy, &request, fds, fds[1] >= 0 ? 2 : 1, &opened, &made);
+  if (rc == 0 && opens) {
     if (opened < 0) {
-      rc = -EPERM;
+      /* Opened, but the descriptor did not reach us: take the call back. */
+      if (made)
+        proxy_uncreate(sv, proxy);
+      rc = RF_NOTIFY_SHORT;
       goto out;
     }
     /* No check needed: the kernel adds the descriptor only to the caller of
@@ -747,10 +832,21 @@ static int handle_creation(rf_unix_supervisor *sv, proxy_handle *proxy,
         .newfd_flags = (request.flags & O_CLOEXEC) ? O_CLOEXEC : 0,
     };
     int added = ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+    int e = errno;
     close(opened);
-    rc = added >= 0 ? 1 : -EMFILE;
-  } else if (opened >= 0) {
-    close(opened);
+    if (added >= 0) {
+      rc = 1;
+    } else {
+      /* Not handed over (the caller's table filled up meanwhile: EMFILE, its
+       * own; or it stopped waiting: ENOENT): the call must not have happened. */
+      if (made)
+        proxy_uncreate(sv, proxy);
+      rc = e == EMFILE ? -EMFILE : e == ENOENT ? -ESRCH : rf_notify_own_failure(e, EMFILE);
+    }
+  } else {
+    if (opened >= 0)
+      close(opened);
+    *created = rc == 0 && made;
   }
 out:
   for (int i = 0; i < 2; i++)
@@ -763,7 +859,9 @@ out:
 /* bind(fd, addr, len): a pathname unix address creates a name, so the proxy
  * binds (refusing protected names); anything else is bound here on a copy
  * of the socket, in the socket's own (private) network namespace. */
-static int handle_bind(rf_unix_supervisor *sv, proxy_handle *proxy, const struct seccomp_notif *req) {
+static int handle_bind(rf_unix_supervisor *sv, proxy_handle *proxy, const struct seccomp_notif *req,
+                       int *created) {
+  *created = 0;
   const __u64 *a = req->data.args;
   socklen_t len = (socklen_t)a[2];
   if (len > sizeof(struct sockaddr_storage) || len < sizeof(sa_family_t))
@@ -796,18 +894,19 @@ static int handle_bind(rf_unix_supervisor *sv, proxy_handle *proxy, const struct
   }
   if (rc == 0 && !sv->fs_proxy)
     rc = -ENOSYS;
-  if (rc == 0 && proxy->fd < 0 && start_proxy(sv, proxy, &t) < 0)
-    rc = -EPERM;
+  caller_status st;
+  if (rc == 0)
+    rc = read_caller_status(&t, &st);
+  if (rc == 0 && proxy->fd < 0)
+    rc = start_proxy(sv, proxy, &t);
   if (rc < 0)
     goto out;
   static __thread rf_fs_request request;
   memset(&request, 0, sizeof(request));
-  pid_t ns_pid = 0, ns_tid = 0;
-  thread_group_of(&t, &ns_pid, &ns_tid);
   request.op = RF_FS_BIND;
-  request.ns_pid = ns_pid;
-  request.ns_tid = ns_tid;
-  request.umask = read_umask(&t);
+  request.ns_pid = st.ns_pid;
+  request.ns_tid = st.ns_tid;
+  request.umask = st.umask;
   snprintf(request.path, sizeof(request.path), "%s", view.path); /* <= 108 bytes: decoded */
   fds[0] = rf_target_cwd(&t);
   if (fds[0] < 0) {
@@ -819,10 +918,11 @@ static int handle_bind(rf_unix_supervisor *sv, proxy_handle *proxy, const struct
     rc = -ESRCH;
     goto out;
   }
-  int opened = -1;
-  rc = proxy_call(proxy, &request, fds, 2, &opened);
+  int opened = -1, made = 0;
+  rc = proxy_call(sv, proxy, &request, fds, 2, &opened, &made);
   if (opened >= 0)
     close(opened);
+  *created = rc == 0 && made;
 out:
   for (int i = 0; i < 2; i++)
     if (fds[i] >= 0)
@@ -858,9 +958,9 @@ static pid_t sandbox_init_pid(rf_unix_supervisor *sv) {
   return end != text && pid > 0 ? (pid_t)pid : -1;
 }
 
-/* Reads "LISTENER DIAG\n" from the channel, copies both descriptors out of
- * the sandbox's init and acknowledges (see offer_supervision in
- * sandbox-init.c for why nothing is sent with SCM_RIGHTS). */
+/* Reads "LISTENER DIAG\n" from the channel and copies both descriptors out
+ * of the sandbox's init (see offer_supervision in sandbox-init.c for why
+ * nothing is sent with SCM_RIGHTS); send_ack() answers later. */
 static int receive_fds(rf_unix_supervisor *sv, int *listener, int *diag) {
   /* Init writes the line at once and then waits for our answer, so reading
    * more than one byte at a time takes nothing that follows it. */
@@ -884,8 +984,11 @@ static int receive_fds(rf_unix_supervisor *sv, int *listener, int *diag) {
   *listener = (int)syscall(SYS_pidfd_getfd, pidfd, remote_listener, 0);
   *diag = (int)syscall(SYS_pidfd_getfd, pidfd, remote_diag, 0);
   close(pidfd);
-  if (*listener < 0 || *diag < 0)
-    return -1;
+  return *listener < 0 || *diag < 0 ? -1 : 0;
+}
+
+/* Tells init the supervisor is ready: the command starts. */
+static int send_ack(rf_unix_supervisor *sv) {
   char ack = 'A';
   return write(sv->channel_fd, &ack, 1) == 1 ? 0 : -1;
 }
@@ -897,23 +1000,29 @@ void rf_unix_supervisor_set_launcher(rf_unix_supervisor *sv, int pid) {
   pthread_mutex_unlock(&sv->lock);
 }
 
-static void answer(rf_unix_supervisor *sv, const struct seccomp_notif *req, int result,
-                   long long value) {
+/* Sends the answer; 0 when the caller no longer waits for it (ENOENT: it
+ * was interrupted or killed meanwhile), else 1. */
+static int answer(rf_unix_supervisor *sv, const struct seccomp_notif *req, int result,
+                  long long value) {
   if (result == 1)
-    return; /* answered by SECCOMP_ADDFD_FLAG_SEND */
+    return 1; /* answered by SECCOMP_ADDFD_FLAG_SEND */
   char buffer[256];
   struct seccomp_notif_resp *resp = (struct seccomp_notif_resp *)buffer;
   memset(buffer, 0, sizeof(buffer));
   resp->id = req->id;
   resp->error = result < 0 ? result : 0;
   resp->val = result < 0 ? 0 : value;
-  /* ENOENT: the caller was interrupted meanwhile; nothing to answer. */
-  ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+  return ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0 || errno != ENOENT;
 }
 
 static void *worker(void *arg) {
   struct worker_arg *self = arg;
   rf_unix_supervisor *sv = self->sv;
+  /* A table of our own (see the top of this file); if the kernel cannot
+   * give one, the worker shares the supervisor thread's, which holds only
+   * the supervisor's descriptors. */
+  int keep[] = {sv->listener_fd, sv->diag_fd, sv->landlock_fd};
+  rf_notify_private_fd_table(keep, sizeof(keep) / sizeof(keep[0]), 1);
   proxy_handle proxy = {.fd = -1, .slot = self->slot};
   pthread_mutex_lock(&sv->lock);
   for (;;) {
@@ -928,8 +1037,11 @@ static void *worker(void *arg) {
     sv->queue_head = w->next;
     if (!sv->queue_head)
       sv->queue_tail = NULL;
+    sv->queued--;
+    sv->taken_seq = w->seq;
+    pthread_cond_broadcast(&sv->taken);
     pthread_mutex_unlock(&sv->lock);
-    int result = -ENOSYS;
+    int result = -ENOSYS, created = 0;
     long long value = 0;
     creation_shape shape;
     int nr = w->req.data.nr;
@@ -938,10 +1050,13 @@ static void *worker(void *arg) {
     else if (nr == __NR_sendto || nr == __NR_sendmsg || nr == __NR_sendmmsg)
       result = handle_send(sv, &w->req, &value);
     else if (nr == __NR_bind)
-      result = handle_bind(sv, &proxy, &w->req);
+      result = handle_bind(sv, &proxy, &w->req, &created);
     else if (shape_of(nr, &shape))
-      result = handle_creation(sv, &proxy, &w->req, &shape);
-    answer(sv, &w->req, result, value);
+      result = handle_creation(sv, &proxy, &w->req, &shape, &created);
+    /* A name made for a caller that no longer waits for the answer (a
+     * signal interrupted it): it will retry, or see EINTR, so take it back. */
+    if (!answer(sv, &w->req, result, value) && created)
+      proxy_uncreate(sv, &proxy);
     free(w);
     pthread_mutex_lock(&sv->lock);
   }
@@ -951,38 +1066,105 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-/* Queues a notification; starts a worker when none is idle. */
-static void dispatch(rf_unix_supervisor *sv, struct work *w) {
+/* Starts one more worker (lock held): 0, or -1 (at the cap, or the thread
+ * cannot be created: RLIMIT_NPROC, memory). */
+static int start_worker_locked(rf_unix_supervisor *sv) {
+  if (sv->n_workers >= RF_MAX_WORKERS)
+    return -1;
+  size_t slot = sv->n_workers;
+  sv->worker_args[slot] = (struct worker_arg){.sv = sv, .slot = slot};
+  if (pthread_create(&sv->workers[slot], NULL, worker, &sv->worker_args[slot]) != 0)
+    return -1;
+  sv->n_workers++;
+  return 0;
+}
+
+/* Queues a notification for a worker: an idle one, a new one, or, when
+ * none can be started, one that finishes its call within RF_WORKER_WAIT_MS.
+ * 0 when a worker has it or will take it; -1 when none will: the item is
+ * out of the queue again and the caller answers it. */
+static int dispatch(rf_unix_supervisor *sv, struct work *w) {
   pthread_mutex_lock(&sv->lock);
   w->next = NULL;
+  w->seq = ++sv->last_seq;
   if (sv->queue_tail)
     sv->queue_tail->next = w;
   else
     sv->queue_head = w;
   sv->queue_tail = w;
-  if (sv->idle == 0 && sv->n_workers < sizeof(sv->workers) / sizeof(sv->workers[0])) {
-    size_t slot = sv->n_workers;
-    sv->worker_args[slot] = (struct worker_arg){.sv = sv, .slot = slot};
-    if (pthread_create(&sv->workers[slot], NULL, worker, &sv->worker_args[slot]) == 0)
-      sv->n_workers++;
-  }
+  sv->queued++;
+  int served = sv->idle >= sv->queued || start_worker_locked(sv) == 0;
   pthread_cond_signal(&sv->wake);
+  if (!served && sv->n_workers > 0) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_nsec += (long)RF_WORKER_WAIT_MS * 1000000L;
+    deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+    deadline.tv_nsec %= 1000000000L;
+    while (sv->taken_seq < w->seq &&
+           pthread_cond_timedwait(&sv->taken, &sv->lock, &deadline) != ETIMEDOUT)
+      ;
+    served = sv->taken_seq >= w->seq;
+  }
+  if (!served) {
+    /* Still queued (workers take from the head, in order): unlink it. */
+    struct work **link = &sv->queue_head, *prev = NULL;
+    while (*link && *link != w) {
+      prev = *link;
+      link = &(*link)->next;
+    }
+    if (*link) {
+      *link = w->next;
+      if (sv->queue_tail == w)
+        sv->queue_tail = prev;
+      sv->queued--;
+    }
+  }
+  pthread_mutex_unlock(&sv->lock);
+  return served ? 0 : -1;
+}
+
+/* Workers finish what is queued and exit, releasing their tables (and with
+ * the last one the listener: the kernel then fails the sandbox's notified
+ * calls with ENOSYS instead of leaving them waiting). */
+static void stop_workers(rf_unix_supervisor *sv) {
+  pthread_mutex_lock(&sv->lock);
+  sv->stopping = 1;
+  pthread_cond_broadcast(&sv->wake);
   pthread_mutex_unlock(&sv->lock);
 }
 
 static void *supervise(void *arg) {
   rf_unix_supervisor *sv = arg;
+  struct work *spare = NULL, *fallback = NULL;
   struct pollfd first[2] = {{.fd = sv->channel_fd, .events = POLLIN},
                             {.fd = sv->stop_fd, .events = POLLIN}};
   while (poll(first, 2, -1) < 0 && errno == EINTR)
     ;
-  if (first[1].revents || receive_fds(sv, &sv->listener_fd, &sv->diag_fd) < 0)
-    return NULL;
+  /* Without a table of our own the listener is not taken: init then stops
+   * the run (125) before the command starts. */
+  int keep[] = {sv->channel_fd, sv->stop_fd, sv->landlock_fd};
+  if (first[1].revents || rf_notify_private_fd_table(keep, 3, 1) < 0 ||
+      receive_fds(sv, &sv->listener_fd, &sv->diag_fd) < 0)
+    goto done;
   struct seccomp_notif_sizes sizes;
   if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-    return NULL;
+    goto done;
   size_t notif_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif
                                                                          : sizeof(struct seccomp_notif);
+  size_t work_size = offsetof(struct work, req) + notif_size;
+  /* Where a notification is received when no memory is left for a new
+   * item: it is answered at once. */
+  fallback = calloc(1, work_size);
+  if (!fallback)
+    goto done;
+  /* One worker before the command runs: a command that exhausts
+   * RLIMIT_NPROC still has one to answer it. */
+  pthread_mutex_lock(&sv->lock);
+  start_worker_locked(sv);
+  pthread_mutex_unlock(&sv->lock);
+  if (send_ack(sv) < 0)
+    goto done;
   for (;;) {
     struct pollfd fds[2] = {{.fd = sv->listener_fd, .events = POLLIN},
                             {.fd = sv->stop_fd, .events = POLLIN}};
@@ -991,17 +1173,29 @@ static void *supervise(void *arg) {
       continue;
     if (rc < 0 || fds[1].revents || (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
       break;
-    struct work *w = calloc(1, offsetof(struct work, req) + notif_size);
-    if (!w)
-      break;
+    if (!spare)
+      spare = calloc(1, work_size);
+    struct work *w = spare ? spare : fallback;
+    memset(w, 0, work_size); /* the kernel wants it zeroed */
     if (ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_RECV, &w->req) < 0) {
-      free(w);
       if (errno == EINTR || errno == ENOENT)
         continue;
       break;
     }
-    dispatch(sv, w);
+    if (w == fallback) {
+      answer(sv, &w->req, RF_NOTIFY_SHORT, 0);
+      continue;
+    }
+    spare = NULL;
+    if (dispatch(sv, w) < 0) {
+      answer(sv, &w->req, RF_NOTIFY_SHORT, 0);
+      spare = w;
+    }
   }
+done:
+  free(spare);
+  free(fallback);
+  stop_workers(sv);
   return NULL;
 }
 
@@ -1030,6 +1224,7 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
   }
   pthread_mutex_init(&sv->lock, NULL);
   pthread_cond_init(&sv->wake, NULL);
+  pthread_cond_init(&sv->taken, NULL);
   if (config && config->fs_proxy) {
     sv->fs_proxy = strdup(config->fs_proxy);
     size_t n = 0;
@@ -1056,7 +1251,9 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
     if (sv->landlock_fd >= 0)
       close(sv->landlock_fd);
     free(sv);
-    snprintf(err, err_len, "cannot start the socket supervisor thread: %s", strerror(rc));
+    snprintf(err, err_len,
+             "cannot start the socket supervisor thread: %s%s", strerror(rc),
+             rc == EAGAIN ? " (RLIMIT_NPROC reached? raise it with 'ulimit -u')" : "");
     return -rc;
   }
   *out = sv;
@@ -1098,12 +1295,11 @@ void rf_unix_supervisor_stop(rf_unix_supervisor *sv) {
   }
   pthread_mutex_destroy(&sv->lock);
   pthread_cond_destroy(&sv->wake);
+  pthread_cond_destroy(&sv->taken);
+  /* The listener and sock_diag descriptors lived in the threads' own
+   * tables, released as they exited; these are ringfence's copies. */
   close(sv->stop_fd);
   close(sv->channel_fd);
-  if (sv->listener_fd >= 0)
-    close(sv->listener_fd);
-  if (sv->diag_fd >= 0)
-    close(sv->diag_fd);
   if (sv->landlock_fd >= 0)
     close(sv->landlock_fd);
   free(sv->fs_proxy);

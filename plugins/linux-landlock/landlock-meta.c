@@ -10,7 +10,7 @@
  *      is copied with pidfd_getfd; a path is copied out of the caller's
  *      memory and opened O_PATH from its root, cwd or dirfd (following the
  *      last symlink or not, as the call asks).
- *   2. The opened file's path (/proc/self/fd/N) must lie inside a writable
+ *   2. The opened file's path (/proc/thread-self/fd/N) must lie inside a writable
  *      root and outside every protected path; else EACCES (EPERM for chown).
  *   3. The supervisor performs the change itself on that descriptor, so a
  *      path swapped meanwhile changes nothing.  Its thread runs without
@@ -38,6 +38,7 @@
 
 #include "landlock-unix.h"
 #include "notify-decode.h"
+#include "notify-resources.h"
 #include "notify-target.h"
 
 #ifndef AT_EMPTY_PATH
@@ -80,7 +81,7 @@ static int path_below(const char *path, const char *root) {
  * protected path, else -|denied|. */
 static int check_location(const rf_ll_meta_ctx *ctx, int fd, int denied) {
   char link[64], path[PATH_MAX];
-  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
   ssize_t n = readlink(link, path, sizeof(path) - 1);
   if (n <= 0)
     return -denied;
@@ -111,7 +112,7 @@ static int do_chmod(int fd, int fd_based, mode_t mode) {
   if (is_symlink(fd))
     return -EOPNOTSUPP;
   char link[64];
-  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
   return result(chmod(link, mode));
 }
 
@@ -121,7 +122,7 @@ static int do_utimens(int fd, int fd_based, const struct timespec *times) {
   if (is_symlink(fd))
     return result(utimensat(fd, "", times, AT_EMPTY_PATH));
   char link[64];
-  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
   return result(utimensat(AT_FDCWD, link, times, 0));
 }
 
@@ -251,7 +252,7 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
       }
       value = malloc(value_len ? value_len : 1);
       if (!value) {
-        rc = -ENOMEM;
+        rc = RF_NOTIFY_SHORT;
         goto out;
       }
       if (value_len && (rc = rf_target_read(&t, a[2], value, value_len)) < 0)
@@ -261,7 +262,7 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
   if (!fd_based) {
     path_copy = malloc(PATH_MAX);
     if (!path_copy) {
-      rc = -ENOMEM;
+      rc = RF_NOTIFY_SHORT;
       goto out;
     }
     /* NUL-terminated within PATH_MAX, or ENAMETOOLONG (the kernel's rule). */
@@ -283,7 +284,7 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
     goto out;
   }
   char link[64];
-  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
   switch (kind) {
   case RF_LL_META_CHMOD:
     rc = do_chmod(fd, fd_based, (mode_t)mode);

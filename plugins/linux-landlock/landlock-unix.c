@@ -4,6 +4,7 @@
 #include "notify-target.h"
 #include "unix-diag.h"
 #include "landlock-meta.h"
+#include "notify-resources.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -185,18 +186,22 @@ static int bound_inside(const rf_ll_unix_supervisor *sv, uint64_t cookie) {
   return 0;
 }
 
-static void remember(rf_ll_unix_supervisor *sv, uint64_t cookie) {
+/* 0, or RF_NOTIFY_SHORT when there is no memory to remember it (the bind
+ * is then refused: a socket bound but not remembered would refuse the
+ * sandbox's own connects with EACCES later). */
+static int remember(rf_ll_unix_supervisor *sv, uint64_t cookie) {
   if (bound_inside(sv, cookie))
-    return;
+    return 0;
   if (sv->n_cookies == sv->cap_cookies) {
     size_t cap = sv->cap_cookies ? sv->cap_cookies * 2 : 32;
     uint64_t *grown = realloc(sv->cookies, cap * sizeof(uint64_t));
     if (!grown)
-      return; /* the socket stays unreachable: fails closed */
+      return RF_NOTIFY_SHORT;
     sv->cookies = grown;
     sv->cap_cookies = cap;
   }
   sv->cookies[sv->n_cookies++] = cookie;
+  return 0;
 }
 
 static int copy_socket(const struct seccomp_notif *req, int listener) {
@@ -213,14 +218,14 @@ static int handle_bind(rf_ll_unix_supervisor *sv, const struct seccomp_notif *re
   int sock = copy_socket(req, sv->listener_fd);
   if (sock < 0)
     return sock;
-  int domain = 0;
+  int domain = 0, rc = 1; /* continue */
   socklen_t optlen = sizeof(domain);
   uint64_t cookie = 0;
   if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &optlen) == 0 && domain == AF_UNIX &&
-      socket_cookie(sock, &cookie) == 0)
-    remember(sv, cookie);
+      socket_cookie(sock, &cookie) == 0 && remember(sv, cookie) < 0)
+    rc = RF_NOTIFY_SHORT;
   close(sock);
-  return 1; /* continue */
+  return rc;
 }
 
 static int inet_port(const struct sockaddr_storage *addr, socklen_t len, int *port) {
@@ -240,9 +245,11 @@ static int inet_port(const struct sockaddr_storage *addr, socklen_t len, int *po
 static int bound_by_sandbox(rf_ll_unix_supervisor *sv, const rf_diag_query *q, int denied) {
   rf_diag_match m;
   int rc = rf_unix_diag_lookup(sv->diag_fd, 1u << 10 /* TCP_LISTEN */, q, &m);
-  if (rc == 0 && !m.found)
+  if (rc < 0) /* sock_diag failed (memory, buffer): we cannot tell, and say so */
+    rc = rf_notify_own_failure(-rc, EAGAIN);
+  else if (!m.found)
     rc = -ECONNREFUSED;
-  else if (rc == 0 && !bound_inside(sv, m.cookie))
+  else if (!bound_inside(sv, m.cookie))
     rc = -denied;
   return rc;
 }
@@ -340,16 +347,29 @@ static int receive_listener(int channel) {
 
 static void *supervise(void *arg) {
   rf_ll_unix_supervisor *sv = arg;
+  struct seccomp_notif *req = NULL;
+  struct seccomp_notif_resp *resp = NULL;
   struct pollfd first[2] = {{.fd = sv->channel_fd, .events = POLLIN},
                             {.fd = sv->stop_fd, .events = POLLIN}};
   while (poll(first, 2, -1) < 0 && errno == EINTR)
     ;
-  if (first[1].revents || (sv->listener_fd = receive_listener(sv->channel_fd)) < 0)
+  if (first[1].revents)
     return NULL;
+  /* A descriptor table of our own (see notify-resources.h), holding only
+   * what this thread uses: ringfence cannot starve it, nor it ringfence.
+   * Without one it works in ringfence's table. */
+  int keep[] = {sv->channel_fd, sv->stop_fd, sv->diag_fd};
+  rf_notify_private_fd_table(keep, 3, 0);
+  int listener = receive_listener(sv->channel_fd);
+  if (listener < 0)
+    return NULL;
+  sv->listener_fd = listener;
   /* Metadata changes are made by this thread on the caller's behalf: with
-   * no capabilities (per thread) it is held to the caller's permissions. */
+   * no capabilities (per thread) it is held to the caller's permissions.
+   * Whatever fails below, the listener is closed as the thread ends, and the
+   * kernel then fails every notified call with ENOSYS: closed, never hung. */
   if (rf_ll_meta_drop_thread_capabilities() < 0)
-    return NULL; /* every notified call then fails with ENOSYS: closed */
+    goto out;
   rf_ll_meta_ctx meta = {
       .listener = sv->listener_fd,
       .writable = (const char *const *)sv->writable,
@@ -359,14 +379,14 @@ static void *supervise(void *arg) {
   };
   struct seccomp_notif_sizes sizes;
   if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-    return NULL;
+    goto out;
   size_t req_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif
                                                                        : sizeof(struct seccomp_notif);
   size_t resp_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp)
                          ? sizes.seccomp_notif_resp
                          : sizeof(struct seccomp_notif_resp);
-  struct seccomp_notif *req = calloc(1, req_size);
-  struct seccomp_notif_resp *resp = calloc(1, resp_size);
+  req = calloc(1, req_size);
+  resp = calloc(1, resp_size);
   if (!req || !resp)
     goto out;
   for (;;) {
@@ -402,6 +422,8 @@ static void *supervise(void *arg) {
 out:
   free(req);
   free(resp);
+  /* Ours alone (this thread's table, or ringfence's if it had to share). */
+  close(sv->listener_fd);
   return NULL;
 }
 
@@ -470,7 +492,8 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
     free_strv(sv->writable);
     free_strv(sv->protected_paths);
     free(sv);
-    snprintf(err, err_len, "cannot start the socket supervisor thread: %s", strerror(rc));
+    snprintf(err, err_len, "cannot start the socket supervisor thread: %s%s", strerror(rc),
+             rc == EAGAIN ? " (RLIMIT_NPROC reached? raise it with 'ulimit -u')" : "");
     return -rc;
   }
   *out = sv;
@@ -485,10 +508,9 @@ void rf_ll_unix_supervisor_stop(rf_ll_unix_supervisor *sv) {
     /* the thread may already be gone */
   }
   pthread_join(sv->thread, NULL);
+  /* The thread closed the listener (it lived in its own table). */
   close(sv->stop_fd);
   close(sv->channel_fd);
-  if (sv->listener_fd >= 0)
-    close(sv->listener_fd);
   close(sv->diag_fd);
   free(sv->cookies);
   free_strv(sv->writable);
