@@ -44,10 +44,17 @@
  *  - one worker is started before the command runs; when no worker is idle
  *    and none can be started (RLIMIT_NPROC), a notification waits
  *    RF_WORKER_WAIT_MS for a busy one, then is answered RF_NOTIFY_SHORT;
- *  - a creation that cannot be handed to the caller is taken back.
+ *  - a creation that cannot be handed to the caller is taken back: its
+ *    caller was interrupted by a signal and will see EINTR or make the call
+ *    again, and the new call must not find the name the old one made.  So a
+ *    worker does not start on a thread's call while another worker still
+ *    finishes an earlier (abandoned) call of the same thread, for up to
+ *    RF_SAME_CALLER_WAIT_MS (a call blocked in the proxy, a FIFO without a
+ *    reader, made nothing that would have to be taken back).
  */
 #define RF_MAX_WORKERS 64
 #define RF_WORKER_WAIT_MS 250
+#define RF_SAME_CALLER_WAIT_MS 200
 
 struct rf_unix_supervisor {
   pthread_t thread;
@@ -67,11 +74,14 @@ struct rf_unix_supervisor {
   pthread_mutex_t lock;
   pthread_cond_t wake;  /* workers: work queued, or stopping */
   pthread_cond_t taken; /* the dispatcher: a worker took the item at the head */
+  pthread_cond_t caller_done; /* a worker finished a call (see serving[]) */
   struct work *queue_head, *queue_tail;
   size_t queued, idle, n_workers;
   uint64_t last_seq, taken_seq; /* items are numbered; workers take them in order */
   pthread_t workers[RF_MAX_WORKERS];
   pid_t proxies[RF_MAX_WORKERS]; /* each worker's ringfence-fs-proxy, 0 if none */
+  uint32_t serving[RF_MAX_WORKERS]; /* the thread whose call each worker handles, 0: none */
+  uint64_t serving_seq[RF_MAX_WORKERS]; /* and that call's number */
   struct worker_arg {
     struct rf_unix_supervisor *sv;
     size_t slot;
@@ -1015,6 +1025,24 @@ static int answer(rf_unix_supervisor *sv, const struct seccomp_notif *req, int r
   return ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0 || errno != ENOENT;
 }
 
+/* Waits (lock held) while another worker still handles an earlier call of
+ * thread |tid| than call |seq|, at most RF_SAME_CALLER_WAIT_MS (see the top
+ * of this file).  Only earlier ones: the earliest never waits. */
+static void wait_for_same_caller(rf_unix_supervisor *sv, size_t slot, uint32_t tid, uint64_t seq) {
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_nsec += (long)RF_SAME_CALLER_WAIT_MS * 1000000L;
+  deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+  deadline.tv_nsec %= 1000000000L;
+  for (;;) {
+    int busy = 0;
+    for (size_t i = 0; i < sv->n_workers && !busy; i++)
+      busy = i != slot && sv->serving[i] == tid && sv->serving_seq[i] < seq;
+    if (!busy || pthread_cond_timedwait(&sv->caller_done, &sv->lock, &deadline) == ETIMEDOUT)
+      return;
+  }
+}
+
 static void *worker(void *arg) {
   struct worker_arg *self = arg;
   rf_unix_supervisor *sv = self->sv;
@@ -1040,6 +1068,11 @@ static void *worker(void *arg) {
     sv->queued--;
     sv->taken_seq = w->seq;
     pthread_cond_broadcast(&sv->taken);
+    /* Registered as it is taken, so an earlier call of the same thread is
+     * always registered first. */
+    sv->serving[self->slot] = w->req.pid;
+    sv->serving_seq[self->slot] = w->seq;
+    wait_for_same_caller(sv, self->slot, w->req.pid, w->seq);
     pthread_mutex_unlock(&sv->lock);
     int result = -ENOSYS, created = 0;
     long long value = 0;
@@ -1059,6 +1092,8 @@ static void *worker(void *arg) {
       proxy_uncreate(sv, &proxy);
     free(w);
     pthread_mutex_lock(&sv->lock);
+    sv->serving[self->slot] = 0;
+    pthread_cond_broadcast(&sv->caller_done);
   }
   pthread_mutex_unlock(&sv->lock);
   if (proxy.fd >= 0)
@@ -1225,6 +1260,7 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
   pthread_mutex_init(&sv->lock, NULL);
   pthread_cond_init(&sv->wake, NULL);
   pthread_cond_init(&sv->taken, NULL);
+  pthread_cond_init(&sv->caller_done, NULL);
   if (config && config->fs_proxy) {
     sv->fs_proxy = strdup(config->fs_proxy);
     size_t n = 0;
@@ -1296,6 +1332,7 @@ void rf_unix_supervisor_stop(rf_unix_supervisor *sv) {
   pthread_mutex_destroy(&sv->lock);
   pthread_cond_destroy(&sv->wake);
   pthread_cond_destroy(&sv->taken);
+  pthread_cond_destroy(&sv->caller_done);
   /* The listener and sock_diag descriptors lived in the threads' own
    * tables, released as they exited; these are ringfence's copies. */
   close(sv->stop_fd);
