@@ -31,76 +31,57 @@
 
 #include "fs-proxy.h"
 #include "notify-decode.h"
+#include "notify-pool.h"
 #include "notify-resources.h"
 #include "notify-target.h"
 #include "seccomp-groups.h"
 #include "unix-diag.h"
 
 /*
- * Every notification gets an answer, on every path (see notify-resources.h):
+ * Every notification gets an answer, on every path (see notify-resources.h
+ * and notify-pool.h):
  *  - the supervisor thread and each worker work in a descriptor table of
  *    their own, so neither ringfence nor another worker can starve them, and
  *    the listener and sock_diag descriptors live only there;
- *  - one worker is started before the command runs; when no worker is idle
- *    and none can be started (RLIMIT_NPROC), a notification waits
- *    RF_WORKER_WAIT_MS for a busy one, then is answered RF_NOTIFY_SHORT;
+ *  - a pool of workers answers the notifications, so one call that blocks (a
+ *    connect to a full backlog, a FIFO without a reader) does not hold up
+ *    the others; one worker is started before the command runs, and a call
+ *    no worker takes within RF_WORKER_WAIT_MS is answered RF_NOTIFY_SHORT;
  *  - a creation that cannot be handed to the caller is taken back: its
  *    caller was interrupted by a signal and will see EINTR or make the call
- *    again, and the new call must not find the name the old one made.  So a
- *    worker does not start on a thread's call while another worker still
- *    finishes an earlier (abandoned) call of the same thread, for up to
- *    RF_SAME_CALLER_WAIT_MS (a call blocked in the proxy, a FIFO without a
- *    reader, made nothing that would have to be taken back).
+ *    again, and the new call must not find the name the old one made (the
+ *    pool starts a thread's new call only once its earlier one is finished,
+ *    or after RF_SAME_CALLER_WAIT_MS: a call blocked in the proxy, a FIFO
+ *    without a reader, made nothing that would have to be taken back).
  */
-#define RF_MAX_WORKERS 64
 #define RF_WORKER_WAIT_MS 250
 #define RF_SAME_CALLER_WAIT_MS 200
-
-struct rf_unix_supervisor {
-  pthread_t thread;
-  int channel_fd;
-  int stop_fd; /* eventfd: wakes the thread to stop */
-  int listener_fd; /* in the supervisor's and the workers' tables only */
-  int diag_fd;     /* likewise */
-  char *fs_proxy;          /* path of ringfence-fs-proxy, or NULL */
-  char **missing_protected; /* its arguments */
-  int landlock_fd;          /* the Landlock layer each proxy enforces, or -1 */
-  int landlock_abi;
-  size_t notif_size, resp_size;
-
-  /* Notifications are answered by a pool of worker threads, so that one
-   * call that blocks (a connect to a full backlog, opening a FIFO) does not
-   * hold up the others.  A worker that finds no idle peer starts one more. */
-  pthread_mutex_t lock;
-  pthread_cond_t wake;  /* workers: work queued, or stopping */
-  pthread_cond_t taken; /* the dispatcher: a worker took the item at the head */
-  pthread_cond_t caller_done; /* a worker finished a call (see serving[]) */
-  struct work *queue_head, *queue_tail;
-  size_t queued, idle, n_workers;
-  uint64_t last_seq, taken_seq; /* items are numbered; workers take them in order */
-  pthread_t workers[RF_MAX_WORKERS];
-  pid_t proxies[RF_MAX_WORKERS]; /* each worker's ringfence-fs-proxy, 0 if none */
-  uint32_t serving[RF_MAX_WORKERS]; /* the thread whose call each worker handles, 0: none */
-  uint64_t serving_seq[RF_MAX_WORKERS]; /* and that call's number */
-  struct worker_arg {
-    struct rf_unix_supervisor *sv;
-    size_t slot;
-  } worker_args[RF_MAX_WORKERS];
-  int stopping;
-  pid_t launcher_pid; /* bwrap, whose child is the sandbox's pid 1; -1: gave up */
-};
-
-struct work {
-  struct work *next;
-  uint64_t seq;
-  struct seccomp_notif req; /* followed by the kernel's extra bytes, if any */
-};
 
 /* A worker's own ringfence-fs-proxy connection. */
 typedef struct {
   int fd;
   size_t slot;
 } proxy_handle;
+
+struct rf_unix_supervisor {
+  pthread_t thread;
+  int channel_fd;
+  int stop_fd;     /* eventfd: wakes the thread to stop */
+  int listener_fd; /* in the supervisor's and the workers' tables only */
+  int diag_fd;     /* likewise */
+  char *fs_proxy;           /* path of ringfence-fs-proxy, or NULL */
+  char **missing_protected; /* its arguments */
+  int landlock_fd;          /* the Landlock layer each proxy enforces, or -1 */
+  int landlock_abi;
+  rf_notify_pool *pool; /* made by the supervisor thread */
+  int keep_fds[3];      /* what each worker's table keeps */
+
+  pthread_mutex_t lock;
+  pthread_cond_t wake;                    /* launcher_pid was set */
+  proxy_handle proxy[RF_NOTIFY_POOL_MAX]; /* each worker's, used by that worker only */
+  pid_t proxies[RF_NOTIFY_POOL_MAX];      /* each worker's ringfence-fs-proxy, 0 if none */
+  pid_t launcher_pid; /* bwrap, whose child is the sandbox's pid 1; -1: gave up */
+};
 
 /* Syscalls that create a directory entry: name, and which argument holds
  * open()'s flags (-1: always asked about).  Missing names are skipped (aarch64
@@ -944,7 +925,7 @@ out:
 /* The sandbox's pid 1 (ringfence-sandbox-init) is the launcher's only child. */
 static pid_t sandbox_init_pid(rf_unix_supervisor *sv) {
   pthread_mutex_lock(&sv->lock);
-  while (sv->launcher_pid == 0 && !sv->stopping)
+  while (sv->launcher_pid == 0)
     pthread_cond_wait(&sv->wake, &sv->lock);
   pid_t launcher = sv->launcher_pid;
   pthread_mutex_unlock(&sv->lock);
@@ -1025,153 +1006,43 @@ static int answer(rf_unix_supervisor *sv, const struct seccomp_notif *req, int r
   return ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_SEND, resp) == 0 || errno != ENOENT;
 }
 
-/* Waits (lock held) while another worker still handles an earlier call of
- * thread |tid| than call |seq|, at most RF_SAME_CALLER_WAIT_MS (see the top
- * of this file).  Only earlier ones: the earliest never waits. */
-static void wait_for_same_caller(rf_unix_supervisor *sv, size_t slot, uint32_t tid, uint64_t seq) {
-  struct timespec deadline;
-  clock_gettime(CLOCK_REALTIME, &deadline);
-  deadline.tv_nsec += (long)RF_SAME_CALLER_WAIT_MS * 1000000L;
-  deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-  deadline.tv_nsec %= 1000000000L;
-  for (;;) {
-    int busy = 0;
-    for (size_t i = 0; i < sv->n_workers && !busy; i++)
-      busy = i != slot && sv->serving[i] == tid && sv->serving_seq[i] < seq;
-    if (!busy || pthread_cond_timedwait(&sv->caller_done, &sv->lock, &deadline) == ETIMEDOUT)
-      return;
-  }
+/* The pool's hooks: each worker has its own proxy. */
+static void worker_start(void *ctx, size_t slot) {
+  rf_unix_supervisor *sv = ctx;
+  sv->proxy[slot] = (proxy_handle){.fd = -1, .slot = slot};
 }
 
-static void *worker(void *arg) {
-  struct worker_arg *self = arg;
-  rf_unix_supervisor *sv = self->sv;
-  /* A table of our own (see the top of this file); if the kernel cannot
-   * give one, the worker shares the supervisor thread's, which holds only
-   * the supervisor's descriptors. */
-  int keep[] = {sv->listener_fd, sv->diag_fd, sv->landlock_fd};
-  rf_notify_private_fd_table(keep, sizeof(keep) / sizeof(keep[0]), 1);
-  proxy_handle proxy = {.fd = -1, .slot = self->slot};
-  pthread_mutex_lock(&sv->lock);
-  for (;;) {
-    while (!sv->queue_head && !sv->stopping) {
-      sv->idle++;
-      pthread_cond_wait(&sv->wake, &sv->lock);
-      sv->idle--;
-    }
-    if (!sv->queue_head)
-      break; /* stopping, nothing left */
-    struct work *w = sv->queue_head;
-    sv->queue_head = w->next;
-    if (!sv->queue_head)
-      sv->queue_tail = NULL;
-    sv->queued--;
-    sv->taken_seq = w->seq;
-    pthread_cond_broadcast(&sv->taken);
-    /* Registered as it is taken, so an earlier call of the same thread is
-     * always registered first. */
-    sv->serving[self->slot] = w->req.pid;
-    sv->serving_seq[self->slot] = w->seq;
-    wait_for_same_caller(sv, self->slot, w->req.pid, w->seq);
-    pthread_mutex_unlock(&sv->lock);
-    int result = -ENOSYS, created = 0;
-    long long value = 0;
-    creation_shape shape;
-    int nr = w->req.data.nr;
-    if (nr == __NR_connect)
-      result = handle_connect(sv, &w->req);
-    else if (nr == __NR_sendto || nr == __NR_sendmsg || nr == __NR_sendmmsg)
-      result = handle_send(sv, &w->req, &value);
-    else if (nr == __NR_bind)
-      result = handle_bind(sv, &proxy, &w->req, &created);
-    else if (shape_of(nr, &shape))
-      result = handle_creation(sv, &proxy, &w->req, &shape, &created);
-    /* A name made for a caller that no longer waits for the answer (a
-     * signal interrupted it): it will retry, or see EINTR, so take it back. */
-    if (!answer(sv, &w->req, result, value) && created)
-      proxy_uncreate(sv, &proxy);
-    free(w);
-    pthread_mutex_lock(&sv->lock);
-    sv->serving[self->slot] = 0;
-    pthread_cond_broadcast(&sv->caller_done);
-  }
-  pthread_mutex_unlock(&sv->lock);
-  if (proxy.fd >= 0)
-    close(proxy.fd); /* the proxy sees EOF and exits */
-  return NULL;
+static void worker_end(void *ctx, size_t slot) {
+  rf_unix_supervisor *sv = ctx;
+  if (sv->proxy[slot].fd >= 0)
+    close(sv->proxy[slot].fd); /* the proxy sees EOF and exits */
+  sv->proxy[slot].fd = -1;
 }
 
-/* Starts one more worker (lock held): 0, or -1 (at the cap, or the thread
- * cannot be created: RLIMIT_NPROC, memory). */
-static int start_worker_locked(rf_unix_supervisor *sv) {
-  if (sv->n_workers >= RF_MAX_WORKERS)
-    return -1;
-  size_t slot = sv->n_workers;
-  sv->worker_args[slot] = (struct worker_arg){.sv = sv, .slot = slot};
-  if (pthread_create(&sv->workers[slot], NULL, worker, &sv->worker_args[slot]) != 0)
-    return -1;
-  sv->n_workers++;
-  return 0;
-}
-
-/* Queues a notification for a worker: an idle one, a new one, or, when
- * none can be started, one that finishes its call within RF_WORKER_WAIT_MS.
- * 0 when a worker has it or will take it; -1 when none will: the item is
- * out of the queue again and the caller answers it. */
-static int dispatch(rf_unix_supervisor *sv, struct work *w) {
-  pthread_mutex_lock(&sv->lock);
-  w->next = NULL;
-  w->seq = ++sv->last_seq;
-  if (sv->queue_tail)
-    sv->queue_tail->next = w;
-  else
-    sv->queue_head = w;
-  sv->queue_tail = w;
-  sv->queued++;
-  int served = sv->idle >= sv->queued || start_worker_locked(sv) == 0;
-  pthread_cond_signal(&sv->wake);
-  if (!served && sv->n_workers > 0) {
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_nsec += (long)RF_WORKER_WAIT_MS * 1000000L;
-    deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-    deadline.tv_nsec %= 1000000000L;
-    while (sv->taken_seq < w->seq &&
-           pthread_cond_timedwait(&sv->taken, &sv->lock, &deadline) != ETIMEDOUT)
-      ;
-    served = sv->taken_seq >= w->seq;
-  }
-  if (!served) {
-    /* Still queued (workers take from the head, in order): unlink it. */
-    struct work **link = &sv->queue_head, *prev = NULL;
-    while (*link && *link != w) {
-      prev = *link;
-      link = &(*link)->next;
-    }
-    if (*link) {
-      *link = w->next;
-      if (sv->queue_tail == w)
-        sv->queue_tail = prev;
-      sv->queued--;
-    }
-  }
-  pthread_mutex_unlock(&sv->lock);
-  return served ? 0 : -1;
-}
-
-/* Workers finish what is queued and exit, releasing their tables (and with
- * the last one the listener: the kernel then fails the sandbox's notified
- * calls with ENOSYS instead of leaving them waiting). */
-static void stop_workers(rf_unix_supervisor *sv) {
-  pthread_mutex_lock(&sv->lock);
-  sv->stopping = 1;
-  pthread_cond_broadcast(&sv->wake);
-  pthread_mutex_unlock(&sv->lock);
+static void worker_handle(void *ctx, size_t slot, const struct seccomp_notif *req) {
+  rf_unix_supervisor *sv = ctx;
+  proxy_handle *proxy = &sv->proxy[slot];
+  int result = -ENOSYS, created = 0;
+  long long value = 0;
+  creation_shape shape;
+  int nr = req->data.nr;
+  if (nr == __NR_connect)
+    result = handle_connect(sv, req);
+  else if (nr == __NR_sendto || nr == __NR_sendmsg || nr == __NR_sendmmsg)
+    result = handle_send(sv, req, &value);
+  else if (nr == __NR_bind)
+    result = handle_bind(sv, proxy, req, &created);
+  else if (shape_of(nr, &shape))
+    result = handle_creation(sv, proxy, req, &shape, &created);
+  /* A name made for a caller that no longer waits for the answer (a signal
+   * interrupted it): it will retry, or see EINTR, so take it back. */
+  if (!answer(sv, req, result, value) && created)
+    proxy_uncreate(sv, proxy);
 }
 
 static void *supervise(void *arg) {
   rf_unix_supervisor *sv = arg;
-  struct work *spare = NULL, *fallback = NULL;
+  struct seccomp_notif *req = NULL;
   struct pollfd first[2] = {{.fd = sv->channel_fd, .events = POLLIN},
                             {.fd = sv->stop_fd, .events = POLLIN}};
   while (poll(first, 2, -1) < 0 && errno == EINTR)
@@ -1187,17 +1058,28 @@ static void *supervise(void *arg) {
     goto done;
   size_t notif_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif
                                                                          : sizeof(struct seccomp_notif);
-  size_t work_size = offsetof(struct work, req) + notif_size;
-  /* Where a notification is received when no memory is left for a new
-   * item: it is answered at once. */
-  fallback = calloc(1, work_size);
-  if (!fallback)
+  sv->keep_fds[0] = sv->listener_fd;
+  sv->keep_fds[1] = sv->diag_fd;
+  sv->keep_fds[2] = sv->landlock_fd;
+  rf_notify_pool_config pool = {
+      .ctx = sv,
+      .notif_size = notif_size,
+      .max_workers = RF_NOTIFY_POOL_MAX,
+      .wait_ms = RF_WORKER_WAIT_MS,
+      .same_caller_wait_ms = RF_SAME_CALLER_WAIT_MS,
+      .keep_fds = sv->keep_fds,
+      .n_keep_fds = 3,
+      .keep_stdio = 1, /* the proxies' stderr */
+      .worker_start = worker_start,
+      .handle = worker_handle,
+      .worker_end = worker_end,
+  };
+  req = calloc(1, notif_size);
+  if (!req || rf_notify_pool_new(&pool, &sv->pool) < 0)
     goto done;
   /* One worker before the command runs: a command that exhausts
    * RLIMIT_NPROC still has one to answer it. */
-  pthread_mutex_lock(&sv->lock);
-  start_worker_locked(sv);
-  pthread_mutex_unlock(&sv->lock);
+  rf_notify_pool_start_worker(sv->pool);
   if (send_ack(sv) < 0)
     goto done;
   for (;;) {
@@ -1208,29 +1090,21 @@ static void *supervise(void *arg) {
       continue;
     if (rc < 0 || fds[1].revents || (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
       break;
-    if (!spare)
-      spare = calloc(1, work_size);
-    struct work *w = spare ? spare : fallback;
-    memset(w, 0, work_size); /* the kernel wants it zeroed */
-    if (ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_RECV, &w->req) < 0) {
+    memset(req, 0, notif_size); /* the kernel wants it zeroed */
+    if (ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
       if (errno == EINTR || errno == ENOENT)
         continue;
       break;
     }
-    if (w == fallback) {
-      answer(sv, &w->req, RF_NOTIFY_SHORT, 0);
-      continue;
-    }
-    spare = NULL;
-    if (dispatch(sv, w) < 0) {
-      answer(sv, &w->req, RF_NOTIFY_SHORT, 0);
-      spare = w;
-    }
+    if (rf_notify_pool_dispatch(sv->pool, req) < 0)
+      answer(sv, req, RF_NOTIFY_SHORT, 0);
   }
 done:
-  free(spare);
-  free(fallback);
-  stop_workers(sv);
+  free(req);
+  /* Workers finish what is queued and exit, releasing their tables (and
+   * with the last one the listener: the kernel then fails the sandbox's
+   * notified calls with ENOSYS instead of leaving them waiting). */
+  rf_notify_pool_stop(sv->pool);
   return NULL;
 }
 
@@ -1259,8 +1133,6 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
   }
   pthread_mutex_init(&sv->lock, NULL);
   pthread_cond_init(&sv->wake, NULL);
-  pthread_cond_init(&sv->taken, NULL);
-  pthread_cond_init(&sv->caller_done, NULL);
   if (config && config->fs_proxy) {
     sv->fs_proxy = strdup(config->fs_proxy);
     size_t n = 0;
@@ -1311,28 +1183,18 @@ void rf_unix_supervisor_stop(rf_unix_supervisor *sv) {
   pthread_join(sv->thread, NULL);
   /* The sandbox is gone: a proxy still blocked (a FIFO with no reader) is
    * killed; then every worker finishes its call and exits. */
+  rf_notify_pool_stop(sv->pool);
   pthread_mutex_lock(&sv->lock);
-  sv->stopping = 1;
-  for (size_t i = 0; i < sv->n_workers; i++)
+  for (size_t i = 0; i < RF_NOTIFY_POOL_MAX; i++)
     if (sv->proxies[i] > 0)
       kill(sv->proxies[i], SIGKILL);
-  pthread_cond_broadcast(&sv->wake);
-  size_t n_workers = sv->n_workers;
   pthread_mutex_unlock(&sv->lock);
-  for (size_t i = 0; i < n_workers; i++)
-    pthread_join(sv->workers[i], NULL);
-  for (size_t i = 0; i < n_workers; i++)
+  rf_notify_pool_free(sv->pool);
+  for (size_t i = 0; i < RF_NOTIFY_POOL_MAX; i++)
     if (sv->proxies[i] > 0)
       waitpid(sv->proxies[i], NULL, 0);
-  while (sv->queue_head) {
-    struct work *w = sv->queue_head;
-    sv->queue_head = w->next;
-    free(w);
-  }
   pthread_mutex_destroy(&sv->lock);
   pthread_cond_destroy(&sv->wake);
-  pthread_cond_destroy(&sv->taken);
-  pthread_cond_destroy(&sv->caller_done);
   /* The listener and sock_diag descriptors lived in the threads' own
    * tables, released as they exited; these are ringfence's copies. */
   close(sv->stop_fd);
