@@ -60,10 +60,7 @@ static void wait_for_same_caller(rf_notify_pool *p, size_t slot, uint32_t tid, u
 static void *worker(void *arg) {
   struct worker_arg *self = arg;
   rf_notify_pool *p = self->pool;
-  /* If the kernel cannot give a table of our own, the worker shares its
-   * creator's (the supervisor thread's), which holds only supervisor
-   * descriptors. */
-  rf_notify_private_fd_table(p->config.keep_fds, p->config.n_keep_fds, p->config.keep_stdio);
+  int own_table = 0;
   if (p->config.worker_start)
     p->config.worker_start(p->config.ctx, self->slot);
   pthread_mutex_lock(&p->lock);
@@ -88,6 +85,15 @@ static void *worker(void *arg) {
     p->serving_seq[self->slot] = w->seq;
     wait_for_same_caller(p, self->slot, w->req.pid, w->seq);
     pthread_mutex_unlock(&p->lock);
+    /* A table of our own, made at the first call: a worker may be started
+     * before the descriptors it keeps exist (the Landlock supervisor's,
+     * before the listener arrives).  If the kernel cannot give one, the
+     * worker shares its creator's, the supervisor thread's, which holds only
+     * supervisor descriptors. */
+    if (!own_table) {
+      rf_notify_private_fd_table(p->config.keep_fds, p->config.n_keep_fds, p->config.keep_stdio);
+      own_table = 1;
+    }
     p->config.handle(p->config.ctx, self->slot, &w->req);
     free(w);
     pthread_mutex_lock(&p->lock);

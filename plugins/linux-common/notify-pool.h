@@ -9,9 +9,10 @@
  * because a worker is blocked (a connect to a full backlog, a FIFO without a
  * reader) or could not be created.
  *
- * Each worker first gets a descriptor table of its own holding only the
- * descriptors the supervisor names (see notify-resources.h), then runs the
- * supervisor's worker_start hook.  Calls of one thread are handled in order:
+ * Each worker runs the supervisor's worker_start hook when it starts, and
+ * before its first call gets a descriptor table of its own holding only the
+ * descriptors the supervisor names (see notify-resources.h; they may be set
+ * after the worker starts, before the first dispatch).  Calls of one thread are handled in order:
  * a worker does not start on a call while another worker still finishes an
  * earlier call of the same thread (it was interrupted by a signal and made
  * again), for at most same_caller_wait_ms, so that the earlier call can be
@@ -30,7 +31,8 @@ typedef struct {
   size_t max_workers;            /* at most RF_NOTIFY_POOL_MAX */
   unsigned wait_ms;              /* how long a call waits for a busy worker */
   unsigned same_caller_wait_ms;  /* how long a call waits for an earlier one of its thread */
-  const int *keep_fds;           /* what each worker's own table keeps (besides 0-2 with keep_stdio) */
+  const int *keep_fds;           /* what each worker's own table keeps (besides 0-2 with
+                                  * keep_stdio); read at its first call */
   size_t n_keep_fds;
   int keep_stdio;
   /* In the worker, before its first call. */

@@ -1,6 +1,7 @@
 /* landlock-unix.c: the bind/connect notification supervisor of a Landlock run (design in landlock-unix.h). */
 #include "landlock-unix.h"
 #include "notify-decode.h"
+#include "notify-pool.h"
 #include "notify-target.h"
 #include "unix-diag.h"
 #include "landlock-meta.h"
@@ -51,14 +52,25 @@ extern const size_t rf_ll_notify_program_len[2];
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
 #endif
 
+/* connect() can block (a listener's backlog full until it accepts), so it
+ * is answered by a pool of workers (notify-pool.h), started before the
+ * command runs; bind and metadata calls never block and are answered by the
+ * supervisor thread itself.  A connect no worker takes within
+ * RF_LL_WORKER_WAIT_MS (none can be started: RLIMIT_NPROC) is EAGAIN. */
+#define RF_LL_WORKER_WAIT_MS 250
+#define RF_LL_MAX_WORKERS 16
+
 struct rf_ll_unix_supervisor {
   pthread_t thread;
   int channel_fd;
   int stop_fd;
-  int listener_fd;
+  int listener_fd; /* in the supervisor thread's and the workers' tables only */
   int diag_fd;
   int network;
   uint16_t proxy_port;
+  rf_notify_pool *pool;
+  int keep_fds[2]; /* what each worker's table keeps: listener, sock_diag */
+  pthread_mutex_t cookie_lock; /* bind records, connect workers read */
   uint64_t *cookies; /* sockets a sandboxed process bound */
   size_t n_cookies, cap_cookies;
   char **writable, **protected_paths; /* NULL-terminated copies */
@@ -179,29 +191,43 @@ int rf_ll_unix_notify_compile(int sockets, struct sock_fprog *prog, char *err, s
 
 /* ---- one notification ---------------------------------------------------------- */
 
-static int bound_inside(const rf_ll_unix_supervisor *sv, uint64_t cookie) {
+/* Lock held. */
+static int bound_inside_locked(const rf_ll_unix_supervisor *sv, uint64_t cookie) {
   for (size_t i = 0; i < sv->n_cookies; i++)
     if (sv->cookies[i] == cookie)
       return 1;
   return 0;
 }
 
+static int bound_inside(rf_ll_unix_supervisor *sv, uint64_t cookie) {
+  pthread_mutex_lock(&sv->cookie_lock);
+  int found = bound_inside_locked(sv, cookie);
+  pthread_mutex_unlock(&sv->cookie_lock);
+  return found;
+}
+
 /* 0, or RF_NOTIFY_SHORT when there is no memory to remember it (the bind
  * is then refused: a socket bound but not remembered would refuse the
  * sandbox's own connects with EACCES later). */
 static int remember(rf_ll_unix_supervisor *sv, uint64_t cookie) {
-  if (bound_inside(sv, cookie))
-    return 0;
-  if (sv->n_cookies == sv->cap_cookies) {
-    size_t cap = sv->cap_cookies ? sv->cap_cookies * 2 : 32;
-    uint64_t *grown = realloc(sv->cookies, cap * sizeof(uint64_t));
-    if (!grown)
-      return RF_NOTIFY_SHORT;
-    sv->cookies = grown;
-    sv->cap_cookies = cap;
+  int rc = 0;
+  pthread_mutex_lock(&sv->cookie_lock);
+  if (!bound_inside_locked(sv, cookie)) {
+    if (sv->n_cookies == sv->cap_cookies) {
+      size_t cap = sv->cap_cookies ? sv->cap_cookies * 2 : 32;
+      uint64_t *grown = realloc(sv->cookies, cap * sizeof(uint64_t));
+      if (grown) {
+        sv->cookies = grown;
+        sv->cap_cookies = cap;
+      }
+    }
+    if (sv->n_cookies < sv->cap_cookies)
+      sv->cookies[sv->n_cookies++] = cookie;
+    else
+      rc = RF_NOTIFY_SHORT;
   }
-  sv->cookies[sv->n_cookies++] = cookie;
-  return 0;
+  pthread_mutex_unlock(&sv->cookie_lock);
+  return rc;
 }
 
 static int copy_socket(const struct seccomp_notif *req, int listener) {
@@ -345,31 +371,83 @@ static int receive_listener(int channel) {
   return fd;
 }
 
+/* Sends the answer: result 1 lets the kernel go on with the call. */
+static void send_answer(rf_ll_unix_supervisor *sv, const struct seccomp_notif *req, int result) {
+  char buffer[512]; /* > any seccomp_notif_resp the kernel asks for (24 bytes) */
+  struct seccomp_notif_resp *resp = (struct seccomp_notif_resp *)buffer;
+  memset(buffer, 0, sizeof(buffer));
+  resp->id = req->id;
+  if (result == 1)
+    resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  else
+    resp->error = result < 0 ? result : 0;
+  /* ENOENT: the caller was interrupted meanwhile; nothing to answer. */
+  ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+}
+
+/* The pool's hooks: a connect worker holds no capabilities either, so a
+ * socket file's permissions apply to it as to the command; one that could
+ * not drop them connects nothing. */
+static __thread int worker_capless;
+
+static void worker_start(void *ctx, size_t slot) {
+  (void)ctx;
+  (void)slot;
+  worker_capless = rf_ll_meta_drop_thread_capabilities() == 0;
+}
+
+static void worker_handle(void *ctx, size_t slot, const struct seccomp_notif *req) {
+  (void)slot;
+  rf_ll_unix_supervisor *sv = ctx;
+  send_answer(sv, req, worker_capless ? handle_connect(sv, req) : RF_NOTIFY_SHORT);
+}
+
 static void *supervise(void *arg) {
   rf_ll_unix_supervisor *sv = arg;
   struct seccomp_notif *req = NULL;
-  struct seccomp_notif_resp *resp = NULL;
+  /* A descriptor table of our own (see notify-resources.h), holding only
+   * what this thread uses: ringfence cannot starve it, nor it ringfence.
+   * Without one it works in ringfence's table.  First, so that the workers
+   * share it (and the listener it receives) until their first call. */
+  int keep[] = {sv->channel_fd, sv->stop_fd, sv->diag_fd};
+  rf_notify_private_fd_table(keep, 3, 0);
+  /* A connect worker now, before the command can exhaust RLIMIT_NPROC. */
+  rf_notify_pool_config pool = {
+      .ctx = sv,
+      .notif_size = sizeof(struct seccomp_notif), /* set below */
+      .max_workers = RF_LL_MAX_WORKERS,
+      .wait_ms = RF_LL_WORKER_WAIT_MS,
+      .same_caller_wait_ms = 0, /* a connect makes nothing to take back */
+      .keep_fds = sv->keep_fds,
+      .n_keep_fds = 2,
+      .keep_stdio = 0,
+      .worker_start = worker_start,
+      .handle = worker_handle,
+  };
+  struct seccomp_notif_sizes sizes;
+  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0 &&
+      sizes.seccomp_notif > pool.notif_size)
+    pool.notif_size = sizes.seccomp_notif;
+  if (rf_notify_pool_new(&pool, &sv->pool) == 0)
+    rf_notify_pool_start_worker(sv->pool);
   struct pollfd first[2] = {{.fd = sv->channel_fd, .events = POLLIN},
                             {.fd = sv->stop_fd, .events = POLLIN}};
   while (poll(first, 2, -1) < 0 && errno == EINTR)
     ;
   if (first[1].revents)
-    return NULL;
-  /* A descriptor table of our own (see notify-resources.h), holding only
-   * what this thread uses: ringfence cannot starve it, nor it ringfence.
-   * Without one it works in ringfence's table. */
-  int keep[] = {sv->channel_fd, sv->stop_fd, sv->diag_fd};
-  rf_notify_private_fd_table(keep, 3, 0);
+    goto done;
   int listener = receive_listener(sv->channel_fd);
   if (listener < 0)
-    return NULL;
+    goto done;
   sv->listener_fd = listener;
+  sv->keep_fds[0] = listener;
+  sv->keep_fds[1] = sv->diag_fd;
   /* Metadata changes are made by this thread on the caller's behalf: with
    * no capabilities (per thread) it is held to the caller's permissions.
-   * Whatever fails below, the listener is closed as the thread ends, and the
+   * Whatever fails below, the listener is closed as the threads end, and the
    * kernel then fails every notified call with ENOSYS: closed, never hung. */
-  if (rf_ll_meta_drop_thread_capabilities() < 0)
-    goto out;
+  if (!sv->pool || rf_ll_meta_drop_thread_capabilities() < 0)
+    goto done;
   rf_ll_meta_ctx meta = {
       .listener = sv->listener_fd,
       .writable = (const char *const *)sv->writable,
@@ -377,18 +455,9 @@ static void *supervise(void *arg) {
       .protected_paths = (const char *const *)sv->protected_paths,
       .n_protected = sv->n_protected,
   };
-  struct seccomp_notif_sizes sizes;
-  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-    goto out;
-  size_t req_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif
-                                                                       : sizeof(struct seccomp_notif);
-  size_t resp_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp)
-                         ? sizes.seccomp_notif_resp
-                         : sizeof(struct seccomp_notif_resp);
-  req = calloc(1, req_size);
-  resp = calloc(1, resp_size);
-  if (!req || !resp)
-    goto out;
+  req = calloc(1, pool.notif_size);
+  if (!req)
+    goto done;
   for (;;) {
     struct pollfd fds[2] = {{.fd = sv->listener_fd, .events = POLLIN},
                             {.fd = sv->stop_fd, .events = POLLIN}};
@@ -397,33 +466,27 @@ static void *supervise(void *arg) {
       continue;
     if (rc < 0 || fds[1].revents || (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
       break;
-    memset(req, 0, req_size);
+    memset(req, 0, pool.notif_size);
     if (ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
       if (errno == EINTR || errno == ENOENT)
         continue;
       break;
     }
-    int result;
-    if (req->data.nr == __NR_connect)
-      result = handle_connect(sv, req);
-    else if (req->data.nr == __NR_bind)
-      result = handle_bind(sv, req);
-    else
-      result = rf_ll_meta_handle(&meta, req);
-    memset(resp, 0, resp_size);
-    resp->id = req->id;
-    if (result == 1)
-      resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-    else
-      resp->error = result < 0 ? result : 0;
-    /* ENOENT: the caller was interrupted meanwhile; nothing to answer. */
-    ioctl(sv->listener_fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+    if (req->data.nr == __NR_connect) {
+      if (rf_notify_pool_dispatch(sv->pool, req) < 0)
+        send_answer(sv, req, RF_NOTIFY_SHORT);
+      continue;
+    }
+    int result = req->data.nr == __NR_bind ? handle_bind(sv, req) : rf_ll_meta_handle(&meta, req);
+    send_answer(sv, req, result);
   }
-out:
+done:
   free(req);
-  free(resp);
+  /* Workers answer what is queued and exit, releasing their copies. */
+  rf_notify_pool_stop(sv->pool);
   /* Ours alone (this thread's table, or ringfence's if it had to share). */
-  close(sv->listener_fd);
+  if (sv->listener_fd >= 0)
+    close(sv->listener_fd);
   return NULL;
 }
 
@@ -466,6 +529,7 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
   sv->n_protected = config->n_protected;
   sv->channel_fd = channel_fd;
   sv->listener_fd = -1;
+  pthread_mutex_init(&sv->cookie_lock, NULL);
   sv->network = config->network;
   sv->proxy_port = config->proxy_port;
   sv->stop_fd = eventfd(0, EFD_CLOEXEC);
@@ -508,7 +572,9 @@ void rf_ll_unix_supervisor_stop(rf_ll_unix_supervisor *sv) {
     /* the thread may already be gone */
   }
   pthread_join(sv->thread, NULL);
-  /* The thread closed the listener (it lived in its own table). */
+  rf_notify_pool_free(sv->pool);
+  pthread_mutex_destroy(&sv->cookie_lock);
+  /* The threads closed the listener (it lived in their own tables). */
   close(sv->stop_fd);
   close(sv->channel_fd);
   close(sv->diag_fd);

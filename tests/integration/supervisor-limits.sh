@@ -16,6 +16,8 @@
 #  - a command that fills its own descriptor table gets EMFILE for its opens and nothing else:
 #    files reported as failed are absent, files reported as created exist, and an existing file
 #    opened with O_TRUNC while the table was full keeps its contents;
+#  - connects that block (a listener in the sandbox with a full backlog) hold up no other call:
+#    the listener's own chmod and bind are answered, it accepts, every connect completes;
 #  - a command interrupted by signals every 200 us while it creates files and directories never
 #    sees its own creation (EEXIST on a fresh name after a restart), and whatever it was told
 #    failed is absent.
@@ -123,6 +125,24 @@ elif mode == "small":
     results["create"] = attempt(write)
     results["chmod"] = attempt(lambda: os.chmod("small-file", 0o600))
     results["connect"] = attempt(lambda: connect(hostsock))
+elif mode == "backlog":
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind("srv.sock")
+    srv.listen(0)
+    open("f", "w").close()
+    def client(k):
+        results["connect-%d" % k] = attempt(lambda: connect("srv.sock"))
+    ts = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(3)]
+    for t in ts:
+        t.start()
+    time.sleep(0.5)  # two of them now wait for the backlog
+    results["chmod"] = attempt(lambda: os.chmod("f", 0o600))
+    other = socket.socket(socket.AF_UNIX)
+    results["bind"] = attempt(lambda: other.bind("other.sock"))
+    for _ in range(3):
+        srv.accept()
+    for t in ts:
+        t.join(10)
 elif mode == "signals":
     import signal
     signal.signal(signal.SIGALRM, lambda *_: None)
@@ -195,6 +215,10 @@ elif mode == "small":
         st = os.stat(os.path.join(ws, "small-file"))
         if open(os.path.join(ws, "small-file"), "rb").read() != b"hi" or stat.S_IMODE(st.st_mode) != 0o600:
             wrong.append("small-file is not what the command wrote (contents, mode 600)")
+elif mode == "backlog":
+    for key in ("chmod", "bind", "connect-0", "connect-1", "connect-2"):
+        if r.get(key) != "ok":
+            wrong.append("%s: %s (want ok)" % (key, r.get(key)))
 elif mode == "signals":
     seen = {}
     for name, v in r.items():
@@ -347,6 +371,22 @@ for be in "${backends[@]}"; do
     ok "$name ($worked worked, $refused refused)"
   else
     bad "$name" "${failures[*]:-no limit let the command run}"
+  fi
+
+  # --- a connect that blocks -----------------------------------------------------------------
+  ws=$top/ws-backlog-$be
+  mkdir -p "$ws"
+  (cd "$ws" && exec timeout -k 5 30 "$RF" run $flags -s workspace-write -- \
+    "$PY" "$top/probe.py" backlog > "$top/out-backlog" 2> "$top/err-backlog")
+  rc=$?
+  verdict=$("$PY" "$top/check.py" backlog "$ws" "$top/out-backlog")
+  name="$be: connects blocked on a full backlog hold up no other call (the listener's chmod and bind are answered, it accepts, all connect)"
+  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    bad "$name" "ringfence still waiting after 30 s (exit $rc)"
+  elif [ $rc -ne 0 ] || [ "$verdict" != ok ]; then
+    bad "$name" "exit $rc: $verdict $(tail -c 200 "$top/err-backlog" | tr '\n' ' ')"
+  else
+    ok "$name"
   fi
 
   # --- signals while calls are answered -------------------------------------------------------
