@@ -54,16 +54,18 @@ const char *rf_guarantee_help(guint64 bit) {
   return "";
 }
 
-static gboolean any_protected_path_exists(const RfPlan *plan) {
+/* The first protected path that exists (it needs a backend that keeps subpaths read-only),
+ * or NULL. */
+static const char *first_existing_protected_path(const RfPlan *plan) {
   for (guint i = 0; i < plan->roots->len; i++) {
     GPtrArray *paths = g_array_index(plan->roots, RfPlanRoot, i).protected_paths;
     for (guint j = 0; j < paths->len; j++) {
       const char *path = g_ptr_array_index(paths, j);
       if (path && g_file_test(path, G_FILE_TEST_EXISTS))
-        return TRUE;
+        return path;
     }
   }
-  return FALSE;
+  return NULL;
 }
 
 /*
@@ -78,7 +80,7 @@ guint64 rf_guarantees_required(const RfPlan *plan) {
     return 0;
   guint64 required = RF_CAP_WRITE_CONFINED | RF_CAP_PROCESS_CONTAINMENT | RF_CAP_HOST_PROCESSES |
                      RF_CAP_TERMINAL_INJECTION | RF_CAP_KERNEL_SURFACE | RF_CAP_FD_ISOLATION;
-  if (view->mode == RF_SANDBOX_WORKSPACE_WRITE && any_protected_path_exists(plan))
+  if (view->mode == RF_SANDBOX_WORKSPACE_WRITE && first_existing_protected_path(plan))
     required |= RF_CAP_PROTECTED_SUBPATHS;
   if (view->read_access == RF_READ_RESTRICTED)
     required |= RF_CAP_RESTRICTED_READ;
@@ -119,6 +121,14 @@ gboolean rf_plan_check_backend(RfPlan *plan, const RfBackend *backend, GError **
     if (missing & guarantees[i].bit)
       g_string_append_printf(message, "\n  not enforced: %s (%s)", guarantees[i].name,
                              guarantees[i].help);
+  /* Which path makes it required: often a repository deep in the workspace or in /tmp. */
+  const char *existing = (missing & RF_CAP_PROTECTED_SUBPATHS) ? first_existing_protected_path(plan)
+                                                               : NULL;
+  if (existing)
+    g_string_append_printf(message,
+                           "\n  (protected-subpaths is required because %s exists; 'ringfence "
+                           "explain' lists every protected path)",
+                           existing);
   g_string_append(message, "\nUse a backend that enforces it (see 'ringfence check'), or accept "
                            "weaker confinement explicitly with --allow-degraded.");
   g_set_error_literal(error, RF_ERROR, RF_ERROR_UNSUPPORTED, message->str);

@@ -2,18 +2,21 @@
 #include "policy-private.h"
 
 #include "git-config.h"
+#include "repo-walk.h"
 #include "safe-read.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct {
   GPtrArray *paths;          /* the answer: char* */
   GHashTable *seen;          /* the same, for lookups */
   GPtrArray *writable_roots; /* canonical, char* */
   GPtrArray *global_hooks;   /* core.hooksPath values of the system and global configs */
+  gboolean safe_directory;   /* the system or global config sets safe.directory */
 } Protect;
 
 static gboolean is_writable_root(GPtrArray *roots, const char *path) {
@@ -124,17 +127,23 @@ static gboolean read_pointer(const char *file, const char *prefix, const char *b
   return TRUE;
 }
 
-static void collect_hooks_path(const char *file, const char *key, const char *value,
-                               gpointer data) {
-  GPtrArray *hooks = data;
+typedef struct {
+  GPtrArray *hooks;         /* core.hooksPath values */
+  gboolean *safe_directory; /* set when safe.directory is (NULL: not looked for) */
+} Collected;
+
+static void collect(const char *file, const char *key, const char *value, gpointer data) {
+  Collected *c = data;
   if (value && *value && g_str_equal(key, "core.hookspath"))
-    g_ptr_array_add(hooks, g_strdup(value));
+    g_ptr_array_add(c->hooks, g_strdup(value));
+  if (c->safe_directory && g_str_equal(key, "safe.directory"))
+    *c->safe_directory = TRUE;
 }
 
 /* Reads a config file for hooksPath values and protects every file it includes. */
-static gboolean read_config(Protect *p, const char *file, GPtrArray *hooks, GError **error) {
+static gboolean read_config(Protect *p, const char *file, Collected *collected, GError **error) {
   g_autoptr(GPtrArray) included = g_ptr_array_new_with_free_func(g_free);
-  if (!rf_git_config_read(file, collect_hooks_path, hooks, included, error))
+  if (!rf_git_config_read(file, collect, collected, included, error))
     return FALSE;
   for (guint i = 0; i < included->len; i++)
     protect(p, g_ptr_array_index(included, i));
@@ -201,7 +210,9 @@ static gboolean protect_repository(Protect *p, const char *worktree, const char 
   g_autofree char *config = g_build_filename(commondir ? commondir : gitdir, "config", NULL);
   g_autofree char *worktree_config = g_build_filename(gitdir, "config.worktree", NULL);
   g_autoptr(GPtrArray) hooks = g_ptr_array_new_with_free_func(g_free);
-  if (!read_config(p, config, hooks, error) || !read_config(p, worktree_config, hooks, error))
+  Collected collected = {.hooks = hooks};
+  if (!read_config(p, config, &collected, error) ||
+      !read_config(p, worktree_config, &collected, error))
     return refuse(error, worktree);
   protect_hooks_paths(p, p->global_hooks, worktree);
   protect_hooks_paths(p, hooks, worktree);
@@ -217,11 +228,41 @@ static gboolean read_global_configs(Protect *p, GError **error) {
                                     : g_build_filename(home, ".config", "git", "config", NULL);
   g_autofree char *global = g_build_filename(home, ".gitconfig", NULL);
   const char *files[] = {"/etc/gitconfig", xdg_config, global};
+  Collected collected = {.hooks = p->global_hooks, .safe_directory = &p->safe_directory};
   for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-    if (!read_config(p, files[i], p->global_hooks, error)) {
+    if (!read_config(p, files[i], &collected, error)) {
       g_prefix_error(error, "cannot tell what git would run: ");
       return FALSE;
     }
+  }
+  return TRUE;
+}
+
+/*
+ * Every repository below |root| that exists at launch is protected like the root's own: its
+ * `.git` (or the bare repository), what that points to, its includes and hook directories.
+ * git uses no repository whose working tree someone else owns (safe.directory), so the files
+ * of another user's repository (in /tmp) are not read, only its `.git` kept read-only; when the
+ * system or global config sets safe.directory, every one is read.
+ */
+static gboolean protect_nested(Protect *p, const char *root, GError **error) {
+  g_autoptr(GPtrArray) skip = g_ptr_array_new();
+  for (guint i = 0; i < p->writable_roots->len; i++) {
+    const char *other = g_ptr_array_index(p->writable_roots, i);
+    if (strictly_below(other, root))
+      g_ptr_array_add(skip, (gpointer)other);
+  }
+  g_ptr_array_add(skip, NULL);
+  g_autoptr(GPtrArray) repos = g_ptr_array_new_with_free_func(rf_repo_free);
+  if (!rf_repo_walk(root, (const char *const *)skip->pdata, repos, NULL, error))
+    return FALSE;
+  guint uid = (guint)geteuid();
+  for (guint i = 0; i < repos->len; i++) {
+    const RfRepo *repo = g_ptr_array_index(repos, i);
+    if ((repo->uid == uid || p->safe_directory) &&
+        !protect_repository(p, repo->worktree, repo->dotgit, error))
+      return FALSE;
+    protect(p, repo->dotgit);
   }
   return TRUE;
 }
@@ -238,18 +279,19 @@ GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *name
   if (!p.writable_roots)
     p.writable_roots = empty = g_ptr_array_new();
   gboolean ok = TRUE;
-  gboolean globals_read = FALSE;
+  gboolean git = FALSE;
   for (; ok && names && *names; names++) {
     g_autofree char *path = g_build_filename(root, *names, NULL);
     if (g_str_equal(*names, ".git")) {
-      if (!globals_read)
-        ok = globals_read = read_global_configs(&p, error);
-      ok = ok && protect_repository(&p, root, path, error);
+      git = TRUE;
+      ok = read_global_configs(&p, error) && protect_repository(&p, root, path, error);
     }
     /* The name itself stays (it may not be replaced), and so does what it points to,
      * existing or not (a dangling link would create it). */
     protect(&p, path);
   }
+  if (ok && git)
+    ok = protect_nested(&p, root, error);
   g_hash_table_unref(p.seen);
   g_ptr_array_unref(p.global_hooks);
   if (!ok) {

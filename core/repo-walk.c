@@ -1,0 +1,266 @@
+/* repo-walk.c: finding the git repositories below a writable root (at launch, and again after the run). */
+#include "repo-walk.h"
+
+#include "safe-read.h"
+
+#include <ringfence/ringfence.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+void rf_repo_free(gpointer data) {
+  RfRepo *repo = data;
+  if (!repo)
+    return;
+  g_free(repo->dotgit);
+  g_free(repo->worktree);
+  g_free(repo);
+}
+
+typedef struct {
+  int fd;              /* the directory, open */
+  char *path;          /* its canonical path (no link is followed on the way) */
+  dev_t dev;
+  guint depth;         /* 0: the root */
+  GPtrArray *children; /* names of subdirectories still to enter */
+  guint next;
+} Frame;
+
+typedef struct {
+  const char *root;
+  const char *const *skip;
+  GPtrArray *repos;
+  RfWalkStats *stats;
+  GError **error;
+} Walk;
+
+static void frame_clear(Frame *f) {
+  if (f->fd >= 0)
+    close(f->fd);
+  g_free(f->path);
+  if (f->children)
+    g_ptr_array_unref(f->children);
+}
+
+static char *child_path(const char *dir, const char *name) {
+  return g_str_equal(dir, "/") ? g_strconcat("/", name, NULL) : g_strconcat(dir, "/", name, NULL);
+}
+
+static gboolean too_much(Walk *w, const char *path, const char *what, guint bound) {
+  g_set_error(w->error, RF_ERROR, RF_ERROR_UNSUPPORTED,
+              "cannot find every git repository below the writable root %s: %s %s (more than "
+              "%u); a repository left unfound would stay writable. Use a smaller working "
+              "directory or writable root, leave /tmp or $TMPDIR out "
+              "(sandbox_workspace_write.exclude_slash_tmp / exclude_tmpdir_env_var), or stop "
+              "protecting .git ([ringfence] protected_names) if no repository there matters",
+              w->root, path, what, bound);
+  return FALSE;
+}
+
+static gboolean add_repo(Walk *w, const char *dotgit, const char *worktree, gboolean bare,
+                         guint uid) {
+  if (w->repos->len >= RF_WALK_MAX_REPOS)
+    return too_much(w, dotgit, "is one repository too many", RF_WALK_MAX_REPOS);
+  RfRepo *repo = g_new0(RfRepo, 1);
+  repo->dotgit = g_strdup(dotgit);
+  repo->worktree = g_strdup(worktree);
+  repo->bare = bare;
+  repo->uid = uid;
+  g_ptr_array_add(w->repos, repo);
+  return TRUE;
+}
+
+/* Would git take the directory |dir| (holding HEAD, objects/, refs/) for a repository?  HEAD
+ * must name a ref or hold an object id, as git's own check wants. */
+static gboolean head_is_valid(const char *dir) {
+  g_autofree char *head = child_path(dir, "HEAD");
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  if (rf_safe_read_file(head, "HEAD", 4096, RF_READ_FOLLOW, &text, NULL, &error) < 0)
+    return FALSE;
+  if (g_str_has_prefix(text, "ref:"))
+    return TRUE;
+  size_t hex = strspn(text, "0123456789abcdef");
+  return hex == 40 || hex == 64;
+}
+
+static gboolean is_skipped(Walk *w, const char *path) {
+  for (const char *const *s = w->skip; s && *s; s++)
+    if (g_str_equal(*s, path))
+      return TRUE;
+  return FALSE;
+}
+
+/* Lists |f|: records its repositories, keeps its subdirectories in f->children. */
+static gboolean list_dir(Walk *w, Frame *f) {
+  if (++w->stats->dirs > RF_WALK_MAX_DIRS)
+    return too_much(w, f->path, "holds too many directories", RF_WALK_MAX_DIRS);
+  int copy = dup(f->fd);
+  DIR *dir = copy >= 0 ? fdopendir(copy) : NULL;
+  if (!dir) {
+    int saved = errno;
+    if (copy >= 0)
+      close(copy);
+    g_set_error(w->error, RF_ERROR, RF_ERROR_LAUNCH,
+                "cannot look for git repositories in %s: %s", f->path, g_strerror(saved));
+    return FALSE;
+  }
+  struct stat st;
+  guint uid = fstat(f->fd, &st) == 0 ? st.st_uid : (guint)-1;
+  f->children = g_ptr_array_new_with_free_func(g_free);
+  gboolean head = FALSE, objects = FALSE, refs = FALSE, ok = TRUE;
+  for (;;) {
+    errno = 0;
+    struct dirent *d = readdir(dir);
+    if (!d) {
+      if (errno) {
+        g_set_error(w->error, RF_ERROR, RF_ERROR_LAUNCH,
+                    "cannot look for git repositories in %s: %s", f->path, g_strerror(errno));
+        ok = FALSE;
+      }
+      break;
+    }
+    const char *name = d->d_name;
+    if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+      continue;
+    unsigned char type = d->d_type;
+    if (type == DT_UNKNOWN) {
+      struct stat est;
+      if (fstatat(f->fd, name, &est, AT_SYMLINK_NOFOLLOW) != 0)
+        continue; /* gone */
+      type = S_ISDIR(est.st_mode) ? DT_DIR : S_ISLNK(est.st_mode) ? DT_LNK : DT_REG;
+    }
+    if (g_str_equal(name, ".git")) {
+      /* The root's own .git is a protected name, looked at by name. */
+      if (f->depth > 0) {
+        g_autofree char *dotgit = child_path(f->path, name);
+        if (!add_repo(w, dotgit, f->path, FALSE, uid)) {
+          ok = FALSE;
+          break;
+        }
+      }
+      continue;
+    }
+    if (g_str_equal(name, "HEAD") && type != DT_DIR)
+      head = TRUE;
+    if (type != DT_DIR)
+      continue;
+    if (g_str_equal(name, "objects"))
+      objects = TRUE;
+    else if (g_str_equal(name, "refs"))
+      refs = TRUE;
+    g_ptr_array_add(f->children, g_strdup(name));
+  }
+  closedir(dir);
+  if (ok && f->depth > 0 && head && objects && refs && head_is_valid(f->path)) {
+    /* A bare repository (a clone's origin, /tmp/x.git): the whole of it, not entered. */
+    g_ptr_array_set_size(f->children, 0);
+    ok = add_repo(w, f->path, f->path, TRUE, uid);
+  }
+  return ok;
+}
+
+/* Opens the subdirectory |name| of |parent| into |child|; FALSE with *|enter| = FALSE when it
+ * is not to be entered (gone, a link now, a read-only mount, another root, unreadable). */
+static gboolean open_child(Walk *w, Frame *parent, const char *name, Frame *child,
+                           gboolean *enter) {
+  *enter = FALSE;
+  g_autofree char *path = child_path(parent->path, name);
+  if (is_skipped(w, path))
+    return TRUE;
+  int fd = openat(parent->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    int saved = errno;
+    if (saved == ENOENT || saved == ELOOP || saved == ENOTDIR)
+      return TRUE; /* gone, or no longer a directory */
+    if (saved == EACCES || saved == EPERM) {
+      /* Not listable by this user (nor by the command, which runs as the same user): a .git
+       * directly in it is still looked at (search permission may be there). */
+      w->stats->unreadable++;
+      g_autofree char *dotgit = g_strconcat(name, "/.git", NULL);
+      struct stat st, dst;
+      if (fstatat(parent->fd, dotgit, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        g_autofree char *full = child_path(path, ".git");
+        guint uid = fstatat(parent->fd, name, &dst, AT_SYMLINK_NOFOLLOW) == 0 ? dst.st_uid : 0;
+        return add_repo(w, full, path, FALSE, uid);
+      }
+      return TRUE;
+    }
+    if (saved == EMFILE || saved == ENFILE)
+      g_set_error(w->error, RF_ERROR, RF_ERROR_LAUNCH,
+                  "cannot look for git repositories in %s: %s (the walk keeps one descriptor "
+                  "per level; raise the limit with ulimit -n)",
+                  path, g_strerror(saved));
+    else
+      g_set_error(w->error, RF_ERROR, RF_ERROR_LAUNCH,
+                  "cannot look for git repositories in %s: %s", path, g_strerror(saved));
+    return FALSE;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return TRUE;
+  }
+  if (st.st_dev != parent->dev) {
+    /* Another mount: the sandbox writes there too, unless it is mounted read-only. */
+    struct statvfs vfs;
+    if (fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+      w->stats->skipped_mounts++;
+      close(fd);
+      return TRUE;
+    }
+  }
+  if (parent->depth + 1 > RF_WALK_MAX_DEPTH) {
+    close(fd);
+    return too_much(w, path, "lies too many levels deep", RF_WALK_MAX_DEPTH);
+  }
+  *child = (Frame){.fd = fd, .path = g_steal_pointer(&path), .dev = st.st_dev,
+                   .depth = parent->depth + 1};
+  *enter = TRUE;
+  return TRUE;
+}
+
+gboolean rf_repo_walk(const char *root, const char *const *skip, GPtrArray *repos,
+                      RfWalkStats *stats, GError **error) {
+  RfWalkStats local = {0};
+  Walk w = {.root = root, .skip = skip, .repos = repos, .stats = stats ? stats : &local,
+            .error = error};
+  int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) {
+    int saved = errno;
+    if (fd >= 0)
+      close(fd);
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "cannot look for git repositories below the writable root %s: %s", root,
+                g_strerror(saved));
+    return FALSE;
+  }
+  GArray *stack = g_array_new(FALSE, TRUE, sizeof(Frame));
+  g_array_set_clear_func(stack, (GDestroyNotify)frame_clear);
+  Frame top = {.fd = fd, .path = g_strdup(root), .dev = st.st_dev, .depth = 0};
+  g_array_append_val(stack, top);
+  gboolean ok = list_dir(&w, &g_array_index(stack, Frame, 0));
+  while (ok && stack->len > 0) {
+    Frame *f = &g_array_index(stack, Frame, stack->len - 1);
+    if (f->next >= f->children->len) {
+      g_array_remove_index(stack, stack->len - 1);
+      continue;
+    }
+    const char *name = g_ptr_array_index(f->children, f->next++);
+    Frame child = {.fd = -1};
+    gboolean enter = FALSE;
+    ok = open_child(&w, f, name, &child, &enter);
+    if (!ok || !enter)
+      continue;
+    g_array_append_val(stack, child); /* |f| may move */
+    ok = list_dir(&w, &g_array_index(stack, Frame, stack->len - 1));
+  }
+  g_array_unref(stack);
+  return ok;
+}
