@@ -306,3 +306,133 @@ gboolean rf_git_config_read(const char *file, RfGitConfigFunc fn, gpointer data,
     g_propagate_error(error, r.error);
   return ok;
 }
+
+gboolean rf_git_read_pointer(const char *file, const char *prefix, const char *base, char **out,
+                             GError **error) {
+  *out = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local = NULL;
+  int rc = rf_safe_read_file(file, "git pointer file", RF_READ_MAX_GIT_POINTER, RF_READ_FOLLOW,
+                             &contents, NULL, &local);
+  if (rc == -ENOENT || rc == -ENOTDIR)
+    return TRUE;
+  if (rc < 0) {
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
+  }
+  char *line = contents;
+  char *newline = strchr(line, '\n');
+  if (newline)
+    *newline = '\0';
+  g_strchomp(line);
+  if (prefix) {
+    if (!g_str_has_prefix(line, prefix))
+      return TRUE;
+    line += strlen(prefix);
+    while (*line == ' ' || *line == '\t')
+      line++;
+  }
+  if (*line)
+    *out = g_path_is_absolute(line) ? g_strdup(line) : g_build_filename(base, line, NULL);
+  return TRUE;
+}
+
+/* ---- keys that make git run something ------------------------------------------------- */
+
+typedef struct {
+  const char *section; /* lower-case */
+  const char *name;    /* lower-case; NULL: any name */
+  int subsection;      /* 0: none, 1: required, -1: either */
+  const char *why;
+} RunningKey;
+
+/* git-config(1): every key whose value git executes (as a shell command, a program name or a
+ * hook directory), or that sends git's work outside the repository.  Aliases count: an alias
+ * may be "!cmd", and "-c core.pager=cmd log" without one. */
+static const RunningKey running_keys[] = {
+    {"core", "fsmonitor", 0, "git status and most commands run it (fsmonitor hook)"},
+    {"core", "hookspath", 0, "git runs hooks from that directory"},
+    {"core", "sshcommand", 0, "fetch and push run it"},
+    {"core", "gitproxy", 0, "fetch runs it"},
+    {"core", "pager", 0, "commands that page output run it"},
+    {"core", "editor", 0, "commit and rebase run it"},
+    {"core", "askpass", 0, "git runs it to ask for a password"},
+    {"core", "alternaterefscommand", 0, "fetch and push run it"},
+    {"core", "worktree", 0, "git writes the working tree there"},
+    {"sequence", "editor", 0, "rebase runs it"},
+    {"diff", "external", 0, "git diff runs it"},
+    {"diff", "command", 1, "git diff runs it (diff driver)"},
+    {"diff", "textconv", 1, "git diff and log run it (textconv driver)"},
+    {"merge", "driver", 1, "merges run it (merge driver)"},
+    {"filter", "clean", 1, "git add and status run it (filter driver)"},
+    {"filter", "smudge", 1, "checkout runs it (filter driver)"},
+    {"filter", "process", 1, "git add, status and checkout run it (filter driver)"},
+    {"credential", "helper", -1, "fetch and push run it (credential helper)"},
+    {"gpg", "program", -1, "signing and verifying run it"},
+    {"gpg", "defaultkeycommand", 1, "signing runs it"},
+    {"interactive", "difffilter", 0, "git add -p runs it"},
+    {"remote", "uploadpack", 1, "fetch runs it"},
+    {"remote", "receivepack", 1, "push runs it"},
+    {"remote", "vcs", 1, "fetch runs git-remote-<vcs>"},
+    {"difftool", "cmd", 1, "git difftool runs it"},
+    {"difftool", "path", 1, "git difftool runs it"},
+    {"mergetool", "cmd", 1, "git mergetool runs it"},
+    {"mergetool", "path", 1, "git mergetool runs it"},
+    {"man", "cmd", 1, "git help runs it"},
+    {"man", "path", 1, "git help runs it"},
+    {"browser", "cmd", 1, "git help and instaweb run it"},
+    {"browser", "path", 1, "git help and instaweb run it"},
+    {"web", "browser", 0, "git help and instaweb run it"},
+    {"guitool", "cmd", 1, "git gui runs it"},
+    {"tar", "command", 1, "git archive runs it"},
+    {"hook", "command", 1, "git runs it as a hook"},
+    {"uploadpack", "packobjectshook", 0, "upload-pack runs it"},
+    {"init", "templatedir", 0, "git init copies hooks from it"},
+    {"protocol", "allow", -1, "it allows transports that run programs (ext::)"},
+    {"trace2", "eventtarget", 0, "git writes its trace there"},
+    {"trace2", "normaltarget", 0, "git writes its trace there"},
+    {"trace2", "perftarget", 0, "git writes its trace there"},
+    {"sendemail", "smtpserver", -1, "send-email runs it when it is a path"},
+    {"sendemail", "tocmd", -1, "send-email runs it"},
+    {"sendemail", "cccmd", -1, "send-email runs it"},
+    {"sendemail", "headercmd", -1, "send-email runs it"},
+    {"alias", NULL, -1, "the alias can run any command"},
+    {"pager", NULL, -1, "the command's output goes through it"},
+    {"instaweb", NULL, -1, "git instaweb runs it"},
+};
+
+static gboolean is_false(const char *value) {
+  static const char *const falses[] = {"false", "no", "off", "0", ""};
+  for (guint i = 0; i < G_N_ELEMENTS(falses); i++)
+    if (g_ascii_strcasecmp(value, falses[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+const char *rf_git_key_runs_program(const char *key, const char *value) {
+  const char *first = strchr(key, '.');
+  const char *last = strrchr(key, '.');
+  if (!first)
+    return NULL;
+  g_autofree char *section = g_strndup(key, (gsize)(first - key));
+  const char *name = last + 1;
+  gboolean has_sub = last > first;
+  if (g_str_equal(section, "submodule") && has_sub && g_str_equal(name, "update"))
+    return value && value[0] == '!' ? "git submodule update runs it" : NULL;
+  if (g_str_equal(section, "core") && g_str_equal(name, "fsmonitor") && !has_sub &&
+      (!value || is_false(value) || g_ascii_strcasecmp(value, "true") == 0 ||
+       g_ascii_strcasecmp(value, "yes") == 0 || g_ascii_strcasecmp(value, "on") == 0 ||
+       g_str_equal(value, "1")))
+    return NULL; /* off, or git's own fsmonitor daemon */
+  for (guint i = 0; i < G_N_ELEMENTS(running_keys); i++) {
+    const RunningKey *k = &running_keys[i];
+    if (!g_str_equal(section, k->section))
+      continue;
+    if ((k->subsection == 0 && has_sub) || (k->subsection == 1 && !has_sub))
+      continue;
+    if (k->name && !g_str_equal(name, k->name))
+      continue;
+    return k->why;
+  }
+  return NULL;
+}

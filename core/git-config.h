@@ -39,3 +39,15 @@ gboolean rf_git_config_read(const char *file, RfGitConfigFunc fn, gpointer data,
 
 /* "~/x" and "~" expanded against the home directory, else a copy. */
 char *rf_git_expand_home(const char *path);
+
+/* The path a one-line git pointer file names (a `.git` file's "gitdir: PATH" with |prefix|
+ * "gitdir:", a git directory's commondir with NULL), resolved against |base|, in *|out|; NULL
+ * there (and TRUE) when |file| does not exist or names nothing.  FALSE with |error| when it
+ * cannot be read safely (rf_safe_read_file, RF_READ_MAX_GIT_POINTER). */
+gboolean rf_git_read_pointer(const char *file, const char *prefix, const char *base, char **out,
+                             GError **error);
+
+/* Why git would run a program (or write outside the repository) because of |key| = |value| in
+ * a repository's config, e.g. "git status runs it (fsmonitor)", or NULL when it would not.
+ * Keys as rf_git_config_parse gives them. */
+const char *rf_git_key_runs_program(const char *key, const char *value);

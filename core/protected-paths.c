@@ -94,39 +94,6 @@ static void protect(Protect *p, const char *path) {
   add_unique(p, g_steal_pointer(&lexical));
 }
 
-/* The path a one-line pointer file names (a .git file's "gitdir: PATH", a git directory's
- * commondir), resolved against |base|; NULL (no error) when |file| does not exist or names
- * nothing. */
-static gboolean read_pointer(const char *file, const char *prefix, const char *base, char **out,
-                             GError **error) {
-  *out = NULL;
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local = NULL;
-  int rc = rf_safe_read_file(file, "git pointer file", RF_READ_MAX_GIT_POINTER, RF_READ_FOLLOW,
-                             &contents, NULL, &local);
-  if (rc == -ENOENT || rc == -ENOTDIR)
-    return TRUE;
-  if (rc < 0) {
-    g_propagate_error(error, g_steal_pointer(&local));
-    return FALSE;
-  }
-  char *line = contents;
-  char *newline = strchr(line, '\n');
-  if (newline)
-    *newline = '\0';
-  g_strchomp(line);
-  if (prefix) {
-    if (!g_str_has_prefix(line, prefix))
-      return TRUE;
-    line += strlen(prefix);
-    while (*line == ' ' || *line == '\t')
-      line++;
-  }
-  if (*line)
-    *out = g_path_is_absolute(line) ? g_strdup(line) : g_build_filename(base, line, NULL);
-  return TRUE;
-}
-
 typedef struct {
   GPtrArray *hooks;         /* core.hooksPath values */
   gboolean *safe_directory; /* set when safe.directory is (NULL: not looked for) */
@@ -190,7 +157,7 @@ static gboolean protect_repository(Protect *p, const char *worktree, const char 
   g_autofree char *gitdir = NULL;
   if (S_ISREG(st.st_mode)) {
     g_autofree char *dir = g_path_get_dirname(dotgit);
-    if (!read_pointer(dotgit, "gitdir:", dir, &gitdir, error))
+    if (!rf_git_read_pointer(dotgit, "gitdir:", dir, &gitdir, error))
       return refuse(error, worktree);
     if (!gitdir)
       return TRUE; /* git refuses such a .git file too */
@@ -203,7 +170,7 @@ static gboolean protect_repository(Protect *p, const char *worktree, const char 
   }
   g_autofree char *commondir_file = g_build_filename(gitdir, "commondir", NULL);
   g_autofree char *commondir = NULL;
-  if (!read_pointer(commondir_file, NULL, gitdir, &commondir, error))
+  if (!rf_git_read_pointer(commondir_file, NULL, gitdir, &commondir, error))
     return refuse(error, worktree);
   if (commondir)
     protect(p, commondir);

@@ -1,6 +1,8 @@
 /* sandbox.c: RfSandbox: starts a command through a backend (or unconfined for danger-full-access) and supervises it. */
 #include "policy-private.h"
 
+#include "new-repos.h"
+
 #include <dlfcn.h>
 #include <link.h>
 #include <errno.h>
@@ -19,6 +21,8 @@ struct _RfSandbox {
   rf_backend_child child;
   pid_t unconfined_pid;
   gboolean finished;
+  RfRepoCheck *repo_check; /* the launch's repositories, to find the ones the command made */
+  GPtrArray *warnings;     /* NULL-terminated, for the caller to show */
 };
 
 char *rf_command_resolve(const RfPlan *plan, const char *command, GError **error) {
@@ -189,6 +193,7 @@ RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *
     return NULL;
   }
   sandbox->backend = backend;
+  sandbox->repo_check = rf_repo_check_new(plan); /* before the command can change anything */
   sandbox->child.size = sizeof(sandbox->child);
   sandbox->child.wait_fd = -1;
   char message[1024] = "";
@@ -198,6 +203,7 @@ RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *
   if (rc != 0) {
     g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "backend '%s' could not start the sandbox: %s",
                 rf_backend_get_name(backend), message[0] ? message : g_strerror(-rc));
+    rf_repo_check_free(sandbox->repo_check);
     g_free(sandbox);
     return NULL;
   }
@@ -356,7 +362,18 @@ int rf_sandbox_wait(RfSandbox *sandbox, const RfWaitOptions *options, GError **e
                 "the command ran longer than %g seconds: the whole sandbox was killed",
                 options->timeout_seconds);
   sandbox->finished = TRUE;
+  /* Everything in the sandbox is gone: repositories it created must not arm git on the host. */
+  if (!sandbox->warnings) {
+    sandbox->warnings = g_ptr_array_new_with_free_func(g_free);
+    rf_repo_check_run(sandbox->repo_check, sandbox->warnings);
+    g_ptr_array_add(sandbox->warnings, NULL);
+  }
   return result;
+}
+
+const char *const *rf_sandbox_get_warnings(RfSandbox *sandbox) {
+  static const char *const none[] = {NULL};
+  return sandbox && sandbox->warnings ? (const char *const *)sandbox->warnings->pdata : none;
 }
 
 void rf_sandbox_free(RfSandbox *sandbox) {
@@ -369,5 +386,8 @@ void rf_sandbox_free(RfSandbox *sandbox) {
   }
   if (sandbox->backend)
     rf_backend_get_vtable(sandbox->backend)->child_release(&sandbox->child);
+  rf_repo_check_free(sandbox->repo_check);
+  if (sandbox->warnings)
+    g_ptr_array_unref(sandbox->warnings);
   g_free(sandbox);
 }

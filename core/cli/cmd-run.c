@@ -108,6 +108,10 @@ int rf_cli_run(int argc, char **argv) {
   status = rf_sandbox_wait(sandbox, &wait, &error);
   if (error)
     rf_cli_error(error->message);
+  for (const char *const *warning = rf_sandbox_get_warnings(sandbox); *warning; warning++) {
+    g_autofree char *safe = rf_cli_terminal_safe(*warning);
+    rf_cli_error(safe);
+  }
 out:
   g_free(timeout_text);
   rf_cli_options_clear(&options);

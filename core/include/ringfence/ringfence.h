@@ -224,6 +224,11 @@ typedef struct {
  * after a timeout (the whole sandbox killed), 126/127 when exec failed inside,
  * 125 with |error| set when the sandbox failed before the command started. */
 int rf_sandbox_wait(RfSandbox *sandbox, const RfWaitOptions *options, GError **error);
+/* After rf_sandbox_wait: what the user must be told (NULL-terminated, owned by |sandbox|).  A
+ * git repository the command created whose config or hooks would make git on the host run a
+ * program has that file renamed to NAME.ringfence-disabled by rf_sandbox_wait, and each such
+ * file gets a sentence here (docs/security.md, "Nested repositories"). */
+const char *const *rf_sandbox_get_warnings(RfSandbox *sandbox);
 void rf_sandbox_free(RfSandbox *sandbox);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfSandbox, rf_sandbox_free)
 
