@@ -26,6 +26,8 @@ typedef struct {
   int fd;              /* the directory, open */
   char *path;          /* its canonical path (no link is followed on the way) */
   dev_t dev;
+  guint uid;           /* its owner */
+  gboolean leaf_nlink; /* its filesystem counts subdirectories in st_nlink */
   guint depth;         /* 0: the root */
   GPtrArray *children; /* names of subdirectories still to enter */
   guint next;
@@ -96,73 +98,151 @@ static gboolean is_skipped(Walk *w, const char *path) {
   return FALSE;
 }
 
-/* Lists |f|: records its repositories, keeps its subdirectories in f->children. */
-static gboolean list_dir(Walk *w, Frame *f) {
-  if (++w->stats->dirs > RF_WALK_MAX_DIRS)
-    return too_much(w, f->path, "holds too many directories", RF_WALK_MAX_DIRS);
+/* One entry of |f|: records a repository, notes the names a bare repository has, keeps a
+ * subdirectory to enter.  FALSE with the walk's error set on a bound. */
+typedef struct {
+  gboolean head, objects, refs;
+} BareSigns;
+
+static gboolean on_entry(Walk *w, Frame *f, const char *name, unsigned char type,
+                         BareSigns *signs) {
+  if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+    return TRUE;
+  if (type == DT_UNKNOWN) {
+    struct stat est;
+    if (fstatat(f->fd, name, &est, AT_SYMLINK_NOFOLLOW) != 0)
+      return TRUE; /* gone */
+    type = S_ISDIR(est.st_mode) ? DT_DIR : S_ISLNK(est.st_mode) ? DT_LNK : DT_REG;
+  }
+  if (name[0] == '.' && g_str_equal(name, ".git")) {
+    /* The root's own .git is a protected name, looked at by name. */
+    if (f->depth == 0)
+      return TRUE;
+    g_autofree char *dotgit = child_path(f->path, name);
+    return add_repo(w, dotgit, f->path, FALSE, f->uid);
+  }
+  if (type != DT_DIR) {
+    if (g_str_equal(name, "HEAD"))
+      signs->head = TRUE;
+    return TRUE;
+  }
+  if (g_str_equal(name, "objects"))
+    signs->objects = TRUE;
+  else if (g_str_equal(name, "refs"))
+    signs->refs = TRUE;
+  g_ptr_array_add(f->children, g_strdup(name));
+  return TRUE;
+}
+
+static gboolean read_failed(Walk *w, Frame *f, int err) {
+  g_set_error(w->error, RF_ERROR, RF_ERROR_LAUNCH, "cannot look for git repositories in %s: %s",
+              f->path, g_strerror(err));
+  return FALSE;
+}
+
+#ifdef __linux__
+#include <sys/syscall.h>
+
+struct dirent64_raw {
+  guint64 d_ino;
+  gint64 d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+/* getdents64 on the directory's own descriptor: no second descriptor, no DIR. */
+static gboolean read_entries(Walk *w, Frame *f, BareSigns *signs) {
+  char buf[32768] __attribute__((aligned(8)));
+  for (;;) {
+    long n = syscall(SYS_getdents64, f->fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return read_failed(w, f, errno);
+    if (n == 0)
+      return TRUE;
+    for (long off = 0; off < n;) {
+      struct dirent64_raw *d = (struct dirent64_raw *)(buf + off);
+      off += d->d_reclen;
+      if (!on_entry(w, f, d->d_name, d->d_type, signs))
+        return FALSE;
+    }
+  }
+}
+#else
+static gboolean read_entries(Walk *w, Frame *f, BareSigns *signs) {
   int copy = dup(f->fd);
   DIR *dir = copy >= 0 ? fdopendir(copy) : NULL;
   if (!dir) {
     int saved = errno;
     if (copy >= 0)
       close(copy);
-    g_set_error(w->error, RF_ERROR, RF_ERROR_LAUNCH,
-                "cannot look for git repositories in %s: %s", f->path, g_strerror(saved));
-    return FALSE;
+    return read_failed(w, f, saved);
   }
-  struct stat st;
-  guint uid = fstat(f->fd, &st) == 0 ? st.st_uid : (guint)-1;
-  f->children = g_ptr_array_new_with_free_func(g_free);
-  gboolean head = FALSE, objects = FALSE, refs = FALSE, ok = TRUE;
+  gboolean ok = TRUE;
   for (;;) {
     errno = 0;
     struct dirent *d = readdir(dir);
     if (!d) {
-      if (errno) {
-        g_set_error(w->error, RF_ERROR, RF_ERROR_LAUNCH,
-                    "cannot look for git repositories in %s: %s", f->path, g_strerror(errno));
-        ok = FALSE;
-      }
+      if (errno)
+        ok = read_failed(w, f, errno);
       break;
     }
-    const char *name = d->d_name;
-    if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
-      continue;
-    unsigned char type = d->d_type;
-    if (type == DT_UNKNOWN) {
-      struct stat est;
-      if (fstatat(f->fd, name, &est, AT_SYMLINK_NOFOLLOW) != 0)
-        continue; /* gone */
-      type = S_ISDIR(est.st_mode) ? DT_DIR : S_ISLNK(est.st_mode) ? DT_LNK : DT_REG;
+    if (!on_entry(w, f, d->d_name, d->d_type, signs)) {
+      ok = FALSE;
+      break;
     }
-    if (g_str_equal(name, ".git")) {
-      /* The root's own .git is a protected name, looked at by name. */
-      if (f->depth > 0) {
-        g_autofree char *dotgit = child_path(f->path, name);
-        if (!add_repo(w, dotgit, f->path, FALSE, uid)) {
-          ok = FALSE;
-          break;
-        }
-      }
-      continue;
-    }
-    if (g_str_equal(name, "HEAD") && type != DT_DIR)
-      head = TRUE;
-    if (type != DT_DIR)
-      continue;
-    if (g_str_equal(name, "objects"))
-      objects = TRUE;
-    else if (g_str_equal(name, "refs"))
-      refs = TRUE;
-    g_ptr_array_add(f->children, g_strdup(name));
   }
   closedir(dir);
-  if (ok && f->depth > 0 && head && objects && refs && head_is_valid(f->path)) {
+  return ok;
+}
+#endif
+
+/* Lists |f|: records its repositories, keeps its subdirectories in f->children. */
+static gboolean list_dir(Walk *w, Frame *f) {
+  if (++w->stats->dirs > RF_WALK_MAX_DIRS)
+    return too_much(w, f->path, "holds too many directories", RF_WALK_MAX_DIRS);
+  f->children = g_ptr_array_new_with_free_func(g_free);
+  BareSigns signs = {0};
+  if (!read_entries(w, f, &signs))
+    return FALSE;
+  if (f->depth > 0 && signs.head && signs.objects && signs.refs && head_is_valid(f->path)) {
     /* A bare repository (a clone's origin, /tmp/x.git): the whole of it, not entered. */
     g_ptr_array_set_size(f->children, 0);
-    ok = add_repo(w, f->path, f->path, TRUE, uid);
+    return add_repo(w, f->path, f->path, TRUE, f->uid);
   }
-  return ok;
+  return TRUE;
+}
+
+#ifdef __linux__
+#include <linux/magic.h>
+#include <sys/vfs.h>
+#ifndef XFS_SUPER_MAGIC
+#define XFS_SUPER_MAGIC 0x58465342
+#endif
+#endif
+
+/* Does the filesystem of |fd| keep "st_nlink of a directory = 2 + its subdirectories" (so a
+ * directory with st_nlink 2 has none and need not be opened)?  Only those known to (the ones
+ * GNU find trusts for its leaf optimisation); elsewhere every directory is opened. */
+static gboolean counts_subdirectories(int fd) {
+#ifdef __linux__
+  struct statfs sfs;
+  if (fstatfs(fd, &sfs) != 0)
+    return FALSE;
+  switch ((unsigned long)sfs.f_type) {
+  case EXT4_SUPER_MAGIC: /* ext2 and ext3 too */
+  case TMPFS_MAGIC:
+  case XFS_SUPER_MAGIC:
+    return TRUE;
+  default:
+    return FALSE;
+  }
+#else
+  (void)fd;
+  return FALSE;
+#endif
 }
 
 /* Opens the subdirectory |name| of |parent| into |child|; FALSE with *|enter| = FALSE when it
@@ -173,6 +253,24 @@ static gboolean open_child(Walk *w, Frame *parent, const char *name, Frame *chil
   g_autofree char *path = child_path(parent->path, name);
   if (is_skipped(w, path))
     return TRUE;
+  if (parent->leaf_nlink) {
+    /* A directory without subdirectories (st_nlink 2) on the same filesystem holds no bare
+     * repository and no .git directory: only a .git file or link can be there.  Two lookups
+     * instead of opening and listing it (most directories of a tree are such leaves). */
+    struct stat st, git_st;
+    if (fstatat(parent->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+      return TRUE; /* gone, or no longer a directory */
+    if (st.st_nlink == 2 && st.st_dev == parent->dev) {
+      if (++w->stats->dirs > RF_WALK_MAX_DIRS)
+        return too_much(w, path, "is one directory too many", RF_WALK_MAX_DIRS);
+      g_autofree char *dotgit = g_strconcat(name, "/.git", NULL);
+      if (fstatat(parent->fd, dotgit, &git_st, AT_SYMLINK_NOFOLLOW) == 0) {
+        g_autofree char *full = child_path(path, ".git");
+        return add_repo(w, full, path, FALSE, st.st_uid);
+      }
+      return TRUE;
+    }
+  }
   int fd = openat(parent->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     int saved = errno;
@@ -220,7 +318,9 @@ static gboolean open_child(Walk *w, Frame *parent, const char *name, Frame *chil
     return too_much(w, path, "lies too many levels deep", RF_WALK_MAX_DEPTH);
   }
   *child = (Frame){.fd = fd, .path = g_steal_pointer(&path), .dev = st.st_dev,
-                   .depth = parent->depth + 1};
+                   .uid = st.st_uid, .depth = parent->depth + 1,
+                   .leaf_nlink = st.st_dev == parent->dev ? parent->leaf_nlink
+                                                          : counts_subdirectories(fd)};
   *enter = TRUE;
   return TRUE;
 }
@@ -243,7 +343,8 @@ gboolean rf_repo_walk(const char *root, const char *const *skip, GPtrArray *repo
   }
   GArray *stack = g_array_new(FALSE, TRUE, sizeof(Frame));
   g_array_set_clear_func(stack, (GDestroyNotify)frame_clear);
-  Frame top = {.fd = fd, .path = g_strdup(root), .dev = st.st_dev, .depth = 0};
+  Frame top = {.fd = fd, .path = g_strdup(root), .dev = st.st_dev, .uid = st.st_uid, .depth = 0,
+               .leaf_nlink = counts_subdirectories(fd)};
   g_array_append_val(stack, top);
   gboolean ok = list_dir(&w, &g_array_index(stack, Frame, 0));
   while (ok && stack->len > 0) {
