@@ -179,6 +179,24 @@ static void test_safe_read_takes_regular_files_only(void) {
   remove_tree(dir);
 }
 
+static void test_keys_that_run_programs_are_known(void) {
+  CU_ASSERT_PTR_NOT_NULL(rf_git_key_runs_program("core.fsmonitor", "touch /tmp/x"));
+  CU_ASSERT_PTR_NULL(rf_git_key_runs_program("core.fsmonitor", "false"));
+  CU_ASSERT_PTR_NULL(rf_git_key_runs_program("core.fsmonitor", "true")); /* git's own daemon */
+  CU_ASSERT_PTR_NOT_NULL(rf_git_key_runs_program("core.hookspath", ".husky"));
+  CU_ASSERT_PTR_NOT_NULL(rf_git_key_runs_program("filter.lfs.process", "x"));
+  CU_ASSERT_PTR_NULL(rf_git_key_runs_program("filter.process", "x"));
+  CU_ASSERT_PTR_NOT_NULL(rf_git_key_runs_program("credential.helper", "store"));
+  CU_ASSERT_PTR_NOT_NULL(rf_git_key_runs_program("credential.https://x.helper", "store"));
+  CU_ASSERT_PTR_NOT_NULL(rf_git_key_runs_program("alias.st", "status"));
+  CU_ASSERT_PTR_NOT_NULL(rf_git_key_runs_program("submodule.a.update", "!sh"));
+  CU_ASSERT_PTR_NULL(rf_git_key_runs_program("submodule.a.update", "rebase"));
+  CU_ASSERT_PTR_NULL(rf_git_key_runs_program("remote.origin.url", "/x"));
+  CU_ASSERT_PTR_NULL(rf_git_key_runs_program("branch.main.remote", "origin"));
+  CU_ASSERT_PTR_NULL(rf_git_key_runs_program("core.bare", "false"));
+  CU_ASSERT_PTR_NULL(rf_git_key_runs_program("user.name", "x"));
+}
+
 int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS)
     return 1;
@@ -198,6 +216,8 @@ int main(void) {
   CU_add_test(suite, "an include cycle ends", test_an_include_cycle_ends);
   CU_add_test(suite, "safe reads take regular files only, bounded",
               test_safe_read_takes_regular_files_only);
+  CU_add_test(suite, "keys that make git run a program are known, ordinary ones are not",
+              test_keys_that_run_programs_are_known);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures();
