@@ -113,8 +113,10 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
   rf_strv_add(out, fds->init);
   rf_strv_add(out, "--status-fd");
   rf_strv_addf(out, "%d", fds->init_status_fd);
-  rf_strv_add(out, "--seccomp-fd");
-  rf_strv_addf(out, "%d", fds->seccomp_fd);
+  if (fds->seccomp_fd >= 0) {
+    rf_strv_add(out, "--seccomp-fd");
+    rf_strv_addf(out, "%d", fds->seccomp_fd);
+  }
   if (fds->foreground_tty)
     rf_strv_add(out, "--foreground-tty");
   if (fds->landlock_abi > 0 && fds->landlock_fd >= 0) {

@@ -10,8 +10,9 @@ typedef struct {
   const char *init;        /* absolute path of ringfence-sandbox-init */
   int json_status_fd;      /* --json-status-fd */
   int init_status_fd;      /* passed to init: --status-fd */
-  int seccomp_fd;          /* passed to init: --seccomp-fd */
-  int notify_fd;           /* passed to init: --notify-fd, or -1 (no socket supervision) */
+  int seccomp_fd;          /* passed to init: --seccomp-fd (the main filter), or -1 */
+  int notify_fd;           /* passed to init: --notify-fd (the one filter of a supervised run,
+                            * main rules included), or -1 (no supervision) */
   int supervise_fd;        /* passed to init: --supervise-fd, or -1 */
   int foreground_tty;      /* 1: stay in the terminal's session, init takes the foreground */
   int landlock_fd;         /* passed to init: --landlock-fd (with landlock_abi > 0) */

@@ -437,7 +437,7 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
       .init = init ? init : "/usr/libexec/ringfence/" INIT_NAME,
       .json_status_fd = RENDER_JSON_FD,
       .init_status_fd = RENDER_STATUS_FD,
-      .seccomp_fd = RENDER_SECCOMP_FD,
+      .seccomp_fd = needs_socket_supervision(policy, guard) ? -1 : RENDER_SECCOMP_FD,
       .notify_fd = needs_socket_supervision(policy, guard) ? RENDER_NOTIFY_FD : -1,
       .supervise_fd = needs_socket_supervision(policy, guard) ? RENDER_SUPERVISE_FD : -1,
       .foreground_tty = foreground_terminal() >= 0,
@@ -474,11 +474,20 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
     size_t n_groups = 0;
     const rf_seccomp_group *groups = rf_seccomp_groups(&opts, &n_groups);
     char buf[1024];
-    int length = rf_seccomp_program_length(&opts);
-    snprintf(buf, sizeof(buf),
-             "default allow; native ABI only (other ABIs are killed); %d BPF instructions, "
-             "loaded by %s from fd %d after no_new_privs",
-             length, INIT_NAME, RENDER_SECCOMP_FD);
+    int supervised = needs_socket_supervision(policy, guard);
+    int length = rf_seccomp_program_length(&opts, supervised ? guard : -1);
+    if (supervised)
+      snprintf(buf, sizeof(buf),
+               "default allow; native ABI only (other ABIs are killed); one filter of %d BPF "
+               "instructions holding the groups below and the user notifications (name guard, "
+               "socket supervisor), loaded by %s from fd %d after no_new_privs with "
+               "SECCOMP_FILTER_FLAG_NEW_LISTENER",
+               length, INIT_NAME, RENDER_NOTIFY_FD);
+    else
+      snprintf(buf, sizeof(buf),
+               "default allow; native ABI only (other ABIs are killed); %d BPF instructions, "
+               "loaded by %s from fd %d after no_new_privs",
+               length, INIT_NAME, RENDER_SECCOMP_FD);
     out->emit(out->ctx, "seccomp", buf);
     for (size_t g = 0; g < n_groups; g++) {
       size_t used = (size_t)snprintf(buf, sizeof(buf), "%s: %s: ", groups[g].name, groups[g].help);
@@ -498,7 +507,7 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
     if (needs_socket_supervision(policy, guard))
       out->emit(out->ctx, "socket-supervisor",
                 "connect(), sendto() with an address, sendmsg() and sendmmsg() are seccomp user "
-                "notifications (filter on fd 6); ringfence's supervisor (channel fd 7) allows a "
+                "notifications (in the filter on fd 6); ringfence's supervisor (channel fd 7) allows a "
                 "pathname unix destination only when sock_diag lists it bound inside the "
                 "sandbox's network namespace, and performs the call itself on a pidfd_getfd "
                 "copy; host sockets get EACCES");
@@ -572,11 +581,17 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     rc = command_fd;
     goto out;
   }
+  /* Supervised: one filter with the main and the notify rules, loaded by
+   * init with NEW_LISTENER (--notify-fd), so a syscall runs one filter, not
+   * two; otherwise the main filter alone (--seccomp-fd). */
   rf_seccomp_options opts = seccomp_options_for(policy, guard);
-  seccomp_fd = rf_seccomp_export_memfd(&opts, err, err_len);
-  if (seccomp_fd < 0) {
-    rc = seccomp_fd;
-    goto out;
+  int supervised = needs_socket_supervision(policy, guard);
+  if (!supervised) {
+    seccomp_fd = rf_seccomp_export_memfd(&opts, err, err_len);
+    if (seccomp_fd < 0) {
+      rc = seccomp_fd;
+      goto out;
+    }
   }
   if (pipe2(json_pipe, O_CLOEXEC) < 0 || pipe2(status_pipe, O_CLOEXEC) < 0) {
     rc = -errno;
@@ -593,10 +608,10 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       goto out;
     }
   }
-  if (needs_socket_supervision(policy, guard)) {
+  if (supervised) {
     if (guard && !(fs_proxy = find_helper(host, FS_PROXY_NAME, policy, &rc, err, err_len)))
       goto out;
-    notify_fd = rf_unix_supervisor_filter_memfd(guard, err, err_len);
+    notify_fd = rf_seccomp_export_supervised_memfd(&opts, guard, err, err_len);
     if (notify_fd < 0) {
       rc = notify_fd;
       goto out;

@@ -63,11 +63,34 @@ int main(int argc, char **argv) {
     }
     close(fd);
   }
+  for (int network_off = 0; network_off < 2; network_off++) {
+    for (int level = 0; level < 3; level++) {
+      rf_seccomp_options opts = {.network_off = network_off, .allow_inet_sockets = 1,
+                                 .guard_names = level > 0};
+      int fd = rf_seccomp_compile_supervised_memfd(&opts, level, err, sizeof(err));
+      char name[32];
+      snprintf(name, sizeof(name), "supervised_%d_%d", network_off, level);
+      if (fd < 0 || dump(out, fd, name) != 0) {
+        fprintf(stderr, "gen-bpf: %s\n", err);
+        return 1;
+      }
+      close(fd);
+    }
+  }
   fprintf(out, "\nconst rf_bpf_blob rf_main_programs[32] = {\n");
   for (int bits = 0; bits < 32; bits++)
     fprintf(out, "  {main_%d, sizeof(main_%d)},\n", bits, bits);
   fprintf(out, "};\n\nconst rf_bpf_blob rf_notify_programs[3] = {\n"
                "  {notify_0, sizeof(notify_0)},\n  {notify_1, sizeof(notify_1)},\n"
                "  {notify_2, sizeof(notify_2)},\n};\n");
+  fprintf(out, "\nconst rf_bpf_blob rf_supervised_programs[2][3] = {\n");
+  for (int network_off = 0; network_off < 2; network_off++) {
+    fprintf(out, "  {");
+    for (int level = 0; level < 3; level++)
+      fprintf(out, "{supervised_%d_%d, sizeof(supervised_%d_%d)}%s", network_off, level, network_off,
+              level, level < 2 ? ", " : "");
+    fprintf(out, "},\n");
+  }
+  fprintf(out, "};\n");
   return fclose(out) == 0 ? 0 : 1;
 }

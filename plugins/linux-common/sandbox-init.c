@@ -8,11 +8,13 @@
  *      itself, hence on the command (see landlock-layer.h: this happens before
  *      the notify filter exists, so before any ringfence-fs-proxy can enforce
  *      the same ruleset); with --supervise-fd, opens a sock_diag socket in the
- *      sandbox's network namespace, installs the connect() notify filter read
- *      from --notify-fd and offers the listener and the sock_diag socket to
- *      ringfence's supervisor (see unix-supervisor.h); loads the seccomp
- *      program read from --seccomp-fd while the supervisor takes them; waits
- *      for the supervisor's answer (no command runs unsupervised);
+ *      sandbox's network namespace, installs the filter read from --notify-fd
+ *      (the bwrap backend's holds the main rules too, so that each syscall
+ *      runs one filter: rf_seccomp_build_supervised) with NEW_LISTENER and
+ *      offers the listener and the sock_diag socket to ringfence's supervisor
+ *      (see unix-supervisor.h); loads the seccomp program read from
+ *      --seccomp-fd, if any, while the supervisor takes them; waits for the
+ *      supervisor's answer (no command runs unsupervised);
  *   3. with --foreground-tty, puts the command in a process group of its own
  *      and makes it the terminal's foreground group, as a shell does, so
  *      that ^C reaches the command and /dev/tty works;

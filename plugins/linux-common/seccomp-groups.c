@@ -1,5 +1,6 @@
 /* seccomp-groups.c: the shared seccomp denials as a table of named groups, compiled with libseccomp. */
 #include "seccomp-groups.h"
+#include "unix-supervisor.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -226,6 +227,28 @@ static int add_host_pid_rules(scmp_filter_ctx ctx, char *err, size_t err_len) {
   return rc;
 }
 
+/* The syscalls that carry argument rules and that programs make often
+ * (opens, terminal ioctls, forks, sockets and sends), most frequent first:
+ * libseccomp then tests them first, so e.g. an openat() runs through a
+ * dozen BPF instructions instead of a comparison against every syscall the
+ * filter names.  Syscalls without rules need no hint: the kernel's action
+ * cache lets them through without running the filter at all.  A hint only
+ * orders the program; the decisions are the same.  Set before the rules
+ * are added, which keeps them (libseccomp records the hint either way). */
+static int prioritise_hot_syscalls(scmp_filter_ctx ctx) {
+  static const char *const hot[] = {"openat", "ioctl", "clone", "socket", "sendto",
+                                    "sendmsg", "connect", "open"};
+  for (size_t i = 0; i < sizeof(hot) / sizeof(hot[0]); i++) {
+    int nr = seccomp_syscall_resolve_name(hot[i]);
+    if (nr == __NR_SCMP_ERROR)
+      continue; /* e.g. no open(2) on aarch64 */
+    int rc = seccomp_syscall_priority(ctx, nr, (uint8_t)(255 - i));
+    if (rc < 0)
+      return rc;
+  }
+  return 0;
+}
+
 int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char *err,
                      size_t err_len) {
   err[0] = '\0';
@@ -243,6 +266,7 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
   }
   TRY(seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS));
   TRY(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)); /* the launcher sets no_new_privs itself */
+  TRY(prioritise_hot_syscalls(ctx));
 
   for (size_t g = 0; g < N_BASE; g++) {
     const rf_seccomp_group *group = &base_groups[g];
@@ -413,19 +437,16 @@ int rf_seccomp_export_memfd(const rf_seccomp_options *opts, char *err, size_t er
   return rf_seccomp_compile_memfd(opts, err, err_len);
 }
 
-int rf_seccomp_compile_memfd(const rf_seccomp_options *opts, char *err, size_t err_len) {
-  scmp_filter_ctx ctx = NULL;
-  int rc = rf_seccomp_build(opts, &ctx, err, err_len);
-  if (rc < 0)
-    return rc;
+/* Writes the program of |ctx| (released here) into a sealed memfd. */
+static int export_sealed(scmp_filter_ctx ctx, char *err, size_t err_len) {
   int fd = memfd_create("ringfence-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) {
-    rc = -errno;
+    int rc = -errno;
     snprintf(err, err_len, "seccomp: memfd_create failed: %s", strerror(errno));
     seccomp_release(ctx);
     return rc;
   }
-  rc = seccomp_export_bpf(ctx, fd);
+  int rc = seccomp_export_bpf(ctx, fd);
   seccomp_release(ctx);
   if (rc < 0) {
     snprintf(err, err_len, "seccomp: cannot export the filter: %s", strerror(-rc));
@@ -442,9 +463,63 @@ int rf_seccomp_compile_memfd(const rf_seccomp_options *opts, char *err, size_t e
   return fd;
 }
 
-int rf_seccomp_program_length(const rf_seccomp_options *opts) {
+int rf_seccomp_compile_memfd(const rf_seccomp_options *opts, char *err, size_t err_len) {
+  scmp_filter_ctx ctx = NULL;
+  int rc = rf_seccomp_build(opts, &ctx, err, err_len);
+  return rc < 0 ? rc : export_sealed(ctx, err, err_len);
+}
+
+int rf_seccomp_build_supervised(const rf_seccomp_options *opts, int notify_level,
+                                scmp_filter_ctx *out, char *err, size_t err_len) {
+  /* openat2 hides O_CREAT from seccomp: the guard needs it to answer ENOSYS. */
+  if (notify_level < 0 || notify_level > 2 || (notify_level > 0) != (opts->guard_names != 0)) {
+    snprintf(err, err_len, "seccomp: notify level %d does not go with guard_names %d",
+             notify_level, opts->guard_names);
+    return -EINVAL;
+  }
+  scmp_filter_ctx ctx = NULL;
+  int rc = rf_seccomp_build(opts, &ctx, err, err_len);
+  if (rc < 0)
+    return rc;
+  /* The two rule sets name disjoint syscalls (the main filter: denials;
+   * the notify rules: connect, the sends, bind and the name-creating and
+   * -removing calls), so for every syscall the one program answers what the
+   * stricter of two separate filters would (test-seccomp checks it). */
+  rc = rf_unix_supervisor_add_rules(ctx, notify_level);
+  if (rc < 0) {
+    snprintf(err, err_len, "seccomp: cannot add the notify rules: %s", strerror(-rc));
+    seccomp_release(ctx);
+    return rc;
+  }
+  *out = ctx;
+  return 0;
+}
+
+int rf_seccomp_compile_supervised_memfd(const rf_seccomp_options *opts, int notify_level,
+                                        char *err, size_t err_len) {
+  scmp_filter_ctx ctx = NULL;
+  int rc = rf_seccomp_build_supervised(opts, notify_level, &ctx, err, err_len);
+  return rc < 0 ? rc : export_sealed(ctx, err, err_len);
+}
+
+int rf_seccomp_export_supervised_memfd(const rf_seccomp_options *opts, int notify_level,
+                                       char *err, size_t err_len) {
+#ifdef RF_HAVE_PRECOMPILED_BPF
+  /* Precompiled: the bwrap backend's options (see seccomp-programs.h). */
+  if ((opts->network_off | opts->guard_names) <= 1 && opts->allow_inet_sockets == 1 &&
+      !opts->deny_unix_datagram && !opts->host_pids && notify_level >= 0 && notify_level <= 2 &&
+      (notify_level > 0) == (opts->guard_names != 0)) {
+    const rf_bpf_blob *blob = &rf_supervised_programs[opts->network_off][notify_level];
+    return rf_seccomp_memfd_from_blob(blob->code, blob->len, err, err_len);
+  }
+#endif
+  return rf_seccomp_compile_supervised_memfd(opts, notify_level, err, err_len);
+}
+
+int rf_seccomp_program_length(const rf_seccomp_options *opts, int notify_level) {
   char err[256];
-  int fd = rf_seccomp_export_memfd(opts, err, sizeof(err));
+  int fd = notify_level < 0 ? rf_seccomp_export_memfd(opts, err, sizeof(err))
+                            : rf_seccomp_export_supervised_memfd(opts, notify_level, err, sizeof(err));
   if (fd < 0)
     return fd;
   off_t size = lseek(fd, 0, SEEK_END);

@@ -37,8 +37,26 @@ int rf_seccomp_export_memfd(const rf_seccomp_options *opts, char *err, size_t er
 /* The same, always compiling with libseccomp now (what gen-bpf uses). */
 int rf_seccomp_compile_memfd(const rf_seccomp_options *opts, char *err, size_t err_len);
 
+/* The one filter of a supervised sandbox: the rules above plus the notify
+ * rules of unix-supervisor.h at |notify_level| (0, 1 or 2, which must be > 0
+ * exactly when opts->guard_names is set), loaded by ringfence-sandbox-init
+ * with SECCOMP_FILTER_FLAG_NEW_LISTENER.  One program instead of two: every
+ * syscall that needs a filter at all runs one, not both.  The two rule sets
+ * name disjoint syscalls, so each syscall gets what the stricter of the two
+ * separate filters would give it: a denial stays a denial, never a
+ * notification.  Returns 0 or -errno with a message in err. */
+int rf_seccomp_build_supervised(const rf_seccomp_options *opts, int notify_level,
+                                scmp_filter_ctx *out, char *err, size_t err_len);
+/* The same as a sealed memfd at offset 0 (precompiled where it can be). */
+int rf_seccomp_export_supervised_memfd(const rf_seccomp_options *opts, int notify_level,
+                                       char *err, size_t err_len);
+/* The same, always compiling with libseccomp now (what gen-bpf uses). */
+int rf_seccomp_compile_supervised_memfd(const rf_seccomp_options *opts, int notify_level,
+                                        char *err, size_t err_len);
+
 /* A sealed memfd holding |code|; returns the fd or -errno. */
 int rf_seccomp_memfd_from_blob(const unsigned char *code, size_t len, char *err, size_t err_len);
 
-/* Number of BPF instructions of the filter (for explain); -errno on failure. */
-int rf_seccomp_program_length(const rf_seccomp_options *opts);
+/* Number of BPF instructions of the filter (for explain): the main filter
+ * with |notify_level| -1, else the supervised one; -errno on failure. */
+int rf_seccomp_program_length(const rf_seccomp_options *opts, int notify_level);

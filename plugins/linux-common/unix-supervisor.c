@@ -111,17 +111,8 @@ int rf_unix_supervisor_filter_memfd(int guard_names, char *err, size_t err_len) 
 #endif
 }
 
-int rf_unix_supervisor_compile_filter(int guard_names, char *err, size_t err_len) {
-  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-  if (!ctx) {
-    snprintf(err, err_len, "seccomp: cannot allocate the notify filter");
-    return -ENOMEM;
-  }
-  int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-  if (rc == 0)
-    rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-  if (rc == 0)
-    rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
+int rf_unix_supervisor_add_rules(scmp_filter_ctx ctx, int guard_names) {
+  int rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
   /* Sends that name a destination (see handle_send). */
   if (rc == 0)
     rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_NE, 0));
@@ -151,6 +142,20 @@ int rf_unix_supervisor_compile_filter(int guard_names, char *err, size_t err_len
                             SCMP_CMP((unsigned)creating_syscalls[i].flags_arg, SCMP_CMP_MASKED_EQ,
                                      O_CREAT, O_CREAT));
   }
+  return rc;
+}
+
+int rf_unix_supervisor_compile_filter(int guard_names, char *err, size_t err_len) {
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (!ctx) {
+    snprintf(err, err_len, "seccomp: cannot allocate the notify filter");
+    return -ENOMEM;
+  }
+  int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  if (rc == 0)
+    rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+  if (rc == 0)
+    rc = rf_unix_supervisor_add_rules(ctx, guard_names);
   int fd = -1;
   if (rc == 0) {
     fd = memfd_create("ringfence-notify", MFD_CLOEXEC | MFD_ALLOW_SEALING);

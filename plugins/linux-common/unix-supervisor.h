@@ -25,6 +25,8 @@
  */
 #pragma once
 
+#include <seccomp.h>
+
 #include <ringfence/backend.h>
 #include <stddef.h>
 
@@ -71,6 +73,9 @@ void rf_unix_supervisor_stop(rf_unix_supervisor *supervisor);
 int rf_unix_supervisor_filter_memfd(int guard_names, char *err, size_t err_len);
 /* The same, always compiled with libseccomp now (what gen-bpf uses). */
 int rf_unix_supervisor_compile_filter(int guard_names, char *err, size_t err_len);
+/* Adds the notify rules of that filter to |ctx| (for a filter that also
+ * holds the main rules, see seccomp-groups.h).  Returns 0 or -errno. */
+int rf_unix_supervisor_add_rules(scmp_filter_ctx ctx, int guard_names);
 
 /* For tests: 1 when sock_diag (on |diag_fd|) lists a unix socket bound to the
  * file (dev, ino), 0 when not, -errno on failure. */
