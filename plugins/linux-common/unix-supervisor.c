@@ -1113,6 +1113,17 @@ done:
   return NULL;
 }
 
+/* Frees a supervisor whose thread never started. */
+static void free_unstarted(rf_unix_supervisor *sv) {
+  if (sv->landlock_fd >= 0)
+    close(sv->landlock_fd);
+  pthread_mutex_destroy(&sv->lock);
+  pthread_cond_destroy(&sv->wake);
+  free(sv->fs_proxy);
+  rf_strv_free_array(sv->missing_protected);
+  free(sv);
+}
+
 int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *config,
                              rf_unix_supervisor **out, char *err, size_t err_len) {
   rf_unix_supervisor *sv = calloc(1, sizeof(*sv));
@@ -1151,9 +1162,7 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
   if (sv->stop_fd < 0) {
     int e = errno;
     close(channel_fd);
-    if (sv->landlock_fd >= 0)
-      close(sv->landlock_fd);
-    free(sv);
+    free_unstarted(sv);
     snprintf(err, err_len, "eventfd: %s", strerror(e));
     return -e;
   }
@@ -1161,9 +1170,7 @@ int rf_unix_supervisor_start(int channel_fd, const rf_unix_supervisor_config *co
   if (rc != 0) {
     close(channel_fd);
     close(sv->stop_fd);
-    if (sv->landlock_fd >= 0)
-      close(sv->landlock_fd);
-    free(sv);
+    free_unstarted(sv);
     snprintf(err, err_len,
              "cannot start the socket supervisor thread: %s%s", strerror(rc),
              rc == EAGAIN ? " (RLIMIT_NPROC reached? raise it with 'ulimit -u')" : "");
