@@ -5,10 +5,25 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 
+/* One dump at a time: the supervisors' workers share one sock_diag socket
+ * (copies of one descriptor), and two dumps at once on it interleave, so a
+ * worker read another's answer and refused a socket bound inside (EACCES). */
+static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int lookup_locked(int diag_fd, uint32_t states, const rf_diag_query *q, rf_diag_match *m);
+
 int rf_unix_diag_lookup(int diag_fd, uint32_t states, const rf_diag_query *q, rf_diag_match *m) {
+  pthread_mutex_lock(&dump_lock);
+  int rc = lookup_locked(diag_fd, states, q, m);
+  pthread_mutex_unlock(&dump_lock);
+  return rc;
+}
+
+static int lookup_locked(int diag_fd, uint32_t states, const rf_diag_query *q, rf_diag_match *m) {
   struct {
     struct nlmsghdr nlh;
     struct unix_diag_req req;
