@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -253,13 +254,41 @@ static int backend_wait(RfSandbox *sandbox, int timeout_ms, rf_backend_exit *exi
   return rf_backend_get_vtable(sandbox->backend)->child_wait(&sandbox->child, timeout_ms, exit);
 }
 
-static void deliver(RfSandbox *sandbox, int signum) {
+/* Sends |signum| to the command.  FALSE when the command does not exist yet
+ * (the backend is still starting it): the caller keeps the signal and tries
+ * again, so that a signal that arrived during start-up is not lost, and the
+ * sandbox is never stopped half-built. */
+static gboolean deliver(RfSandbox *sandbox, int signum) {
   if (!sandbox->backend) {
     if (kill(-sandbox->unconfined_pid, signum) != 0)
       kill(sandbox->unconfined_pid, signum);
-    return;
+    return TRUE;
   }
-  rf_backend_get_vtable(sandbox->backend)->child_signal(&sandbox->child, signum);
+  return rf_backend_get_vtable(sandbox->backend)->child_signal(&sandbox->child, signum) != -EAGAIN;
+}
+
+/* Signals waiting for the command to exist, in arrival order, each once. */
+typedef struct {
+  int signals[8];
+  guint n;
+} pending_signals;
+
+static void deliver_or_keep(RfSandbox *sandbox, pending_signals *pending, int signum) {
+  for (guint i = 0; i < pending->n; i++)
+    if (pending->signals[i] == signum)
+      return; /* already waiting: a signal is not queued twice either */
+  if (pending->n == 0 && deliver(sandbox, signum))
+    return;
+  if (pending->n < G_N_ELEMENTS(pending->signals))
+    pending->signals[pending->n++] = signum;
+}
+
+static void deliver_pending(RfSandbox *sandbox, pending_signals *pending) {
+  guint done = 0;
+  while (done < pending->n && deliver(sandbox, pending->signals[done]))
+    done++;
+  memmove(pending->signals, pending->signals + done, (pending->n - done) * sizeof(int));
+  pending->n -= done;
 }
 
 static void kill_all(RfSandbox *sandbox) {
@@ -287,11 +316,32 @@ static int status_of(const rf_backend_exit *exit, GError **error) {
   }
 }
 
+/* Milliseconds until |deadline| for poll(), at most a minute (so that any
+ * deadline fits an int), at least 1 while it is in the future. */
+static int ms_until(double deadline) {
+  double left = deadline - now_seconds();
+  if (left <= 0)
+    return 0;
+  return left > 60.0 ? 60000 : (int)(left * 1000) + 1;
+}
+
+static int min_timeout(int a, int b) {
+  if (a < 0)
+    return b;
+  if (b < 0)
+    return a;
+  return a < b ? a : b;
+}
+
 int rf_sandbox_wait(RfSandbox *sandbox, const RfWaitOptions *options, GError **error) {
   RfWaitOptions defaults = {0};
   if (!options)
     options = &defaults;
   struct sigaction old_actions[G_N_ELEMENTS(forwarded_signals)];
+  sigset_t forwarded, old_mask;
+  sigemptyset(&forwarded);
+  for (guint i = 0; i < G_N_ELEMENTS(forwarded_signals); i++)
+    sigaddset(&forwarded, forwarded_signals[i]);
   gboolean forwarding = options->forward_signals && signal_pipe[0] < 0 &&
                         pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) == 0;
   if (forwarding) {
@@ -301,10 +351,15 @@ int rf_sandbox_wait(RfSandbox *sandbox, const RfWaitOptions *options, GError **e
     sa.sa_flags = SA_RESTART;
     for (guint i = 0; i < G_N_ELEMENTS(forwarded_signals); i++)
       sigaction(forwarded_signals[i], &sa, &old_actions[i]);
+    /* Signals the caller blocked while the sandbox started are taken now
+     * (see RfWaitOptions): the handler records them for the command. */
+    pthread_sigmask(SIG_UNBLOCK, &forwarded, &old_mask);
   }
   int wait_fd = sandbox->backend ? sandbox->child.wait_fd : -1;
   double deadline = options->timeout_seconds > 0 ? now_seconds() + options->timeout_seconds : 0;
-  gboolean timed_out = FALSE;
+  double kill_deadline = 0; /* after the timeout's SIGTERM: when the grace ends */
+  gboolean timed_out = FALSE, killed = FALSE;
+  pending_signals pending = {.n = 0};
   rf_backend_exit exit = {0};
   int result = RF_STATUS_FAILED;
   for (;;) {
@@ -321,46 +376,74 @@ int rf_sandbox_wait(RfSandbox *sandbox, const RfWaitOptions *options, GError **e
       break;
     }
     int timeout_ms = -1;
-    if (deadline > 0) {
-      double left = deadline - now_seconds();
-      if (left <= 0) {
-        if (!timed_out) {
-          timed_out = TRUE;
-          kill_all(sandbox);
-        }
-        timeout_ms = 50;
+    if (deadline > 0 && !timed_out && ms_until(deadline) == 0) {
+      /* The deadline: SIGTERM, so that the command can clean up, and
+       * SIGKILL for the whole sandbox after the grace period. */
+      timed_out = TRUE;
+      if (options->kill_after_seconds > 0) {
+        deliver_or_keep(sandbox, &pending, SIGTERM);
+        kill_deadline = now_seconds() + options->kill_after_seconds;
       } else {
-        timeout_ms = (int)(left * 1000) + 1;
+        kill_all(sandbox);
+        killed = TRUE;
       }
     }
+    if (timed_out && !killed && ms_until(kill_deadline) == 0) {
+      kill_all(sandbox);
+      killed = TRUE;
+    }
+    if (deadline > 0 && !timed_out)
+      timeout_ms = ms_until(deadline);
+    else if (timed_out && !killed)
+      timeout_ms = ms_until(kill_deadline);
+    else if (killed)
+      timeout_ms = 50;
+    deliver_pending(sandbox, &pending);
+    if (pending.n > 0)
+      timeout_ms = min_timeout(timeout_ms, 5); /* until the command exists */
     struct pollfd fds[2];
     nfds_t n = 0;
     if (forwarding)
       fds[n++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
     if (wait_fd >= 0)
       fds[n++] = (struct pollfd){.fd = wait_fd, .events = POLLIN};
-    else if (timeout_ms < 0 || timeout_ms > 20)
-      timeout_ms = 20; /* no pollable handle: poll the child */
-    if (sandbox->backend == NULL && (timeout_ms < 0 || timeout_ms > 20))
-      timeout_ms = 20;
+    else
+      timeout_ms = min_timeout(timeout_ms, 20); /* no pollable handle: poll the child */
+    if (sandbox->backend == NULL)
+      timeout_ms = min_timeout(timeout_ms, 20);
     int prc = poll(fds, n, timeout_ms);
     if (prc > 0 && forwarding && (fds[0].revents & POLLIN)) {
       unsigned char sig;
       while (read(signal_pipe[0], &sig, 1) == 1)
-        deliver(sandbox, sig);
+        deliver_or_keep(sandbox, &pending, sig);
     }
   }
   if (forwarding) {
+    /* Back as the caller had them: a forwarded signal that arrives from now
+     * on is the caller's again (pending, if it blocks it). */
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     for (guint i = 0; i < G_N_ELEMENTS(forwarded_signals); i++)
       sigaction(forwarded_signals[i], &old_actions[i], NULL);
     close(signal_pipe[0]);
     close(signal_pipe[1]);
     signal_pipe[0] = signal_pipe[1] = -1;
   }
-  if (timed_out && error && !*error)
-    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
-                "the command ran longer than %g seconds: the whole sandbox was killed",
-                options->timeout_seconds);
+  if (timed_out && error && !*error) {
+    if (killed && options->kill_after_seconds > 0)
+      g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                  "the command ran longer than %g seconds and was still running %g seconds "
+                  "after SIGTERM: the whole sandbox was killed",
+                  options->timeout_seconds, options->kill_after_seconds);
+    else if (killed)
+      g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                  "the command ran longer than %g seconds: the whole sandbox was killed",
+                  options->timeout_seconds);
+    else
+      g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                  "the command ran longer than %g seconds: it was sent SIGTERM and ended "
+                  "(with every process of the sandbox)",
+                  options->timeout_seconds);
+  }
   sandbox->finished = TRUE;
   /* Everything in the sandbox is gone: repositories it created must not arm git on the host. */
   if (!sandbox->warnings) {

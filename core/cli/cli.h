@@ -64,6 +64,14 @@ RfLoader *rf_cli_new_loader(const RfConfig *config, const RfPlan *plan, GError *
 RfBackend *rf_cli_select_backend(RfLoader **loader, const RfConfig *config, RfPlan *plan,
                                  gboolean quiet, GError **error);
 
+/* duration.c: the longest --timeout or --kill-after, in seconds (2^31 - 1: any longer
+ * limit is no limit, and is refused rather than wrapped or rounded to "none"). */
+#define RF_CLI_DURATION_MAX 2147483647u
+/* Reads |text| (decimal seconds, optional unit s, m, h or d) into *seconds.  FALSE with
+ * the reason in |err| ("is not a duration: ...", "is too long: ...", to follow the quoted
+ * value) when it is not such a number or is longer than the maximum. */
+gboolean rf_cli_parse_duration(const char *text, double *seconds, char *err, size_t err_len);
+
 int rf_cli_run(int argc, char **argv);
 int rf_cli_check(int argc, char **argv);
 int rf_cli_explain(int argc, char **argv);

@@ -3,8 +3,15 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* Grace between the timeout's SIGTERM and SIGKILL when --kill-after is not given: long
+ * enough for a command to remove its temporary files, short enough that a command that
+ * ignores SIGTERM does not hold the caller for long.  coreutils' timeout never sends
+ * SIGKILL unless asked (-k); ringfence always does, so the command is always gone. */
+#define DEFAULT_KILL_AFTER "5"
 
 /* TRUE when |command| may start: allowed, or a prompt the person at the terminal approved.
  * Otherwise says why on stderr. */
@@ -36,12 +43,49 @@ static gboolean approve(char **command, const RfApprovalPolicy *policy, const Rf
   }
 }
 
+/* --timeout and --kill-after into |wait|; on a bad value says why on stderr (exit 125). */
+static gboolean parse_timeouts(const char *timeout_text, const char *kill_after_text,
+                               RfWaitOptions *wait) {
+  char why[256];
+  if (kill_after_text && !timeout_text) {
+    fprintf(stderr, "ringfence run: --kill-after needs --timeout (it is the grace period "
+                    "between the timeout's SIGTERM and SIGKILL)\n");
+    return FALSE;
+  }
+  if (!timeout_text)
+    return TRUE;
+  if (!rf_cli_parse_duration(timeout_text, &wait->timeout_seconds, why, sizeof(why))) {
+    g_autofree char *shown = rf_quote(timeout_text, -1);
+    fprintf(stderr, "ringfence run: --timeout %s %s\n", shown, why);
+    return FALSE;
+  }
+  if (!(wait->timeout_seconds > 0)) {
+    fprintf(stderr, "ringfence run: --timeout must be longer than 0 (leave it out for no time "
+                    "limit)\n");
+    return FALSE;
+  }
+  const char *grace = kill_after_text ? kill_after_text : DEFAULT_KILL_AFTER;
+  if (!rf_cli_parse_duration(grace, &wait->kill_after_seconds, why, sizeof(why))) {
+    g_autofree char *shown = rf_quote(grace, -1);
+    fprintf(stderr, "ringfence run: --kill-after %s %s (0: SIGKILL at the deadline)\n", shown,
+            why);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 int rf_cli_run(int argc, char **argv) {
   RfCliOptions options = {0};
-  char *timeout_text = NULL;
+  char *timeout_text = NULL, *kill_after_text = NULL;
   GOptionEntry entries[] = {
       {"timeout", 0, 0, G_OPTION_ARG_STRING, &timeout_text,
-       "Kill the whole sandbox after SECONDS and exit 124", "SECONDS"},
+       "After DURATION send the command SIGTERM, kill the whole sandbox after --kill-after, "
+       "exit 124 (DURATION: decimal seconds, or with a unit s, m, h, d)",
+       "DURATION"},
+      {"kill-after", 0, 0, G_OPTION_ARG_STRING, &kill_after_text,
+       "With --timeout: SIGKILL the whole sandbox DURATION after the SIGTERM (default " DEFAULT_KILL_AFTER
+       " s; 0: SIGKILL at the deadline)",
+       "DURATION"},
       {"pass-fd", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options.pass_fds,
        "Let the command inherit descriptor N (repeatable; 0-2 always are)", "N"},
       {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -49,8 +93,10 @@ int rf_cli_run(int argc, char **argv) {
   g_autoptr(GOptionContext) context = g_option_context_new("[--] PROGRAM [ARG]...");
   g_option_context_set_summary(
       context, "Runs PROGRAM confined by the policy.\n\nExit status: PROGRAM's own; 128+N when "
-               "signal N ended it; 124 after --timeout;\n125 when ringfence failed before "
-               "PROGRAM started; 126 not executable; 127 not found.");
+               "signal N ended it (SIGINT, SIGTERM, SIGHUP and SIGQUIT\nsent to ringfence are "
+               "relayed to PROGRAM, also while the sandbox starts); 124 after --timeout\n(whether "
+               "PROGRAM ended at the SIGTERM or was killed after --kill-after); 125 when "
+               "ringfence\nfailed before PROGRAM started; 126 not executable; 127 not found.");
   rf_cli_add_policy_options(context, &options);
   g_option_context_add_main_entries(context, entries, NULL);
   rf_cli_add_config_options(context, &options);
@@ -65,22 +111,18 @@ int rf_cli_run(int argc, char **argv) {
   gboolean approval_set = FALSE;
   RfBackend *backend = NULL;
   RfWaitOptions wait = {.forward_signals = TRUE};
+  sigset_t relayed, caller_mask;
+  sigemptyset(&relayed);
+  sigaddset(&relayed, SIGINT);
+  sigaddset(&relayed, SIGTERM);
+  sigaddset(&relayed, SIGHUP);
+  sigaddset(&relayed, SIGQUIT);
+  sigprocmask(SIG_SETMASK, NULL, &caller_mask);
 
   if (!rf_cli_parse(context, "run", &argc, &argv))
     goto out;
-  if (timeout_text) {
-    char *end = NULL;
-    errno = 0;
-    wait.timeout_seconds = g_ascii_strtod(timeout_text, &end);
-    if (errno || !*timeout_text || *end || !(wait.timeout_seconds > 0)) {
-      g_autofree char *shown = rf_quote(timeout_text, -1);
-      fprintf(stderr,
-              "ringfence run: --timeout %s is not a positive number of seconds (e.g. "
-              "--timeout 30 or 0.5)\n",
-              shown);
-      goto out;
-    }
-  }
+  if (!parse_timeouts(timeout_text, kill_after_text, &wait))
+    goto out;
   char **command = rf_cli_command(argc, argv);
   if (!command[0]) {
     fprintf(stderr, "ringfence run: no program given (usage: ringfence run [OPTION]... -- "
@@ -99,6 +141,10 @@ int rf_cli_run(int argc, char **argv) {
   /* Approvals are consulted once a policy or rules are configured: a plain `run` runs. */
   if ((approval_set || rules) && !approve(command, &approval, rules))
     goto out;
+  /* From here a signal is the command's: blocked (so recorded, not fatal) until
+   * rf_sandbox_wait relays it, also when it arrives before the command exists.  Before
+   * here it ends ringfence, which has started nothing yet. */
+  sigprocmask(SIG_BLOCK, &relayed, NULL);
   sandbox = rf_sandbox_spawn(backend, plan, (const char *const *)command, &error);
   if (!sandbox) {
     rf_cli_error(error->message);
@@ -113,7 +159,14 @@ int rf_cli_run(int argc, char **argv) {
     rf_cli_error(safe);
   }
 out:
+  /* Nothing is left running: a signal still pending was meant for a command that never
+   * got it (the sandbox failed, or it came after the command ended), so it ends
+   * ringfence now, as it would have without the sandbox (128+N to the caller). */
+  g_clear_pointer(&sandbox, rf_sandbox_free);
+  fflush(NULL);
+  sigprocmask(SIG_SETMASK, &caller_mask, NULL);
   g_free(timeout_text);
+  g_free(kill_after_text);
   rf_cli_options_clear(&options);
   return status;
 }

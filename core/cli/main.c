@@ -20,8 +20,8 @@ static const char usage[] =
     "\n"
     "'ringfence COMMAND --help' describes each command's options.\n"
     "Exit status of run: the program's own; 128+N when signal N ended it; 124 after\n"
-    "--timeout; 125 when ringfence failed before the program started; 126 not\n"
-    "executable; 127 not found.\n";
+    "--timeout (SIGTERM, then SIGKILL after --kill-after); 125 when ringfence failed\n"
+    "before the program started; 126 not executable; 127 not found.\n";
 
 int main(int argc, char **argv) {
   /* Only the character set (GOption converts string options from it); the

@@ -38,12 +38,14 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
   /* Process and namespace isolation: a new session (no terminal to inject
    * into) unless the command runs in the foreground of the user's terminal
    * (then /dev/tty works and seccomp's @terminal-injection keeps TIOCSTI
-   * and TIOCLINUX out), killed with its parent, its own user namespace
-   * without capabilities and without nested user namespaces, its own pid
-   * namespace (so nothing outlives pid 1), IPC, UTS and cgroup namespaces. */
+   * and TIOCLINUX out), its own user namespace without capabilities and
+   * without nested user namespaces, its own pid namespace (so nothing
+   * outlives pid 1), IPC, UTS and cgroup namespaces.  No --die-with-parent:
+   * killing bwrap's outer process before it has released its namespace child
+   * leaves that child blocked forever (bubblewrap issue 633); the sandbox
+   * dies with ringfence through init's --lifeline-fd instead. */
   if (!fds->foreground_tty)
     rf_strv_add(out, "--new-session");
-  rf_strv_add(out, "--die-with-parent");
   rf_strv_add(out, "--unshare-user");
   rf_strv_add(out, "--disable-userns");
   rf_strv_add(out, "--cap-drop");
@@ -126,6 +128,10 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     rf_strv_addf(out, "%d", fds->landlock_abi);
     if (fds->landlock_audit)
       rf_strv_add(out, "--landlock-audit");
+  }
+  if (fds->lifeline_fd > 2) {
+    rf_strv_add(out, "--lifeline-fd");
+    rf_strv_addf(out, "%d", fds->lifeline_fd);
   }
   if (fds->notify_fd >= 0 && fds->supervise_fd >= 0) {
     rf_strv_add(out, "--notify-fd");

@@ -25,6 +25,8 @@ typedef struct {
    * exist has nothing to bind and is the name guard's (rf_guard_level).
    * NULL: bind every protected path ("-try"). */
   const unsigned char *protected_present;
+  int lifeline_fd;         /* passed to init: --lifeline-fd (lifeline.h: ringfence holds the
+                              only other end); none when <= 2 */
 } rf_bwrap_fds;
 
 /* bubblewrap refuses more arguments than this (its MAX_ARGS, which counts

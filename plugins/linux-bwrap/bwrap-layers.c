@@ -96,7 +96,8 @@ void rf_bwrap_render_layers(const rf_backend_policy *policy, int abi, const char
   }
   rf_emitf(out, "layers",
         "process-containment: pid namespace with ringfence-sandbox-init as pid 1 (its end ends "
-        "every process inside); --die-with-parent");
+        "every process inside); init's lifeline (it ends the namespace when ringfence ends, at "
+        "any moment of start-up too)");
   rf_emitf(out, "layers",
         "host-processes: pid and IPC namespaces (nothing outside can be named); seccomp @debug "
         "(no ptrace, process_vm_*, pidfd_getfd)");

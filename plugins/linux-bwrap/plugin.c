@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ringfence/backend.h>
@@ -21,6 +24,7 @@
 #include "command-fd.h"
 #include "landlock-abi.h"
 #include "landlock-layer.h"
+#include "lifeline.h"
 #include "process.h"
 #include "seccomp-groups.h"
 #include "strv.h"
@@ -37,17 +41,39 @@ enum {
   RENDER_NOTIFY_FD = 6,
   RENDER_SUPERVISE_FD = 7,
   RENDER_LANDLOCK_FD = 8,
-  RENDER_COMMAND_FD = 9
+  RENDER_COMMAND_FD = 9,
+  RENDER_LIFELINE_FD = 10
 };
 
+/*
+ * Life cycle (docs/security.md, "Life cycle"): bwrap's outer process clones
+ * the namespace child, reports its pid on --json-status-fd and only then
+ * releases it (an eventfd write).  Killed in between, it leaves the child
+ * blocked forever in its namespaces with our descriptors (bubblewrap issue
+ * 633), so ringfence never kills it before the child can die too:
+ *   - no --die-with-parent, and the JSON status goes to a memfd, never a
+ *     pipe (a write into a pipe whose reader died kills bwrap at that very
+ *     point);
+ *   - init holds the lifeline (lifeline.h), ringfence the only other end:
+ *     when ringfence ends, however it ends, or pulls it to kill the sandbox,
+ *     init ends the namespace, from its first instruction on;
+ *   - child_kill SIGKILLs the namespace child (pid 1 inside, through a pidfd
+ *     checked to hold the lifeline) first: once it has SIGKILL pending it
+ *     dies even if bwrap's outer process dies too;
+ *   - when bwrap has ended, for whatever reason, every process still holding
+ *     the lifeline is killed before the run counts as over.
+ */
 typedef struct {
   pid_t bwrap_pid;
   int pidfd;
-  int json_fd;   /* read end of --json-status-fd */
-  int status_fd; /* read end of init's --status-fd */
+  int json_fd;     /* memfd of --json-status-fd (read with pread: bwrap appends to it) */
+  int status_fd;   /* read end of init's --status-fd */
+  rf_lifeline lifeline;
+  int kill_requested; /* child_kill ran: pid 1 inside is SIGKILLed as soon as it is known */
+  int init_killed;
   pid_t init_pid; /* host pid of pid 1 inside, from bwrap's JSON status */
+  int init_pidfd; /* a pidfd for it, checked to hold the lifeline, or -1 */
   char json_buf[512];
-  size_t json_len;
   char status_buf[16];
   size_t status_len;
   rf_unix_supervisor *supervisor; /* answers connect() while the network is off */
@@ -269,7 +295,7 @@ static int try_bwrap(const char *bwrap, char *message, size_t message_len) {
     }
     execl(bwrap, bwrap, "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
           "--unshare-pid", "--unshare-net", "--unshare-ipc", "--new-session",
-          "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--",
+          "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--",
           "/bin/true", (char *)NULL);
     _exit(127);
   }
@@ -446,6 +472,7 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
       .landlock_audit = audit_requested(),
       .command_fd = RENDER_COMMAND_FD,
       .protected_present = present,
+      .lifeline_fd = RENDER_LIFELINE_FD,
   };
   rf_strv args;
   rf_strv_init(&args);
@@ -544,13 +571,55 @@ static int create_landlock_layer(const rf_backend_policy *policy, int abi, char 
   return rc;
 }
 
+/* bwrap writes {"child-pid": N, ...} into the status memfd once the
+ * sandbox's pid 1 exists.  pread: the file offset is bwrap's. */
+static pid_t read_child_pid(int json_fd, char *buf, size_t cap) {
+  ssize_t n;
+  do
+    n = pread(json_fd, buf, cap - 1, 0);
+  while (n < 0 && errno == EINTR);
+  buf[n > 0 ? n : 0] = '\0';
+  const char *key = strstr(buf, "\"child-pid\"");
+  key = key ? strchr(key, ':') : NULL;
+  long pid = key ? strtol(key + 1, NULL, 10) : 0;
+  return pid > 0 ? (pid_t)pid : 0;
+}
+
+/* A bwrap started by a launch that then failed: pulls the lifeline, waits
+ * (briefly) for bwrap to name its namespace child and SIGKILLs that child,
+ * then bwrap, then whatever still holds the lifeline. */
+static void kill_started_bwrap(pid_t pid, int json_fd, rf_lifeline *lifeline) {
+  char buf[512];
+  int status, reaped = 0;
+  rf_lifeline_pull(lifeline);
+  for (int i = 0; i < 2000 && !reaped; i++) {
+    int pidfd = rf_lifeline_pidfd_of_holder(lifeline, read_child_pid(json_fd, buf, sizeof(buf)));
+    if (pidfd >= 0) {
+      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      close(pidfd);
+      break;
+    }
+    reaped = waitpid(pid, &status, WNOHANG) == pid;
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = 1000000};
+    if (!reaped)
+      nanosleep(&pause, NULL);
+  }
+  if (!reaped) {
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+      ;
+  }
+  rf_lifeline_clear(lifeline, 5000);
+}
+
 static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *policy,
                         const char *const *argv, rf_backend_child *child, char *err,
                         size_t err_len) {
   int rc = 0;
   char *bwrap = find_bwrap(host, policy, &rc, err, err_len);
   char *init = bwrap ? find_helper(host, INIT_NAME, policy, &rc, err, err_len) : NULL;
-  int json_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1}, seccomp_fd = -1;
+  int json_fd = -1, status_pipe[2] = {-1, -1}, seccomp_fd = -1;
+  rf_lifeline lifeline = {.read_fd = -1, .write_fd = -1};
   int notify_fd = -1, channel[2] = {-1, -1}, guard_level = 0, landlock_fd = -1;
   int command_fd = -1;
   unsigned char *present = NULL;
@@ -593,11 +662,19 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       goto out;
     }
   }
-  if (pipe2(json_pipe, O_CLOEXEC) < 0 || pipe2(status_pipe, O_CLOEXEC) < 0) {
+  json_fd = memfd_create("ringfence-bwrap-status", MFD_CLOEXEC);
+  if (json_fd < 0) {
+    rc = -errno;
+    snprintf(err, err_len, "memfd_create: %s", strerror(errno));
+    goto out;
+  }
+  if (pipe2(status_pipe, O_CLOEXEC) < 0) {
     rc = -errno;
     snprintf(err, err_len, "pipe: %s", strerror(errno));
     goto out;
   }
+  if ((rc = rf_lifeline_open(&lifeline, err, err_len)) < 0)
+    goto out;
   /* The Landlock layer's first half (landlock-layer.h); without it the core
    * has refused the run already (write-confined) unless --allow-degraded. */
   int landlock_abi = rf_ll_layer_abi(NULL);
@@ -626,7 +703,7 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   rf_bwrap_fds fds = {
       .bwrap = bwrap,
       .init = init,
-      .json_status_fd = json_pipe[1],
+      .json_status_fd = json_fd,
       .init_status_fd = status_pipe[1],
       .seccomp_fd = seccomp_fd,
       .notify_fd = notify_fd,
@@ -637,27 +714,29 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       .landlock_audit = audit_requested(),
       .command_fd = command_fd,
       .protected_present = present,
+      .lifeline_fd = lifeline.read_fd,
   };
   rc = rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len);
   if (rc < 0)
     goto out;
 
-  size_t n_keep = 7 + policy->n_pass_fds;
+  size_t n_keep = 8 + policy->n_pass_fds;
   int *keep = calloc(n_keep, sizeof(int));
   if (!keep) {
     rc = -ENOMEM;
     snprintf(err, err_len, "out of memory");
     goto out;
   }
-  keep[0] = json_pipe[1];
+  keep[0] = json_fd;
   keep[1] = status_pipe[1];
   keep[2] = seccomp_fd;
   keep[3] = notify_fd;  /* -1 when unused: ignored */
   keep[4] = channel[1];
   keep[5] = landlock_fd; /* -1 when unused */
   keep[6] = command_fd;
+  keep[7] = lifeline.read_fd; /* never its other end: ringfence's alone */
   for (size_t i = 0; i < policy->n_pass_fds; i++)
-    keep[7 + i] = policy->pass_fds[i];
+    keep[8 + i] = policy->pass_fds[i];
   /* No environment for bwrap and init: the command's is in command_fd. */
   char *const no_env[] = {NULL};
   pid_t pid = rf_spawn(bwrap, args.items, no_env, keep, n_keep, err, err_len);
@@ -666,6 +745,9 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     rc = pid;
     goto out;
   }
+  /* bwrap has its copy: ringfence's would make the sandbox look alive. */
+  close(lifeline.read_fd);
+  lifeline.read_fd = -1;
   /* The supervisor starts while bwrap sets the sandbox up (init waits for
    * it on the channel), off the start-up's critical path. */
   if (channel[0] >= 0) {
@@ -682,8 +764,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   }
   state = rc < 0 ? NULL : calloc(1, sizeof(*state));
   if (!state) {
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    /* Not bwrap first (see the life cycle above). */
+    kill_started_bwrap(pid, json_fd, &lifeline);
     if (rc == 0) {
       rc = -ENOMEM;
       snprintf(err, err_len, "out of memory");
@@ -696,10 +778,12 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   state->supervisor = supervisor;
   supervisor = NULL;
   state->pidfd = rf_pidfd_open(pid);
-  state->json_fd = json_pipe[0];
+  state->json_fd = json_fd;
   state->status_fd = status_pipe[0];
-  json_pipe[0] = status_pipe[0] = -1;
-  fcntl(state->json_fd, F_SETFL, O_NONBLOCK);
+  state->lifeline = lifeline;
+  state->init_pidfd = -1;
+  json_fd = status_pipe[0] = -1;
+  lifeline.read_fd = lifeline.write_fd = -1;
   fcntl(state->status_fd, F_SETFL, O_NONBLOCK);
   child->pid = pid;
   child->wait_fd = state->pidfd;
@@ -708,10 +792,9 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
 out:
   if (channel[0] >= 0)
     close(channel[0]);
-  if (json_pipe[0] >= 0)
-    close(json_pipe[0]);
-  if (json_pipe[1] >= 0)
-    close(json_pipe[1]);
+  if (json_fd >= 0)
+    close(json_fd);
+  rf_lifeline_close(&lifeline); /* only when launch failed */
   if (status_pipe[0] >= 0)
     close(status_pipe[0]);
   if (status_pipe[1] >= 0)
@@ -754,17 +837,21 @@ static void drain(int fd, char *buf, size_t cap, size_t *len) {
   }
 }
 
-/* bwrap writes {"child-pid": N, ...} once the sandbox's pid 1 exists. */
+/* Learns pid 1 inside once bwrap has named it (a pidfd that holds the
+ * lifeline: never a process that reused the number), and SIGKILLs it then
+ * if a kill was asked for. */
 static void update_init_pid(bwrap_child *state) {
-  if (state->init_pid > 0)
-    return;
-  drain(state->json_fd, state->json_buf, sizeof(state->json_buf), &state->json_len);
-  const char *key = strstr(state->json_buf, "\"child-pid\"");
-  if (!key)
-    return;
-  key = strchr(key, ':');
-  if (key)
-    state->init_pid = (pid_t)strtol(key + 1, NULL, 10);
+  if (state->init_pid <= 0) {
+    pid_t pid = read_child_pid(state->json_fd, state->json_buf, sizeof(state->json_buf));
+    state->init_pidfd = rf_lifeline_pidfd_of_holder(&state->lifeline, pid);
+    if (state->init_pidfd >= 0)
+      state->init_pid = pid;
+  }
+  if (state->kill_requested && state->init_pidfd >= 0 && !state->init_killed) {
+    syscall(SYS_pidfd_send_signal, state->init_pidfd, SIGKILL, NULL, 0);
+    kill(state->bwrap_pid, SIGKILL); /* safe now: pid 1 inside has SIGKILL pending */
+    state->init_killed = 1;
+  }
 }
 
 /* The command is pid 1's child inside; it leads its own session and group. */
@@ -785,24 +872,25 @@ static pid_t command_pid(bwrap_child *state) {
   return (pid_t)pid;
 }
 
+/* The command gets the signal; before it exists, -EAGAIN: the core keeps
+ * the signal and asks again (never bwrap's outer process, see above). */
 static int bwrap_child_signal(rf_backend_child *child, int signum) {
   bwrap_child *state = child->state;
   pid_t pid = command_pid(state);
-  if (pid > 0) {
-    if (kill(-pid, signum) == 0 || kill(pid, signum) == 0)
-      return 0;
-  }
-  /* Too early (or too late) to reach the command: stop the sandbox instead. */
-  return kill(state->bwrap_pid, signum) == 0 ? 0 : -errno;
+  if (pid > 0 && (kill(-pid, signum) == 0 || kill(pid, signum) == 0))
+    return 0;
+  return -EAGAIN;
 }
 
+/* Killing pid 1 of the sandbox's pid namespace kills every process in it;
+ * before bwrap has named it, the pulled lifeline ends it as soon as it runs,
+ * and update_init_pid SIGKILLs it once named. */
 static int bwrap_child_kill(rf_backend_child *child) {
   bwrap_child *state = child->state;
+  state->kill_requested = 1;
+  rf_lifeline_pull(&state->lifeline);
   update_init_pid(state);
-  /* Killing pid 1 of the sandbox's pid namespace kills every process in it. */
-  if (state->init_pid > 0)
-    kill(state->init_pid, SIGKILL);
-  return kill(state->bwrap_pid, SIGKILL) == 0 ? 0 : -errno;
+  return 0;
 }
 
 static int bwrap_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_exit *exit) {
@@ -816,6 +904,9 @@ static int bwrap_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_
     exit->stage = RF_EXIT_RUNNING;
     return 0;
   }
+  /* bwrap is gone (even if killed from outside, even before it released its
+   * namespace child): nothing of the sandbox outlives the run. */
+  rf_lifeline_clear(&state->lifeline, 5000);
   give_back_terminal(state);
   drain(state->status_fd, state->status_buf, sizeof(state->status_buf), &state->status_len);
   rf_exit_from_status(exit, status);
@@ -826,10 +917,14 @@ static int bwrap_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_
              "`ringfence check` says why bwrap cannot run here, and --backend landlock needs no "
              "namespaces",
              WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-    if (WIFSIGNALED(status)) {
-      /* Killed (timeout or forwarded signal) while setting up: still a
-       * signal death of the run, not a setup failure. */
+    if (WIFSIGNALED(status) || state->kill_requested) {
+      /* Killed (timeout, the core giving up, or from outside) while
+       * setting up: still a signal death of the run, not a setup failure. */
       exit->stage = RF_EXIT_COMMAND;
+      if (!WIFSIGNALED(status)) {
+        exit->signal = SIGKILL;
+        exit->code = 128 + SIGKILL;
+      }
     }
     return 0;
   }
@@ -857,6 +952,9 @@ static void bwrap_child_release(rf_backend_child *child) {
     close(state->json_fd);
   if (state->status_fd >= 0)
     close(state->status_fd);
+  rf_lifeline_close(&state->lifeline);
+  if (state->init_pidfd >= 0)
+    close(state->init_pidfd);
   give_back_terminal(state);
   rf_unix_supervisor_stop(state->supervisor);
   free(state);

@@ -22,6 +22,7 @@
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -492,6 +493,20 @@ static void close_all_but(const int *keep, int n) {
   syscall(SYS_close_range, (unsigned)from, ~0u, 0);
 }
 
+/* The proxy ends with the supervisor thread that started it (the parent-
+ * death signal follows the thread): even in the middle of an operation that
+ * blocks (opening a FIFO), it never outlives ringfence.  If ringfence died
+ * before the prctl, the parent is no longer the socket's creator: stop.  A
+ * socketpair's peer credentials name the process that created it. */
+static int die_with_supervisor(int sock) {
+  struct ucred creator;
+  socklen_t len = sizeof(creator);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 ||
+      getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &creator, &len) != 0)
+    return -1;
+  return getppid() == creator.pid ? 0 : -1;
+}
+
 int main(int argc, char **argv) {
   int landlock_fd = -1, landlock_abi = 0, first = 1;
   while (first + 1 < argc && strncmp(argv[first], "--landlock-", 11) == 0) {
@@ -511,6 +526,8 @@ int main(int argc, char **argv) {
   }
   int sock = atoi(argv[first]);
   int proc = atoi(argv[first + 1]);
+  if (die_with_supervisor(sock) != 0)
+    return 1;
   protected_entries = calloc((size_t)argc, sizeof(protected_entry));
   if (!protected_entries)
     return 1;

@@ -23,7 +23,13 @@
  *      command ends (which ends every other process of the namespace), and is
  *      itself under the same seccomp filters and not dumpable, so the command
  *      cannot borrow it through /proc/1/mem.  A failed exec is reported so that
- *      ringfence exits 126 or 127 like a shell would.
+ *      ringfence exits 126 or 127 like a shell would;
+ *   5. with --lifeline-fd, watches a socket whose peer only ringfence holds:
+ *      at end-of-file (ringfence ended, however it ended) or a byte (ringfence
+ *      is killing the sandbox) pid 1 kills the namespace and exits, from the
+ *      first check at start-up to the end of the run.  This, not bwrap's
+ *      --die-with-parent, is how the sandbox dies with ringfence: see
+ *      docs/security.md, "Life cycle".
  * The command line and environment come from --command-fd (see command-fd.h:
  * bwrap caps its own arguments at 9000), or follow `--` (by hand, in tests).
  * It links nothing but libc, so that it adds as little as possible to start-up.
@@ -41,8 +47,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <sys/stat.h>
@@ -181,18 +189,50 @@ static void take_foreground(void) {
   }
 }
 
+/* TRUE when ringfence no longer holds the lifeline's other end, or wrote a
+ * byte to it: the sandbox must end now. */
+static int lifeline_cut(int lifeline_fd) {
+  if (lifeline_fd < 0)
+    return 0;
+  struct pollfd p = {.fd = lifeline_fd, .events = POLLIN};
+  int rc;
+  do
+    rc = poll(&p, 1, 0);
+  while (rc < 0 && errno == EINTR);
+  return rc != 0; /* an event, or a poll that failed: fail closed */
+}
+
+/* Ends every process of the namespace: SIGKILL to all of them, then pid 1's
+ * own exit, which the kernel follows by killing whatever is left. */
+static __attribute__((noreturn)) void end_sandbox(void) {
+  kill(-1, SIGKILL);
+  _exit(128 + SIGKILL);
+}
+
 /* As pid 1: reap every child; return the command's status when it ends
- * (128 + N after signal N, as a shell reports it). */
-static int reap_until(pid_t command) {
+ * (128 + N after signal N, as a shell reports it).  SIGCHLD is blocked and
+ * read from |sigchld_fd|, so that one poll() also watches the lifeline. */
+static int reap_until(pid_t command, int sigchld_fd, int lifeline_fd) {
+  struct pollfd fds[2] = {{.fd = sigchld_fd, .events = POLLIN},
+                          {.fd = lifeline_fd, .events = POLLIN}};
+  nfds_t n = lifeline_fd >= 0 ? 2 : 1;
   for (;;) {
     int status = 0;
-    pid_t pid = wait(&status);
-    if (pid < 0 && errno == EINTR)
-      continue;
-    if (pid < 0)
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+      if (pid == command)
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (pid < 0 && errno != EINTR)
+      return 125; /* ECHILD: the command is gone and was not seen: cannot happen */
+    fds[0].revents = fds[1].revents = 0;
+    int rc = poll(fds, n, -1);
+    if (rc < 0 && errno != EINTR)
       return 125;
-    if (pid == command)
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (n == 2 && fds[1].revents)
+      end_sandbox();
+    struct signalfd_siginfo info;
+    while (read(sigchld_fd, &info, sizeof(info)) > 0)
+      ;
   }
 }
 
@@ -225,7 +265,7 @@ static void read_command(int fd, char ***command, char ***envp) {
 int main(int argc, char **argv) {
   int status_fd = -1, seccomp_fd = -1, notify_fd = -1, supervise_fd = -1;
   int landlock_fd = -1, landlock_abi = 0, landlock_audit = 0, command_fd = -1;
-  int foreground = 0, dashdash = 0;
+  int lifeline_fd = -1, foreground = 0, dashdash = 0;
   int i = 1;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) {
@@ -259,6 +299,8 @@ int main(int argc, char **argv) {
       landlock_abi = parse_fd(argv[++i]);
     else if (strcmp(argv[i], "--command-fd") == 0)
       command_fd = parse_fd(argv[++i]);
+    else if (strcmp(argv[i], "--lifeline-fd") == 0)
+      lifeline_fd = parse_fd(argv[++i]);
     else {
       fprintf(stderr, "ringfence-sandbox-init: unknown option %s\n", argv[i]);
       return 125;
@@ -267,10 +309,14 @@ int main(int argc, char **argv) {
   if ((command_fd >= 0) == (dashdash && i < argc)) {
     fprintf(stderr, "usage: ringfence-sandbox-init [--status-fd N] [--seccomp-fd N] [--notify-fd N "
                     "--supervise-fd N] [--landlock-fd N --landlock-abi N [--landlock-audit]] "
-                    "{--command-fd N | -- COMMAND [ARG]...}\n(started by ringfence inside a "
-                    "sandbox, not by hand)\n");
+                    "[--lifeline-fd N] {--command-fd N | -- COMMAND [ARG]...}\n(started by "
+                    "ringfence inside a sandbox, not by hand)\n");
     return 125;
   }
+  /* The command must not hold the lifeline: close-on-exec.  A run whose
+   * ringfence is already gone ends here, before anything is set up. */
+  if (lifeline_fd >= 0 && (fcntl(lifeline_fd, F_SETFD, FD_CLOEXEC) != 0 || lifeline_cut(lifeline_fd)))
+    end_sandbox();
   if (status_fd >= 0) {
     fcntl(status_fd, F_SETFD, FD_CLOEXEC);
     write_all(status_fd, "S", 1);
@@ -298,10 +344,23 @@ int main(int argc, char **argv) {
   if (supervise_fd >= 0)
     await_supervision(sv);
 
+  /* SIGCHLD is read from a signalfd in reap_until; the command gets an
+   * empty mask back before exec. */
+  sigset_t sigchld, old_mask;
+  sigemptyset(&sigchld);
+  sigaddset(&sigchld, SIGCHLD);
+  if (sigprocmask(SIG_BLOCK, &sigchld, &old_mask) != 0)
+    die("blocking SIGCHLD");
+  int sigchld_fd = signalfd(-1, &sigchld, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sigchld_fd < 0)
+    die("creating a signalfd for SIGCHLD");
+  if (lifeline_cut(lifeline_fd))
+    end_sandbox();
   pid_t command = fork();
   if (command < 0)
     die("starting the command");
   if (command == 0) {
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     /* A process group of its own: ringfence signals the command's group. */
     if (foreground)
       take_foreground();
@@ -323,5 +382,5 @@ int main(int argc, char **argv) {
   if (status_fd >= 0)
     close(status_fd); /* the command's copy closes on exec: EOF tells ringfence it ran */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  return reap_until(command);
+  return reap_until(command, sigchld_fd, lifeline_fd);
 }

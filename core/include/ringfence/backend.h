@@ -239,7 +239,9 @@ typedef struct rf_backend {
   int (*launch)(const rf_backend_host *host, const rf_backend_policy *policy,
                 const char *const *argv, rf_backend_child *child, char *err, size_t err_len);
 
-  /* Deliver a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) to the command. */
+  /* Deliver a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) to the command.
+   * -EAGAIN: the command does not exist yet; the core keeps the signal and
+   * calls again (a plugin must not stop a half-built sandbox instead). */
   int (*child_signal)(rf_backend_child *child, int signum);
 
   /* Wait up to timeout_ms (-1: forever, 0: poll).  Fills exit; exit->stage

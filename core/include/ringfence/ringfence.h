@@ -215,14 +215,28 @@ char *rf_command_resolve(const RfPlan *plan, const char *command, GError **error
 RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *const *argv,
                             GError **error);
 
+/* forward_signals: SIGINT, SIGTERM, SIGHUP and SIGQUIT that reach this process
+ * while rf_sandbox_wait runs are relayed to the command; one that arrives
+ * before the command exists is kept and delivered as soon as it does.  To
+ * relay those that arrive while the sandbox starts too, block them
+ * (pthread_sigmask) before rf_sandbox_spawn: rf_sandbox_wait unblocks them
+ * once its handlers are in place, and restores the caller's mask and
+ * handlers before it returns.
+ *
+ * timeout_seconds: at that deadline the command gets SIGTERM; if it is still
+ * running kill_after_seconds later, the whole sandbox is SIGKILLed
+ * (kill_after_seconds <= 0: SIGKILL at the deadline).  Either way every
+ * process of the sandbox has ended when rf_sandbox_wait returns 124. */
 typedef struct {
   double timeout_seconds;    /* <= 0: none */
   gboolean forward_signals;  /* relay SIGINT, SIGTERM, SIGHUP, SIGQUIT to the command */
+  double kill_after_seconds; /* grace between the timeout's SIGTERM and SIGKILL; <= 0: none */
 } RfWaitOptions;
 
 /* Waits for the command: returns its exit code, 128+N for a signal death, 124
- * after a timeout (the whole sandbox killed), 126/127 when exec failed inside,
- * 125 with |error| set when the sandbox failed before the command started. */
+ * after a timeout (every process of the sandbox ended), 126/127 when exec
+ * failed inside, 125 with |error| set when the sandbox failed before the
+ * command started. */
 int rf_sandbox_wait(RfSandbox *sandbox, const RfWaitOptions *options, GError **error);
 /* After rf_sandbox_wait: what the user must be told (NULL-terminated, owned by |sandbox|).  A
  * git repository the command created whose config or hooks would make git on the host run a
