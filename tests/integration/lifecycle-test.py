@@ -603,6 +603,11 @@ def main():
     args.harness = os.path.abspath(args.harness)
     if args.unprivileged:
         return reexec_unprivileged(args)
+    # Each ringfence starts with the default dispositions, as from a shell: an inherited SIG_IGN
+    # (a background job's SIGINT) would hide what is tested, and Python's own SIGINT handler
+    # would swallow a signal that reaches a child before it has exec'd ringfence.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
     # Not below /tmp: /tmp is a writable root, and ringfence refuses helpers a sandbox could replace.
     work = tempfile.mkdtemp(prefix="rf-life-", dir="/var/tmp")
     os.chmod(work, 0o755)
