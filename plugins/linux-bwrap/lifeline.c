@@ -80,7 +80,24 @@ static int holds_read_end(const rf_lifeline *lifeline, const char *pid) {
   return found;
 }
 
-int rf_lifeline_pidfd_of_holder(const rf_lifeline *lifeline, pid_t pid) {
+/* The "PPid:" of /proc/PID/status (readable whatever the process's
+ * dumpable flag), or -1. */
+static pid_t parent_of(pid_t pid) {
+  char path[64], text[1024];
+  snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read(fd, text, sizeof(text) - 1);
+  close(fd);
+  if (n <= 0)
+    return -1;
+  text[n] = '\0';
+  const char *line = strstr(text, "\nPPid:");
+  return line ? (pid_t)strtol(line + strlen("\nPPid:"), NULL, 10) : -1;
+}
+
+int rf_lifeline_pidfd_of_holder(const rf_lifeline *lifeline, pid_t pid, pid_t parent) {
   if (pid <= 0 || pid == getpid())
     return -1;
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -89,9 +106,12 @@ int rf_lifeline_pidfd_of_holder(const rf_lifeline *lifeline, pid_t pid) {
   fcntl(pidfd, F_SETFD, FD_CLOEXEC);
   char text[24];
   snprintf(text, sizeof(text), "%d", (int)pid);
-  /* Checked after the pidfd exists: if it holds the pipe now, the pidfd
-   * names that process, whatever happens to the number later. */
-  if (!holds_read_end(lifeline, text)) {
+  /* Checked after the pidfd exists: if the process is |parent|'s child or
+   * holds the lifeline now, the pidfd names it, whatever happens to the
+   * number later.  The descriptors of a process that is not dumpable (init
+   * once it runs the command) cannot be listed by an unprivileged user; its
+   * parent can always be read. */
+  if (!(parent > 0 && parent_of(pid) == parent) && !holds_read_end(lifeline, text)) {
     close(pidfd);
     return -1;
   }
@@ -110,7 +130,7 @@ static int kill_holders(const rf_lifeline *lifeline) {
     pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
     if (pid == getpid() || !holds_read_end(lifeline, e->d_name))
       continue;
-    int pidfd = rf_lifeline_pidfd_of_holder(lifeline, pid);
+    int pidfd = rf_lifeline_pidfd_of_holder(lifeline, pid, 0);
     if (pidfd >= 0) {
       syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
       close(pidfd);
@@ -121,7 +141,7 @@ static int kill_holders(const rf_lifeline *lifeline) {
   return killed;
 }
 
-int rf_lifeline_clear(rf_lifeline *lifeline, int timeout_ms) {
+int rf_lifeline_clear(rf_lifeline *lifeline, int known_pidfd, int timeout_ms) {
   if (lifeline->read_fd >= 0) {
     close(lifeline->read_fd);
     lifeline->read_fd = -1;
@@ -129,6 +149,8 @@ int rf_lifeline_clear(rf_lifeline *lifeline, int timeout_ms) {
   if (!rf_lifeline_held(lifeline))
     return 0;
   rf_lifeline_pull(lifeline);
+  if (known_pidfd >= 0)
+    syscall(SYS_pidfd_send_signal, known_pidfd, SIGKILL, NULL, 0);
   struct timespec start, now;
   clock_gettime(CLOCK_MONOTONIC, &start);
   for (int round = 0;; round++) {

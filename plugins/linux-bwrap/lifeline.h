@@ -30,14 +30,17 @@ void rf_lifeline_pull(rf_lifeline *lifeline);
 /* 1 while some process holds the read end (ringfence's own copy closed). */
 int rf_lifeline_held(const rf_lifeline *lifeline);
 
-/* A pidfd for |pid| if it holds the read end now (so is a process of this sandbox, never a
- * process that reused the number), else -1. */
-int rf_lifeline_pidfd_of_holder(const rf_lifeline *lifeline, pid_t pid);
+/* A pidfd for |pid| if it is a child of |parent| (> 0: a process ringfence has not reaped, so
+ * its number is not reused) or holds the read end now: a process of this sandbox, never one
+ * that reused the number.  Else -1. */
+int rf_lifeline_pidfd_of_holder(const rf_lifeline *lifeline, pid_t pid, pid_t parent);
 
-/* Pulls the lifeline, then SIGKILLs every process that holds its read end until none does
- * (at most |timeout_ms|).  Call once bwrap's outer process has ended.  Returns 0, or -ETIMEDOUT
- * when a holder is still there. */
-int rf_lifeline_clear(rf_lifeline *lifeline, int timeout_ms);
+/* Pulls the lifeline, SIGKILLs |known_pidfd| (pid 1 inside, or -1), then every process found
+ * to hold the read end, until none does (at most |timeout_ms|).  Call once bwrap's outer
+ * process has ended.  Returns 0, or -ETIMEDOUT when a holder is still there.  (An unprivileged
+ * user cannot list the descriptors of a process that is not dumpable: init, which ends by
+ * itself at the pull; bwrap's namespace child, which cannot, is dumpable until it execs.) */
+int rf_lifeline_clear(rf_lifeline *lifeline, int known_pidfd, int timeout_ms);
 
 /* Closes both ends: init ends the sandbox at end-of-file. */
 void rf_lifeline_close(rf_lifeline *lifeline);

@@ -58,7 +58,7 @@ enum {
  *     when ringfence ends, however it ends, or pulls it to kill the sandbox,
  *     init ends the namespace, from its first instruction on;
  *   - child_kill SIGKILLs the namespace child (pid 1 inside, through a pidfd
- *     checked to hold the lifeline) first: once it has SIGKILL pending it
+ *     checked to be bwrap's child) first: once it has SIGKILL pending it
  *     dies even if bwrap's outer process dies too;
  *   - when bwrap has ended, for whatever reason, every process still holding
  *     the lifeline is killed before the run counts as over.
@@ -72,7 +72,8 @@ typedef struct {
   int kill_requested; /* child_kill ran: pid 1 inside is SIGKILLed as soon as it is known */
   int init_killed;
   pid_t init_pid; /* host pid of pid 1 inside, from bwrap's JSON status */
-  int init_pidfd; /* a pidfd for it, checked to hold the lifeline, or -1 */
+  int init_pidfd; /* a pidfd for it, checked to be bwrap's child, or -1 */
+  int reaped;     /* bwrap_pid was waited for: its number may be reused */
   char json_buf[512];
   char status_buf[16];
   size_t status_len;
@@ -593,7 +594,8 @@ static void kill_started_bwrap(pid_t pid, int json_fd, rf_lifeline *lifeline) {
   int status, reaped = 0;
   rf_lifeline_pull(lifeline);
   for (int i = 0; i < 2000 && !reaped; i++) {
-    int pidfd = rf_lifeline_pidfd_of_holder(lifeline, read_child_pid(json_fd, buf, sizeof(buf)));
+    int pidfd = rf_lifeline_pidfd_of_holder(lifeline, read_child_pid(json_fd, buf, sizeof(buf)),
+                                            pid);
     if (pidfd >= 0) {
       syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
       close(pidfd);
@@ -609,7 +611,7 @@ static void kill_started_bwrap(pid_t pid, int json_fd, rf_lifeline *lifeline) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
       ;
   }
-  rf_lifeline_clear(lifeline, 5000);
+  rf_lifeline_clear(lifeline, -1, 5000);
 }
 
 static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *policy,
@@ -843,7 +845,8 @@ static void drain(int fd, char *buf, size_t cap, size_t *len) {
 static void update_init_pid(bwrap_child *state) {
   if (state->init_pid <= 0) {
     pid_t pid = read_child_pid(state->json_fd, state->json_buf, sizeof(state->json_buf));
-    state->init_pidfd = rf_lifeline_pidfd_of_holder(&state->lifeline, pid);
+    state->init_pidfd =
+        rf_lifeline_pidfd_of_holder(&state->lifeline, pid, state->reaped ? 0 : state->bwrap_pid);
     if (state->init_pidfd >= 0)
       state->init_pid = pid;
   }
@@ -899,6 +902,7 @@ static int bwrap_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_
   int rc = rf_wait_pid(state->bwrap_pid, state->pidfd, timeout_ms, &status);
   if (rc < 0)
     return rc;
+  state->reaped = rc == 1;
   update_init_pid(state);
   if (rc == 0) {
     exit->stage = RF_EXIT_RUNNING;
@@ -906,7 +910,7 @@ static int bwrap_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_
   }
   /* bwrap is gone (even if killed from outside, even before it released its
    * namespace child): nothing of the sandbox outlives the run. */
-  rf_lifeline_clear(&state->lifeline, 5000);
+  rf_lifeline_clear(&state->lifeline, state->init_pidfd, 5000);
   give_back_terminal(state);
   drain(state->status_fd, state->status_buf, sizeof(state->status_buf), &state->status_len);
   rf_exit_from_status(exit, status);
