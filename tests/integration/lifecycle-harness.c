@@ -73,6 +73,7 @@ static int run_one(RfBackend *backend, run_kind kind, const char *token, char **
   g_autoptr(GError) error = NULL;
   g_autoptr(RfPolicy) policy = rf_policy_new();
   rf_policy_set_mode(policy, RF_SANDBOX_WORKSPACE_WRITE);
+  rf_policy_set_exclude_slash_tmp(policy, TRUE); /* what others leave in /tmp is not ours */
   g_autoptr(RfPlan) plan = rf_policy_resolve(policy, &error);
   if (!plan || !rf_plan_check_backend(plan, backend, &error)) {
     *why = g_strdup(error->message);
@@ -126,6 +127,7 @@ int main(int argc, char **argv) {
   g_autoptr(RfLoader) loader = rf_loader_new(NULL, &error);
   g_autoptr(RfPolicy) policy = rf_policy_new();
   rf_policy_set_mode(policy, RF_SANDBOX_WORKSPACE_WRITE);
+  rf_policy_set_exclude_slash_tmp(policy, TRUE); /* what others leave in /tmp is not ours */
   g_autoptr(RfPlan) plan = loader ? rf_policy_resolve(policy, &error) : NULL;
   if (plan)
     rf_loader_trust_plan(loader, plan);

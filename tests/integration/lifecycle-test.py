@@ -40,6 +40,9 @@ CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # slow; a leftover never disappears).
 SETTLE_SECONDS = 15.0
 TOKEN_ENV = "RF_LIFECYCLE_TOKEN"
+# workspace-write with the run's directory and the private $TMPDIR as writable roots, not /tmp:
+# what other programs leave in /tmp (an unreadable nested .git) is no part of these claims.
+WS = ["-s", "workspace-write", "-c", "sandbox_workspace_write.exclude_slash_tmp=true"]
 
 
 class Results:
@@ -199,7 +202,7 @@ def usable_backends(env, res, wanted):
     out = []
     for backend in wanted:
         token = env.token("probe")
-        p = env.run(["--backend", backend, "-s", "workspace-write", "--", "true", token], token,
+        p = env.run(["--backend", backend, *WS, "--", "true", token], token,
                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         if p.returncode == 0:
             out.append(backend)
@@ -228,7 +231,7 @@ def startup_case(env, backend, sig, offset_ms):
                    % (marker, token), token]
     r, w = os.pipe()
     os.set_blocking(r, False)
-    p = subprocess.Popen([env.rf, "run", "--backend", backend, "-s", "workspace-write", "--"] + command,
+    p = subprocess.Popen([env.rf, "run", "--backend", backend, *WS, "--"] + command,
                          cwd=env.rundir(token), env=env.env(token), stdin=subprocess.DEVNULL, stdout=w,
                          stderr=w)
     os.close(w)
@@ -273,7 +276,7 @@ def outer_bwrap_case(env, delay_ms):
     token = env.token()
     r, w = os.pipe()
     os.set_blocking(r, False)
-    p = subprocess.Popen([env.rf, "run", "--backend", "bwrap", "-s", "workspace-write", "--",
+    p = subprocess.Popen([env.rf, "run", "--backend", "bwrap", *WS, "--",
                           "sleep", "1000", token], cwd=env.rundir(token), env=env.env(token),
                          stdin=subprocess.DEVNULL, stdout=w, stderr=w)
     os.close(w)
@@ -341,7 +344,7 @@ def part_timeout(env, res, backends):
         started = os.path.join(env.rundir(token), "started")
         script = ('trap "sleep 0.2; echo done > %s; exit 3" TERM; echo up > %s; sleep 1000 %s & wait'
                   % (cleaned, started, token))
-        p = env.run(["--backend", backend, "-s", "workspace-write", "--timeout", "1.5",
+        p = env.run(["--backend", backend, *WS, "--timeout", "1.5",
                      "--kill-after", "20", "--", "sh", "-c", script], token,
                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         left = settle(token)
@@ -359,7 +362,7 @@ def part_timeout(env, res, backends):
         script = 'trap "" TERM; echo up > %s; sleep 1000 %s & while :; do sleep 0.05; done' % (
             started, token)
         t0 = time.monotonic()
-        p = env.run(["--backend", backend, "-s", "workspace-write", "--timeout", "1",
+        p = env.run(["--backend", backend, *WS, "--timeout", "1",
                      "--kill-after", "0.5", "--", "sh", "-c", script], token,
                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         took = time.monotonic() - t0
@@ -378,7 +381,7 @@ def part_timeout(env, res, backends):
         started = os.path.join(env.rundir(token), "started")
         script = 'trap "echo done > %s; exit 3" TERM; echo up > %s; sleep 1000 %s & wait' % (
             cleaned, started, token)
-        p = env.run(["--backend", backend, "-s", "workspace-write", "--timeout", "1",
+        p = env.run(["--backend", backend, *WS, "--timeout", "1",
                      "--kill-after", "0", "--", "sh", "-c", script], token,
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         left = settle(token)
@@ -398,7 +401,7 @@ def part_timeout(env, res, backends):
     for value in bad:
         token = env.token("p")
         ran = os.path.join(env.rundir(token), "ran")
-        p = env.run(["--backend", backend, "-s", "workspace-write", "--timeout", value, "--", "sh",
+        p = env.run(["--backend", backend, *WS, "--timeout", value, "--", "sh",
                      "-c", "echo x > " + ran],
                     token, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         err = p.stderr.decode(errors="replace")
@@ -490,7 +493,7 @@ def part_leak(env, res, backends, runs, harness):
         for i in range(runs):
             token = "%s%04d" % (prefix, i)
             kind = leak_kind(i)
-            common = ["--backend", backend, "-s", "workspace-write"]
+            common = ["--backend", backend, *WS]
             if kind == "refused-policy":
                 argv, want = common + ["--writable-root", "/nonexistent-" + token, "--", "true", token], 125
             elif kind == "refused-timeout":
