@@ -60,6 +60,7 @@
 
 #include "command-fd.h"
 #include "landlock-layer.h"
+#include "notify-listener.h"
 
 static void die(const char *what) {
   fprintf(stderr, "ringfence-sandbox-init: %s: %s\n", what, strerror(errno));
@@ -143,8 +144,7 @@ static supervision offer_supervision(int notify_fd, int channel_fd) {
   if (diag < 0)
     die("opening a sock_diag socket");
   struct sock_fprog prog = read_program(notify_fd);
-  int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                              SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+  int listener = rf_notify_install_listener(&prog);
   if (listener < 0)
     die("installing the notify filter");
   free(prog.filter);

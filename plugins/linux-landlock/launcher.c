@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "landlock-abi.h"
+#include "notify-listener.h"
 #include "process.h"
 
 #ifndef PR_CAP_AMBIENT
@@ -239,8 +240,7 @@ static __attribute__((noreturn)) void child_main(const rf_ll_launch *l, int repo
   rf_close_all_but(l->keep_sorted, l->n_keep);
   /* 9. the socket notify filter, whose listener goes to ringfence */
   if (l->notify.len > 0) {
-    int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                                SECCOMP_FILTER_FLAG_NEW_LISTENER, &l->notify);
+    int listener = rf_notify_install_listener(&l->notify);
     if (listener < 0)
       CHILD_FAIL(RF_LL_STEP_NOTIFY);
     send_fd(l->notify_channel, listener);

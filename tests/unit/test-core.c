@@ -1,4 +1,5 @@
 /* test-core.c: CUnit tests of the core: policy resolution, protected paths, the loader, failing closed. */
+#include "remove-tree.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 static char *scratch; /* a fresh directory per test */
 
 static void make_scratch(void) {
+  rf_test_remove_tree(scratch); /* the previous test's */
   g_free(scratch);
   scratch = g_dir_make_tmp("rf-unit-XXXXXX", NULL);
   /* Canonical, since roots are compared after realpath(). */
@@ -484,6 +486,7 @@ int main(void) {
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+  rf_test_remove_tree(scratch);
   CU_cleanup_registry();
   return failures ? 1 : 0;
 }

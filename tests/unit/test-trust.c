@@ -1,4 +1,5 @@
 /* test-trust.c: CUnit claims about which programs ringfence trusts to run (core/trusted-program.c), on real files. */
+#include "remove-tree.h"
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <glib.h>
@@ -46,10 +47,7 @@ static int setup(void) {
 }
 
 static int teardown(void) {
-  g_autofree char *command = g_strdup_printf("rm -rf '%s'", base);
-  if (system(command) != 0)
-    return 1;
-  return 0;
+  return rf_test_remove_tree(base) == 0 ? 0 : 1;
 }
 
 /* A trust with |ws| as an untrusted root and nothing else (not /var/tmp, where the fixtures live). */

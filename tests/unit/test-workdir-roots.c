@@ -1,5 +1,6 @@
 /* test-workdir-roots.c: CUnit claims about what may define the writable area: the working
  * directory (never a stand-in for one that is gone) and the rule for writable roots. */
+#include "remove-tree.h"
 #include <CUnit/Basic.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -14,10 +15,7 @@
 static char *scratch; /* a fresh, canonical directory per test, outside every refused place */
 
 static void make_scratch(void) {
-  if (scratch) {
-    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", scratch);
-    (void)!system(cmd);
-  }
+  rf_test_remove_tree(scratch); /* the previous test's */
   g_free(scratch);
   g_autofree char *made = g_dir_make_tmp("rf-roots-XXXXXX", NULL);
   char *real = realpath(made, NULL);
@@ -304,6 +302,8 @@ int main(void) {
     g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", scratch);
     (void)!system(cmd);
   }
+  if (chdir("/") == 0)
+    rf_test_remove_tree(scratch);
   CU_cleanup_registry();
   return failures ? 1 : 0;
 }
