@@ -1,6 +1,7 @@
 /* repo-walk.c: finding the git repositories below a writable root (at launch, and again after the run). */
 #include "repo-walk.h"
 
+#include "capless.h"
 #include "safe-read.h"
 
 #include <ringfence/ringfence.h>
@@ -325,13 +326,27 @@ static gboolean open_child(Walk *w, Frame *parent, const char *name, Frame *chil
   return TRUE;
 }
 
-gboolean rf_repo_walk(const char *root, const char *const *skip, GPtrArray *repos,
-                      RfWalkStats *stats, GError **error) {
+static gboolean walk(const char *root, const char *const *skip, GPtrArray *repos,
+                     RfWalkStats *stats, GError **error) {
   RfWalkStats local = {0};
   Walk w = {.root = root, .skip = skip, .repos = repos, .stats = stats ? stats : &local,
             .error = error};
   int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
   struct stat st;
+  if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+    /* A root the command cannot list: only its .git can matter (as for a directory below). */
+    w.stats->unreadable++;
+    g_autofree char *dotgit = g_build_filename(root, ".git", NULL);
+    struct stat git_st;
+    if (lstat(dotgit, &git_st) == 0 && stat(root, &st) == 0) {
+      RfRepo *repo = g_new0(RfRepo, 1);
+      repo->dotgit = g_steal_pointer(&dotgit);
+      repo->worktree = g_strdup(root);
+      repo->uid = st.st_uid;
+      g_ptr_array_add(repos, repo);
+    }
+    return TRUE;
+  }
   if (fd < 0 || fstat(fd, &st) != 0) {
     int saved = errno;
     if (fd >= 0)
@@ -364,4 +379,35 @@ gboolean rf_repo_walk(const char *root, const char *const *skip, GPtrArray *repo
   }
   g_array_unref(stack);
   return ok;
+}
+
+typedef struct {
+  const char *root;
+  const char *const *skip;
+  GPtrArray *repos;
+  RfWalkStats *stats;
+  GError **error;
+  gboolean ok;
+} WalkCall;
+
+static gpointer walk_call(gpointer data) {
+  WalkCall *call = data;
+  call->ok = walk(call->root, call->skip, call->repos, call->stats, call->error);
+  return call;
+}
+
+/* With the command's access: ringfence run by root would otherwise find, and then ask bwrap to
+ * protect, repositories in other users' private folders (in /tmp, say) that neither the command
+ * nor bwrap in its user namespace can reach; bwrap then fails ("Can't find source path"). */
+gboolean rf_repo_walk(const char *root, const char *const *skip, GPtrArray *repos,
+                      RfWalkStats *stats, GError **error) {
+  WalkCall call = {.root = root, .skip = skip, .repos = repos, .stats = stats, .error = error};
+  if (!rf_with_command_access(walk_call, &call)) {
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "cannot look for git repositories below %s with the command's access (a thread "
+                "without capabilities could not be started: %s)",
+                root, g_strerror(errno));
+    return FALSE;
+  }
+  return call.ok;
 }

@@ -130,6 +130,23 @@ rf run -s workspace-write -C "$many" -- true
 claim "more repositories than the bound are refused (125) naming the bound" \
   test "$rc:$(has 'one repository too many' "$out" && echo named)" = 125:named
 
+# --- other users' repositories in /tmp, seen by root --------------------------------
+# Root's own access reaches into another user's private folder, but the command's (no
+# capabilities) and bwrap's (capabilities only over root's own files, in its user namespace)
+# do not: such a repository needs no protection, and asking bwrap to bind it failed the run.
+if [ "$(id -u)" = 0 ]; then
+  private=$(mktemp -d /tmp/rf-nested-private-XXXXXX)
+  git init -q "$private/repo" && chown -R 65534:65534 "$private" && chmod 700 "$private"
+  mkdir -p "$intmp/theirs" && git init -q "$intmp/theirs/r" && chmod -R a+rwX "$intmp/theirs/r/.git"
+  chown -R 65534:65534 "$intmp/theirs"
+  rf run -s workspace-write -- sh -c 'echo ran; echo x >> '"$intmp"'/theirs/r/.git/config'
+  claim "root: another user's private folder in /tmp holding a repository does not stop the run" \
+    has ran "$out"
+  claim "root: another user's repository the command could write (mode a+rw) stays read-only" \
+    test "$(grep -c '^x' "$intmp/theirs/r/.git/config")" = 0
+  rm -rf "$private"
+fi
+
 # --- Landlock: it cannot keep a nested repository read-only, so it refuses -------------
 if "$RF" check 2>/dev/null | grep -q '^landlock *usable'; then
   plain=$top/plain
