@@ -7,19 +7,32 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* What one mount does; also the order of mounts on the same path. */
+typedef enum {
+  OP_READ = 0,      /* --ro-bind: a readable root or platform path (restricted reads) */
+  OP_WRITE = 1,     /* --bind: a writable root */
+  OP_PROTECTED = 2, /* --ro-bind-try: a protected path inside a writable root */
+  OP_DENY_DIR = 3,  /* --perms 0000 --tmpfs, remounted read-only at the end */
+  OP_DENY_FILE = 4, /* --perms 0000 --ro-bind-data of an empty file */
+} mount_kind;
+
 typedef struct {
   const char *path;
-  int writable;
+  mount_kind kind;
 } mount_op;
 
 /* Parents before children, so that a protected path bound read-only inside a
- * writable root, or a writable root inside a protected path, ends up on top. */
+ * writable root, or a writable root inside a protected path, ends up on top;
+ * a deny-read mount covers whatever was bound on the same path before it. */
 static int compare_mounts(const void *a, const void *b) {
   const mount_op *x = a, *y = b;
   size_t lx = strlen(x->path), ly = strlen(y->path);
   if (lx != ly)
     return lx < ly ? -1 : 1;
-  return strcmp(x->path, y->path);
+  int c = strcmp(x->path, y->path);
+  if (c != 0)
+    return c;
+  return (int)x->kind - (int)y->kind;
 }
 
 int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv,
@@ -28,10 +41,12 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     snprintf(err, err_len, "danger-full-access runs without a sandbox; bwrap is not used");
     return -EINVAL;
   }
-  if (policy->read_access != RF_READ_FULL) {
-    snprintf(err, err_len, "restricted read access is not implemented by the bwrap backend");
-    return -ENOTSUP;
+  const rf_bwrap_reads *reads = fds->reads;
+  if (!reads) {
+    snprintf(err, err_len, "internal error: the host's read layout was not looked at");
+    return -EINVAL;
   }
+  int restricted = policy->read_access == RF_READ_RESTRICTED;
 
   size_t first = out->len;
   rf_strv_add(out, fds->bwrap);
@@ -60,11 +75,23 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
   if (policy->network != RF_NETWORK_ON)
     rf_strv_add(out, "--unshare-net");
 
-  /* Filesystem: everything read-only, fresh /dev (with a private /dev/shm)
-   * and /proc, then writable roots and protected paths, parents first. */
-  rf_strv_add(out, "--ro-bind");
-  rf_strv_add(out, "/");
-  rf_strv_add(out, "/");
+  /* Filesystem: everything read-only (full reads) or nothing but the symlinks
+   * of the platform paths (restricted reads: bwrap's root is an empty tmpfs),
+   * fresh /dev (with a private /dev/shm) and /proc, then readable roots,
+   * writable roots, protected paths and deny-read mounts, parents first. */
+  if (!restricted) {
+    rf_strv_add(out, "--ro-bind");
+    rf_strv_add(out, "/");
+    rf_strv_add(out, "/");
+  } else {
+    for (size_t i = 0; i < reads->n_platform; i++) {
+      if (!reads->platform_links[i])
+        continue;
+      rf_strv_add(out, "--symlink");
+      rf_strv_add(out, reads->platform_links[i]);
+      rf_strv_add(out, reads->platform_paths[i]);
+    }
+  }
   rf_strv_add(out, "--dev");
   rf_strv_add(out, "/dev");
   rf_strv_add(out, "--proc");
@@ -80,7 +107,9 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     rf_strv_add(out, proc_read_only[i]);
   }
 
-  size_t n_ops = 0;
+  size_t n_ops = policy->n_deny_read + 2;
+  if (restricted)
+    n_ops += policy->n_readable_roots + reads->n_platform + reads->n_loader;
   for (size_t i = 0; i < policy->n_writable_roots; i++)
     n_ops += 1 + policy->writable_roots[i].n_protected;
   mount_op *ops = calloc(n_ops + 1, sizeof(mount_op));
@@ -89,24 +118,76 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     return -ENOMEM;
   }
   size_t k = 0, flag = 0;
+  if (restricted) {
+    for (size_t i = 0; i < policy->n_readable_roots; i++)
+      ops[k++] = (mount_op){policy->readable_roots[i], OP_READ};
+    for (size_t i = 0; i < reads->n_platform; i++)
+      if (!reads->platform_links[i])
+        ops[k++] = (mount_op){reads->platform_paths[i], OP_READ};
+    for (size_t i = 0; i < reads->n_loader; i++)
+      ops[k++] = (mount_op){reads->loader_paths[i], OP_READ};
+    /* init runs inside: its file must be there whatever is readable. */
+    ops[k++] = (mount_op){fds->init, OP_READ};
+  }
   for (size_t i = 0; i < policy->n_writable_roots; i++) {
     const rf_backend_root *root = &policy->writable_roots[i];
-    ops[k++] = (mount_op){root->path, 1};
+    ops[k++] = (mount_op){root->path, OP_WRITE};
     for (size_t j = 0; j < root->n_protected; j++, flag++)
       if (!fds->protected_present || fds->protected_present[flag])
-        ops[k++] = (mount_op){root->protected_paths[j], 0};
+        ops[k++] = (mount_op){root->protected_paths[j], OP_PROTECTED};
   }
+  for (size_t i = 0; i < policy->n_deny_read; i++)
+    if (reads->deny_kind[i] != RF_BWRAP_DENY_MISSING)
+      ops[k++] = (mount_op){policy->deny_read[i],
+                            reads->deny_kind[i] == RF_BWRAP_DENY_DIR ? OP_DENY_DIR : OP_DENY_FILE};
   qsort(ops, k, sizeof(mount_op), compare_mounts);
   size_t n_mounts = k;
+  /* Restricted reads: the working directory exists inside even when nothing
+   * makes it readable (then it is empty), so that the command starts there;
+   * made before the binds, which cover it when one holds it. */
+  if (restricted) {
+    rf_strv_add(out, "--dir");
+    rf_strv_add(out, policy->cwd);
+  }
   for (size_t i = 0; i < k; i++) {
-    /* A protected path that vanished since launch looked has no mount
-     * point: the "-try" form skips it rather than create it. */
-    rf_strv_add(out, ops[i].writable ? "--bind" : "--ro-bind-try");
+    switch (ops[i].kind) {
+    case OP_READ:
+      rf_strv_add(out, "--ro-bind");
+      break;
+    case OP_WRITE:
+      rf_strv_add(out, "--bind");
+      break;
+    case OP_PROTECTED:
+      /* A protected path that vanished since launch looked has no mount
+       * point: the "-try" form skips it rather than create it. */
+      rf_strv_add(out, "--ro-bind-try");
+      break;
+    case OP_DENY_DIR:
+      rf_strv_add(out, "--perms");
+      rf_strv_add(out, "0000");
+      rf_strv_add(out, "--tmpfs");
+      rf_strv_add(out, ops[i].path);
+      continue;
+    case OP_DENY_FILE:
+      rf_strv_add(out, "--perms");
+      rf_strv_add(out, "0000");
+      rf_strv_add(out, "--ro-bind-data");
+      rf_strv_addf(out, "%d", reads->deny_fd);
+      rf_strv_add(out, ops[i].path);
+      continue;
+    }
     rf_strv_add(out, ops[i].path);
+    rf_strv_add(out, ops[i].path);
+  }
+  /* The empty directories become read-only last: a bind below one (a writable
+   * root inside a denied folder) needs its mount point created first. */
+  for (size_t i = 0; i < k; i++) {
+    if (ops[i].kind != OP_DENY_DIR)
+      continue;
+    rf_strv_add(out, "--remount-ro");
     rf_strv_add(out, ops[i].path);
   }
   free(ops);
-
   rf_strv_add(out, "--chdir");
   rf_strv_add(out, policy->cwd);
   rf_strv_addf(out, "--json-status-fd");
@@ -157,13 +238,12 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     size_t fixed = n_args - 3 * n_mounts;
     size_t fit = fixed < RF_BWRAP_MAX_ARGS ? (RF_BWRAP_MAX_ARGS - fixed) / 3 : 0;
     snprintf(err, err_len,
-             "too many mounts for bwrap: %zu writable roots and %zu existing protected paths "
-             "inside them are %zu bind mounts, %zu arguments on bwrap's command line, and "
-             "bwrap accepts at most %d arguments, room for %zu such mounts; use fewer writable "
-             "roots (one common parent instead of many siblings) or --backend landlock, which "
-             "has no such limit",
-             policy->n_writable_roots, n_mounts - policy->n_writable_roots, n_mounts, n_args,
-             RF_BWRAP_MAX_ARGS, fit);
+             "too many mounts for bwrap: %zu writable roots, the existing protected paths "
+             "inside them, readable roots and deny-read paths are %zu mounts, %zu arguments on "
+             "bwrap's command line, and bwrap accepts at most %d arguments, room for %zu such "
+             "mounts; use fewer writable roots (one common parent instead of many siblings), "
+             "fewer deny-read paths, or --backend landlock, which has no such limit",
+             policy->n_writable_roots, n_mounts, n_args, RF_BWRAP_MAX_ARGS, fit);
     return -E2BIG;
   }
   return 0;

@@ -3,6 +3,7 @@
 
 #include <ringfence/backend.h>
 
+#include "bwrap-reads.h"
 #include "strv.h"
 
 typedef struct {
@@ -27,6 +28,8 @@ typedef struct {
   const unsigned char *protected_present;
   int lifeline_fd;         /* passed to init: --lifeline-fd (lifeline.h: ringfence holds the
                               only other end); none when <= 2 */
+  /* Reads (bwrap-reads.h): what the host looked like at launch. */
+  const rf_bwrap_reads *reads;
 } rf_bwrap_fds;
 
 /* bubblewrap refuses more arguments than this (its MAX_ARGS, which counts

@@ -42,7 +42,8 @@ enum {
   RENDER_SUPERVISE_FD = 7,
   RENDER_LANDLOCK_FD = 8,
   RENDER_COMMAND_FD = 9,
-  RENDER_LIFELINE_FD = 10
+  RENDER_LIFELINE_FD = 10,
+  RENDER_DENY_FD = 11
 };
 
 /*
@@ -121,7 +122,10 @@ static int audit_requested(void) {
  * stops device nodes, nothing in the mount table stops FIFOs). */
 static uint64_t bwrap_capabilities(const rf_backend_host *host) {
   (void)host;
-  uint64_t caps = RF_CAP_PROTECTED_SUBPATHS | RF_CAP_NETWORK_OFF | RF_CAP_PRIVATE_LOOPBACK |
+  /* Reads: an empty root with read-only binds, and empty unreadable mounts
+   * over denied paths (bwrap-reads.h). */
+  uint64_t caps = RF_CAP_PROTECTED_SUBPATHS | RF_CAP_RESTRICTED_READ | RF_CAP_DENY_READ |
+                  RF_CAP_NETWORK_OFF | RF_CAP_PRIVATE_LOOPBACK |
                   RF_CAP_SANDBOX_UNIX_SOCKETS | RF_CAP_PROCESS_CONTAINMENT |
                   RF_CAP_HOST_PROCESSES | RF_CAP_TERMINAL_INJECTION | RF_CAP_KERNEL_SURFACE |
                   RF_CAP_FD_ISOLATION | RF_CAP_HOST_UNIX_SOCKETS | RF_CAP_PRIVATE_DESKTOP;
@@ -455,6 +459,14 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
     return trust_rc;
   }
   err[0] = '\0';
+  rf_bwrap_reads reads;
+  int reads_rc = rf_bwrap_reads_probe(policy, &reads, err, err_len);
+  if (reads_rc < 0) {
+    free(bwrap);
+    free(init);
+    return reads_rc;
+  }
+  reads.deny_fd = RENDER_DENY_FD;
   unsigned char *present = protected_presence(policy);
   int guard = guard_level_of(policy);
   const char *no_landlock = NULL;
@@ -474,6 +486,7 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
       .command_fd = RENDER_COMMAND_FD,
       .protected_present = present,
       .lifeline_fd = RENDER_LIFELINE_FD,
+      .reads = &reads,
   };
   rf_strv args;
   rf_strv_init(&args);
@@ -543,6 +556,7 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
                            needs_socket_supervision(policy, guard), out);
   }
   rf_strv_clear(&args);
+  rf_bwrap_reads_clear(&reads);
   free(present);
   free(bwrap);
   free(init);
@@ -624,6 +638,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   rf_lifeline lifeline = {.read_fd = -1, .write_fd = -1};
   int notify_fd = -1, channel[2] = {-1, -1}, guard_level = 0, landlock_fd = -1;
   int command_fd = -1;
+  rf_bwrap_reads reads = {.deny_fd = -1};
+  int reads_probed = 0;
   unsigned char *present = NULL;
   rf_unix_supervisor *supervisor = NULL;
   char *fs_proxy = NULL;
@@ -645,6 +661,21 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
     goto out;
   }
   int guard = rf_guard_level(missing);
+  if ((rc = rf_bwrap_reads_probe(policy, &reads, err, err_len)) < 0)
+    goto out;
+  reads_probed = 1;
+  /* One empty memfd is the content of every denied file (bwrap reads it to
+   * the end for each --ro-bind-data; empty, it is at its end at once). */
+  for (size_t i = 0; i < policy->n_deny_read && reads.deny_fd < 0; i++) {
+    if (reads.deny_kind[i] != RF_BWRAP_DENY_FILE)
+      continue;
+    reads.deny_fd = memfd_create("ringfence-deny-read", MFD_CLOEXEC);
+    if (reads.deny_fd < 0) {
+      rc = -errno;
+      snprintf(err, err_len, "memfd_create: %s", strerror(errno));
+      goto out;
+    }
+  }
   /* The command line and environment go to init through a memfd, never on
    * bwrap's command line (see command-fd.h). */
   command_fd = rf_command_fd_create(argv, policy->envp, err, err_len);
@@ -717,12 +748,13 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       .command_fd = command_fd,
       .protected_present = present,
       .lifeline_fd = lifeline.read_fd,
+      .reads = &reads,
   };
   rc = rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len);
   if (rc < 0)
     goto out;
 
-  size_t n_keep = 8 + policy->n_pass_fds;
+  size_t n_keep = 9 + policy->n_pass_fds;
   int *keep = calloc(n_keep, sizeof(int));
   if (!keep) {
     rc = -ENOMEM;
@@ -737,8 +769,9 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   keep[5] = landlock_fd; /* -1 when unused */
   keep[6] = command_fd;
   keep[7] = lifeline.read_fd; /* never its other end: ringfence's alone */
+  keep[8] = reads.deny_fd;     /* -1 when unused; bwrap closes it once read */
   for (size_t i = 0; i < policy->n_pass_fds; i++)
-    keep[8 + i] = policy->pass_fds[i];
+    keep[9 + i] = policy->pass_fds[i];
   /* No environment for bwrap and init: the command's is in command_fd. */
   char *const no_env[] = {NULL};
   pid_t pid = rf_spawn(bwrap, args.items, no_env, keep, n_keep, err, err_len);
@@ -811,6 +844,10 @@ out:
     close(landlock_fd); /* bwrap (for init) and the supervisor have their own */
   if (command_fd >= 0)
     close(command_fd);
+  if (reads.deny_fd >= 0)
+    close(reads.deny_fd);
+  if (reads_probed)
+    rf_bwrap_reads_clear(&reads);
   free(present);
   rf_unix_supervisor_stop(supervisor); /* only when launch failed */
   rf_strv_free_array(missing);

@@ -22,6 +22,12 @@ typedef struct {
    * these paths, but not on these (NULL-terminated; NULL: no such rules). */
   const char *const *read_all_but;
   uint64_t read_all_access;
+  /* Deny-read paths (absolute, canonical; borrowed from the policy): no rule
+   * grants read rights at or below them.  A rule whose path lies above one is
+   * built around it when the ruleset is created (landlock-ruleset.c): its
+   * read rights go to the siblings along the way down instead.  NULL: none. */
+  const char *const *deny_read;
+  size_t n_deny_read;
   rf_ll_rule *rules;
   size_t n_rules;
   size_t cap_rules;
@@ -41,6 +47,9 @@ void rf_ll_plan_clear(rf_ll_plan *plan);
 void rf_ll_plan_add_inherited(rf_ll_plan *plan, const int *pass_fds, size_t n_pass_fds);
 
 /* Side effects: creates the kernel ruleset for |plan| (opens each path
- * O_PATH and adds its rule).  Returns the ruleset fd (close-on-exec) or
- * -errno with a message naming the path. */
+ * O_PATH and adds its rule; lists the directories along each deny-read
+ * path).  Returns the ruleset fd (close-on-exec) or -errno with a message
+ * naming the path; -E2BIG when building around the deny-read paths would
+ * take more than RF_LL_MAX_SPLIT_RULES rules. */
+#define RF_LL_MAX_SPLIT_RULES 20000
 int rf_ll_ruleset_create(const rf_ll_plan *plan, char *err, size_t err_len);

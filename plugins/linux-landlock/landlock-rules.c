@@ -44,7 +44,8 @@ const char *const rf_ll_read_exceptions[] = {"/dev", NULL};
 uint64_t rf_ll_capabilities_for_abi(int abi, int unix_supervision) {
   if (abi < 1)
     return 0;
-  uint64_t caps = RF_CAP_RESTRICTED_READ | RF_CAP_NETWORK_OFF | RF_CAP_SANDBOX_UNIX_SOCKETS |
+  /* deny-read: the rules are built around each denied path (landlock-ruleset.c). */
+  uint64_t caps = RF_CAP_RESTRICTED_READ | RF_CAP_DENY_READ | RF_CAP_NETWORK_OFF | RF_CAP_SANDBOX_UNIX_SOCKETS |
                   RF_CAP_TERMINAL_INJECTION | RF_CAP_KERNEL_SURFACE | RF_CAP_FD_ISOLATION;
   /* Landlock does not control chmod, chown, utimes or xattrs of an existing
    * file: writes stay confined only with the supervisor that checks them
@@ -95,6 +96,8 @@ int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_e
   plan->handled_net = network_limited ? rf_ll_net_rights_for_abi(abi) : 0;
   plan->scoped = rf_ll_scopes_for_abi(abi);
   plan->restrict_flags = rf_ll_restrict_flags_for_abi(abi, audit_after_exec);
+  plan->deny_read = policy->deny_read;
+  plan->n_deny_read = policy->deny_read ? policy->n_deny_read : 0;
   if (policy->network == RF_NETWORK_PROXY && plan->handled_net && policy->proxy_port)
     plan->connect_port = policy->proxy_port;
 
