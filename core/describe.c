@@ -35,11 +35,21 @@ void rf_plan_describe(const RfPlan *plan, GString *out) {
   }
   g_string_append_printf(out, "network: %s\n", rf_network_mode_to_string(view->network));
   g_string_append_printf(out, "reads: %s\n",
-                         view->read_access == RF_READ_FULL ? "full" : "restricted");
+                         view->read_access == RF_READ_FULL ? "full"
+                         : (view->flags & RF_POLICY_PLATFORM_DEFAULTS)
+                             ? "restricted (readable roots, writable roots and the platform "
+                               "defaults programs need to start)"
+                             : "restricted (readable and writable roots only, no platform "
+                               "defaults)");
   for (size_t i = 0; i < view->n_readable_roots; i++)
     g_string_append_printf(out, "  readable: %s\n", view->readable_roots[i]);
   for (size_t i = 0; i < view->n_deny_read; i++)
     g_string_append_printf(out, "  unreadable: %s\n", view->deny_read[i]);
+  for (guint i = 0; i < plan->deny_read_patterns->len; i++)
+    g_string_append_printf(out,
+                           "  unreadable pattern %s (expanded once: files created later are not "
+                           "covered)\n",
+                           (char *)g_ptr_array_index(plan->deny_read_patterns, i));
   for (size_t i = 0; i < view->n_pass_fds; i++)
     g_string_append_printf(out, "passed descriptor: %d\n", view->pass_fds[i]);
 }
@@ -104,6 +114,30 @@ void rf_plan_describe_json(const RfPlan *plan, GString *out) {
   json_string(out, rf_network_mode_to_string(view->network));
   g_string_append(out, ",\"reads\":");
   json_string(out, view->read_access == RF_READ_FULL ? "full" : "restricted");
+  g_string_append(out, ",\"platform_defaults\":");
+  g_string_append(out, view->read_access == RF_READ_RESTRICTED &&
+                               (view->flags & RF_POLICY_PLATFORM_DEFAULTS)
+                           ? "true"
+                           : "false");
+  g_string_append(out, ",\"readable_roots\":[");
+  for (size_t i = 0; i < view->n_readable_roots; i++) {
+    if (i)
+      g_string_append_c(out, ',');
+    json_string(out, view->readable_roots[i]);
+  }
+  g_string_append(out, "],\"deny_read\":[");
+  for (size_t i = 0; i < view->n_deny_read; i++) {
+    if (i)
+      g_string_append_c(out, ',');
+    json_string(out, view->deny_read[i]);
+  }
+  g_string_append(out, "],\"deny_read_patterns\":[");
+  for (guint i = 0; i < plan->deny_read_patterns->len; i++) {
+    if (i)
+      g_string_append_c(out, ',');
+    json_string(out, g_ptr_array_index(plan->deny_read_patterns, i));
+  }
+  g_string_append(out, "]");
   g_string_append(out, ",\"required_guarantees\":[");
   gboolean first = TRUE;
   for (guint bit = 0; bit < RF_CAP_COUNT; bit++) {

@@ -20,7 +20,9 @@ struct _RfPolicy {
   rf_read_access read_access;
   GPtrArray *readable_roots;
   gboolean platform_defaults;
-  GPtrArray *deny_read;
+  GPtrArray *deny_read; /* char*: paths or glob patterns, as given */
+  guint deny_read_glob_depth; /* 0: RF_DENY_GLOB_DEFAULT_DEPTH */
+  gboolean cwd_not_writable; /* workspace-write without the working directory (permission profiles) */
   gboolean allow_degraded;
   GArray *pass_fds; /* int */
   char **envp;      /* NULL: the process's environment */
@@ -42,7 +44,8 @@ struct _RfPlan {
   GArray *roots;          /* RfPlanRoot */
   rf_backend_root *view_roots;
   GPtrArray *readable_roots; /* NULL-terminated */
-  GPtrArray *deny_read;      /* NULL-terminated */
+  GPtrArray *deny_read;      /* NULL-terminated: canonical, patterns expanded */
+  GPtrArray *deny_read_patterns; /* "PATTERN: N matches" per glob, for explain */
   char *cwd;
   GArray *pass_fds;
   GPtrArray *envp; /* NULL-terminated; markers added by rf_plan_check_backend */
@@ -59,6 +62,18 @@ char *rf_current_dir(char **problem);
 /* core/resolve.c: the canonical absolute path of |path| (relative to |base|), or, when it
  * does not exist (yet), the lexically cleaned one. */
 char *rf_canonical_maybe_missing(const char *path, const char *base);
+
+/* core/deny-read.c: bounds of the glob expansion (docs/security.md, "Deny-read patterns"). */
+#define RF_DENY_GLOB_DEFAULT_DEPTH 16
+#define RF_DENY_GLOB_MAX_DIRS 20000
+#define RF_DENY_GLOB_MAX_MATCHES 1000
+/* Appends to |out| the canonical paths |entry| names: itself (relative to |base|) when it has no
+ * glob character, else every existing match; FALSE and RF_ERROR_CONFIG past the bounds. */
+gboolean rf_deny_read_expand(const char *entry, const char *base, guint max_depth, GPtrArray *out,
+                             GError **error);
+/* FALSE and RF_ERROR_UNSUPPORTED when one of |paths| is a regular file with hard links that
+ * are not all in |paths|. */
+gboolean rf_deny_read_check_links(GPtrArray *paths, GError **error);
 
 /* core/writable-root-rule.c: the canonical home directory of the user ($HOME, else the user
  * database's), as a NULL-terminated list; free with g_strfreev. */

@@ -209,6 +209,14 @@ void rf_policy_add_deny_read(RfPolicy *policy, const char *path) {
   g_ptr_array_add(policy->deny_read, g_strdup(path));
 }
 
+void rf_policy_set_deny_read_glob_depth(RfPolicy *policy, guint depth) {
+  policy->deny_read_glob_depth = depth;
+}
+
+void rf_policy_set_cwd_writable(RfPolicy *policy, gboolean writable) {
+  policy->cwd_not_writable = !writable;
+}
+
 void rf_policy_set_allow_degraded(RfPolicy *policy, gboolean allow) {
   policy->allow_degraded = allow;
 }

@@ -85,6 +85,7 @@ void rf_plan_free(RfPlan *plan) {
   g_free(plan->view_roots);
   g_ptr_array_unref(plan->readable_roots);
   g_ptr_array_unref(plan->deny_read);
+  g_ptr_array_unref(plan->deny_read_patterns);
   g_free(plan->cwd);
   g_array_unref(plan->pass_fds);
   if (plan->envp)
@@ -201,6 +202,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   g_array_set_clear_func(plan->roots, plan_root_clear);
   plan->readable_roots = g_ptr_array_new_with_free_func(g_free);
   plan->deny_read = g_ptr_array_new_with_free_func(g_free);
+  plan->deny_read_patterns = g_ptr_array_new_with_free_func(g_free);
   plan->pass_fds = g_array_copy(policy->pass_fds);
   plan->allow_degraded = policy->allow_degraded;
   plan->run_id = make_run_id();
@@ -250,7 +252,9 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
         return NULL;
       g_ptr_array_add(rule.allowed, path);
     }
-    if (!add_root(plan, &rule, plan->cwd, "working directory", error))
+    /* A permission profile names its writable roots itself: the working directory is one
+     * only when it says so (core/permissions.c). */
+    if (!policy->cwd_not_writable && !add_root(plan, &rule, plan->cwd, "working directory", error))
       return NULL;
     for (guint i = 0; i < policy->writable_roots->len; i++)
       if (!add_root(plan, &rule, g_ptr_array_index(policy->writable_roots, i), "writable root",
@@ -342,9 +346,22 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
     g_ptr_array_add(plan->readable_roots, path);
   }
   g_ptr_array_add(plan->readable_roots, NULL);
-  for (guint i = 0; i < policy->deny_read->len; i++)
-    g_ptr_array_add(plan->deny_read,
-                    rf_canonical_maybe_missing(g_ptr_array_index(policy->deny_read, i), plan->cwd));
+  /* Deny-read: patterns expanded once, here (core/deny-read.c); a file with another hard
+   * link is refused like a protected one (the mounts and rules hide paths, not inodes). */
+  for (guint i = 0; i < policy->deny_read->len; i++) {
+    const char *entry = g_ptr_array_index(policy->deny_read, i);
+    guint before = plan->deny_read->len;
+    if (!rf_deny_read_expand(entry, plan->cwd, policy->deny_read_glob_depth, plan->deny_read,
+                             error))
+      return NULL;
+    if (strpbrk(entry, "*?["))
+      g_ptr_array_add(plan->deny_read_patterns,
+                      g_strdup_printf("%s: %u match%s at launch", entry,
+                                      plan->deny_read->len - before,
+                                      plan->deny_read->len - before == 1 ? "" : "es"));
+  }
+  if (!rf_deny_read_check_links(plan->deny_read, error))
+    return NULL;
   g_ptr_array_add(plan->deny_read, NULL);
 
   plan->envp = rf_environ_build(policy->envp ? (const char *const *)policy->envp

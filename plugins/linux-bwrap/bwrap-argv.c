@@ -41,7 +41,12 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     snprintf(err, err_len, "danger-full-access runs without a sandbox; bwrap is not used");
     return -EINVAL;
   }
+  /* Without a look at the host (NULL): only full reads and no deny-read. */
+  static unsigned char no_kinds[1];
+  static const rf_bwrap_reads full_reads = {.deny_kind = no_kinds, .deny_fd = -1};
   const rf_bwrap_reads *reads = fds->reads;
+  if (!reads && policy->read_access == RF_READ_FULL && policy->n_deny_read == 0)
+    reads = &full_reads;
   if (!reads) {
     snprintf(err, err_len, "internal error: the host's read layout was not looked at");
     return -EINVAL;

@@ -94,7 +94,17 @@ const char *const *rf_policy_default_protected_names(void);
 void rf_policy_set_read_access(RfPolicy *policy, rf_read_access access);
 void rf_policy_add_readable_root(RfPolicy *policy, const char *dir);
 void rf_policy_set_platform_defaults(RfPolicy *policy, gboolean include);
+/* Copies |path|: a path (relative to the policy's cwd) or a glob pattern (`*`, `?`, `[...]` per
+ * component, `**` for any number of folders) whose matches are never readable.  Patterns are
+ * expanded once, by rf_policy_resolve(), within bounds (docs/security.md): files created later
+ * are not covered; too many matches refuse the policy.  A denied file with other hard links is
+ * refused too. */
 void rf_policy_add_deny_read(RfPolicy *policy, const char *path);
+/* How many folders deep each `**` of a deny-read pattern looks (0: the default, 16). */
+void rf_policy_set_deny_read_glob_depth(RfPolicy *policy, guint depth);
+/* workspace-write only: whether the working directory is a writable root (default TRUE; a
+ * permission profile that does not name it makes it FALSE). */
+void rf_policy_set_cwd_writable(RfPolicy *policy, gboolean writable);
 void rf_policy_set_allow_degraded(RfPolicy *policy, gboolean allow);
 /* Descriptor inherited by the command besides 0, 1, 2.  Must be open. */
 void rf_policy_add_pass_fd(RfPolicy *policy, int fd);
