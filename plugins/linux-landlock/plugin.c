@@ -78,7 +78,7 @@ static void describe_missing(int abi, char *buf, size_t len) {
                         : abi >= 9    ? "metadata supervisor; host unix sockets: resolve_unix + scope"
                                       : "metadata and bind/connect supervisor + scope";
   snprintf(buf, len,
-           "%s%s; never with Landlock: protected-subpaths, deny-read, private-loopback, proxy-only",
+           "%s%s; never with Landlock: protected-subpaths, private-loopback, proxy-only",
            sockets, supervision ? "" : why);
 }
 

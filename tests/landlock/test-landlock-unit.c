@@ -64,7 +64,8 @@ static void test_never_claims_what_landlock_cannot_do(void) {
     for (int sup = 0; sup <= 1; sup++) {
       uint64_t caps = rf_ll_capabilities_for_abi(abi, sup);
       CU_ASSERT_FALSE(caps & RF_CAP_PROTECTED_SUBPATHS);
-      CU_ASSERT_FALSE(caps & RF_CAP_DENY_READ);
+      /* deny-read: the ruleset is built around each denied path (landlock-ruleset.c). */
+      CU_ASSERT_TRUE(caps & RF_CAP_DENY_READ);
       CU_ASSERT_FALSE(caps & RF_CAP_PRIVATE_LOOPBACK);
       CU_ASSERT_FALSE(caps & RF_CAP_PROXY_ONLY);
       /* chmod, utimes and xattrs are not Landlock's: only the supervisor confines them. */
@@ -435,6 +436,87 @@ static void test_too_many_mounts_are_refused_naming_the_limit(void) {
   rf_strv_clear(&args);
 }
 
+/* ---- reads on the bwrap command line ---------------------------------------------- */
+
+static size_t index_of(const rf_strv *args, const char *a, const char *b) {
+  for (size_t i = 0; i + 1 < args->len; i++)
+    if (strcmp(args->items[i], a) == 0 && strcmp(args->items[i + 1], b) == 0)
+      return i;
+  return (size_t)-1;
+}
+
+static void test_restricted_reads_start_from_an_empty_root(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  static const char *const data_root[] = {"/srv/data", NULL};
+  p.read_access = RF_READ_RESTRICTED;
+  p.flags |= RF_POLICY_PLATFORM_DEFAULTS;
+  p.readable_roots = data_root;
+  p.n_readable_roots = 1;
+  char *paths[] = {"/bin", "/usr", NULL};
+  char *links[] = {"usr/bin", NULL, NULL};
+  char *loader[] = {"/opt/lib", NULL};
+  unsigned char kinds[1] = {0};
+  rf_bwrap_reads reads = {.platform_paths = paths, .platform_links = links, .n_platform = 2,
+                          .loader_paths = loader, .n_loader = 1, .deny_kind = kinds, .deny_fd = -1};
+  rf_bwrap_fds fds = argv_fds();
+  fds.reads = &reads;
+  const char *const argv[] = {"true", NULL};
+  rf_strv args;
+  rf_strv_init(&args);
+  char err[512] = "";
+  CU_ASSERT_EQUAL_FATAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), 0);
+  CU_ASSERT_EQUAL(index_of(&args, "--ro-bind", "/"), (size_t)-1);
+  CU_ASSERT_NOT_EQUAL(index_of(&args, "--symlink", "usr/bin"), (size_t)-1);
+  CU_ASSERT_NOT_EQUAL(index_of(&args, "--ro-bind", "/usr"), (size_t)-1);
+  CU_ASSERT_NOT_EQUAL(index_of(&args, "--ro-bind", "/opt/lib"), (size_t)-1);
+  CU_ASSERT_NOT_EQUAL(index_of(&args, "--ro-bind", "/srv/data"), (size_t)-1);
+  CU_ASSERT_NOT_EQUAL(index_of(&args, "--ro-bind", "/init"), (size_t)-1);
+  CU_ASSERT_NOT_EQUAL(index_of(&args, "--bind", "/work/ws"), (size_t)-1);
+  rf_strv_clear(&args);
+  /* Full reads: / read-only, none of the above. */
+  p.read_access = RF_READ_FULL;
+  fds.reads = NULL;
+  rf_strv_init(&args);
+  CU_ASSERT_EQUAL_FATAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), 0);
+  CU_ASSERT_NOT_EQUAL(index_of(&args, "--ro-bind", "/"), (size_t)-1);
+  CU_ASSERT_FALSE(has_arg(&args, "--symlink"));
+  rf_strv_clear(&args);
+}
+
+static void test_deny_read_mounts_cover_what_is_bound_above_them(void) {
+  rf_backend_policy p = policy_for(RF_SANDBOX_WORKSPACE_WRITE, RF_NETWORK_OFF);
+  static const char *const deny[] = {"/work/ws/secret.pem", "/work/ws/private", "/work/ws/gone"};
+  p.deny_read = deny;
+  p.n_deny_read = 3;
+  unsigned char kinds[3] = {RF_BWRAP_DENY_FILE, RF_BWRAP_DENY_DIR, RF_BWRAP_DENY_MISSING};
+  rf_bwrap_reads reads = {.deny_kind = kinds, .deny_fd = 12};
+  rf_bwrap_fds fds = argv_fds();
+  fds.reads = &reads;
+  const char *const argv[] = {"true", NULL};
+  rf_strv args;
+  rf_strv_init(&args);
+  char err[512] = "";
+  CU_ASSERT_EQUAL_FATAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), 0);
+  size_t root = index_of(&args, "--bind", "/work/ws");
+  size_t file = index_of(&args, "--ro-bind-data", "12");
+  size_t dir = index_of(&args, "--tmpfs", "/work/ws/private");
+  size_t remount = index_of(&args, "--remount-ro", "/work/ws/private");
+  CU_ASSERT_TRUE(root != (size_t)-1 && file != (size_t)-1 && dir != (size_t)-1 &&
+                 remount != (size_t)-1);
+  /* After the writable root they lie in; each with --perms 0000; read-only last. */
+  CU_ASSERT_TRUE(root < file && root < dir && dir < remount);
+  CU_ASSERT_STRING_EQUAL(args.items[file - 1], "0000");
+  CU_ASSERT_STRING_EQUAL(args.items[file + 2], "/work/ws/secret.pem");
+  CU_ASSERT_STRING_EQUAL(args.items[dir - 1], "0000");
+  CU_ASSERT_FALSE(has_arg(&args, "/work/ws/gone")); /* nothing to hide: no mount point made */
+  rf_strv_clear(&args);
+  /* Without a look at the host, deny-read is refused rather than skipped. */
+  fds.reads = NULL;
+  rf_strv_init(&args);
+  CU_ASSERT_EQUAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), -EINVAL);
+  rf_strv_clear(&args);
+}
+
 /* ---- the bwrap failure classifier, with bwrap's own messages -------------------- */
 
 typedef struct {
@@ -508,7 +590,7 @@ int main(void) {
   CU_pSuite guarantees = CU_add_suite("landlock guarantees per ABI", NULL, NULL);
   CU_add_test(guarantees, "without Landlock nothing is guaranteed",
               test_no_landlock_guarantees_nothing);
-  CU_add_test(guarantees, "protected subpaths, deny-read, private loopback and proxy-only are never claimed; write-confined needs the supervisor",
+  CU_add_test(guarantees, "protected subpaths, private loopback and proxy-only are never claimed, deny-read always; write-confined needs the supervisor",
               test_never_claims_what_landlock_cannot_do);
   CU_add_test(guarantees, "host processes and containment need signal scoping (ABI 6)",
               test_process_guarantees_need_signal_scoping_abi6);
@@ -550,6 +632,11 @@ int main(void) {
               test_only_existing_protected_paths_are_bound);
   CU_add_test(cap, "more mounts than bwrap takes are refused, naming the limit and what fits",
               test_too_many_mounts_are_refused_naming_the_limit);
+  CU_pSuite reads = CU_add_suite("reads on the bwrap command line", NULL, NULL);
+  CU_add_test(reads, "restricted reads start from an empty root: platform paths (symlinks as symlinks), loader paths, readable roots and init bound read-only",
+              test_restricted_reads_start_from_an_empty_root);
+  CU_add_test(reads, "deny-read mounts (mode 0000) come after the binds above them, folders made read-only last, missing paths skipped",
+              test_deny_read_mounts_cover_what_is_bound_above_them);
   CU_pSuite bwrap = CU_add_suite("bwrap failure classifier", NULL, NULL);
   CU_add_test(bwrap, "bwrap's failures are classified, quoted, with a remedy",
               test_bwrap_failures_are_classified_with_a_remedy);
