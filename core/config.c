@@ -3,6 +3,7 @@
  * TOML syntax is toml.c's business; what a policy means is policy.c's and resolve.c's. */
 #include <ringfence/ringfence.h>
 
+#include "permissions.h"
 #include "quote.h"
 #include "safe-read.h"
 #include "toml.h"
@@ -19,7 +20,15 @@
 
 /* ---- The settings ringfence knows ------------------------------------------------ */
 
-typedef enum { TYPE_ENUM, TYPE_BOOL, TYPE_PATH, TYPE_PATHS, TYPE_NAMES, TYPE_APPROVAL } SettingType;
+typedef enum {
+  TYPE_ENUM,
+  TYPE_BOOL,
+  TYPE_PATH,
+  TYPE_PATHS,
+  TYPE_NAMES,
+  TYPE_APPROVAL,
+  TYPE_STRING, /* any non-empty string */
+} SettingType;
 
 enum {
   S_SANDBOX_MODE,
@@ -42,6 +51,7 @@ enum {
   S_DENY_READ,
   S_ALLOW_DEGRADED,
   S_RULES,
+  S_DEFAULT_PERMISSIONS,
   N_SETTINGS
 };
 
@@ -81,6 +91,9 @@ static const Spec specs[N_SETTINGS] = {
     [S_DENY_READ] = {"ringfence.deny_read", TYPE_PATHS, NULL, "[]"},
     [S_ALLOW_DEGRADED] = {"ringfence.allow_degraded", TYPE_BOOL, NULL, "false"},
     [S_RULES] = {"ringfence.rules", TYPE_PATHS, NULL, "[]"},
+    /* A permission profile (core/permissions.c); the [permissions] tables are read apart. */
+    [S_DEFAULT_PERMISSIONS] = {"default_permissions", TYPE_STRING, NULL,
+                               "(none: sandbox_mode applies)"},
 };
 
 /* Tables whose keys are settings (approval_policy is a setting that may be a table). */
@@ -112,6 +125,7 @@ typedef struct {
 
 typedef struct {
   Setting s[N_SETTINGS];
+  GPtrArray *permissions; /* [permissions.NAME] entries (permissions.h); NULL until one is read */
 } Layer;
 
 typedef struct {
@@ -156,6 +170,7 @@ static void setting_copy(Setting *to, const Setting *from) {
 static void layer_clear(Layer *layer) {
   for (int i = 0; i < N_SETTINGS; i++)
     setting_clear(&layer->s[i]);
+  g_clear_pointer(&layer->permissions, g_ptr_array_unref);
 }
 
 static void profile_free(gpointer data) {
@@ -468,6 +483,15 @@ static gboolean read_setting(const Reader *r, int index, const RfTomlValue *valu
     if (!s.text)
       return FALSE;
     break;
+  case TYPE_STRING: {
+    const char *text = string_of(r, value, spec->key, "a name such as \":workspace\"");
+    if (!text)
+      return FALSE;
+    if (!*text)
+      return key_error(r, value, spec->key, "is empty: expected a name such as \":workspace\"");
+    s.text = g_strdup(text);
+    break;
+  }
   case TYPE_PATHS:
   case TYPE_NAMES:
     if (!read_list(r, value, spec->key, spec->type == TYPE_PATHS, &s.list))
@@ -527,6 +551,18 @@ static gboolean read_profiles(const Reader *r, const RfTomlValue *value) {
   return TRUE;
 }
 
+/* [permissions] tables, or -c permissions.PARTS=VALUE (core/permissions.c). */
+static gboolean read_permissions(const Reader *r, const char *const *parts,
+                                 const RfTomlValue *value) {
+  if (!r->layer->permissions)
+    r->layer->permissions = rf_permissions_layer_new();
+  RfPermReader pr = {.file = r->file,
+                     .assignment = r->assignment,
+                     .profile = r->profile,
+                     .error = r->error};
+  return rf_permissions_read(&pr, r->layer->permissions, parts, value);
+}
+
 static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *value) {
   int index = find_spec(key);
   if (index >= 0)
@@ -544,6 +580,8 @@ static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *
   }
   if (top && r->file && g_str_equal(key, "profiles"))
     return read_profiles(r, value);
+  if (g_str_equal(key, "permissions"))
+    return read_permissions(r, NULL, value);
   if (g_strv_contains(setting_tables, key)) {
     if (rf_toml_value_type(value) != RF_TOML_TABLE)
       return key_error(r, value, key, "is %s %s: expected a table ([%s])", article(type_of(value)),
@@ -684,6 +722,9 @@ gboolean rf_config_add_override(RfConfig *config, const char *assignment, GError
               .layer_index = LAYER_OVERRIDE,
               .assignment = assignment,
               .error = error};
+  /* Profile names and paths may hold dots: the parts, not the joined key. */
+  if (g_str_equal(parts[0], "permissions"))
+    return read_permissions(&r, (const char *const *)parts + 1, value);
   return read_entry(&r, key, value);
 }
 
@@ -722,6 +763,7 @@ gboolean rf_config_set_flag(RfConfig *config, const char *key, const char *value
     s->boolean = g_str_equal(value, "true");
     break;
   case TYPE_PATH:
+  case TYPE_STRING:
     g_free(s->text);
     s->text = g_strdup(value);
     break;
@@ -906,30 +948,63 @@ static rf_network_mode effective_network(const RfConfig *config, const char **or
   return RF_NETWORK_OFF;
 }
 
+/* The [permissions] entries of every layer in effect, lowest first (NULL where none). */
+static void permission_layers(const RfConfig *config, GPtrArray *layers[N_LAYERS]) {
+  for (int i = 0; i < N_LAYERS; i++)
+    layers[i] = config->stack[i] ? config->stack[i]->permissions : NULL;
+}
+
+/* default_permissions counts unless -s/--sandbox names a mode (the flag wins); sandbox_mode set
+ * in the config too is a contradiction, an error (see rf_config_apply). */
+static gboolean permissions_in_effect(const RfConfig *config) {
+  return config->effective[S_DEFAULT_PERMISSIONS].set &&
+         config->effective_layer[S_SANDBOX_MODE] != LAYER_FLAG;
+}
+
 gboolean rf_config_apply(const RfConfig *config, RfPolicy *policy, GError **error) {
   g_return_val_if_fail(config->resolved, FALSE);
   const Setting *e = config->effective;
-  rf_sandbox_mode mode = RF_SANDBOX_READ_ONLY;
-  if (!rf_sandbox_mode_from_string(mode_text(config), &mode, error))
-    return FALSE;
-  rf_policy_set_mode(policy, mode);
   const char *network_origin;
   rf_policy_set_network(policy, effective_network(config, &network_origin));
-  /* Writable roots from the config count in workspace-write only (elsewhere they are
-   * ignored, as agents do); a --writable-root flag always counts, so a wrong mode is an
-   * error naming it. */
-  if (mode == RF_SANDBOX_WORKSPACE_WRITE) {
-    int lower = winner_below(config, S_WRITABLE_ROOTS, LAYER_FLAG);
-    for (char **root = lower >= 0 ? config->stack[lower]->s[S_WRITABLE_ROOTS].list : NULL;
-         root && *root; root++)
-      rf_policy_add_writable_root(policy, *root);
+  if (permissions_in_effect(config)) {
+    /* A permission profile decides the mode, the writable roots, reads and the network
+     * (ringfence.network, when set, still wins); the sandbox_workspace_write keys are not used
+     * with it, as in the agent CLI.  With sandbox_mode also set the two would disagree. */
+    const Setting *dp = &e[S_DEFAULT_PERMISSIONS];
+    if (e[S_SANDBOX_MODE].set) {
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                  "default_permissions (%s) and sandbox_mode (%s) are both set, and they do not "
+                  "compose: keep one (-s/--sandbox on the command line overrides "
+                  "default_permissions for one run)",
+                  dp->origin, e[S_SANDBOX_MODE].origin);
+      return FALSE;
+    }
+    GPtrArray *layers[N_LAYERS];
+    permission_layers(config, layers);
+    if (!rf_permissions_apply(layers, N_LAYERS, dp->text, dp->origin, e[S_NETWORK].set, policy,
+                              error))
+      return FALSE;
+  } else {
+    rf_sandbox_mode mode = RF_SANDBOX_READ_ONLY;
+    if (!rf_sandbox_mode_from_string(mode_text(config), &mode, error))
+      return FALSE;
+    rf_policy_set_mode(policy, mode);
+    /* Writable roots from the config count in workspace-write only (elsewhere they are
+     * ignored, as agents do); a --writable-root flag always counts, so a wrong mode is an
+     * error naming it. */
+    if (mode == RF_SANDBOX_WORKSPACE_WRITE) {
+      int lower = winner_below(config, S_WRITABLE_ROOTS, LAYER_FLAG);
+      for (char **root = lower >= 0 ? config->stack[lower]->s[S_WRITABLE_ROOTS].list : NULL;
+           root && *root; root++)
+        rf_policy_add_writable_root(policy, *root);
+    }
+    if (e[S_EXCLUDE_SLASH_TMP].set)
+      rf_policy_set_exclude_slash_tmp(policy, e[S_EXCLUDE_SLASH_TMP].boolean);
+    if (e[S_EXCLUDE_TMPDIR].set)
+      rf_policy_set_exclude_tmpdir_env_var(policy, e[S_EXCLUDE_TMPDIR].boolean);
   }
   for (char **root = config->flag_layer.s[S_WRITABLE_ROOTS].list; root && *root; root++)
     rf_policy_add_writable_root(policy, *root);
-  if (e[S_EXCLUDE_SLASH_TMP].set)
-    rf_policy_set_exclude_slash_tmp(policy, e[S_EXCLUDE_SLASH_TMP].boolean);
-  if (e[S_EXCLUDE_TMPDIR].set)
-    rf_policy_set_exclude_tmpdir_env_var(policy, e[S_EXCLUDE_TMPDIR].boolean);
   if (e[S_PROTECTED_NAMES].set)
     rf_policy_set_protected_names(policy, (const char *const *)e[S_PROTECTED_NAMES].list);
   if (e[S_READABLE_ROOTS].set && e[S_READABLE_ROOTS].list[0]) {
@@ -1025,6 +1100,7 @@ static void append_value_toml(GString *out, int index, const Setting *s) {
   switch (specs[index].type) {
   case TYPE_ENUM:
   case TYPE_PATH:
+  case TYPE_STRING:
     append_toml_string(out, s->text);
     break;
   case TYPE_BOOL:
@@ -1050,13 +1126,19 @@ static void append_value_toml(GString *out, int index, const Setting *s) {
 static const char *unused_because(const RfConfig *config, int index) {
   const char *network_origin = NULL;
   switch (index) {
+  case S_DEFAULT_PERMISSIONS:
+    return permissions_in_effect(config) ? NULL : "overridden by flag -s";
   case S_WRITABLE_ROOTS:
+    if (permissions_in_effect(config) && config->effective_layer[index] != LAYER_FLAG)
+      return "not used with default_permissions";
     if (!workspace_write(config) && config->effective_layer[index] != LAYER_FLAG)
       return "not used: sandbox_mode is not workspace-write";
     return NULL;
   case S_NETWORK_ACCESS:
   case S_EXCLUDE_TMPDIR:
   case S_EXCLUDE_SLASH_TMP:
+    if (permissions_in_effect(config))
+      return "not used with default_permissions";
     if (!workspace_write(config))
       return "not used: sandbox_mode is not workspace-write";
     if (index == S_NETWORK_ACCESS) {
@@ -1127,6 +1209,17 @@ void rf_config_describe(const RfConfig *config, GString *out) {
     g_string_append_printf(out, "  %-*s  # %s\n", (int)width, line,
                            (char *)g_ptr_array_index(comments, i));
   }
+  if (permissions_in_effect(config)) {
+    const char *name = config->effective[S_DEFAULT_PERMISSIONS].text;
+    GPtrArray *layers[N_LAYERS];
+    permission_layers(config, layers);
+    if (rf_permissions_is_builtin(name))
+      g_string_append_printf(out, "permission profile %s: built in\n", name);
+    else {
+      g_string_append_printf(out, "permission profile %s (effective entries  # where each came from):\n", name);
+      rf_permissions_describe(layers, N_LAYERS, name, out);
+    }
+  }
   const char *network_origin;
   rf_network_mode network = effective_network(config, &network_origin);
   g_string_append_printf(out, "effective: backend %s (%s), network %s (%s)\n",
@@ -1139,6 +1232,7 @@ static void append_json_value(GString *out, int index, const Setting *s) {
   switch (specs[index].type) {
   case TYPE_ENUM:
   case TYPE_PATH:
+  case TYPE_STRING:
     rf_json_append_string(out, s->text);
     break;
   case TYPE_BOOL:
@@ -1187,6 +1281,19 @@ void rf_config_describe_json(const RfConfig *config, GString *out) {
   }
   g_string_append(out, ",\"backend\":");
   rf_json_append_string(out, rf_config_get_backend(config));
+  g_string_append(out, ",\"permission_profile\":");
+  if (permissions_in_effect(config)) {
+    const char *name = config->effective[S_DEFAULT_PERMISSIONS].text;
+    GPtrArray *layers[N_LAYERS];
+    permission_layers(config, layers);
+    g_string_append(out, "{\"name\":");
+    rf_json_append_string(out, name);
+    g_string_append(out, ",\"entries\":");
+    rf_permissions_describe_json(layers, N_LAYERS, name, out);
+    g_string_append_c(out, '}');
+  } else {
+    g_string_append(out, "null");
+  }
   g_string_append(out, ",\"settings\":{");
   for (int i = 0; i < N_SETTINGS; i++) {
     const Setting *s = &config->effective[i];
