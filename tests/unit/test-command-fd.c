@@ -73,7 +73,7 @@ static void test_malformed_blobs_are_refused(void) {
     size_t len;
   } bad[] = {
       {"", 0},                          /* empty */
-      {"1\0" "0\0" "true", 10},         /* last string not terminated */
+      {"1\0" "0\0" "true", 8},          /* last string not terminated */
       {"0\0" "0\0", 4},                 /* no command */
       {"2\0" "0\0" "true\0", 9},        /* fewer strings than announced */
       {"1\0" "0\0" "true\0x\0", 11},    /* more */
