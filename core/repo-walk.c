@@ -382,17 +382,14 @@ static gboolean walk(const char *root, const char *const *skip, GPtrArray *repos
 }
 
 typedef struct {
-  const char *root;
-  const char *const *skip;
-  GPtrArray *repos;
-  RfWalkStats *stats;
-  GError **error;
+  Walk args; /* what rf_repo_walk was given (stats may be NULL) */
   gboolean ok;
 } WalkCall;
 
 static gpointer walk_call(gpointer data) {
   WalkCall *call = data;
-  call->ok = walk(call->root, call->skip, call->repos, call->stats, call->error);
+  const Walk *a = &call->args;
+  call->ok = walk(a->root, a->skip, a->repos, a->stats, a->error);
   return call;
 }
 
@@ -401,7 +398,8 @@ static gpointer walk_call(gpointer data) {
  * nor bwrap in its user namespace can reach; bwrap then fails ("Can't find source path"). */
 gboolean rf_repo_walk(const char *root, const char *const *skip, GPtrArray *repos,
                       RfWalkStats *stats, GError **error) {
-  WalkCall call = {.root = root, .skip = skip, .repos = repos, .stats = stats, .error = error};
+  WalkCall call = {.args = {.root = root, .skip = skip, .repos = repos, .stats = stats,
+                            .error = error}};
   if (!rf_with_command_access(walk_call, &call)) {
     g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
                 "cannot look for git repositories below %s with the command's access (a thread "
