@@ -4,6 +4,7 @@
 #include "quote.h"
 #include "rules.h"
 #include "safe-read.h"
+#include "starlark.h"
 
 #include <errno.h>
 #include <string.h>
@@ -210,34 +211,10 @@ char **rf_shlex_split(const char *text, GError **error) {
   return (char **)g_ptr_array_free(g_steal_pointer(&words), FALSE);
 }
 
-/* ---- The Starlark subset: lexer ------------------------------------------------- */
-
-typedef enum {
-  TOK_EOF,
-  TOK_NEWLINE,
-  TOK_IDENT,
-  TOK_STRING,
-  TOK_LPAREN,
-  TOK_RPAREN,
-  TOK_LBRACKET,
-  TOK_RBRACKET,
-  TOK_COMMA,
-  TOK_EQUALS,
-} TokenType;
-
-typedef struct {
-  TokenType type;
-  char *text; /* identifier or the decoded string */
-  guint line, column;
-} Token;
+/* ---- Calls, as core/starlark.c evaluates them ---------------------------------- */
 
 typedef struct {
   const char *name; /* file name for messages */
-  const char *p, *end;
-  guint line, column;
-  int depth; /* open ( and [: newlines inside are insignificant */
-  gboolean at_line_start;
-  Token token; /* the current token */
   GError **error;
 } Parser;
 
@@ -253,446 +230,46 @@ static gboolean fail_at(Parser *ps, guint line, guint column, const char *format
   return FALSE;
 }
 
-/* Advances one byte, keeping line and column (columns count characters). */
-static void advance(Parser *ps) {
-  if (*ps->p == '\n') {
-    ps->line++;
-    ps->column = 1;
-  } else if (((unsigned char)*ps->p & 0xC0) != 0x80) {
-    ps->column++;
-  }
-  ps->p++;
-  /* A continuation byte belongs to the character already counted. */
-  while (ps->p < ps->end && ((unsigned char)*ps->p & 0xC0) == 0x80)
-    ps->p++;
-}
-
-static gboolean hex_value(const char *p, const char *end, int digits, gunichar *out) {
-  gunichar value = 0;
-  if (end - p < digits)
-    return FALSE;
-  for (int i = 0; i < digits; i++) {
-    if (!g_ascii_isxdigit(p[i]))
-      return FALSE;
-    value = value * 16 + g_ascii_xdigit_value(p[i]);
-  }
-  *out = value;
-  return TRUE;
-}
-
-/* A string literal: '...', "...", '''...''', """...""", with an optional r prefix. */
-static gboolean lex_string(Parser *ps, gboolean raw) {
-  guint line = ps->line, column = ps->column;
-  if (raw)
-    advance(ps);
-  char quote = *ps->p;
-  gboolean triple = ps->end - ps->p >= 3 && ps->p[1] == quote && ps->p[2] == quote;
-  for (int i = 0; i < (triple ? 3 : 1); i++)
-    advance(ps);
-  GString *out = g_string_new(NULL);
-  for (;;) {
-    if (ps->p >= ps->end || (!triple && *ps->p == '\n')) {
-      g_string_free(out, TRUE);
-      return fail_at(ps, line, column, "unterminated string (close it with %s)",
-                     triple ? (quote == '"' ? "\"\"\"" : "'''") : (quote == '"' ? "\"" : "'"));
-    }
-    if (*ps->p == quote &&
-        (!triple || (ps->end - ps->p >= 3 && ps->p[1] == quote && ps->p[2] == quote))) {
-      for (int i = 0; i < (triple ? 3 : 1); i++)
-        advance(ps);
-      break;
-    }
-    if (*ps->p == '\\' && !raw) {
-      guint eline = ps->line, ecolumn = ps->column;
-      char c = ps->p + 1 < ps->end ? ps->p[1] : '\0';
-      gunichar code = 0;
-      int skip = 2;
-      switch (c) {
-      case 'n':
-        code = '\n';
-        break;
-      case 't':
-        code = '\t';
-        break;
-      case 'r':
-        code = '\r';
-        break;
-      case 'a':
-        code = '\a';
-        break;
-      case 'b':
-        code = '\b';
-        break;
-      case 'f':
-        code = '\f';
-        break;
-      case 'v':
-        code = '\v';
-        break;
-      case '\\':
-        code = '\\';
-        break;
-      case '\'':
-        code = '\'';
-        break;
-      case '"':
-        code = '"';
-        break;
-      case '\n':
-        code = 0;
-        break; /* line continuation */
-      case 'x':
-        if (!hex_value(ps->p + 2, ps->end, 2, &code))
-          goto bad_escape;
-        skip = 4;
-        break;
-      case 'u':
-        if (!hex_value(ps->p + 2, ps->end, 4, &code))
-          goto bad_escape;
-        skip = 6;
-        break;
-      case 'U':
-        if (!hex_value(ps->p + 2, ps->end, 8, &code))
-          goto bad_escape;
-        skip = 10;
-        break;
-      default:
-        if (c >= '0' && c <= '7') {
-          skip = 1;
-          while (skip < 4 && ps->p + skip < ps->end && ps->p[skip] >= '0' && ps->p[skip] <= '7')
-            code = code * 8 + (gunichar)(ps->p[skip++] - '0');
-          break;
-        }
-        goto bad_escape;
-      }
-      if (c != '\n' && (code == 0 || !g_unichar_validate(code))) {
-        g_string_free(out, TRUE);
-        return fail_at(ps, eline, ecolumn,
-                       "this escape makes a NUL or invalid character, which "
-                       "a command word cannot hold");
-      }
-      if (c != '\n')
-        g_string_append_unichar(out, code);
-      for (int i = 0; i < skip; i++)
-        advance(ps);
-      continue;
-    bad_escape:
-      g_string_free(out, TRUE);
-      return fail_at(ps, eline, ecolumn,
-                     "invalid escape sequence \\%c (use \\\\ for a backslash, or an r\"...\" "
-                     "string)",
-                     c ? c : ' ');
-    }
-    const char *start = ps->p;
-    advance(ps);
-    g_string_append_len(out, start, ps->p - start);
-  }
-  ps->token = (Token){
-      .type = TOK_STRING, .text = g_string_free(out, FALSE), .line = line, .column = column};
-  return TRUE;
-}
-
-/* Reads the next token into ps->token. */
-static gboolean next_token(Parser *ps) {
-  g_clear_pointer(&ps->token.text, g_free);
-  for (;;) {
-    if (ps->p >= ps->end) {
-      ps->token = (Token){.type = TOK_EOF, .line = ps->line, .column = ps->column};
-      if (ps->depth > 0)
-        return fail_at(ps, ps->line, ps->column,
-                       "unexpected end of file: a ( or [ is not "
-                       "closed");
-      return TRUE;
-    }
-    char c = *ps->p;
-    if (c == ' ' || c == '\t' || c == '\r') {
-      if (ps->at_line_start && ps->depth == 0) {
-        /* Indentation is only allowed on blank or comment lines. */
-        const char *q = ps->p;
-        while (q < ps->end && (*q == ' ' || *q == '\t' || *q == '\r'))
-          q++;
-        if (q < ps->end && *q != '\n' && *q != '#')
-          return fail_at(ps, ps->line, ps->column + (guint)(q - ps->p),
-                         "unexpected indentation: a statement starts in column 1");
-      }
-      advance(ps);
-      continue;
-    }
-    if (c == '#') {
-      while (ps->p < ps->end && *ps->p != '\n')
-        advance(ps);
-      continue;
-    }
-    if (c == '\\' && ps->p + 1 < ps->end && ps->p[1] == '\n') {
-      advance(ps);
-      advance(ps);
-      continue;
-    }
-    if (c == '\n') {
-      guint line = ps->line, column = ps->column;
-      advance(ps);
-      if (ps->depth > 0 || ps->at_line_start)
-        continue;
-      ps->at_line_start = TRUE;
-      ps->token = (Token){.type = TOK_NEWLINE, .line = line, .column = column};
-      return TRUE;
-    }
-    ps->at_line_start = FALSE;
-    guint line = ps->line, column = ps->column;
-    if (c == '"' || c == '\'')
-      return lex_string(ps, FALSE);
-    if ((c == 'r' || c == 'R') && ps->p + 1 < ps->end && (ps->p[1] == '"' || ps->p[1] == '\''))
-      return lex_string(ps, TRUE);
-    if (g_ascii_isalpha(c) || c == '_') {
-      const char *start = ps->p;
-      while (ps->p < ps->end && (g_ascii_isalnum(*ps->p) || *ps->p == '_'))
-        advance(ps);
-      ps->token = (Token){.type = TOK_IDENT,
-                          .text = g_strndup(start, ps->p - start),
-                          .line = line,
-                          .column = column};
-      return TRUE;
-    }
-    TokenType type;
-    switch (c) {
-    case '(':
-      type = TOK_LPAREN;
-      ps->depth++;
-      break;
-    case '[':
-      type = TOK_LBRACKET;
-      ps->depth++;
-      break;
-    case ')':
-      type = TOK_RPAREN;
-      ps->depth--;
-      break;
-    case ']':
-      type = TOK_RBRACKET;
-      ps->depth--;
-      break;
-    case ',':
-      type = TOK_COMMA;
-      break;
-    case '=':
-      type = TOK_EQUALS;
-      break;
-    default: {
-      g_autofree char *shown = g_utf8_make_valid(ps->p, MIN(4, ps->end - ps->p));
-      gunichar ch = g_utf8_get_char(shown);
-      char buf[8] = {0};
-      g_unichar_to_utf8(ch, buf);
-      return fail_at(ps, line, column,
-                     "unexpected '%s': a rules file holds only calls such as prefix_rule(...) "
-                     "with string and list arguments",
-                     buf);
-    }
-    }
-    if (ps->depth < 0)
-      return fail_at(ps, line, column, "unexpected '%c': nothing to close", c);
-    advance(ps);
-    ps->token = (Token){.type = type, .line = line, .column = column};
-    return TRUE;
-  }
-}
-
-/* ---- The Starlark subset: values and calls -------------------------------------- */
-
-typedef struct Value Value;
-struct Value {
-  gboolean is_list;
-  char *string;     /* when !is_list */
-  GPtrArray *items; /* Value*, when is_list */
-  guint line, column;
-};
-
-static void value_free(gpointer data) {
-  Value *value = data;
-  if (!value)
-    return;
-  g_free(value->string);
-  if (value->items)
-    g_ptr_array_unref(value->items);
-  g_free(value);
-}
-
-static const char *token_description(const Token *token) {
-  switch (token->type) {
-  case TOK_EOF:
-    return "the end of the file";
-  case TOK_NEWLINE:
-    return "the end of the line";
-  case TOK_IDENT:
-    return "a name";
-  case TOK_STRING:
-    return "a string";
-  case TOK_LPAREN:
-    return "'('";
-  case TOK_RPAREN:
-    return "')'";
-  case TOK_LBRACKET:
-    return "'['";
-  case TOK_RBRACKET:
-    return "']'";
-  case TOK_COMMA:
-    return "','";
-  case TOK_EQUALS:
-    return "'='";
-  }
-  return "?";
-}
-
-static Value *parse_value(Parser *ps) {
-  Token *t = &ps->token;
-  if (t->type == TOK_STRING) {
-    Value *value = g_new0(Value, 1);
-    value->string = g_steal_pointer(&t->text);
-    value->line = t->line;
-    value->column = t->column;
-    return next_token(ps) ? value : (value_free(value), NULL);
-  }
-  if (t->type == TOK_LBRACKET) {
-    Value *list = g_new0(Value, 1);
-    list->is_list = TRUE;
-    list->items = g_ptr_array_new_with_free_func(value_free);
-    list->line = t->line;
-    list->column = t->column;
-    if (!next_token(ps))
-      goto fail;
-    while (t->type != TOK_RBRACKET) {
-      Value *item = parse_value(ps);
-      if (!item)
-        goto fail;
-      g_ptr_array_add(list->items, item);
-      if (t->type == TOK_COMMA) {
-        if (!next_token(ps))
-          goto fail;
-      } else if (t->type != TOK_RBRACKET) {
-        fail_at(ps, t->line, t->column, "expected ',' or ']' in the list, found %s",
-                token_description(t));
-        goto fail;
-      }
-    }
-    if (!next_token(ps))
-      goto fail;
-    return list;
-  fail:
-    value_free(list);
-    return NULL;
-  }
-  g_autofree char *ident = t->type == TOK_IDENT ? rf_quote(t->text, -1) : NULL;
-  if (t->type == TOK_IDENT)
-    fail_at(ps, t->line, t->column,
-            "%s is not accepted here: only string literals (\"...\") and lists ([...]) are; "
-            "rules files have no variables, numbers or booleans",
-            ident);
-  else
-    fail_at(ps, t->line, t->column, "expected a string or a list, found %s", token_description(t));
-  return NULL;
-}
-
-typedef struct {
-  char *name;
-  Value *value;
-  guint line, column; /* of the keyword */
-} Argument;
-
-static void argument_free(gpointer data) {
-  Argument *arg = data;
-  g_free(arg->name);
-  value_free(arg->value);
-  g_free(arg);
-}
-
-typedef struct {
-  char *function;
-  guint line, column;
-  GPtrArray *arguments; /* Argument* */
-} Call;
-
-static void call_free(Call *call) {
-  g_free(call->function);
-  if (call->arguments)
-    g_ptr_array_unref(call->arguments);
-}
+typedef RfSlValue Value;
+typedef RfSlArgument Argument;
+typedef RfSlCall Call;
 
 static const char *const known_functions[] = {"prefix_rule", "host_executable", "network_rule",
                                               NULL};
 
-static gboolean parse_call(Parser *ps, Call *call) {
-  Token *t = &ps->token;
-  if (t->type != TOK_IDENT)
-    return fail_at(ps, t->line, t->column, "expected a call such as prefix_rule(...), found %s",
-                   token_description(t));
-  call->function = g_steal_pointer(&t->text);
-  call->line = t->line;
-  call->column = t->column;
-  call->arguments = g_ptr_array_new_with_free_func(argument_free);
-  if (!next_token(ps))
-    return FALSE;
-  if (t->type == TOK_EQUALS)
-    return fail_at(ps, call->line, call->column,
-                   "assignments such as '%s = ...' are not supported: a rules file holds only "
-                   "prefix_rule(...), host_executable(...) and network_rule(...) calls",
-                   call->function);
-  if (!g_strv_contains(known_functions, call->function)) {
-    g_autofree char *function = rf_quote(call->function, -1);
-    return fail_at(ps, call->line, call->column,
-                   "unknown function %s: a rules file may call only prefix_rule, "
-                   "host_executable and network_rule",
-                   function);
+/* Each function's parameters in the order positional arguments fill them (the other CLI's). */
+static const char *const prefix_rule_parameters[] = {
+    "pattern", "decision", "match", "not_match", "justification", "canonical_matching", NULL};
+static const char *const host_executable_parameters[] = {"name", "paths", NULL};
+static const char *const network_rule_parameters[] = {"host", "protocol", "decision",
+                                                      "justification", NULL};
+
+/* Names the positional arguments of |call| after |parameters|; refuses repeated ones. */
+static gboolean name_arguments(Parser *ps, Call *call, const char *const *parameters) {
+  guint n = g_strv_length((char **)parameters);
+  for (guint i = 0; i < call->arguments->len; i++) {
+    Argument *arg = g_ptr_array_index(call->arguments, i);
+    if (arg->name)
+      break;
+    if (i >= n) {
+      g_autofree char *list = g_strjoinv(", ", (char **)parameters);
+      return fail_at(ps, arg->line, arg->column,
+                     "%s takes at most %u positional arguments (%s)", call->function, n, list);
+    }
+    arg->name = g_strdup(parameters[i]);
   }
-  if (t->type != TOK_LPAREN)
-    return fail_at(ps, t->line, t->column, "expected '(' after %s, found %s", call->function,
-                   token_description(t));
-  if (!next_token(ps))
-    return FALSE;
-  while (t->type != TOK_RPAREN) {
-    if (t->type != TOK_IDENT)
-      return fail_at(ps, t->line, t->column,
-                     "expected a keyword argument (name = value), found %s%s", token_description(t),
-                     t->type == TOK_STRING || t->type == TOK_LBRACKET
-                         ? ": arguments must be named, as in prefix_rule(pattern = [...])"
-                         : "");
-    Argument *arg = g_new0(Argument, 1);
-    arg->name = g_steal_pointer(&t->text);
-    arg->line = t->line;
-    arg->column = t->column;
-    g_ptr_array_add(call->arguments, arg);
-    for (guint i = 0; i + 1 < call->arguments->len; i++) {
-      Argument *other = g_ptr_array_index(call->arguments, i);
+  for (guint i = 0; i < call->arguments->len; i++) {
+    Argument *arg = g_ptr_array_index(call->arguments, i);
+    for (guint j = 0; j < i; j++) {
+      Argument *other = g_ptr_array_index(call->arguments, j);
       if (g_str_equal(other->name, arg->name)) {
         g_autofree char *name = rf_quote(arg->name, -1);
-        return fail_at(ps, arg->line, arg->column, "argument %s given twice to %s (first at line %u)",
-                       name, call->function, other->line);
+        return fail_at(ps, arg->line, arg->column,
+                       "argument %s given twice to %s (first at line %u)", name, call->function,
+                       other->line);
       }
     }
-    if (!next_token(ps))
-      return FALSE;
-    if (t->type != TOK_EQUALS) {
-      g_autofree char *name = rf_quote(arg->name, -1);
-      return fail_at(ps, t->line, t->column, "expected '=' after %s, found %s", name,
-                     token_description(t));
-    }
-    if (!next_token(ps))
-      return FALSE;
-    arg->value = parse_value(ps);
-    if (!arg->value)
-      return FALSE;
-    if (t->type == TOK_COMMA) {
-      if (!next_token(ps))
-        return FALSE;
-    } else if (t->type != TOK_RPAREN) {
-      return fail_at(ps, t->line, t->column, "expected ',' or ')' in the call to %s, found %s",
-                     call->function, token_description(t));
-    }
   }
-  if (!next_token(ps))
-    return FALSE;
-  if (t->type != TOK_NEWLINE && t->type != TOK_EOF)
-    return fail_at(ps, t->line, t->column,
-                   "expected the end of the line after the call to %s, found %s", call->function,
-                   token_description(t));
   return TRUE;
 }
 
@@ -751,18 +328,23 @@ static gboolean check_arguments(Parser *ps, const Call *call, const char *const 
   return TRUE;
 }
 
+static const char *article(const char *noun) {
+  return strchr("aeiou", noun[0]) ? "an" : "a";
+}
+
 static gboolean want_string(Parser *ps, const Call *call, const Argument *arg) {
-  if (arg->value->is_list)
-    return fail_at(ps, arg->value->line, arg->value->column,
-                   "%s argument '%s' must be a string, not a list", call->function, arg->name);
+  if (arg->value->type != RF_SL_STRING)
+    return fail_at(ps, arg->line, arg->column, "%s argument '%s' must be a string, not %s %s",
+                   call->function, arg->name, article(rf_sl_type_name(arg->value->type)),
+                   rf_sl_type_name(arg->value->type));
   return TRUE;
 }
 
 static gboolean want_list(Parser *ps, const Call *call, const Argument *arg) {
-  if (!arg->value->is_list)
-    return fail_at(ps, arg->value->line, arg->value->column,
-                   "%s argument '%s' must be a list [...], not a string", call->function,
-                   arg->name);
+  if (arg->value->type != RF_SL_LIST)
+    return fail_at(ps, arg->line, arg->column, "%s argument '%s' must be a list [...], not %s %s",
+                   call->function, arg->name, article(rf_sl_type_name(arg->value->type)),
+                   rf_sl_type_name(arg->value->type));
   return TRUE;
 }
 
@@ -777,8 +359,8 @@ static void append_quoted(GString *out, const char *s) {
 }
 
 static void append_value_text(GString *out, const Value *value) {
-  if (!value->is_list) {
-    append_quoted(out, value->string);
+  if (value->type != RF_SL_LIST) {
+    append_quoted(out, value->type == RF_SL_STRING ? value->string : "?");
     return;
   }
   g_string_append_c(out, '[');
@@ -792,8 +374,14 @@ static void append_value_text(GString *out, const Value *value) {
 
 /* A pattern element: a string, or a non-empty list of strings (its alternatives). */
 static char **pattern_element(Parser *ps, const Value *element) {
-  if (!element->is_list)
+  if (element->type == RF_SL_STRING)
     return g_strdupv((char *[]){element->string, NULL});
+  if (element->type != RF_SL_LIST) {
+    fail_at(ps, element->line, element->column,
+            "a pattern element must be a string or a list of strings, not %s %s",
+            article(rf_sl_type_name(element->type)), rf_sl_type_name(element->type));
+    return NULL;
+  }
   if (element->items->len == 0) {
     fail_at(ps, element->line, element->column,
             "a list of alternatives in a pattern cannot be empty");
@@ -802,10 +390,11 @@ static char **pattern_element(Parser *ps, const Value *element) {
   char **alternatives = g_new0(char *, element->items->len + 1);
   for (guint i = 0; i < element->items->len; i++) {
     Value *alt = g_ptr_array_index(element->items, i);
-    if (alt->is_list) {
+    if (alt->type != RF_SL_STRING) {
       g_strfreev(alternatives);
       fail_at(ps, alt->line, alt->column,
-              "a pattern alternative must be a string (alternatives do not nest)");
+              "a pattern alternative must be a string, not %s %s (alternatives do not nest)",
+              article(rf_sl_type_name(alt->type)), rf_sl_type_name(alt->type));
       return NULL;
     }
     alternatives[i] = g_strdup(alt->string);
@@ -823,17 +412,20 @@ static gboolean parse_examples(Parser *ps, const Call *call, const char *name, g
   for (guint i = 0; i < arg->value->items->len; i++) {
     Value *item = g_ptr_array_index(arg->value->items, i);
     Example example = {.line = item->line, .column = item->column, .must_match = must_match};
-    if (item->is_list) {
+    if (item->type == RF_SL_LIST) {
       example.words = g_new0(char *, item->items->len + 1);
       for (guint j = 0; j < item->items->len; j++) {
         Value *word = g_ptr_array_index(item->items, j);
-        if (word->is_list) {
+        if (word->type != RF_SL_STRING) {
           g_strfreev(example.words);
           return fail_at(ps, word->line, word->column,
                          "a %s example is a string or a list of strings", name);
         }
         example.words[j] = g_strdup(word->string);
       }
+    } else if (item->type != RF_SL_STRING) {
+      return fail_at(ps, item->line, item->column, "a %s example is a string or a list of strings",
+                     name);
     } else {
       g_autoptr(GError) split_error = NULL;
       example.words = rf_shlex_split(item->string, &split_error);
@@ -853,11 +445,18 @@ static gboolean parse_examples(Parser *ps, const Call *call, const char *name, g
 }
 
 static PendingRule *make_prefix_rule(Parser *ps, const Call *call) {
-  static const char *const allowed[] = {"pattern", "decision",  "justification",
-                                        "match",   "not_match", NULL};
   static const char *const required[] = {"pattern", NULL};
-  if (!check_arguments(ps, call, allowed, required))
+  if (!check_arguments(ps, call, prefix_rule_parameters, required))
     return NULL;
+  /* canonical_matching: a bool the other CLI takes; matching here is the same either way. */
+  Argument *canonical = find_argument(call, "canonical_matching");
+  if (canonical && canonical->value->type != RF_SL_BOOL) {
+    fail_at(ps, canonical->line, canonical->column,
+            "prefix_rule argument 'canonical_matching' must be True or False, not %s %s",
+            article(rf_sl_type_name(canonical->value->type)),
+            rf_sl_type_name(canonical->value->type));
+    return NULL;
+  }
   Argument *pattern = find_argument(call, "pattern");
   Argument *decision_arg = find_argument(call, "decision");
   Argument *justification = find_argument(call, "justification");
@@ -929,15 +528,8 @@ static PendingRule *make_prefix_rule(Parser *ps, const Call *call) {
   return pending;
 }
 
-static char *expand_home(const char *path) {
-  if (g_str_has_prefix(path, "~/"))
-    return g_build_filename(g_get_home_dir(), path + 2, NULL);
-  return g_strdup(path);
-}
-
 static gboolean make_host_executable(Parser *ps, const Call *call, GHashTable *host_executables) {
-  static const char *const allowed[] = {"name", "paths", NULL};
-  if (!check_arguments(ps, call, allowed, allowed))
+  if (!check_arguments(ps, call, host_executable_parameters, host_executable_parameters))
     return FALSE;
   Argument *name = find_argument(call, "name");
   Argument *paths = find_argument(call, "paths");
@@ -952,16 +544,17 @@ static gboolean make_host_executable(Parser *ps, const Call *call, GHashTable *h
   GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
   for (guint i = 0; i < paths->value->items->len; i++) {
     Value *item = g_ptr_array_index(paths->value->items, i);
-    if (item->is_list) {
+    if (item->type != RF_SL_STRING) {
       g_ptr_array_unref(list);
       return fail_at(ps, item->line, item->column, "host_executable paths must be strings");
     }
-    g_autofree char *path = expand_home(item->string);
+    g_autofree char *path = g_strdup(item->string);
     if (!g_path_is_absolute(path)) {
       g_ptr_array_unref(list);
       g_autofree char *shown = rf_quote_with(item->string, -1, '"', RF_QUOTE_MAX_PATH_BYTES);
       return fail_at(ps, item->line, item->column,
-                     "host_executable path %s must be absolute or start with ~/", shown);
+                     "host_executable path %s must be absolute%s", shown,
+                     path[0] == '~' ? " (~ is not expanded: write the home directory out)" : "");
     }
     if (!g_str_equal(strrchr(path, '/') + 1, n)) {
       g_ptr_array_unref(list);
@@ -979,16 +572,59 @@ static gboolean make_host_executable(Parser *ps, const Call *call, GHashTable *h
   return TRUE;
 }
 
-/* network_rule(host=, protocol=, decision=, justification=) is checked and ignored: the
- * network is on or off as a whole in ringfence. */
+/* network_rule(host, protocol, decision, justification) is checked as the other CLI checks it,
+ * then ignored: the network is on or off as a whole in ringfence. */
 static gboolean check_network_rule(Parser *ps, const Call *call) {
-  static const char *const allowed[] = {"host", "protocol", "decision", "justification", NULL};
   static const char *const required[] = {"host", "protocol", "decision", NULL};
-  if (!check_arguments(ps, call, allowed, required))
+  if (!check_arguments(ps, call, network_rule_parameters, required))
     return FALSE;
   for (guint i = 0; i < call->arguments->len; i++)
     if (!want_string(ps, call, g_ptr_array_index(call->arguments, i)))
       return FALSE;
+  Argument *host = find_argument(call, "host");
+  Argument *protocol = find_argument(call, "protocol");
+  Argument *decision = find_argument(call, "decision");
+  Argument *justification = find_argument(call, "justification");
+  g_autofree char *trimmed = g_strstrip(g_strdup(host->value->string));
+  g_autofree char *shown = rf_quote_with(host->value->string, -1, '"', RF_QUOTE_MAX_BYTES);
+  if (!*trimmed)
+    return fail_at(ps, host->line, host->column, "network_rule host cannot be empty");
+  for (const char *c = trimmed; *c; c++)
+    if (g_ascii_isspace(*c))
+      return fail_at(ps, host->line, host->column,
+                     "network_rule host %s cannot contain whitespace", shown);
+  if (strchr(trimmed, '*'))
+    return fail_at(ps, host->line, host->column,
+                   "network_rule host %s must be one specific host: wildcards are not allowed",
+                   shown);
+  if (strpbrk(trimmed, "/?#"))
+    return fail_at(ps, host->line, host->column,
+                   "network_rule host %s must be a host name or IP address, without a scheme, "
+                   "path, query or fragment",
+                   shown);
+  static const char *const protocols[] = {"http",       "https",      "https_connect",
+                                          "http-connect", "socks5_tcp", "socks5_udp", NULL};
+  if (!g_strv_contains(protocols, protocol->value->string)) {
+    g_autofree char *p = rf_quote_with(protocol->value->string, -1, '"', RF_QUOTE_MAX_BYTES);
+    return fail_at(ps, protocol->line, protocol->column,
+                   "network_rule protocol %s is not one of \"http\", \"https\", "
+                   "\"socks5_tcp\", \"socks5_udp\"",
+                   p);
+  }
+  static const char *const decisions[] = {"allow", "prompt", "forbidden", "deny", NULL};
+  if (!g_strv_contains(decisions, decision->value->string)) {
+    g_autofree char *d = rf_quote_with(decision->value->string, -1, '"', RF_QUOTE_MAX_BYTES);
+    return fail_at(ps, decision->line, decision->column,
+                   "network_rule decision %s is not one of \"allow\", \"prompt\", "
+                   "\"forbidden\", \"deny\"",
+                   d);
+  }
+  if (justification) {
+    g_autofree char *j = g_strstrip(g_strdup(justification->value->string));
+    if (!*j)
+      return fail_at(ps, justification->line, justification->column,
+                     "a justification cannot be empty (drop it, or say why the rule exists)");
+  }
   return TRUE;
 }
 
@@ -1056,42 +692,32 @@ gboolean rf_rules_load_data(RfRules *rules, const char *name, const char *data, 
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s: the file contains a NUL byte", name);
     return FALSE;
   }
-  Parser ps = {.name = name,
-               .p = data,
-               .end = data + len,
-               .line = 1,
-               .column = 1,
-               .at_line_start = TRUE,
-               .error = error};
+  Parser ps = {.name = name, .error = error};
+  g_autoptr(GPtrArray) calls = rf_starlark_eval(name, data, len, known_functions, error);
+  if (!calls)
+    return FALSE;
   /* Everything goes into scratch space first: a refused file changes nothing. */
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func(pending_rule_free);
   g_autoptr(GHashTable) host_executables =
       g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
   g_hash_table_foreach(rules->host_executables, host_executables_copy, host_executables);
-  gboolean ok = next_token(&ps);
-  while (ok && ps.token.type != TOK_EOF) {
-    if (ps.token.type == TOK_NEWLINE) {
-      ok = next_token(&ps);
-      continue;
+  gboolean ok = TRUE;
+  for (guint i = 0; ok && i < calls->len; i++) {
+    Call *call = g_ptr_array_index(calls, i);
+    if (g_str_equal(call->function, "prefix_rule")) {
+      ok = name_arguments(&ps, call, prefix_rule_parameters);
+      PendingRule *rule = ok ? make_prefix_rule(&ps, call) : NULL;
+      if (rule)
+        g_ptr_array_add(pending, rule);
+      else
+        ok = FALSE;
+    } else if (g_str_equal(call->function, "host_executable")) {
+      ok = name_arguments(&ps, call, host_executable_parameters) &&
+           make_host_executable(&ps, call, host_executables);
+    } else {
+      ok = name_arguments(&ps, call, network_rule_parameters) && check_network_rule(&ps, call);
     }
-    Call call = {0};
-    ok = parse_call(&ps, &call);
-    if (ok) {
-      if (g_str_equal(call.function, "prefix_rule")) {
-        PendingRule *rule = make_prefix_rule(&ps, &call);
-        if (rule)
-          g_ptr_array_add(pending, rule);
-        else
-          ok = FALSE;
-      } else if (g_str_equal(call.function, "host_executable")) {
-        ok = make_host_executable(&ps, &call, host_executables);
-      } else {
-        ok = check_network_rule(&ps, &call);
-      }
-    }
-    call_free(&call);
   }
-  g_clear_pointer(&ps.token.text, g_free);
   /* Examples are checked once the whole file is known (host_executable may come later). */
   for (guint i = 0; ok && i < pending->len; i++)
     ok = check_examples(&ps, g_ptr_array_index(pending, i), host_executables);
