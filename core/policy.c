@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 static const char *const default_protected_names[] = {
-    ".git", ".agents", ".codex", ".ringfence", ".envrc", ".mcp.json", ".vscode", ".idea", NULL,
+    ".git", ".agents", ".codex", ".ringfence", ".envrc", ".mcp.json", ".vscode", ".idea", ".aws", NULL,
 };
 
 const char *const *rf_policy_default_protected_names(void) {

@@ -46,7 +46,7 @@ import time
 import traceback
 import tty
 
-PROTECTED = [".git", ".agents", ".codex", ".ringfence", ".envrc", ".mcp.json", ".vscode", ".idea"]
+PROTECTED = [".git", ".agents", ".codex", ".ringfence", ".envrc", ".mcp.json", ".vscode", ".idea", ".aws"]
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 NOBODY = 65534
 
@@ -617,6 +617,8 @@ case("protect-plant-mcp", "a workspace without .mcp.json cannot be given one")(
     _plant_case(".mcp.json", [".mcp.json"]))
 case("protect-plant-idea", "a workspace without .idea cannot be given .idea/workspace.xml")(
     _plant_case(".idea", [".idea/workspace.xml"]))
+case("protect-plant-aws", "a workspace without .aws cannot be given .aws/config (a credential_process there runs on the host)")(
+    _plant_case(".aws", [".aws/config"]))
 case("protect-plant-agents", "a workspace without .agents cannot be given .agents/x")(
     _plant_case(".agents", [".agents/x"]))
 case("protect-plant-codex", "a workspace without .codex cannot be given .codex/config.toml")(

@@ -96,7 +96,7 @@ export TMPDIR=$ws # $TMPDIR would be one more writable root
 # /tmp is a writable root; a protected name there (left by someone else) makes every run of this
 # backend refuse.  Say so, and accept that one guarantee for the attack runs.
 DEGRADE=()
-for name in .git .agents .codex .ringfence .envrc .mcp.json .vscode .idea; do
+for name in .git .agents .codex .ringfence .envrc .mcp.json .vscode .idea .aws; do
   if [ -e "/tmp/$name" ]; then
     echo "NOTE: /tmp/$name exists: the attack runs use --allow-degraded (protected-subpaths only)"
     DEGRADE=(--allow-degraded)

@@ -154,7 +154,7 @@ static void test_protected_names_are_listed_whether_or_not_they_exist(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
   const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
   const char *names[] = {".git", ".agents", ".codex", ".ringfence", ".envrc", ".mcp.json",
-                         ".vscode", ".idea"};
+                         ".vscode", ".idea", ".aws"};
   for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
     g_autofree char *path = path_in(names[i]);
     CU_ASSERT(protected_listed(view, path));
