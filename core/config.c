@@ -4,7 +4,9 @@
 #include <ringfence/ringfence.h>
 
 #include "permissions.h"
+#include "policy-private.h"
 #include "quote.h"
+#include "rules.h"
 #include "safe-read.h"
 #include "toml.h"
 
@@ -52,6 +54,7 @@ enum {
   S_ALLOW_DEGRADED,
   S_RULES,
   S_DEFAULT_PERMISSIONS,
+  S_CODEX_PROJECT_RULES,
   N_SETTINGS
 };
 
@@ -94,6 +97,7 @@ static const Spec specs[N_SETTINGS] = {
     /* A permission profile (core/permissions.c); the [permissions] tables are read apart. */
     [S_DEFAULT_PERMISSIONS] = {"default_permissions", TYPE_STRING, NULL,
                                "(none: sandbox_mode applies)"},
+    [S_CODEX_PROJECT_RULES] = {"ringfence.codex_project_rules", TYPE_BOOL, NULL, "false"},
 };
 
 /* Tables whose keys are settings (approval_policy is a setting that may be a table). */
@@ -133,6 +137,20 @@ typedef struct {
   Layer layer;
 } Profile;
 
+/* [projects."PATH"] trust_level = "trusted" | "untrusted" */
+typedef struct {
+  char *path; /* canonical */
+  gboolean trusted;
+  char *origin; /* FILE:LINE */
+} Project;
+
+static void project_free(gpointer data) {
+  Project *project = data;
+  g_free(project->path);
+  g_free(project->origin);
+  g_free(project);
+}
+
 struct _RfConfig {
   char *file;       /* the file read, or NULL */
   char *looked_for; /* the default path, when none was read */
@@ -147,7 +165,11 @@ struct _RfConfig {
   int effective_layer[N_SETTINGS]; /* -1: the default */
   char *backend;
   char *backend_from;
+  GPtrArray *projects;    /* Project* */
+  char *workdir;          /* rf_config_set_workdir, or NULL: the current directory */
   GPtrArray *rules_files; /* NULL-terminated */
+  GPtrArray *rules_origins; /* char*, one per rules file: where it came from */
+  GPtrArray *rules_skipped; /* char*: folders of rules not read, and why */
   GPtrArray *all_writable_roots; /* NULL-terminated: the config's and the flags', any mode */
   GPtrArray *warnings;    /* NULL-terminated */
 };
@@ -185,6 +207,9 @@ RfConfig *rf_config_new(void) {
   config->profiles = g_ptr_array_new_with_free_func(profile_free);
   config->rules_files = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(config->rules_files, NULL);
+  config->rules_origins = g_ptr_array_new_with_free_func(g_free);
+  config->rules_skipped = g_ptr_array_new_with_free_func(g_free);
+  config->projects = g_ptr_array_new_with_free_func(project_free);
   config->all_writable_roots = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(config->all_writable_roots, NULL);
   config->warnings = g_ptr_array_new_with_free_func(g_free);
@@ -214,6 +239,10 @@ void rf_config_free(RfConfig *config) {
   g_free(config->backend);
   g_free(config->backend_from);
   g_ptr_array_unref(config->rules_files);
+  g_ptr_array_unref(config->rules_origins);
+  g_ptr_array_unref(config->rules_skipped);
+  g_ptr_array_unref(config->projects);
+  g_free(config->workdir);
   g_ptr_array_unref(config->all_writable_roots);
   g_ptr_array_unref(config->warnings);
   g_free(config);
@@ -563,6 +592,54 @@ static gboolean read_permissions(const Reader *r, const char *const *parts,
   return rf_permissions_read(&pr, r->layer->permissions, parts, value);
 }
 
+/* [projects."PATH"] tables: which project directories the user trusts (the key agent users
+ * write).  Other keys of a project table belong to the agent and are ignored. */
+static gboolean read_projects(const Reader *r, const RfTomlValue *value) {
+  if (rf_toml_value_type(value) != RF_TOML_TABLE)
+    return key_error(r, value, "projects",
+                     "is %s %s: expected tables such as [projects.\"/home/me/src\"]",
+                     article(type_of(value)), type_of(value));
+  for (guint i = 0; i < rf_toml_table_size(value); i++) {
+    const char *path = rf_toml_table_key_at(value, i);
+    const RfTomlValue *table = rf_toml_table_value_at(value, i);
+    g_autofree char *key = g_strdup_printf("projects.%s", path);
+    if (rf_toml_value_type(table) != RF_TOML_TABLE)
+      return key_error(r, table, key, "is %s %s: expected a table such as { trust_level = "
+                       "\"trusted\" }", article(type_of(table)), type_of(table));
+    const RfTomlValue *level = rf_toml_table_get(table, "trust_level");
+    if (!level)
+      continue;
+    g_autofree char *level_key = g_strdup_printf("%s.trust_level", key);
+    const char *text = string_of(r, level, level_key, "\"trusted\" or \"untrusted\"");
+    if (!text)
+      return FALSE;
+    if (!g_str_equal(text, "trusted") && !g_str_equal(text, "untrusted")) {
+      g_autofree char *shown = rf_quote_with(text, -1, '"', RF_QUOTE_MAX_BYTES);
+      return key_error(r, level, level_key, "has the value %s: expected \"trusted\" or "
+                       "\"untrusted\"", shown);
+    }
+    g_autofree char *expanded = NULL;
+    if (strlen(path) != rf_toml_table_key_length_at(value, i))
+      return key_error(r, table, "projects", "has a project path with a NUL character");
+    if (g_str_has_prefix(path, "~/") || g_str_equal(path, "~")) {
+      const char *home = home_for_tilde();
+      if (home)
+        expanded = g_build_filename(home, path + 1, NULL);
+    } else if (g_path_is_absolute(path)) {
+      expanded = g_strdup(path);
+    }
+    if (!expanded)
+      return key_error(r, table, key, "names a project by a path that is not absolute: "
+                       "write [projects.\"/absolute/path\"]");
+    Project *project = g_new0(Project, 1);
+    project->path = rf_canonical_maybe_missing(expanded, NULL);
+    project->trusted = g_str_equal(text, "trusted");
+    project->origin = origin_of(r, level);
+    g_ptr_array_add(r->config->projects, project);
+  }
+  return TRUE;
+}
+
 static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *value) {
   int index = find_spec(key);
   if (index >= 0)
@@ -582,6 +659,8 @@ static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *
     return read_profiles(r, value);
   if (g_str_equal(key, "permissions"))
     return read_permissions(r, NULL, value);
+  if (top && r->file && g_str_equal(key, "projects"))
+    return read_projects(r, value);
   if (g_strv_contains(setting_tables, key)) {
     if (rf_toml_value_type(value) != RF_TOML_TABLE)
       return key_error(r, value, key, "is %s %s: expected a table ([%s])", article(type_of(value)),
@@ -880,6 +959,105 @@ static void resolve_backend(RfConfig *config, GError **error) {
   }
 }
 
+static void add_rules_file(RfConfig *config, char *path, char *origin) {
+  g_ptr_array_insert(config->rules_files, (gint)config->rules_files->len - 1, path);
+  g_ptr_array_add(config->rules_origins, origin);
+}
+
+static gboolean protected_name(const RfConfig *config, const char *name) {
+  const Setting *names = &config->effective[S_PROTECTED_NAMES];
+  return g_strv_contains(names->set ? (const char *const *)names->list
+                                    : rf_policy_default_protected_names(),
+                         name);
+}
+
+/* The deepest [projects."PATH"] entry that is |dir| or holds it, or NULL. */
+static const Project *project_of(const RfConfig *config, const char *dir) {
+  const Project *best = NULL;
+  for (guint i = 0; i < config->projects->len; i++) {
+    const Project *p = g_ptr_array_index(config->projects, i);
+    size_t n = strlen(p->path);
+    gboolean holds = g_str_equal(p->path, "/") ||
+                     (strncmp(dir, p->path, n) == 0 && (dir[n] == '\0' || dir[n] == '/'));
+    if (holds && (!best || strlen(best->path) <= n))
+      best = p;
+  }
+  return best;
+}
+
+/* The rules files, in the order they are read (a later host_executable replaces an earlier
+ * one for the same name, so the user's own files come last):
+ *   1. a trusted project's .codex/rules/ (with ringfence.codex_project_rules = true), then
+ *      its .ringfence/rules/;
+ *   2. the rules/ folder next to the config file;
+ *   3. [ringfence] rules, then --rules.
+ * An untrusted project's folders are not read at all: a command sandboxed in that project may
+ * have written them, so they could loosen nothing safely. */
+static gboolean collect_rules_files(RfConfig *config, GError **error) {
+  g_autofree char *problem = NULL;
+  g_autofree char *dir = config->workdir ? rf_canonical_maybe_missing(config->workdir, NULL)
+                                         : rf_current_dir(&problem);
+  const Project *project = dir ? project_of(config, dir) : NULL;
+  const char *root = project ? project->path : dir;
+  struct {
+    const char *name;
+    gboolean wanted;
+  } folders[] = {{".codex", config->effective[S_CODEX_PROJECT_RULES].set &&
+                                config->effective[S_CODEX_PROJECT_RULES].boolean},
+                 {".ringfence", TRUE}};
+  for (guint i = 0; root && i < G_N_ELEMENTS(folders); i++) {
+    if (!folders[i].wanted)
+      continue;
+    g_autofree char *folder = g_build_filename(root, folders[i].name, "rules", NULL);
+    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+    if (rf_rules_dir_files(folder, files, error) < 0)
+      return FALSE;
+    if (!files->len)
+      continue;
+    if (!project || !project->trusted) {
+      g_ptr_array_add(
+          config->rules_skipped,
+          g_strdup_printf("%s: not read, the project is not trusted%s%s%s (trust it with "
+                          "[projects.\"%s\"] trust_level = \"trusted\")",
+                          folder, project ? " (" : "", project ? project->origin : "",
+                          project ? ")" : "", root));
+      continue;
+    }
+    if (!protected_name(config, folders[i].name)) {
+      g_autofree char *shown = rf_quote_path(folder);
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                  "the rules in %s are not read while '%s' is not a protected name: a "
+                  "sandboxed command could write them (put '%s' back into ringfence."
+                  "protected_names)",
+                  shown, folders[i].name, folders[i].name);
+      return FALSE;
+    }
+    for (guint j = 0; j < files->len; j++)
+      add_rules_file(config, g_strdup(g_ptr_array_index(files, j)),
+                     g_strdup_printf("project %s, trusted at %s", root, project->origin));
+  }
+  const char *config_file = config->file ? config->file : config->looked_for;
+  if (config_file && g_path_is_absolute(config_file)) {
+    g_autofree char *base = g_path_get_dirname(config_file);
+    g_autofree char *folder = g_build_filename(base, "rules", NULL);
+    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+    if (rf_rules_dir_files(folder, files, error) < 0)
+      return FALSE;
+    for (guint j = 0; j < files->len; j++)
+      add_rules_file(config, g_strdup(g_ptr_array_index(files, j)),
+                     g_strdup_printf("the config's rules folder %s", folder));
+  }
+  const Setting *rules = &config->effective[S_RULES];
+  for (char **file = rules->list; file && *file; file++)
+    add_rules_file(config, g_strdup(*file), g_strdup(rules->origin));
+  return TRUE;
+}
+
+void rf_config_set_workdir(RfConfig *config, const char *dir) {
+  g_free(config->workdir);
+  config->workdir = g_strdup(dir);
+}
+
 gboolean rf_config_resolve(RfConfig *config, GError **error) {
   g_return_val_if_fail(!config->resolved, FALSE);
   config->stack[LAYER_FILE] = &config->file_layer;
@@ -914,9 +1092,8 @@ gboolean rf_config_resolve(RfConfig *config, GError **error) {
     g_propagate_error(error, g_steal_pointer(&backend_error));
     return FALSE;
   }
-  const Setting *rules = &config->effective[S_RULES];
-  for (char **file = rules->list; file && *file; file++)
-    g_ptr_array_insert(config->rules_files, (gint)config->rules_files->len - 1, g_strdup(*file));
+  if (!collect_rules_files(config, error))
+    return FALSE;
   /* Writable roots whatever the mode: nothing ringfence runs may lie below them. */
   int lower = winner_below(config, S_WRITABLE_ROOTS, LAYER_FLAG);
   char **lists[] = {lower >= 0 ? config->stack[lower]->s[S_WRITABLE_ROOTS].list : NULL,
@@ -1226,6 +1403,12 @@ void rf_config_describe(const RfConfig *config, GString *out) {
                          rf_config_get_backend(config),
                          config->backend_from ? config->backend_from : "default",
                          rf_network_mode_to_string(network), network_origin);
+  g_string_append_printf(out, "rules files:%s\n", config->rules_origins->len ? "" : " none");
+  for (guint i = 0; i < config->rules_origins->len; i++)
+    g_string_append_printf(out, "  %s  # %s\n", (char *)g_ptr_array_index(config->rules_files, i),
+                           (char *)g_ptr_array_index(config->rules_origins, i));
+  for (guint i = 0; i < config->rules_skipped->len; i++)
+    g_string_append_printf(out, "  %s\n", (char *)g_ptr_array_index(config->rules_skipped, i));
 }
 
 static void append_json_value(GString *out, int index, const Setting *s) {
@@ -1315,5 +1498,19 @@ void rf_config_describe_json(const RfConfig *config, GString *out) {
       g_string_append(out, "null");
     g_string_append_c(out, '}');
   }
-  g_string_append_c(out, '}');
+  g_string_append(out, "},\"rules_files\":[");
+  for (guint i = 0; i < config->rules_origins->len; i++) {
+    g_string_append(out, i ? ",{\"path\":" : "{\"path\":");
+    rf_json_append_string(out, g_ptr_array_index(config->rules_files, i));
+    g_string_append(out, ",\"origin\":");
+    rf_json_append_string(out, g_ptr_array_index(config->rules_origins, i));
+    g_string_append_c(out, '}');
+  }
+  g_string_append(out, "],\"rules_not_read\":[");
+  for (guint i = 0; i < config->rules_skipped->len; i++) {
+    if (i)
+      g_string_append_c(out, ',');
+    rf_json_append_string(out, g_ptr_array_index(config->rules_skipped, i));
+  }
+  g_string_append_c(out, ']');
 }

@@ -99,6 +99,8 @@ RfConfig *rf_cli_load_config(const RfCliOptions *o, GError **error) {
   for (char **file = o->rules_files; file && *file; file++)
     if (!rf_config_set_flag(config, "ringfence.rules", *file, "--rules", error))
       return NULL;
+  if (o->cd)
+    rf_config_set_workdir(config, o->cd);
   if (!rf_config_resolve(config, error))
     return NULL;
   for (const char *const *note = rf_config_get_warnings(config); *note; note++)

@@ -445,6 +445,10 @@ void rf_config_set_profile(RfConfig *config, const char *name);
 gboolean rf_config_set_flag(RfConfig *config, const char *key, const char *value,
                             const char *flag, GError **error);
 
+/* The directory whose project's rules count ([projects."PATH"] trust_level = "trusted":
+ * PATH/.ringfence/rules/); by default the current directory.  Copies. */
+void rf_config_set_workdir(RfConfig *config, const char *dir);
+
 /* Chooses the profile (an unknown one is an error naming the defined ones) and checks
  * settings against each other.  Call once, after loading and before the getters. */
 gboolean rf_config_resolve(RfConfig *config, GError **error);
