@@ -30,6 +30,8 @@ typedef enum {
   TYPE_NAMES,
   TYPE_APPROVAL,
   TYPE_STRING, /* any non-empty string */
+  TYPE_STRINGS, /* a list of strings (patterns) */
+  TYPE_ENV,     /* a table of strings, kept as "NAME=VALUE" */
 } SettingType;
 
 enum {
@@ -55,6 +57,11 @@ enum {
   S_RULES,
   S_DEFAULT_PERMISSIONS,
   S_CODEX_PROJECT_RULES,
+  S_ENV_INHERIT,
+  S_ENV_IGNORE_DEFAULT_EXCLUDES,
+  S_ENV_EXCLUDE,
+  S_ENV_SET,
+  S_ENV_INCLUDE_ONLY,
   N_SETTINGS
 };
 
@@ -62,6 +69,7 @@ static const char *const modes[] = {"read-only", "workspace-write", "danger-full
 static const char *const networks[] = {"off", "on", "proxy", NULL};
 static const char *const backends[] = {"auto", "bwrap", "landlock", "seatbelt", "windows", NULL};
 static const char *const windows_modes[] = {"unelevated", "elevated", NULL};
+static const char *const inherits[] = {"all", "core", "none", NULL};
 
 typedef struct {
   const char *key; /* dotted, from the top of the file */
@@ -98,11 +106,17 @@ static const Spec specs[N_SETTINGS] = {
     [S_DEFAULT_PERMISSIONS] = {"default_permissions", TYPE_STRING, NULL,
                                "(none: sandbox_mode applies)"},
     [S_CODEX_PROJECT_RULES] = {"ringfence.codex_project_rules", TYPE_BOOL, NULL, "false"},
+    [S_ENV_INHERIT] = {"shell_environment_policy.inherit", TYPE_ENUM, inherits, "\"all\""},
+    [S_ENV_IGNORE_DEFAULT_EXCLUDES] = {"shell_environment_policy.ignore_default_excludes",
+                                       TYPE_BOOL, NULL, "true"},
+    [S_ENV_EXCLUDE] = {"shell_environment_policy.exclude", TYPE_STRINGS, NULL, "[]"},
+    [S_ENV_SET] = {"shell_environment_policy.set", TYPE_ENV, NULL, "{}"},
+    [S_ENV_INCLUDE_ONLY] = {"shell_environment_policy.include_only", TYPE_STRINGS, NULL, "[]"},
 };
 
 /* Tables whose keys are settings (approval_policy is a setting that may be a table). */
 static const char *const setting_tables[] = {"sandbox_workspace_write", "features", "windows",
-                                             "ringfence", NULL};
+                                             "ringfence", "shell_environment_policy", NULL};
 
 static const char *const granular_flags[] = {
     "sandbox_approval", "rules", "mcp_elicitations", "request_permissions", "skill_approval", NULL};
@@ -485,6 +499,40 @@ static gboolean read_approval(const Reader *r, const RfTomlValue *value, const c
   return TRUE;
 }
 
+/* A list of strings (patterns such as "AWS_*"), or a table NAME = "value" (as NAME=value). */
+static gboolean read_strings(const Reader *r, const RfTomlValue *value, const char *key,
+                             gboolean table, char ***out) {
+  const char *expected = table ? "a table of strings, such as { CI = \"1\" }"
+                               : "a list of strings, such as [\"AWS_*\", \"*_TOKEN\"]";
+  RfTomlType type = rf_toml_value_type(value);
+  if (type != (table ? RF_TOML_TABLE : RF_TOML_ARRAY))
+    return key_error(r, value, key, "is %s %s: expected %s", article(type_of(value)),
+                     type_of(value), expected);
+  g_autoptr(GStrvBuilder) list = g_strv_builder_new();
+  guint n = table ? rf_toml_table_size(value) : rf_toml_array_length(value);
+  for (guint i = 0; i < n; i++) {
+    const RfTomlValue *item = table ? rf_toml_table_value_at(value, i) : rf_toml_array_get(value, i);
+    g_autofree char *item_key =
+        table ? g_strdup_printf("%s.%s", key, rf_toml_table_key_at(value, i)) : g_strdup(key);
+    const char *text = string_of(r, item, item_key, expected);
+    if (!text)
+      return FALSE;
+    if (!table) {
+      g_strv_builder_add(list, text);
+      continue;
+    }
+    const char *name = rf_toml_table_key_at(value, i);
+    if (!*name || strchr(name, '=') || strlen(name) != rf_toml_table_key_length_at(value, i))
+      return key_error(r, item, item_key,
+                       "is not a name an environment variable can have (no '=', no NUL, not "
+                       "empty)");
+    g_autofree char *entry = g_strdup_printf("%s=%s", name, text);
+    g_strv_builder_add(list, entry);
+  }
+  *out = g_strv_builder_end(list);
+  return TRUE;
+}
+
 static gboolean read_setting(const Reader *r, int index, const RfTomlValue *value) {
   const Spec *spec = &specs[index];
   Setting s = {.set = TRUE};
@@ -528,6 +576,11 @@ static gboolean read_setting(const Reader *r, int index, const RfTomlValue *valu
     break;
   case TYPE_APPROVAL:
     if (!read_approval(r, value, spec->key, &s.approval))
+      return FALSE;
+    break;
+  case TYPE_STRINGS:
+  case TYPE_ENV:
+    if (!read_strings(r, value, spec->key, spec->type == TYPE_ENV, &s.list))
       return FALSE;
     break;
   }
@@ -640,6 +693,26 @@ static gboolean read_projects(const Reader *r, const RfTomlValue *value) {
   return TRUE;
 }
 
+/* Why an unknown |key| (dotted, from the top of its layer) would change what commands may do,
+ * or NULL when it concerns only the agent (model, MCP servers, UI) and may be ignored. */
+static const char *unknown_key_changes_access(const char *key) {
+  g_auto(GStrv) parts = g_strsplit(key, ".", 3);
+  const char *first = parts[0], *second = parts[1];
+  if (g_str_equal(first, "default_permissions") || g_str_equal(first, "permissions"))
+    return "permission profiles (default_permissions, [permissions.NAME]) decide what commands "
+           "may read, write and reach";
+  if (g_str_has_prefix(first, "sandbox") || g_str_has_prefix(first, "network"))
+    return "its name says it concerns the sandbox or the network";
+  if (g_str_equal(first, "ringfence"))
+    return "it is in ringfence's own table (a typo?)";
+  if (g_str_equal(first, "shell_environment_policy"))
+    return "it would change what the command's environment holds";
+  if (second && g_strv_contains(setting_tables, first) &&
+      (g_str_has_prefix(second, "sandbox") || g_str_has_prefix(second, "network")))
+    return "its name says it concerns the sandbox or the network";
+  return NULL;
+}
+
 static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *value) {
   int index = find_spec(key);
   if (index >= 0)
@@ -667,6 +740,13 @@ static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *
                        type_of(value), key);
     return read_table(r, key, value);
   }
+  const char *why = unknown_key_changes_access(key);
+  if (why)
+    return key_error(r, value, key,
+                     "is not a setting ringfence reads, and %s: ringfence refuses it rather than "
+                     "run with other access than you asked for (remove it; docs/config.md lists "
+                     "the keys ringfence reads)",
+                     why);
   if (!r->file) {
     if (g_str_has_prefix(key, "approval_policy."))
       return key_error(r, value, key,
@@ -681,13 +761,6 @@ static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *
                                           assignment)
                         : g_strdup_printf("-c %s: ringfence has no setting %s, ignored",
                                           assignment, shown));
-  } else if (g_str_has_prefix(key, "ringfence.")) {
-    /* Our own table: an unknown key there is most likely a typo. */
-    g_autofree char *full = shown_key(r, key);
-    g_autofree char *shown = rf_quote(full, -1);
-    g_autofree char *file = rf_path_excerpt(r->file);
-    warn(r->config, g_strdup_printf("%s:%u: ringfence has no setting %s, ignored", file,
-                                    rf_toml_value_line(value), shown));
   }
   return TRUE; /* keys of other programs sharing the file */
 }
@@ -847,7 +920,9 @@ gboolean rf_config_set_flag(RfConfig *config, const char *key, const char *value
     s->text = g_strdup(value);
     break;
   case TYPE_PATHS:
-  case TYPE_NAMES: {
+  case TYPE_NAMES:
+  case TYPE_STRINGS:
+  case TYPE_ENV: {
     guint n = s->list ? g_strv_length(s->list) : 0;
     s->list = g_renew(char *, s->list, n + 2);
     s->list[n] = g_strdup(value);
@@ -1138,6 +1213,15 @@ static gboolean permissions_in_effect(const RfConfig *config) {
          config->effective_layer[S_SANDBOX_MODE] != LAYER_FLAG;
 }
 
+/* The network as a person should read it: danger-full-access has no sandbox, so it is on. */
+static rf_network_mode shown_network(const RfConfig *config, const char **origin) {
+  if (g_str_equal(mode_text(config), "danger-full-access")) {
+    *origin = "sandbox_mode = \"danger-full-access\": no sandbox";
+    return RF_NETWORK_ON;
+  }
+  return effective_network(config, origin);
+}
+
 gboolean rf_config_apply(const RfConfig *config, RfPolicy *policy, GError **error) {
   g_return_val_if_fail(config->resolved, FALSE);
   const Setting *e = config->effective;
@@ -1201,6 +1285,18 @@ gboolean rf_config_apply(const RfConfig *config, RfPolicy *policy, GError **erro
                                            : RF_WINDOWS_UNELEVATED);
   if (e[S_WINDOWS_DESKTOP].set)
     rf_policy_set_windows_private_desktop(policy, e[S_WINDOWS_DESKTOP].boolean);
+  gboolean env_policy = FALSE;
+  for (int i = S_ENV_INHERIT; i <= S_ENV_INCLUDE_ONLY; i++)
+    env_policy = env_policy || e[i].set;
+  if (env_policy) {
+    g_auto(GStrv) base = g_get_environ();
+    g_auto(GStrv) env = rf_shell_environment(
+        (const char *const *)base, e[S_ENV_INHERIT].set ? e[S_ENV_INHERIT].text : "all",
+        e[S_ENV_IGNORE_DEFAULT_EXCLUDES].set ? e[S_ENV_IGNORE_DEFAULT_EXCLUDES].boolean : TRUE,
+        (const char *const *)e[S_ENV_EXCLUDE].list, (const char *const *)e[S_ENV_SET].list,
+        (const char *const *)e[S_ENV_INCLUDE_ONLY].list);
+    rf_policy_set_environ(policy, (const char *const *)env);
+  }
   return TRUE;
 }
 
@@ -1285,6 +1381,7 @@ static void append_value_toml(GString *out, int index, const Setting *s) {
     break;
   case TYPE_PATHS:
   case TYPE_NAMES:
+  case TYPE_STRINGS:
     g_string_append_c(out, '[');
     for (guint i = 0; s->list && s->list[i]; i++) {
       if (i)
@@ -1292,6 +1389,18 @@ static void append_value_toml(GString *out, int index, const Setting *s) {
       append_toml_string(out, s->list[i]);
     }
     g_string_append_c(out, ']');
+    break;
+  case TYPE_ENV:
+    g_string_append(out, "{ ");
+    for (guint i = 0; s->list && s->list[i]; i++) {
+      const char *eq = strchr(s->list[i], '=');
+      g_autofree char *name = g_strndup(s->list[i], eq - s->list[i]);
+      g_string_append(out, i ? ", " : "");
+      append_toml_string(out, name);
+      g_string_append(out, " = ");
+      append_toml_string(out, eq + 1);
+    }
+    g_string_append(out, s->list && s->list[0] ? " }" : "}");
     break;
   case TYPE_APPROVAL:
     append_approval_toml(out, &s->approval);
@@ -1398,7 +1507,7 @@ void rf_config_describe(const RfConfig *config, GString *out) {
     }
   }
   const char *network_origin;
-  rf_network_mode network = effective_network(config, &network_origin);
+  rf_network_mode network = shown_network(config, &network_origin);
   g_string_append_printf(out, "effective: backend %s (%s), network %s (%s)\n",
                          rf_config_get_backend(config),
                          config->backend_from ? config->backend_from : "default",
@@ -1423,6 +1532,7 @@ static void append_json_value(GString *out, int index, const Setting *s) {
     break;
   case TYPE_PATHS:
   case TYPE_NAMES:
+  case TYPE_STRINGS:
     g_string_append_c(out, '[');
     for (guint i = 0; s->list && s->list[i]; i++) {
       if (i)
@@ -1430,6 +1540,19 @@ static void append_json_value(GString *out, int index, const Setting *s) {
       rf_json_append_string(out, s->list[i]);
     }
     g_string_append_c(out, ']');
+    break;
+  case TYPE_ENV:
+    g_string_append_c(out, '{');
+    for (guint i = 0; s->list && s->list[i]; i++) {
+      const char *eq = strchr(s->list[i], '=');
+      g_autofree char *name = g_strndup(s->list[i], eq - s->list[i]);
+      if (i)
+        g_string_append_c(out, ',');
+      rf_json_append_string(out, name);
+      g_string_append_c(out, ':');
+      rf_json_append_string(out, eq + 1);
+    }
+    g_string_append_c(out, '}');
     break;
   case TYPE_APPROVAL:
     if (s->approval.mode != RF_APPROVAL_GRANULAR) {

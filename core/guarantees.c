@@ -104,6 +104,11 @@ gboolean rf_plan_check_backend(RfPlan *plan, const RfBackend *backend, GError **
   plan->backend_name = g_strdup(rf_backend_get_name(backend));
   if (plan->view.mode != RF_SANDBOX_DANGER_FULL_ACCESS)
     rf_environ_set(plan->envp, "RINGFENCE_SANDBOX", plan->backend_name);
+  /* The other agent CLI sets CODEX_SANDBOX=seatbelt under its macOS sandbox (and nothing under
+   * its Linux one): the same here, for scripts that look for it. */
+  if (plan->view.mode != RF_SANDBOX_DANGER_FULL_ACCESS &&
+      g_str_equal(plan->backend_name, "seatbelt"))
+    rf_environ_set(plan->envp, "CODEX_SANDBOX", "seatbelt");
   plan->view.envp = (const char *const *)plan->envp->pdata;
   plan->view.degraded = 0;
   if (missing == 0)

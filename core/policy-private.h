@@ -123,3 +123,13 @@ char *rf_trust_find_program(const RfTrust *trust, const rf_backend_policy *polic
                             const char *name, GError **error);
 /* core/loader.c: the trust of |backend|'s loader. */
 const RfTrust *rf_backend_get_trust(const RfBackend *backend);
+
+/* core/shell-environment.c: the environment shell_environment_policy makes of |base|:
+ * |inherit| "all", "core" (HOME, LANG, LC_ALL, LC_CTYPE, LOGNAME, PATH, SHELL, TEMP, TMP,
+ * TMPDIR, USER) or "none"; without |ignore_default_excludes|, no name matching *KEY*, *SECRET*
+ * or *TOKEN*; no name matching |exclude|; then |set| ("NAME=VALUE") on top; then, when
+ * |include_only| is not empty, only names matching it.  Patterns: * and ?, case-insensitive.
+ * Free with g_strfreev. */
+char **rf_shell_environment(const char *const *base, const char *inherit,
+                            gboolean ignore_default_excludes, const char *const *exclude,
+                            const char *const *set, const char *const *include_only);

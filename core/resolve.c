@@ -396,8 +396,12 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   view->n_pass_fds = plan->pass_fds->len;
   view->windows_mode = policy->windows_mode;
   view->run_id = plan->run_id;
-  if (policy->network == RF_NETWORK_OFF && policy->mode != RF_SANDBOX_DANGER_FULL_ACCESS)
+  if (policy->network == RF_NETWORK_OFF && policy->mode != RF_SANDBOX_DANGER_FULL_ACCESS) {
     rf_environ_set(plan->envp, "RINGFENCE_SANDBOX_NETWORK_DISABLED", "1");
+    /* The other agent CLI's name for it, which test suites already check to skip network
+     * tests: the same value it sets. */
+    rf_environ_set(plan->envp, "CODEX_SANDBOX_NETWORK_DISABLED", "1");
+  }
   view->envp = (const char *const *)plan->envp->pdata;
   view->required = rf_guarantees_required(plan);
   return g_steal_pointer(&plan);

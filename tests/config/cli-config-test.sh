@@ -96,8 +96,8 @@ expect "a bad -c value exits 125 naming the key and the accepted values" 125 \
 expect "-c without = exits 125" 125 "expected KEY=VALUE" "$RF" decide -c sandbox_mode -- ls
 expect "a bad -a exits 125 naming the policies" 125 "untrusted, on-failure, on-request or never" \
   "$RF" decide -a sometimes -- ls
-expect "an unknown -c key is noted, not fatal" 0 "note: -c sandbox_mod=x: ringfence has no setting 'sandbox_mod'" \
-  "$RF" decide -c sandbox_mod=x -- ls
+expect "an unknown -c key is noted, not fatal" 0 "note: -c modle=x: ringfence has no setting 'modle'" \
+  "$RF" decide -c modle=x -- ls
 
 # --- decide: the profile's granular policy with the rules ------------------------------
 d() { "$RF" decide --config "$CFG" --rules "$RULES" "$@" 2>&1 | head -1; }

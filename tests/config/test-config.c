@@ -405,13 +405,132 @@ static void test_reject_form_has_opposite_polarity(void) {
 }
 
 static void test_unknown_keys_are_ignored_but_ours_are_noted(void) {
-  const char *overrides[] = {"sandbox_mod=\"x\"", "model=\"m\"", NULL};
+  const char *overrides[] = {"modle=\"x\"", "model=\"m\"", NULL};
   g_autoptr(RfConfig) config = config_ok(
-      "model = 1\n[tui]\nx = [1, {a = 2}]\n[ringfence]\ncolour = \"blue\"\n", overrides, NULL);
+      "model = 1\n[tui]\nx = [1, {a = 2}]\n[mcp_servers.docs]\ncommand = \"x\"\n"
+      "[features]\nsome_ui_feature = true\n[profiles.p]\nmodel_reasoning_effort = \"high\"\n",
+      overrides, NULL);
   const char *const *notes = rf_config_get_warnings(config);
-  CU_ASSERT_EQUAL_FATAL(g_strv_length((char **)notes), 3);
-  CU_ASSERT_TRUE(contains(notes[0], "test.toml:5: ringfence has no setting 'ringfence.colour'"));
-  CU_ASSERT_TRUE(contains(notes[1], "-c sandbox_mod=\"x\": ringfence has no setting"));
+  CU_ASSERT_EQUAL_FATAL(g_strv_length((char **)notes), 2);
+  CU_ASSERT_TRUE(contains(notes[0], "-c modle=\"x\": ringfence has no setting"));
+}
+
+static void test_unknown_keys_that_change_access_are_errors(void) {
+  static const struct {
+    const char *toml, *override, *prefix;
+  } cases[] = {
+      {"default_permissions = \":workspace\"\n", NULL,
+       "test.toml:1:23: key 'default_permissions' is not a setting ringfence reads, and "
+       "permission profiles"},
+      {"[permissions.dev.filesystem]\n\"/\" = \"read\"\n", NULL,
+       "test.toml:1:2: key 'permissions' is not a setting ringfence reads"},
+      {"sandbox_permissions = [\"disk-full-read-access\"]\n", NULL,
+       "test.toml:1:23: key 'sandbox_permissions' is not a setting ringfence reads, and its name "
+       "says it concerns the sandbox or the network"},
+      {"[network]\nenabled = true\n", NULL, "test.toml:1:1: key 'network' is not a setting"},
+      {"[sandbox_workspace_write]\nwritable_root = [\"/srv\"]\n", NULL,
+       "test.toml:2:17: key 'sandbox_workspace_write.writable_root' is not a setting"},
+      {"[features]\nnetwork_proxy = true\n", NULL,
+       "test.toml:2:17: key 'features.network_proxy' is not a setting"},
+      {"[ringfence]\ncolour = \"blue\"\n", NULL,
+       "test.toml:2:10: key 'ringfence.colour' is not a setting ringfence reads, and it is in "
+       "ringfence's own table"},
+      {"[shell_environment_policy]\nfilters = {}\n", NULL,
+       "test.toml:2:11: key 'shell_environment_policy.filters' is not a setting"},
+      {"[profiles.dev]\nsandbox_mod = \"read-only\"\n", NULL,
+       "test.toml:2:15: key 'profiles.dev.sandbox_mod' is not a setting"},
+      {NULL, "sandbox_mod=\"x\"", "-c sandbox_mod=\"x\": key 'sandbox_mod' is not a setting"},
+      {NULL, "default_permissions=\":workspace\"", "-c default_permissions=\":workspace\": key"},
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    const char *overrides[] = {cases[i].override, NULL};
+    g_autofree char *message = config_error(cases[i].toml, overrides, NULL);
+    if (!has_prefix(message, cases[i].prefix)) {
+      g_printerr("  (case %u)\n", i);
+      CU_FAIL("error message");
+    }
+  }
+}
+
+/* The environment a plan gives the command. */
+static gboolean env_has(const RfPlan *plan, const char *entry) {
+  const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
+  for (const char *const *e = view->envp; *e; e++)
+    if (g_str_equal(*e, entry))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean env_has_name(const RfPlan *plan, const char *name) {
+  const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
+  size_t n = strlen(name);
+  for (const char *const *e = view->envp; *e; e++)
+    if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+      return TRUE;
+  return FALSE;
+}
+
+static void test_shell_environment_policy_builds_the_environment_as_the_other_cli(void) {
+  g_setenv("RF_TEST_API_KEY", "k", TRUE);
+  g_setenv("rf_test_token_lower", "t", TRUE);
+  g_setenv("RF_TEST_PLAIN", "p", TRUE);
+  g_setenv("RF_TEST_OTHER", "o", TRUE);
+  g_setenv("LC_CTYPE", "C", TRUE);
+  /* No key: the whole environment, as before. */
+  g_autoptr(RfConfig) none = config_ok("", NULL, NULL);
+  g_autoptr(RfPlan) p0 = plan_of(none);
+  CU_ASSERT_TRUE(env_has(p0, "RF_TEST_API_KEY=k") && env_has(p0, "RF_TEST_PLAIN=p"));
+  /* The default excludes apply only with ignore_default_excludes = false (their default is
+   * true there), case-insensitively. */
+  g_autoptr(RfConfig) ex = config_ok("[shell_environment_policy]\nignore_default_excludes = "
+                                     "false\nexclude = [\"rf_test_o?her\"]\n",
+                                     NULL, NULL);
+  g_autoptr(RfPlan) p1 = plan_of(ex);
+  CU_ASSERT_FALSE(env_has_name(p1, "RF_TEST_API_KEY"));
+  CU_ASSERT_FALSE(env_has_name(p1, "rf_test_token_lower"));
+  CU_ASSERT_FALSE(env_has_name(p1, "RF_TEST_OTHER"));
+  CU_ASSERT_TRUE(env_has(p1, "RF_TEST_PLAIN=p"));
+  /* core keeps the core names only; set comes on top. */
+  g_autoptr(RfConfig) core = config_ok("[shell_environment_policy]\ninherit = \"core\"\n"
+                                       "set = { CI = \"1\", RF_TEST_PLAIN = \"q\" }\n",
+                                       NULL, NULL);
+  g_autoptr(RfPlan) p2 = plan_of(core);
+  CU_ASSERT_FALSE(env_has_name(p2, "RF_TEST_OTHER"));
+  CU_ASSERT_TRUE(env_has(p2, "LC_CTYPE=C"));
+  CU_ASSERT_TRUE(env_has(p2, "CI=1"));
+  CU_ASSERT_TRUE(env_has(p2, "RF_TEST_PLAIN=q"));
+  /* include_only comes last, after set. */
+  g_autoptr(RfConfig) only = config_ok("[shell_environment_policy]\ninclude_only = "
+                                       "[\"RF_TEST_P*\"]\nset = { ZZ = \"1\" }\n",
+                                       NULL, NULL);
+  g_autoptr(RfPlan) p3 = plan_of(only);
+  CU_ASSERT_TRUE(env_has(p3, "RF_TEST_PLAIN=p"));
+  CU_ASSERT_FALSE(env_has_name(p3, "ZZ"));
+  CU_ASSERT_FALSE(env_has_name(p3, "RF_TEST_OTHER"));
+  /* none: nothing inherited, but the sandbox markers are still set. */
+  g_autoptr(RfConfig) empty = config_ok("shell_environment_policy = { inherit = \"none\" }\n",
+                                        NULL, NULL);
+  g_autoptr(RfPlan) p4 = plan_of(empty);
+  CU_ASSERT_FALSE(env_has_name(p4, "PATH"));
+  CU_ASSERT_TRUE(env_has(p4, "CODEX_SANDBOX_NETWORK_DISABLED=1"));
+  CU_ASSERT_TRUE(env_has(p4, "RINGFENCE_SANDBOX_NETWORK_DISABLED=1"));
+  /* Wrong shapes are errors naming the key. */
+  g_autofree char *m1 = config_error("[shell_environment_policy]\ninherit = \"some\"\n", NULL, NULL);
+  CU_ASSERT_TRUE(has_prefix(m1, "test.toml:2:11: key 'shell_environment_policy.inherit' has the "
+                                "value \"some\": expected \"all\", \"core\" or \"none\""));
+  g_autofree char *m2 = config_error("[shell_environment_policy]\nset = { A = 1 }\n", NULL, NULL);
+  CU_ASSERT_TRUE(has_prefix(m2, "test.toml:2:13: key 'shell_environment_policy.set.A' is an "
+                                "integer"));
+  g_unsetenv("RF_TEST_API_KEY");
+  g_unsetenv("rf_test_token_lower");
+  g_unsetenv("RF_TEST_PLAIN");
+  g_unsetenv("RF_TEST_OTHER");
+}
+
+static void test_danger_full_access_says_the_network_is_on(void) {
+  g_autoptr(RfConfig) config = config_ok("sandbox_mode = \"danger-full-access\"\n", NULL, NULL);
+  g_autofree char *text = describe(config);
+  CU_ASSERT_TRUE(contains(text, "network on (sandbox_mode = \"danger-full-access\": no sandbox)"));
 }
 
 /* ---- Errors ---------------------------------------------------------------------- */
@@ -560,6 +679,12 @@ int main(void) {
               test_ringfence_table_shapes_the_policy);
   CU_add_test(keys, "reject = {...} has the opposite polarity of granular",
               test_reject_form_has_opposite_polarity);
+  CU_add_test(keys, "unknown keys that change access are errors",
+              test_unknown_keys_that_change_access_are_errors);
+  CU_add_test(keys, "shell_environment_policy builds the environment as the other CLI",
+              test_shell_environment_policy_builds_the_environment_as_the_other_cli);
+  CU_add_test(keys, "danger-full-access says the network is on",
+              test_danger_full_access_says_the_network_is_on);
   CU_add_test(keys, "unknown keys are ignored, ours are noted",
               test_unknown_keys_are_ignored_but_ours_are_noted);
   CU_pSuite errors = CU_add_suite("errors", NULL, NULL);
