@@ -174,6 +174,7 @@ struct _RfConfig {
   /* After rf_config_resolve: */
   gboolean resolved;
   char *profile, *profile_from;
+  char *profile_file; /* NAME.config.toml, when the profile came from one */
   const Layer *stack[N_LAYERS];    /* NULL where a layer is absent */
   Setting effective[N_SETTINGS];   /* copies; set == FALSE: the default */
   int effective_layer[N_SETTINGS]; /* -1: the default */
@@ -248,6 +249,7 @@ void rf_config_free(RfConfig *config) {
   }
   g_free(config->profile);
   g_free(config->profile_from);
+  g_free(config->profile_file);
   for (int i = 0; i < N_SETTINGS; i++)
     setting_clear(&config->effective[i]);
   g_free(config->backend);
@@ -285,6 +287,7 @@ typedef struct {
   const char *file;       /* reading a file: its name */
   const char *assignment; /* reading -c: KEY=VALUE as given */
   const char *profile;    /* reading [profiles.NAME]: NAME */
+  gboolean profile_file;  /* reading NAME.config.toml, a profile of its own */
   GError **error;
 } Reader;
 
@@ -717,7 +720,7 @@ static gboolean read_entry(const Reader *r, const char *key, const RfTomlValue *
   int index = find_spec(key);
   if (index >= 0)
     return read_setting(r, index, value);
-  gboolean top = !r->profile; /* the file's top level, or -c */
+  gboolean top = !r->profile && !r->profile_file; /* the file's top level, or -c */
   if (top && g_str_equal(key, "profile")) {
     const char *name = string_of(r, value, key, "a profile name such as \"ci\"");
     if (!name)
@@ -953,6 +956,55 @@ static gboolean workspace_write(const RfConfig *config) {
   return g_str_equal(mode_text(config), "workspace-write");
 }
 
+/* The other CLI's newer form of a profile: NAME.config.toml next to config.toml, layered on
+ * top of it.  1: loaded (and selected); 0: there is no such file; -1: an error. */
+static int load_profile_file(RfConfig *config, const char *name, const char *origin,
+                             GError **error) {
+  const char *base_file = config->file ? config->file : config->looked_for;
+  gboolean plain = *name && name[0] != '.';
+  for (const char *c = name; *c && plain; c++)
+    plain = g_ascii_isalnum(*c) || strchr("-_.", *c);
+  if (!base_file || !g_path_is_absolute(base_file) || !plain)
+    return 0;
+  g_autofree char *dir = g_path_get_dirname(base_file);
+  g_autofree char *file_name = g_strdup_printf("%s.config.toml", name);
+  g_autofree char *path = g_build_filename(dir, file_name, NULL);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr(GError) read_error = NULL;
+  int rc = rf_safe_read_file(path, "profile file", RF_READ_MAX_USER_FILE, RF_READ_FOLLOW,
+                             &contents, &length, &read_error);
+  if (rc == -ENOENT || rc == -ENOTDIR)
+    return 0;
+  if (rc < 0) {
+    g_propagate_error(error, g_steal_pointer(&read_error));
+    return -1;
+  }
+  g_autoptr(GError) toml_error = NULL;
+  g_autoptr(RfTomlValue) root = rf_toml_parse(contents, length, &toml_error);
+  if (!root) {
+    g_autofree char *file = rf_path_excerpt(path);
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "%s:%s", file, toml_error->message);
+    return -1;
+  }
+  Profile *profile = g_new0(Profile, 1);
+  profile->name = g_strdup(name);
+  g_ptr_array_add(config->profiles, profile);
+  config->profile_file = g_strdup(path);
+  Reader r = {.config = config,
+              .layer = &profile->layer,
+              .layer_index = LAYER_PROFILE,
+              .file = config->profile_file,
+              .profile_file = TRUE,
+              .error = error};
+  if (!read_table(&r, NULL, root))
+    return -1;
+  config->profile = g_strdup(name);
+  config->profile_from = g_strdup_printf("%s; %s", origin, path);
+  config->stack[LAYER_PROFILE] = &profile->layer;
+  return 1;
+}
+
 static gboolean choose_profile(RfConfig *config, GError **error) {
   int from = -1;
   for (int i = N_LAYERS - 1; i >= 0 && from < 0; i--)
@@ -964,6 +1016,18 @@ static gboolean choose_profile(RfConfig *config, GError **error) {
   for (guint i = 0; i < config->profiles->len; i++) {
     Profile *profile = g_ptr_array_index(config->profiles, i);
     if (g_str_equal(profile->name, name)) {
+      const char *base_file = config->file ? config->file : config->looked_for;
+      g_autofree char *dir = base_file ? g_path_get_dirname(base_file) : NULL;
+      g_autofree char *file_name = g_strdup_printf("%s.config.toml", name);
+      g_autofree char *other = dir ? g_build_filename(dir, file_name, NULL) : NULL;
+      if (other && g_path_is_absolute(other) && g_file_test(other, G_FILE_TEST_EXISTS)) {
+        g_autofree char *shown = rf_quote(name, -1);
+        g_autofree char *shown_other = rf_path_excerpt(other);
+        g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                    "profile %s is defined twice: as [profiles.%s] in %s and as %s (keep one)",
+                    shown, name, config->file, shown_other);
+        return FALSE;
+      }
       config->profile = g_strdup(name);
       config->profile_from = g_strdup(config->profile_origin[from]);
       config->stack[LAYER_PROFILE] = &profile->layer;
@@ -971,6 +1035,9 @@ static gboolean choose_profile(RfConfig *config, GError **error) {
     }
   }
   g_autofree char *shown = rf_quote(name, -1);
+  int loaded = load_profile_file(config, name, config->profile_origin[from], error);
+  if (loaded != 0)
+    return loaded > 0;
   if (!config->file) {
     g_autofree char *looked_for = rf_path_excerpt(config->looked_for ? config->looked_for : "-");
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
@@ -990,8 +1057,9 @@ static gboolean choose_profile(RfConfig *config, GError **error) {
     g_string_append_printf(defined, " and %u more", config->profiles->len - 10);
   g_autofree char *file = rf_path_excerpt(config->file);
   g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
-              "profile %s (from %s) is not defined in %s (%s%s)", shown,
-              config->profile_origin[from], file,
+              "profile %s (from %s) is not defined in %s (%s%s), and there is no "
+              "NAME.config.toml of that name next to it",
+              shown, config->profile_origin[from], file,
               defined->len ? "defined: " : "it defines no [profiles.NAME] tables", defined->str);
   return FALSE;
 }
