@@ -964,8 +964,8 @@ static int load_profile_file(RfConfig *config, const char *name, const char *ori
   gboolean plain = *name && name[0] != '.';
   for (const char *c = name; *c && plain; c++)
     plain = g_ascii_isalnum(*c) || strchr("-_.", *c);
-  if (!base_file || !g_path_is_absolute(base_file) || !plain)
-    return 0;
+  if (!base_file || !g_path_is_absolute(base_file) || !plain || strlen(name) > 200)
+    return 0; /* (a longer NAME.config.toml cannot be a file name) */
   g_autofree char *dir = g_path_get_dirname(base_file);
   g_autofree char *file_name = g_strdup_printf("%s.config.toml", name);
   g_autofree char *path = g_build_filename(dir, file_name, NULL);
@@ -974,7 +974,7 @@ static int load_profile_file(RfConfig *config, const char *name, const char *ori
   g_autoptr(GError) read_error = NULL;
   int rc = rf_safe_read_file(path, "profile file", RF_READ_MAX_USER_FILE, RF_READ_FOLLOW,
                              &contents, &length, &read_error);
-  if (rc == -ENOENT || rc == -ENOTDIR)
+  if (rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG)
     return 0;
   if (rc < 0) {
     g_propagate_error(error, g_steal_pointer(&read_error));

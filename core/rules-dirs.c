@@ -14,8 +14,8 @@ static gint compare_names(gconstpointer a, gconstpointer b) {
 int rf_rules_dir_files(const char *dir, GPtrArray *out, GError **error) {
   struct stat st;
   if (stat(dir, &st) < 0) {
-    if (errno == ENOENT || errno == ENOTDIR)
-      return 0; /* no folder: no rules from it */
+    if (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG)
+      return 0; /* no folder (none can have so long a name): no rules from it */
     int saved = errno;
     g_autofree char *shown = rf_quote_path(dir);
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG, "rules folder %s: %s", shown,

@@ -432,8 +432,13 @@ static gboolean is_word(const Eval *ev, const char *word) {
   return ev->lx.tok.type == T_IDENT && g_str_equal(ev->lx.tok.text, word);
 }
 
-static const char *describe(const Token *t) {
-  static char buf[16];
+/* What |t| is, for messages; |buf| holds an operator's text (no static storage: the library
+ * may load rules on several threads). */
+typedef struct {
+  char text[16];
+} Described;
+
+static const char *describe_into(const Token *t, Described *buf) {
   switch (t->type) {
   case T_EOF:
     return "the end of the file";
@@ -450,11 +455,13 @@ static const char *describe(const Token *t) {
   case T_INT:
     return "an integer";
   case T_OP:
-    g_snprintf(buf, sizeof buf, "'%s'", t->op);
-    return buf;
+    g_snprintf(buf->text, sizeof buf->text, "'%s'", t->op);
+    return buf->text;
   }
   return "?";
 }
+
+#define describe(t) describe_into((t), &(Described){{0}})
 
 static gboolean fail(Eval *ev, guint line, guint column, const char *format, ...)
     G_GNUC_PRINTF(4, 5);
