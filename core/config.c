@@ -1153,11 +1153,20 @@ static gboolean collect_rules_files(RfConfig *config, GError **error) {
       continue;
     g_autofree char *folder = g_build_filename(root, folders[i].name, "rules", NULL);
     g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
-    if (rf_rules_dir_files(folder, files, error) < 0)
-      return FALSE;
+    gboolean trusted = project && project->trusted;
+    /* Only a trusted project's folder must be readable: an untrusted one is not read anyway,
+     * and what lies in a workspace must not stop runs there. */
+    g_autoptr(GError) list_error = NULL;
+    if (rf_rules_dir_files(folder, files, &list_error) < 0) {
+      if (trusted) {
+        g_propagate_error(error, g_steal_pointer(&list_error));
+        return FALSE;
+      }
+      continue;
+    }
     if (!files->len)
       continue;
-    if (!project || !project->trusted) {
+    if (!trusted) {
       g_ptr_array_add(
           config->rules_skipped,
           g_strdup_printf("%s: not read, the project is not trusted%s%s%s (trust it with "
