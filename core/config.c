@@ -701,9 +701,6 @@ static gboolean read_projects(const Reader *r, const RfTomlValue *value) {
 static const char *unknown_key_changes_access(const char *key) {
   g_auto(GStrv) parts = g_strsplit(key, ".", 3);
   const char *first = parts[0], *second = parts[1];
-  if (g_str_equal(first, "default_permissions") || g_str_equal(first, "permissions"))
-    return "permission profiles (default_permissions, [permissions.NAME]) decide what commands "
-           "may read, write and reach";
   if (g_str_has_prefix(first, "sandbox") || g_str_has_prefix(first, "network"))
     return "its name says it concerns the sandbox or the network";
   if (g_str_equal(first, "ringfence"))

@@ -137,11 +137,12 @@ expect "a trusted project's rules are refused while .ringfence is not protected"
   "are not read while '.ringfence' is not a protected name" "$RF" decide -- ls
 
 # --- keys that would change access are errors -----------------------------------------------
-for key in 'default_permissions = ":workspace"' 'sandbox_permissions = ["disk-full-read-access"]' \
+for key in 'network_access = true' 'sandbox_permissions = ["disk-full-read-access"]' \
   '[ringfence]
 colour = "blue"' '[features]
 network_proxy = true'; do
   printf '%s\n' "$key" >"$home/config.toml"
+  rm -f made-with-unknown-key
   "$RF" run -s danger-full-access -- touch made-with-unknown-key >"$top/out" 2>&1
   rc=$?
   claim "\`${key%%$'\n'*}\` stops the run (125, nothing started)" test "$rc" = 125 -a ! -e made-with-unknown-key
