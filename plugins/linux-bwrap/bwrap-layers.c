@@ -77,6 +77,18 @@ void rf_bwrap_render_layers(const rf_backend_policy *policy, int abi, const char
         guard > 0 ? "the name guard for those that do not (seccomp user notifications, "
                     "ringfence-fs-proxy refuses them)"
                   : "no name guard needed (every protected name exists)");
+  if (policy->read_access == RF_READ_RESTRICTED)
+    rf_emitf(out, "layers",
+          "restricted-read: an empty root (bwrap's tmpfs) with read-only binds of the readable "
+          "roots%s; nothing else exists inside",
+          (policy->flags & RF_POLICY_PLATFORM_DEFAULTS)
+              ? ", the platform defaults that exist here and the loader's paths"
+              : " (no platform defaults)");
+  if (policy->n_deny_read > 0)
+    rf_emitf(out, "layers",
+          "deny-read: an empty mount of mode 0000 over each denied path that exists (a file over "
+          "a file, a read-only tmpfs over a folder), after the binds above it; no capabilities, "
+          "so mode 0000 holds for uid 0 inside; seccomp @mount (no unmounting)");
   if (policy->network != RF_NETWORK_ON) {
     rf_emitf(out, "layers",
           "network-off: network namespace with its own loopback only; seccomp @network-off "

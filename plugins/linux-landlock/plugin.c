@@ -183,6 +183,12 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
           "terminals, consoles and disks stay out: no keystrokes or screens read)",
           names, plan.read_all_but[0]);
   }
+  for (size_t i = 0; i < plan.n_deny_read; i++)
+    rf_emitf(out, "landlock",
+          "deny-read %s: every rule above it is built around it at launch (its read rights go "
+          "to the entries along the way, none to it); entries created later in those folders "
+          "cannot be read",
+          plan.deny_read[i]);
   if (plan.handled_net) {
     rf_ll_net_rights_name(plan.handled_net, names, sizeof(names));
     if (plan.connect_port)

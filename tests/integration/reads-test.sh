@@ -146,6 +146,25 @@ claim "with restricted reads, sh, python3, git and cc (compile and run) still wo
   eval 'has PLAIN-OK "$o" && has 42 "$o" && has "git version" "$o" && has hello-cc "$o"'
 detail="output: $(head -c 800 <<<"$o")"
 [ "$fail" -gt 0 ] && echo "$detail"
+# The platform defaults that exist here, and the dynamic loader /bin/sh names (PT_INTERP).
+plat=()
+for p in /usr /bin /sbin /lib /lib32 /lib64 /libx32 /etc /nix/store /sys/devices/system/cpu; do
+  [ -e "$p" ] && plat+=("$p")
+done
+interp=$(python3 -c '
+import struct, sys
+d = open("/bin/sh", "rb").read()
+phoff, = struct.unpack_from("<Q", d, 0x20); phsz, phn = struct.unpack_from("<HH", d, 0x36)
+for i in range(phn):
+    t, _, off, _, _, sz = struct.unpack_from("<IIQQQQ", d, phoff + i * phsz)
+    if t == 3: print(d[off:off + sz].rstrip(b"\0").decode())
+' 2>/dev/null)
+o=$(run "${RESTRICT[@]}" -- sh -c 'for p in "$@"; do ls "$p" >/dev/null 2>&1 && echo "LISTED $p"; done; test -r "'"$interp"'" && echo LOADER-OK; echo PLAIN-OK' sh "${plat[@]}" 2>&1)
+missing=
+for p in "${plat[@]}"; do has "LISTED $p" "$o" || missing="$missing $p"; done
+detail="not listable inside:${missing:-} loader ${interp:-?}; output: $(head -c 300 <<<"$o")"
+claim "with restricted reads, every platform default that exists here (${plat[*]}) and the loader ${interp:-?} are there" \
+  eval 'test -z "$missing" && has LOADER-OK "$o"'
 o=$(run "${RESTRICT[@]}" -c "$DENY" -- sh -c 'cat plain.txt; cat server.pem keys/id_ed25519 private/inner/notes; ls private' 2>&1)
 claim "restricted reads and deny-read together: the readable root is there, the secrets are not" clean_run "$o"
 o=$(run -c 'ringfence.readable_roots=["'$ws'"]' -c ringfence.platform_defaults=false -- /bin/true 2>&1)
