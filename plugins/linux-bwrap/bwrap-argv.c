@@ -35,6 +35,35 @@ static int compare_mounts(const void *a, const void *b) {
   return (int)x->kind - (int)y->kind;
 }
 
+/* |path| is |base| or below it. */
+static int at_or_below(const char *path, const char *base) {
+  size_t n = strlen(base);
+  if (n == 1 && base[0] == '/')
+    return 1;
+  return strncmp(path, base, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* With restricted reads, a denied path outside everything bound has nothing to hide: covering it
+ * would only make its parent folders appear (empty) in the sandbox's root. */
+static int visible(const rf_backend_policy *policy, const rf_bwrap_reads *reads,
+                   const char *path) {
+  if (policy->read_access != RF_READ_RESTRICTED)
+    return 1;
+  for (size_t i = 0; i < policy->n_readable_roots; i++)
+    if (at_or_below(path, policy->readable_roots[i]))
+      return 1;
+  for (size_t i = 0; i < policy->n_writable_roots; i++)
+    if (at_or_below(path, policy->writable_roots[i].path))
+      return 1;
+  for (size_t i = 0; i < reads->n_platform; i++)
+    if (!reads->platform_links[i] && at_or_below(path, reads->platform_paths[i]))
+      return 1;
+  for (size_t i = 0; i < reads->n_loader; i++)
+    if (at_or_below(path, reads->loader_paths[i]))
+      return 1;
+  return 0;
+}
+
 int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv,
                         const rf_bwrap_fds *fds, rf_strv *out, char *err, size_t err_len) {
   if (policy->mode == RF_SANDBOX_DANGER_FULL_ACCESS) {
@@ -142,7 +171,8 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
         ops[k++] = (mount_op){root->protected_paths[j], OP_PROTECTED};
   }
   for (size_t i = 0; i < policy->n_deny_read; i++)
-    if (reads->deny_kind[i] != RF_BWRAP_DENY_MISSING)
+    if (reads->deny_kind[i] != RF_BWRAP_DENY_MISSING &&
+        visible(policy, reads, policy->deny_read[i]))
       ops[k++] = (mount_op){policy->deny_read[i],
                             reads->deny_kind[i] == RF_BWRAP_DENY_DIR ? OP_DENY_DIR : OP_DENY_FILE};
   qsort(ops, k, sizeof(mount_op), compare_mounts);

@@ -510,6 +510,19 @@ static void test_deny_read_mounts_cover_what_is_bound_above_them(void) {
   CU_ASSERT_STRING_EQUAL(args.items[dir - 1], "0000");
   CU_ASSERT_FALSE(has_arg(&args, "/work/ws/gone")); /* nothing to hide: no mount point made */
   rf_strv_clear(&args);
+  /* Restricted reads: a denied path outside everything bound is not there anyway. */
+  static const char *const outside[] = {"/home/me/secret"};
+  static const char *const none[] = {NULL};
+  p.read_access = RF_READ_RESTRICTED;
+  p.readable_roots = none;
+  p.n_readable_roots = 0;
+  p.deny_read = outside;
+  p.n_deny_read = 1;
+  kinds[0] = RF_BWRAP_DENY_FILE;
+  rf_strv_init(&args);
+  CU_ASSERT_EQUAL_FATAL(rf_bwrap_build_argv(&p, argv, &fds, &args, err, sizeof(err)), 0);
+  CU_ASSERT_FALSE(has_arg(&args, "/home/me/secret"));
+  rf_strv_clear(&args);
   /* Without a look at the host, deny-read is refused rather than skipped. */
   fds.reads = NULL;
   rf_strv_init(&args);
