@@ -11,11 +11,12 @@
 /*
  * What programs need to start when reads are restricted.  /dev is not in the
  * list as a whole: as root it would include the raw disks; the few device
- * files a program uses are granted one by one (rf_ll_device_paths).
+ * files a program uses are granted one by one (rf_ll_device_paths).  The bwrap
+ * backend binds the same list (bwrap-reads.c), /proc aside, plus the loader's paths.
  */
 const char *const rf_ll_platform_read_paths[] = {
-    "/bin", "/sbin", "/usr", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc",
-    "/sys/devices/system/cpu", "/sys/fs/cgroup", NULL,
+    "/bin",      "/sbin",     "/usr", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc",
+    "/nix/store", "/sys/devices/system/cpu", "/sys/fs/cgroup", NULL,
 };
 
 /* Read and write (and terminal ioctls: TIOCSTI and TIOCLINUX stay denied by
