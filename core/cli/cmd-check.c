@@ -27,6 +27,13 @@ static int print_backends(RfLoader *loader, gboolean json, const char *refused) 
       if (!report->usable) {
         g_string_append(out, ",\"remedy\":");
         rf_json_append_string(out, report->remedy);
+        /* A stable name of the cause for programs ("apparmor-userns-restricted" ...); null
+         * when the plugin names none. */
+        g_string_append(out, ",\"cause\":");
+        if (report->cause[0])
+          rf_json_append_string(out, report->cause);
+        else
+          g_string_append(out, "null");
       }
       g_string_append(out, ",\"guarantees\":[");
       guint64 caps = rf_backend_get_capabilities(backend);

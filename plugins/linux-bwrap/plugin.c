@@ -324,11 +324,28 @@ static int try_bwrap(const char *bwrap, char *message, size_t message_len) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Ubuntu's AppArmor profile for bwrap: installed, shipped but not installed, or neither.  Which
+ * of the remedies applies depends on it. */
+static rf_apparmor_profile apparmor_profile(void) {
+  struct stat st;
+  if (stat(RF_AA_PROFILE_INSTALLED_PATH, &st) == 0)
+    return RF_AA_PROFILE_INSTALLED;
+  if (stat(RF_AA_PROFILE_SHIPPED, &st) == 0)
+    return RF_AA_PROFILE_AVAILABLE;
+  return RF_AA_PROFILE_ABSENT;
+}
+
+static void set_cause(rf_backend_probe_report *report, const char *cause) {
+  if (RF_HAS_FIELD(report, cause))
+    snprintf(report->cause, sizeof(report->cause), "%s", cause);
+}
+
 static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *report) {
   report->usable = 0;
   int rc = 0;
   char *bwrap = find_bwrap(host, NULL, &rc, report->reason, sizeof(report->reason));
   if (!bwrap) {
+    set_cause(report, rc == -ENOENT ? "bwrap-missing" : "bwrap-untrusted");
     snprintf(report->remedy, sizeof(report->remedy),
              "%s, or use the landlock backend",
              rc == -ENOENT ? "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; "
@@ -339,6 +356,7 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
   }
   char *init = find_helper(host, INIT_NAME, NULL, &rc, report->reason, sizeof(report->reason));
   if (!init) {
+    set_cause(report, "helper-untrusted");
     snprintf(report->remedy, sizeof(report->remedy),
              "reinstall ringfence outside every writable root, or set RINGFENCE_HELPER_DIR to a "
              "trusted directory holding %s",
@@ -355,15 +373,18 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
    * itself asked whenever one of them says it could fail (RINGFENCE_PROBE_THOROUGH=1: always). */
   int thorough = getenv("RINGFENCE_PROBE_THOROUGH") != NULL;
   int sysctl_forbids = max_userns == 0 || (!is_root && userns_sysctl == 0);
-  int tested = sysctl_forbids || thorough || userns_refusal_possible();
+  int filtered = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0;
+  int tested = sysctl_forbids || thorough || filtered || userns_refusal_possible();
   int unshare_errno = tested ? try_namespaces() : 0;
   char cover[256];
   proc_cover(cover, sizeof(cover));
   char message[768] = "";
   int bwrap_status = 0, bwrap_ran = 0;
   /* Ask bwrap itself when the cheap test failed, when AppArmor may treat bwrap differently
-   * from us, when part of /proc is covered, or when a thorough answer was asked for. */
-  if (unshare_errno != 0 || apparmor == 1 || cover[0] || thorough) {
+   * from us (it lets the namespace be made, then refuses every capability inside it), when a
+   * seccomp filter is loaded (it may do the same: refuse mount(2) or netlink, not the
+   * namespace), when part of /proc is covered, or when a thorough answer was asked for. */
+  if (unshare_errno != 0 || apparmor == 1 || filtered || cover[0] || thorough) {
     bwrap_status = try_bwrap(bwrap, message, sizeof(message));
     bwrap_ran = 1;
   }
@@ -387,10 +408,19 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
     free(bwrap);
     return 0;
   }
-  rf_bwrap_problem problem =
-      rf_bwrap_classify(message, unshare_errno, userns_sysctl, max_userns, apparmor, is_root,
-                        report->reason, sizeof(report->reason), report->remedy,
-                        sizeof(report->remedy));
+  rf_bwrap_signs signs = {
+      .message = message,
+      .unshare_errno = unshare_errno,
+      .userns_clone_sysctl = userns_sysctl,
+      .max_user_namespaces = max_userns,
+      .apparmor_restrict = apparmor,
+      .is_root = is_root,
+      .bwrap = bwrap,
+      .profile = apparmor_profile(),
+  };
+  rf_bwrap_problem problem = rf_bwrap_classify(&signs, report->reason, sizeof(report->reason),
+                                               report->remedy, sizeof(report->remedy));
+  set_cause(report, rf_bwrap_problem_cause(problem));
   if (problem == RF_BWRAP_PROC_MASKED && cover[0]) {
     size_t used = strlen(report->reason);
     snprintf(report->reason + used, sizeof(report->reason) - used, " (found: %s)", cover);

@@ -1,4 +1,4 @@
-/* test-landlock-unit.c: CUnit claims about the Landlock rule planning, the guarantees per ABI, and the bwrap failure classifier. */
+/* test-landlock-unit.c: CUnit claims about the Landlock rule planning and the guarantees per ABI (the bwrap failure classifier: tests/ubuntu). */
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <stdio.h>
@@ -6,7 +6,6 @@
 
 #include <ringfence/backend.h>
 
-#include "bwrap-diagnose.h"
 #include "bwrap-argv.h"
 #include "landlock-abi.h"
 #include "landlock-layer.h"
@@ -530,73 +529,6 @@ static void test_deny_read_mounts_cover_what_is_bound_above_them(void) {
   rf_strv_clear(&args);
 }
 
-/* ---- the bwrap failure classifier, with bwrap's own messages -------------------- */
-
-typedef struct {
-  const char *message;
-  int unshare_errno, userns_sysctl, max_userns, apparmor, is_root;
-  rf_bwrap_problem expected;
-  const char *reason_has, *remedy_has;
-} classify_case;
-
-static const classify_case cases[] = {
-    /* Ubuntu 23.10+/24.04: AppArmor denies the uid map write of an unconfined bwrap. */
-    {"bwrap: setting up uid map: Permission denied\n", EPERM, -1, 15000, 1, 0,
-     RF_BWRAP_USERNS_APPARMOR, "setting up uid map: Permission denied", "AppArmor"},
-    /* The same restriction seen only through unshare(2) (bwrap not asked). */
-    {NULL, EPERM, -1, 15000, 1, 0, RF_BWRAP_USERNS_APPARMOR,
-     "apparmor_restrict_unprivileged_userns = 1", "landlock"},
-    /* Debian before 11 / hardened kernels: the sysctl is off. */
-    {"bwrap: No permissions to create new namespace, likely because the kernel does not allow "
-     "non-privileged user namespaces. On e.g. debian this can be enabled with 'sysctl "
-     "kernel.unprivileged_userns_clone=1'.\n",
-     EPERM, 0, 15000, -1, 0, RF_BWRAP_USERNS_DISABLED, "unprivileged_userns_clone = 0",
-     "sysctl -w kernel.unprivileged_userns_clone=1"},
-    /* The same message where no sysctl explains it (a container's seccomp). */
-    {"bwrap: No permissions to create new namespace, likely because the kernel does not allow "
-     "non-privileged user namespaces.\n",
-     EPERM, -1, 15000, -1, 0, RF_BWRAP_USERNS_DENIED, "No permissions to create new namespace",
-     "container"},
-    /* Docker's default seccomp profile blocks clone(CLONE_NEWUSER). */
-    {"bwrap: Creating new namespace failed: Operation not permitted\n", EPERM, -1, 15000, -1, 1,
-     RF_BWRAP_USERNS_DENIED, "Creating new namespace failed", "seccomp"},
-    {NULL, ENOSPC, -1, 15000, -1, 0, RF_BWRAP_USERNS_DENIED, "creating namespaces is not permitted",
-     "landlock"},
-    /* user.max_user_namespaces = 0 */
-    {"bwrap: No permissions to create new namespace\n", ENOSPC, -1, 0, -1, 0,
-     RF_BWRAP_USERNS_DISABLED, "max_user_namespaces = 0", "sysctl -w user.max_user_namespaces"},
-    /* A container without CAP_NET_ADMIN cannot bring up loopback in the new netns. */
-    {"bwrap: loopback: Failed RTM_NEWADDR: Operation not permitted\n", 0, -1, 15000, -1, 1,
-     RF_BWRAP_NETNS_LOOPBACK, "Failed RTM_NEWADDR", "landlock"},
-    /* A mount over part of /proc (a container's masked paths, /proc/sys read-only): the kernel
-     * refuses the new user namespace a proc mount; AppArmor is not it (root here). */
-    {"bwrap: Can't mount proc on /newroot/proc: Operation not permitted\n", 0, -1, 15000, 1, 1,
-     RF_BWRAP_PROC_MASKED, "part of /proc is hidden by a mount", "landlock"},
-    /* /proc/sys itself masked (tmpfs over it): bwrap cannot read the overflow ids. */
-    {"bwrap: Can't read /proc/sys/kernel/overflowuid: No such file or directory\n", 0, -1, -1, -1,
-     0, RF_BWRAP_PROC_MASKED, "overflowuid", "unmount what covers /proc"},
-    {"bwrap: execvp /bin/true: No such file or directory\n", 0, -1, 15000, 0, 0, RF_BWRAP_UNKNOWN,
-     "bwrap failed: bwrap: execvp /bin/true: No such file or directory", "--backend"},
-};
-
-static void test_bwrap_failures_are_classified_with_a_remedy(void) {
-  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    const classify_case *c = &cases[i];
-    char reason[1024] = "", remedy[512] = "";
-    rf_bwrap_problem got =
-        rf_bwrap_classify(c->message, c->unshare_errno, c->userns_sysctl, c->max_userns,
-                          c->apparmor, c->is_root, reason, sizeof(reason), remedy, sizeof(remedy));
-    if (got != c->expected || !strstr(reason, c->reason_has) || !strstr(remedy, c->remedy_has))
-      fprintf(stderr, "\n  case %zu: got %d (want %d)\n    reason: %s\n    remedy: %s\n", i,
-              (int)got, (int)c->expected, reason, remedy);
-    CU_ASSERT_EQUAL(got, c->expected);
-    CU_ASSERT_PTR_NOT_NULL(strstr(reason, c->reason_has));
-    CU_ASSERT_PTR_NOT_NULL(strstr(remedy, c->remedy_has));
-    /* bwrap's trailing newline never ends up in a one-line reason. */
-    CU_ASSERT_PTR_NULL(strchr(reason, '\n'));
-  }
-}
-
 int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS)
     return CU_get_error();
@@ -650,9 +582,6 @@ int main(void) {
               test_restricted_reads_start_from_an_empty_root);
   CU_add_test(reads, "deny-read mounts (mode 0000) come after the binds above them, folders made read-only last, missing paths skipped",
               test_deny_read_mounts_cover_what_is_bound_above_them);
-  CU_pSuite bwrap = CU_add_suite("bwrap failure classifier", NULL, NULL);
-  CU_add_test(bwrap, "bwrap's failures are classified, quoted, with a remedy",
-              test_bwrap_failures_are_classified_with_a_remedy);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures();

@@ -177,6 +177,9 @@ typedef struct rf_backend_probe_report {
   char remedy[512];  /* when not usable: what the user can do */
   char detail[512];  /* when usable: version, path, ABI ... ("bwrap 0.8.0 at /usr/bin/bwrap") */
   int other_os;      /* 1: this backend is for another operating system (not a fault here) */
+  /* Appended (check RF_HAS_FIELD): when not usable, a stable name of the cause for programs
+   * (`check --json` "cause"), e.g. "apparmor-userns-restricted"; "" when none is known. */
+  char cause[48];
 } rf_backend_probe_report;
 
 /* ---- render() ------------------------------------------------------- */
