@@ -1,4 +1,4 @@
-/* bwrap-diagnose.c: turns bwrap's and the kernel's refusals into a reason and the remedy that applies. */
+/* bwrap-diagnose.c: bwrap's and the kernel's refusals made a reason and the remedy that applies. */
 #include "bwrap-diagnose.h"
 
 #include <errno.h>
@@ -27,9 +27,15 @@ static int refused(const char *m) {
  * denied"), depending on whether a network namespace was asked for. */
 static int refused_inside(const char *m) {
   static const char *const steps[] = {
-      "loopback:",           "setting up uid map",     "setting up gid map",
-      "error writing to setgroups", "write to uid_map", "Failed to make / slave",
-      "Failed to mount tmpfs", "setting up newroot bind", "pivot_root",
+      "loopback:",
+      "setting up uid map",
+      "setting up gid map",
+      "error writing to setgroups",
+      "write to uid_map",
+      "Failed to make / slave",
+      "Failed to mount tmpfs",
+      "setting up newroot bind",
+      "pivot_root",
   };
   if (!refused(m))
     return 0;
@@ -59,16 +65,17 @@ static void apparmor_remedy(const rf_bwrap_signs *s, char *remedy, size_t remedy
              bwrap);
   else if (s->profile == RF_AA_PROFILE_INSTALLED)
     snprintf(profile, sizeof(profile),
-             "load the profile already installed for it: 'sudo apparmor_parser -r "
-             RF_AA_PROFILE_INSTALLED_PATH "'");
+             "load the profile already installed for it: 'sudo apparmor_parser "
+             "-r " RF_AA_PROFILE_INSTALLED_PATH "'");
   else if (s->profile == RF_AA_PROFILE_AVAILABLE)
     snprintf(profile, sizeof(profile),
              "install Ubuntu's profile for it: 'sudo install -m 644 " RF_AA_PROFILE_SHIPPED
              " /etc/apparmor.d/ && sudo apparmor_parser -r " RF_AA_PROFILE_INSTALLED_PATH "'");
   else
     snprintf(profile, sizeof(profile),
-             "install Ubuntu's profile for it: 'sudo apt install apparmor-profiles', copy "
-             RF_AA_PROFILE_SHIPPED " to /etc/apparmor.d/ and load it with 'sudo apparmor_parser "
+             "install Ubuntu's profile for it: 'sudo apt install apparmor-profiles', "
+             "copy " RF_AA_PROFILE_SHIPPED
+             " to /etc/apparmor.d/ and load it with 'sudo apparmor_parser "
              "-r'");
   snprintf(remedy, remedy_len,
            "the landlock backend needs nothing (--backend auto falls back to it). To use bwrap, "

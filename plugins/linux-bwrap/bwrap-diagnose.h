@@ -1,4 +1,4 @@
-/* bwrap-diagnose.h: why bwrap cannot run here, in words, with the remedy (one tested classifier). */
+/* bwrap-diagnose.h: why bwrap cannot run here, in words, with the remedy (one classifier). */
 #pragma once
 
 #include <stddef.h>
@@ -38,7 +38,7 @@ typedef struct {
   int max_user_namespaces; /* user.max_user_namespaces, -1 when unknown */
   int apparmor_restrict;   /* kernel.apparmor_restrict_unprivileged_userns, -1 when absent */
   int is_root;
-  const char *bwrap;       /* the bwrap ringfence runs (NULL: unknown) */
+  const char *bwrap; /* the bwrap ringfence runs (NULL: unknown) */
   rf_apparmor_profile profile;
 } rf_bwrap_signs;
 

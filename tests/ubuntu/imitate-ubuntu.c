@@ -1,4 +1,4 @@
-/* imitate-ubuntu.c: runs a program on an imitation of Ubuntu 24.04's AppArmor restriction of unprivileged user namespaces.
+/* imitate-ubuntu.c: runs a program on an imitation of Ubuntu 24.04's AppArmor userns restriction.
  *
  * Usage: imitate-ubuntu [--apparmor-sysctl] [--uid UID] [--refuse-userns] PROGRAM [ARG]...
  *
@@ -128,9 +128,9 @@ static int add_rule(scmp_filter_ctx ctx, int err, const char *name, unsigned n,
 
 static int load_filter(int refuse_userns) {
   static const char *const need_cap[] = {
-      "mount",  "umount2",     "umount",     "pivot_root",    "fsopen",      "fsconfig",
-      "fsmount", "move_mount", "open_tree",  "fspick",        "mount_setattr", "sethostname",
-      "setdomainname",
+      "mount",         "umount2",     "umount",        "pivot_root", "fsopen",
+      "fsconfig",      "fsmount",     "move_mount",    "open_tree",  "fspick",
+      "mount_setattr", "sethostname", "setdomainname",
   };
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx)

@@ -1,4 +1,4 @@
-/* test-classify.c: CUnit claims about the bwrap failure classifier, fed the messages bwrap prints on real hosts (Ubuntu 24.04 first). */
+/* test-classify.c: CUnit claims about the bwrap failure classifier, fed bwrap's real messages. */
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <stdio.h>
@@ -11,16 +11,16 @@
 #define UBUNTU_LOOPBACK "bwrap: loopback: Failed RTM_NEWADDR: Operation not permitted\n"
 #define UBUNTU_UID_MAP "bwrap: setting up uid map: Permission denied\n"
 #define UBUNTU_CONFINED "bwrap: Creating new namespace failed: Permission denied\n"
-#define IMITATION_LOOPBACK                                                                     \
+#define IMITATION_LOOPBACK                                                                         \
   "bwrap: loopback: Failed to create NETLINK_ROUTE socket: Operation not permitted\n"
 #define IMITATION_SLAVE "bwrap: Failed to make / slave: Operation not permitted\n"
-#define DEBIAN_EPERM                                                                           \
-  "bwrap: No permissions to create new namespace, likely because the kernel does not allow "   \
-  "non-privileged user namespaces. See <https://deb.li/bubblewrap> or "                         \
+#define DEBIAN_EPERM                                                                               \
+  "bwrap: No permissions to create new namespace, likely because the kernel does not allow "       \
+  "non-privileged user namespaces. See <https://deb.li/bubblewrap> or "                            \
   "<file:///usr/share/doc/bubblewrap/README.Debian.gz>.\n"
-#define UPSTREAM_EPERM                                                                         \
-  "bwrap: No permissions to creating new namespace, likely because the kernel does not allow " \
-  "non-privileged user namespaces. On e.g. debian this can be enabled with 'sysctl "           \
+#define UPSTREAM_EPERM                                                                             \
+  "bwrap: No permissions to creating new namespace, likely because the kernel does not allow "     \
+  "non-privileged user namespaces. On e.g. debian this can be enabled with 'sysctl "               \
   "kernel.unprivileged_userns_clone=1'.\n"
 
 typedef struct {
@@ -31,9 +31,11 @@ typedef struct {
 } classify_case;
 
 /* Signs of an Ubuntu 24.04 desktop: the sysctls as shipped, bwrap from the package. */
-#define UBUNTU(msg, profile_state)                                                             \
-  {.message = (msg), .userns_clone_sysctl = 1, .max_user_namespaces = 62000,                    \
-   .apparmor_restrict = 1, .bwrap = "/usr/bin/bwrap", .profile = (profile_state)}
+#define UBUNTU(msg, profile_state)                                                                 \
+  {                                                                                                \
+    .message = (msg), .userns_clone_sysctl = 1, .max_user_namespaces = 62000,                      \
+    .apparmor_restrict = 1, .bwrap = "/usr/bin/bwrap", .profile = (profile_state)                  \
+  }
 
 static const classify_case cases[] = {
     {"Ubuntu 24.04 with a network namespace: loopback fails, AppArmor named, its profile shipped",
@@ -56,10 +58,14 @@ static const classify_case cases[] = {
      UBUNTU(UBUNTU_LOOPBACK, RF_AA_PROFILE_INSTALLED), RF_BWRAP_USERNS_APPARMOR, "AppArmor",
      "sudo apparmor_parser -r /etc/apparmor.d/bwrap-userns-restrict", "apt install"},
     {"a bwrap outside /usr/bin: Ubuntu's profile does not cover it, a profile of its own does",
-     {.message = UBUNTU_LOOPBACK, .userns_clone_sysctl = 1, .max_user_namespaces = 62000,
-      .apparmor_restrict = 1, .bwrap = "/nix/store/x-bubblewrap/bin/bwrap",
+     {.message = UBUNTU_LOOPBACK,
+      .userns_clone_sysctl = 1,
+      .max_user_namespaces = 62000,
+      .apparmor_restrict = 1,
+      .bwrap = "/nix/store/x-bubblewrap/bin/bwrap",
       .profile = RF_AA_PROFILE_AVAILABLE},
-     RF_BWRAP_USERNS_APPARMOR, "AppArmor",
+     RF_BWRAP_USERNS_APPARMOR,
+     "AppArmor",
      "give /nix/store/x-bubblewrap/bin/bwrap an AppArmor profile allowing 'userns,'",
      "sudo install"},
     {"every AppArmor remedy ends with the sysctl, system-wide, and its cost",
@@ -68,68 +74,136 @@ static const classify_case cases[] = {
      "kernel.apparmor_restrict_unprivileged_userns=0' lifts the restriction for every program",
      NULL},
     {"the restriction seen only by the probe's own namespace test (bwrap not asked)",
-     {.unshare_errno = EACCES, .userns_clone_sysctl = -1, .max_user_namespaces = 15000,
-      .apparmor_restrict = 1, .bwrap = "/usr/bin/bwrap"},
-     RF_BWRAP_USERNS_APPARMOR, "creating one is refused: Permission denied", "landlock", NULL},
+     {.unshare_errno = EACCES,
+      .userns_clone_sysctl = -1,
+      .max_user_namespaces = 15000,
+      .apparmor_restrict = 1,
+      .bwrap = "/usr/bin/bwrap"},
+     RF_BWRAP_USERNS_APPARMOR,
+     "creating one is refused: Permission denied",
+     "landlock",
+     NULL},
     {"the imitation (tests/ubuntu) with the sysctl: AppArmor is named",
      UBUNTU(IMITATION_LOOPBACK, RF_AA_PROFILE_ABSENT), RF_BWRAP_USERNS_APPARMOR,
      "Failed to create NETLINK_ROUTE socket", "apparmor-profiles", NULL},
     {"root is never restricted by AppArmor: the same message as root names a filter instead",
-     {.message = UBUNTU_LOOPBACK, .userns_clone_sysctl = 1, .max_user_namespaces = 15000,
-      .apparmor_restrict = 1, .is_root = 1, .bwrap = "/usr/bin/bwrap"},
-     RF_BWRAP_USERNS_CAPS_REFUSED, "which never restricts root", "landlock backend", "AppArmor"},
+     {.message = UBUNTU_LOOPBACK,
+      .userns_clone_sysctl = 1,
+      .max_user_namespaces = 15000,
+      .apparmor_restrict = 1,
+      .is_root = 1,
+      .bwrap = "/usr/bin/bwrap"},
+     RF_BWRAP_USERNS_CAPS_REFUSED,
+     "which never restricts root",
+     "landlock backend",
+     "AppArmor"},
     {"no AppArmor sysctl: capabilities refused in the namespace name a filter, not AppArmor",
-     {.message = IMITATION_SLAVE, .userns_clone_sysctl = -1, .max_user_namespaces = 15000,
-      .apparmor_restrict = -1, .bwrap = "/usr/bin/bwrap"},
+     {.message = IMITATION_SLAVE,
+      .userns_clone_sysctl = -1,
+      .max_user_namespaces = 15000,
+      .apparmor_restrict = -1,
+      .bwrap = "/usr/bin/bwrap"},
      RF_BWRAP_USERNS_CAPS_REFUSED,
      "there is no kernel.apparmor_restrict_unprivileged_userns): a seccomp filter",
-     "--backend auto falls back to it", "apparmor_parser"},
+     "--backend auto falls back to it",
+     "apparmor_parser"},
     {"the restriction switched off (sysctl 0) and still refused: not AppArmor's restriction",
-     {.message = UBUNTU_LOOPBACK, .userns_clone_sysctl = 1, .max_user_namespaces = 15000,
-      .apparmor_restrict = 0, .bwrap = "/usr/bin/bwrap"},
-     RF_BWRAP_USERNS_CAPS_REFUSED, "apparmor_restrict_unprivileged_userns = 0", "landlock",
+     {.message = UBUNTU_LOOPBACK,
+      .userns_clone_sysctl = 1,
+      .max_user_namespaces = 15000,
+      .apparmor_restrict = 0,
+      .bwrap = "/usr/bin/bwrap"},
+     RF_BWRAP_USERNS_CAPS_REFUSED,
+     "apparmor_restrict_unprivileged_userns = 0",
+     "landlock",
      NULL},
     {"Debian before 11 / hardened kernels: the sysctl is off",
-     {.message = UPSTREAM_EPERM, .unshare_errno = EPERM, .userns_clone_sysctl = 0,
-      .max_user_namespaces = 15000, .apparmor_restrict = -1},
-     RF_BWRAP_USERNS_DISABLED, "unprivileged_userns_clone = 0",
-     "sysctl -w kernel.unprivileged_userns_clone=1", NULL},
+     {.message = UPSTREAM_EPERM,
+      .unshare_errno = EPERM,
+      .userns_clone_sysctl = 0,
+      .max_user_namespaces = 15000,
+      .apparmor_restrict = -1},
+     RF_BWRAP_USERNS_DISABLED,
+     "unprivileged_userns_clone = 0",
+     "sysctl -w kernel.unprivileged_userns_clone=1",
+     NULL},
     {"Debian's wording where no sysctl explains it (a container's seccomp)",
-     {.message = DEBIAN_EPERM, .unshare_errno = EPERM, .userns_clone_sysctl = -1,
-      .max_user_namespaces = 15000, .apparmor_restrict = -1},
-     RF_BWRAP_USERNS_DENIED, "No permissions to create new namespace", "container", NULL},
+     {.message = DEBIAN_EPERM,
+      .unshare_errno = EPERM,
+      .userns_clone_sysctl = -1,
+      .max_user_namespaces = 15000,
+      .apparmor_restrict = -1},
+     RF_BWRAP_USERNS_DENIED,
+     "No permissions to create new namespace",
+     "container",
+     NULL},
     {"upstream's wording, the same",
-     {.message = UPSTREAM_EPERM, .unshare_errno = EPERM, .userns_clone_sysctl = -1,
-      .max_user_namespaces = 15000, .apparmor_restrict = -1},
-     RF_BWRAP_USERNS_DENIED, "No permissions to creating new namespace", "container", NULL},
+     {.message = UPSTREAM_EPERM,
+      .unshare_errno = EPERM,
+      .userns_clone_sysctl = -1,
+      .max_user_namespaces = 15000,
+      .apparmor_restrict = -1},
+     RF_BWRAP_USERNS_DENIED,
+     "No permissions to creating new namespace",
+     "container",
+     NULL},
     {"Docker's default seccomp profile blocks clone(CLONE_NEWUSER), as root too",
      {.message = "bwrap: Creating new namespace failed: Operation not permitted\n",
-      .unshare_errno = EPERM, .userns_clone_sysctl = -1, .max_user_namespaces = 15000,
-      .apparmor_restrict = -1, .is_root = 1},
-     RF_BWRAP_USERNS_DENIED, "Creating new namespace failed", "seccomp", NULL},
+      .unshare_errno = EPERM,
+      .userns_clone_sysctl = -1,
+      .max_user_namespaces = 15000,
+      .apparmor_restrict = -1,
+      .is_root = 1},
+     RF_BWRAP_USERNS_DENIED,
+     "Creating new namespace failed",
+     "seccomp",
+     NULL},
     {"too many namespaces (ENOSPC), bwrap not asked",
-     {.unshare_errno = ENOSPC, .userns_clone_sysctl = -1, .max_user_namespaces = 15000,
+     {.unshare_errno = ENOSPC,
+      .userns_clone_sysctl = -1,
+      .max_user_namespaces = 15000,
       .apparmor_restrict = -1},
-     RF_BWRAP_USERNS_DENIED, "creating namespaces is not permitted", "landlock", NULL},
+     RF_BWRAP_USERNS_DENIED,
+     "creating namespaces is not permitted",
+     "landlock",
+     NULL},
     {"user.max_user_namespaces = 0",
-     {.message = "bwrap: No permissions to create new namespace\n", .unshare_errno = ENOSPC,
-      .userns_clone_sysctl = -1, .max_user_namespaces = 0, .apparmor_restrict = -1},
-     RF_BWRAP_USERNS_DISABLED, "max_user_namespaces = 0", "sysctl -w user.max_user_namespaces",
+     {.message = "bwrap: No permissions to create new namespace\n",
+      .unshare_errno = ENOSPC,
+      .userns_clone_sysctl = -1,
+      .max_user_namespaces = 0,
+      .apparmor_restrict = -1},
+     RF_BWRAP_USERNS_DISABLED,
+     "max_user_namespaces = 0",
+     "sysctl -w user.max_user_namespaces",
      NULL},
     {"a mount over part of /proc (a container's masked paths): not AppArmor (root here)",
      {.message = "bwrap: Can't mount proc on /newroot/proc: Operation not permitted\n",
-      .userns_clone_sysctl = -1, .max_user_namespaces = 15000, .apparmor_restrict = 1,
+      .userns_clone_sysctl = -1,
+      .max_user_namespaces = 15000,
+      .apparmor_restrict = 1,
       .is_root = 1},
-     RF_BWRAP_PROC_MASKED, "part of /proc is hidden by a mount", "landlock", NULL},
+     RF_BWRAP_PROC_MASKED,
+     "part of /proc is hidden by a mount",
+     "landlock",
+     NULL},
     {"/proc/sys itself masked: bwrap cannot read the overflow ids",
      {.message = "bwrap: Can't read /proc/sys/kernel/overflowuid: No such file or directory\n",
-      .userns_clone_sysctl = -1, .max_user_namespaces = -1, .apparmor_restrict = -1},
-     RF_BWRAP_PROC_MASKED, "overflowuid", "unmount what covers /proc", NULL},
+      .userns_clone_sysctl = -1,
+      .max_user_namespaces = -1,
+      .apparmor_restrict = -1},
+     RF_BWRAP_PROC_MASKED,
+     "overflowuid",
+     "unmount what covers /proc",
+     NULL},
     {"anything else is quoted as it is",
      {.message = "bwrap: execvp /bin/true: No such file or directory\n",
-      .userns_clone_sysctl = -1, .max_user_namespaces = 15000},
-     RF_BWRAP_UNKNOWN, "bwrap failed: bwrap: execvp /bin/true: No such file or directory",
-     "--backend", NULL},
+      .userns_clone_sysctl = -1,
+      .max_user_namespaces = 15000},
+     RF_BWRAP_UNKNOWN,
+     "bwrap failed: bwrap: execvp /bin/true: No such file or directory",
+     "--backend",
+     NULL},
 };
 
 static void test_real_messages_are_classified_with_the_remedy_that_applies(void) {
@@ -138,10 +212,9 @@ static void test_real_messages_are_classified_with_the_remedy_that_applies(void)
     char reason[1024] = "", remedy[512] = "";
     rf_bwrap_problem got =
         rf_bwrap_classify(&c->signs, reason, sizeof(reason), remedy, sizeof(remedy));
-    int ok = got == c->expected && strstr(reason, c->reason_has) &&
-             strstr(remedy, c->remedy_has) && (!c->remedy_lacks || !strstr(remedy, c->remedy_lacks)) &&
-             !strchr(reason, '\n') && strlen(remedy) < sizeof(remedy) - 1 &&
-             strlen(reason) < sizeof(reason) - 1;
+    int ok = got == c->expected && strstr(reason, c->reason_has) && strstr(remedy, c->remedy_has) &&
+             (!c->remedy_lacks || !strstr(remedy, c->remedy_lacks)) && !strchr(reason, '\n') &&
+             strlen(remedy) < sizeof(remedy) - 1 && strlen(reason) < sizeof(reason) - 1;
     if (!ok)
       fprintf(stderr, "\n  case %zu (%s): got %d (want %d)\n    reason: %s\n    remedy: %s\n", i,
               c->claim, (int)got, (int)c->expected, reason, remedy);
