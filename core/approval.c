@@ -1,6 +1,7 @@
 /* approval.c: approval policies and rf_approval_decide(): from a request (what, which command,
  * which policy, which rules) to allow / prompt / reject / forbidden with a reason.  Which
  * commands only read is command-safety.c's call; what a rules file says is rules.c's. */
+#include "command-expand.h"
 #include "command-safety.h"
 #include "quote.h"
 #include "rules.h"
@@ -171,14 +172,22 @@ static Verdict from_rules(const RfApprovalRequest *request, GPtrArray *matches,
   }
 }
 
-/* The answer for one command no rule matched. */
+/* The answer for one command no rule matched; |flags| (RfShellCommandFlags) say what the
+ * script around it does to it. */
 static Verdict from_heuristics(const RfApprovalRequest *request, const char *const *argv,
-                               const char *command) {
+                               guint flags, const char *command) {
   const RfApprovalPolicy *policy = request->policy;
   RfApprovalMode mode = policy->mode;
   g_autofree char *why_not = NULL;
   g_autofree char *danger = NULL;
   gboolean safe = rf_command_is_known_safe(argv, &why_not);
+  if (safe && (flags & (RF_SHELL_WRITES | RF_SHELL_ASSIGNS | RF_SHELL_UNKNOWN_WORDS))) {
+    safe = FALSE;
+    why_not = g_strdup(flags & RF_SHELL_WRITES ? "a redirection writes a file"
+                       : flags & RF_SHELL_ASSIGNS
+                           ? "an assignment before it changes its environment"
+                           : "a word of it is only known when the script runs");
+  }
   gboolean dangerous = !safe && rf_command_is_dangerous(argv, &danger);
 
   switch (request->kind) {
@@ -243,8 +252,17 @@ static Verdict stricter(Verdict a, Verdict b) {
   return a;
 }
 
-static void strv_free(gpointer data) {
-  g_strfreev(data);
+/* |argv| with a relative program (./git, bin/git) made absolute against |cwd| (lexically,
+ * as the other CLI does), so that it matches the rules of its basename like an absolute path;
+ * NULL when the program is a bare name or absolute already. */
+static char **rf_approval_resolve_program(const char *const *argv, const char *cwd) {
+  if (!argv[0] || !strchr(argv[0], '/') || argv[0][0] == '/')
+    return NULL;
+  g_autofree char *here = cwd ? NULL : g_get_current_dir();
+  char **copy = g_strdupv((char **)argv);
+  g_free(copy[0]);
+  copy[0] = g_canonicalize_filename(argv[0], cwd ? cwd : here);
+  return copy;
 }
 
 gboolean rf_approval_decide(const RfApprovalRequest *request, RfApprovalResult *result,
@@ -283,46 +301,91 @@ gboolean rf_approval_decide(const RfApprovalRequest *request, RfApprovalResult *
                                      mcp ? "an MCP elicitation" : "a permission request",
                                      what ? " (" : "", what ? what : "", what ? ")" : ""));
   } else {
-    /* A plain `sh -c` script is judged command by command. */
-    g_autoptr(GPtrArray) commands = rf_shell_plain_commands(req.argv);
-    if (!commands) {
-      commands = g_ptr_array_new_with_free_func(strv_free);
-      g_ptr_array_add(commands, g_strdupv((char **)req.argv));
-    }
+    /* The command, what its runners run, and every command of the scripts it hands a
+     * shell, each judged; the strictest answer wins. */
+    g_autoptr(RfCommandSet) set = rf_command_expand(req.argv);
+    g_autofree char *whole = rf_command_display(req.argv);
     gboolean have = FALSE;
+    guint judged = 0;
     g_autoptr(GString) allowed = g_string_new(NULL); /* every command's reason, when all pass */
-    for (guint i = 0; i < commands->len; i++) {
-      const char *const *argv = g_ptr_array_index(commands, i);
-      g_autofree char *text = rf_command_display(argv);
-      g_autoptr(GPtrArray) matches =
-          req.rules ? rf_rules_match(req.rules, argv) : g_ptr_array_new();
+    for (guint i = 0; i < set->commands->len; i++) {
+      const RfShellCommand *c = g_ptr_array_index(set->commands, i);
+      const char *const *argv = (const char *const *)c->argv;
       Verdict v;
-      if (matches->len)
-        v = from_rules(&req, matches, text);
-      else
-        v = from_heuristics(&req, argv, text);
+      g_autoptr(GPtrArray) matches = NULL;
+      g_autofree char *text = NULL;
+      if (!argv[0]) {
+        /* assignments or redirections alone: only the read-only list cares */
+        if (req.kind != RF_REQUEST_RUN || req.policy->mode != RF_APPROVAL_UNTRUSTED)
+          continue;
+        v = prompt(req.policy, "sandbox_approval",
+                   g_strdup_printf("`%s` needs approval: %s in the script, and approval policy "
+                                   "untrusted runs only known-safe read-only commands without "
+                                   "asking",
+                                   whole,
+                                   c->flags & RF_SHELL_WRITES
+                                       ? "a redirection writes a file"
+                                       : "an assignment changes what later commands do"));
+      } else {
+        text = rf_command_display(argv);
+        g_auto(GStrv) resolved = rf_approval_resolve_program(argv, req.cwd);
+        const char *const *match_argv = resolved ? (const char *const *)resolved : argv;
+        matches = req.rules ? rf_rules_match(req.rules, match_argv) : g_ptr_array_new();
+        if (matches->len)
+          v = from_rules(&req, matches, text);
+        else if (c->flags & RF_SHELL_RUNS_SCRIPT)
+          continue; /* judged by its script's commands, which follow */
+        else
+          v = from_heuristics(&req, argv, c->flags, text);
+      }
       if (req.kind == RF_REQUEST_RULE && v.decision == RF_DECISION_ALLOW) {
         /* The caller's own rule asks for a prompt: an allow rule here does not lift it. */
         g_free(v.reason);
         v = prompt(req.policy, "rules",
-                   g_strdup_printf("a rule of the caller asks for approval of `%s`", text));
+                   g_strdup_printf("a rule of the caller asks for approval of `%s`",
+                                   text ? text : whole));
       }
-      if (commands->len > 1) {
+      if (set->commands->len > 1) {
         if (v.decision == RF_DECISION_ALLOW)
           g_string_append_printf(allowed, "%s%s", allowed->len ? "; " : "", v.reason);
-        char *scoped = g_strdup_printf("in the script, %s", v.reason);
+        char *scoped = g_strdup_printf("%s %s", set->script ? "in the script," : "through a "
+                                                "command runner,", v.reason);
         g_free(v.reason);
         v.reason = scoped;
       }
-      while (matches->len)
+      while (matches && matches->len)
         g_ptr_array_add(result->matched_rules, g_ptr_array_steal_index(matches, 0));
       verdict = have ? stricter(verdict, v) : v;
       have = TRUE;
+      judged++;
     }
-    if (commands->len > 1 && verdict.decision == RF_DECISION_ALLOW) {
+    if (!have) /* a script without commands: judged as the command line it is */
+      verdict = from_heuristics(&req, req.argv, 0, whole);
+    else if (judged > 1 && verdict.decision == RF_DECISION_ALLOW) {
       g_free(verdict.reason);
-      verdict.reason = g_strdup_printf("each of the %u commands of the script may run: %s",
-                                       commands->len, allowed->str);
+      verdict.reason = g_strdup_printf("each of the %u commands %s may run: %s", judged,
+                                       set->script ? "of the script" : "it runs",
+                                       allowed->str);
+    }
+    if (!set->understood && verdict.decision == RF_DECISION_ALLOW) {
+      /* Not understood completely: no rule and no list may allow it.  Under never it still
+       * runs sandboxed when all of it was seen and nothing matched a forbidden rule or a
+       * dangerous pattern (those answers are stricter than allow and won above). */
+      g_free(verdict.reason);
+      if (req.kind == RF_REQUEST_RUN && req.policy->mode == RF_APPROVAL_NEVER && set->complete)
+        verdict = (Verdict){
+            .decision = RF_DECISION_ALLOW,
+            .reason = g_strdup_printf(
+                "`%s` is not understood completely (%s); approval policy never runs it in the "
+                "sandbox, as nothing in it matched a forbidden rule or a dangerous pattern",
+                whole, set->why)};
+      else
+        verdict = prompt(req.policy, "sandbox_approval",
+                         g_strdup_printf("`%s` needs approval: it is not understood completely "
+                                         "(%s)%s, so no rule and no list of read-only commands "
+                                         "may allow it",
+                                         whole, set->why,
+                                         set->complete ? "" : " and not all of it could be seen"));
     }
   }
   result->decision = verdict.decision;

@@ -1,16 +1,11 @@
 /* command-safety.c: classifies a command line as known-safe (only reads), dangerous (may
- * destroy data or escalate privileges), or neither, and splits plain `sh -c` scripts.
- * What to do with the answer (allow, prompt, reject) is approval.c's business. */
+ * destroy data or escalate privileges), or neither; shell scripts and command runners are
+ * looked into through command-expand.c.  What to do with the answer (allow, prompt, reject)
+ * is approval.c's business. */
 #include "command-safety.h"
+#include "command-expand.h"
 
 #include <string.h>
-
-static guint argv_length(const char *const *argv) {
-  guint n = 0;
-  while (argv && argv[n])
-    n++;
-  return n;
-}
 
 const char *rf_command_basename(const char *program) {
   const char *slash = strrchr(program, '/');
@@ -47,6 +42,7 @@ static gboolean set_reason(char **out, char *text) {
 
 /* Read-only whatever their arguments: they print, compare or compute. */
 static const char *const always_safe[] = {
+    ":",         "[",      "test",
     "basename",  "cat",    "cd",       "cmp",      "cut",   "df",     "diff",    "dirname",
     "du",        "echo",   "egrep",    "expr",     "false", "fgrep",  "grep",    "groups",
     "head",      "id",     "ls",       "md5sum",   "nl",    "numfmt", "paste",   "printenv",
@@ -279,6 +275,10 @@ gboolean rf_command_is_known_safe(const char *const *argv, char **why_not) {
     *why_not = NULL;
   if (!argv || !argv[0])
     return set_reason(why_not, g_strdup("empty command"));
+  if (strchr(argv[0], '/') && argv[0][0] != '/')
+    return set_reason(why_not, g_strdup_printf("%s is a program below the working directory, "
+                                               "not the system's %s",
+                                               argv[0], rf_command_basename(argv[0])));
   const char *name = rf_command_basename(argv[0]);
   if (g_str_equal(name, "zsh"))
     name = "bash";
@@ -323,16 +323,23 @@ gboolean rf_command_is_known_safe(const char *const *argv, char **why_not) {
         return set_reason(why_not, g_strdup_printf("date %s sets the clock", argv[i]));
     return TRUE;
   }
-  if (rf_command_is_shell_wrapper(argv)) {
-    g_autoptr(GPtrArray) commands = rf_shell_plain_commands(argv);
-    if (!commands)
-      return set_reason(why_not, g_strdup_printf("the %s script is not a plain list of commands "
-                                                 "(it uses expansions, redirections, globs or "
-                                                 "other shell syntax)",
-                                                 name));
-    for (guint i = 0; i < commands->len; i++) {
-      char **command = g_ptr_array_index(commands, i);
-      if (!rf_command_is_known_safe((const char *const *)command, why_not))
+  if (rf_command_is_shell(argv[0])) {
+    g_autoptr(RfCommandSet) set = rf_command_expand(argv);
+    if (!set->script)
+      return set_reason(why_not, g_strdup_printf("%s without -c runs a script file or reads one", name));
+    if (!set->understood)
+      return set_reason(why_not, g_strdup_printf("the %s script is not understood completely: %s",
+                                                 name, set->why));
+    for (guint i = 1; i < set->commands->len; i++) {
+      const RfShellCommand *c = g_ptr_array_index(set->commands, i);
+      if (c->flags & RF_SHELL_WRITES)
+        return set_reason(why_not, g_strdup("a redirection in the script writes a file"));
+      if (c->flags & RF_SHELL_ASSIGNS)
+        return set_reason(why_not, g_strdup("an assignment in the script changes what later "
+                                            "commands do"));
+      if (c->flags & RF_SHELL_RUNS_SCRIPT)
+        continue; /* its script's commands follow in the list */
+      if (!c->argv[0] || !rf_command_is_known_safe((const char *const *)c->argv, why_not))
         return FALSE;
     }
     return TRUE;
@@ -520,11 +527,14 @@ gboolean rf_command_is_dangerous(const char *const *argv, char **why) {
     *why = NULL;
   if (!argv || !argv[0])
     return FALSE;
-  if (rf_command_is_shell_wrapper(argv)) {
-    g_autoptr(GPtrArray) commands = rf_shell_plain_commands(argv);
-    for (guint i = 0; commands && i < commands->len; i++)
-      if (rf_command_is_dangerous(g_ptr_array_index(commands, i), why))
+  if (rf_command_is_shell(argv[0])) {
+    g_autoptr(RfCommandSet) set = rf_command_expand(argv);
+    for (guint i = 1; i < set->commands->len; i++) {
+      const RfShellCommand *c = g_ptr_array_index(set->commands, i);
+      if (c->argv[0] && !(c->flags & RF_SHELL_RUNS_SCRIPT) &&
+          rf_command_is_dangerous((const char *const *)c->argv, why))
         return TRUE;
+    }
     return FALSE;
   }
   /* Look through env, nice, timeout, xargs ... (and sudo, which is dangerous itself). */
@@ -538,139 +548,4 @@ gboolean rf_command_is_dangerous(const char *const *argv, char **why) {
     j = next;
   }
   return FALSE;
-}
-
-/* ---- Plain shell scripts ---------------------------------------------------- */
-
-gboolean rf_command_is_shell_wrapper(const char *const *argv) {
-  static const char *const shells[] = {"bash", "sh", "zsh", "dash", "ksh", NULL};
-  static const char *const flags[] = {"-c", "-lc", "-cl", NULL};
-  return argv_length(argv) == 3 && str_in(rf_command_basename(argv[0]), shells) &&
-         str_in(argv[1], flags);
-}
-
-static void strv_free(gpointer data) {
-  g_strfreev(data);
-}
-
-/* Ends the current command; FALSE when it is empty (`&& ls`, `ls ;; pwd`). */
-static gboolean end_command(GPtrArray *commands, GPtrArray *words) {
-  if (words->len == 0)
-    return FALSE;
-  g_ptr_array_add(words, NULL);
-  g_ptr_array_add(commands, g_strdupv((char **)words->pdata));
-  g_ptr_array_set_size(words, 0);
-  return TRUE;
-}
-
-static gboolean is_reserved_word(const char *word) {
-  static const char *const reserved[] = {
-      "if",   "then",     "else",   "elif", "fi", "for", "while", "until", "do", "done",   "case",
-      "esac", "function", "select", "time", "[[", "]]",  "!",     "{",     "}",  "coproc", NULL};
-  return str_in(word, reserved);
-}
-
-/* A first word that assigns (NAME=value) changes the environment of what follows. */
-static gboolean is_assignment(const char *word) {
-  if (!g_ascii_isalpha(word[0]) && word[0] != '_')
-    return FALSE;
-  for (const char *p = word; *p; p++) {
-    if (*p == '=')
-      return TRUE;
-    if (!g_ascii_isalnum(*p) && *p != '_')
-      return FALSE;
-  }
-  return FALSE;
-}
-
-GPtrArray *rf_shell_plain_commands(const char *const *argv) {
-  if (!rf_command_is_shell_wrapper(argv))
-    return NULL;
-  const char *p = argv[2];
-  g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func(strv_free);
-  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func(g_free);
-  gboolean pending_operator = FALSE; /* after &&, || or |: a command must follow */
-
-  while (*p) {
-    char c = *p;
-    if (c == ' ' || c == '\t') {
-      p++;
-      continue;
-    }
-    if (c == '\n') {
-      if (words->len) {
-        end_command(commands, words);
-        pending_operator = FALSE;
-      }
-      p++;
-      continue;
-    }
-    if (c == ';') {
-      if (p[1] == ';' || !end_command(commands, words))
-        return NULL;
-      pending_operator = FALSE;
-      p++;
-      continue;
-    }
-    if (c == '&' || c == '|') {
-      gboolean doubled = p[1] == c;
-      if (c == '&' && !doubled)
-        return NULL; /* background job */
-      if (c == '|' && p[1] == '&')
-        return NULL;
-      if (!end_command(commands, words))
-        return NULL;
-      pending_operator = TRUE;
-      p += doubled ? 2 : 1;
-      continue;
-    }
-    /* A word: unquoted characters and quoted strings, glued together. */
-    GString *word = g_string_new(NULL);
-    gboolean plain = TRUE;
-    while (*p && plain && !strchr(" \t\n;&|", *p)) {
-      char d = *p;
-      if (d == '\'') {
-        const char *end = strchr(p + 1, '\'');
-        if (!end) {
-          plain = FALSE;
-          break;
-        }
-        g_string_append_len(word, p + 1, end - p - 1);
-        p = end + 1;
-      } else if (d == '"') {
-        const char *q = p + 1;
-        while (*q && *q != '"' && !strchr("$`\\", *q))
-          q++;
-        if (*q != '"') {
-          plain = FALSE;
-          break;
-        }
-        g_string_append_len(word, p + 1, q - p - 1);
-        p = q + 1;
-      } else if (strchr("<>()$`\\{}*?[]", d) || (d == '#' && word->len == 0) ||
-                 (d == '!' && word->len == 0)) {
-        plain = FALSE;
-      } else {
-        g_string_append_c(word, d);
-        p++;
-      }
-    }
-    if (!plain) {
-      g_string_free(word, TRUE);
-      return NULL;
-    }
-    if (words->len == 0 && (is_reserved_word(word->str) || is_assignment(word->str))) {
-      g_string_free(word, TRUE);
-      return NULL;
-    }
-    g_ptr_array_add(words, g_string_free(word, FALSE));
-    pending_operator = FALSE;
-  }
-  if (pending_operator)
-    return NULL;
-  if (words->len)
-    end_command(commands, words);
-  if (commands->len == 0)
-    return NULL;
-  return g_steal_pointer(&commands);
 }

@@ -50,6 +50,7 @@ static void heredoc_free(gpointer data) {
 static void command_free(gpointer data) {
   RfShellCommand *c = data;
   g_strfreev(c->argv);
+  g_free(c->word_unknown);
   g_free(c->stdin_text);
   g_free(c);
 }
@@ -104,6 +105,7 @@ static void leave(P *p) {
 static RfShellCommand *command_new(P *p) {
   RfShellCommand *c = g_new0(RfShellCommand, 1);
   c->argv = g_new0(char *, 1);
+  c->word_unknown = g_new0(gboolean, 1);
   g_ptr_array_add(p->out->commands, c);
   if (p->out->commands->len > RF_SHELL_MAX_COMMANDS)
     fail(p, "more than %d commands", RF_SHELL_MAX_COMMANDS);
@@ -824,6 +826,7 @@ static void parse_simple(P *p, gboolean piped) {
   if (piped)
     command->flags |= RF_SHELL_STDIN_PIPED;
   GPtrArray *words = g_ptr_array_new();
+  GArray *unknowns = g_array_new(FALSE, TRUE, sizeof(gboolean));
   while (!p->failed) {
     Tok *t = peek(p);
     if (t->type == T_OP && t->redir) {
@@ -859,6 +862,7 @@ static void parse_simple(P *p, gboolean piped) {
     if (unknown)
       command->flags |= RF_SHELL_UNKNOWN_WORDS;
     g_ptr_array_add(words, word);
+    g_array_append_val(unknowns, unknown);
     if (words->len == 1 && is_op(p, "(")) {
       /* NAME () BODY: a function; its body's commands count, the definition runs nothing */
       take(p);
@@ -871,6 +875,7 @@ static void parse_simple(P *p, gboolean piped) {
       if (!p->failed)
         parse_command(p, FALSE);
       g_ptr_array_set_size(words, 0);
+      g_array_set_size(unknowns, 0);
       command->flags &= ~(guint)RF_SHELL_UNKNOWN_WORDS;
       g_free(word);
       break;
@@ -879,6 +884,10 @@ static void parse_simple(P *p, gboolean piped) {
   g_ptr_array_add(words, NULL);
   g_strfreev(command->argv);
   command->argv = (char **)g_ptr_array_free(words, FALSE);
+  gboolean end = FALSE;
+  g_array_append_val(unknowns, end);
+  g_free(command->word_unknown);
+  command->word_unknown = (gboolean *)g_array_free(unknowns, FALSE);
 }
 
 static void parse_if(P *p) {

@@ -16,11 +16,14 @@ typedef enum {
   RF_SHELL_WRITES = 1 << 1,        /* a redirection writes a file (other than /dev/null) */
   RF_SHELL_ASSIGNS = 1 << 2,       /* NAME=value before the command or alone */
   RF_SHELL_STDIN_PIPED = 1 << 3,   /* its standard input is the previous command of a pipeline */
+  RF_SHELL_RUNS_SCRIPT = 1 << 4,   /* (command-expand.c) hands a script to a shell: judged by
+                                    * the script's commands, which are listed after it */
 } RfShellCommandFlags;
 
 typedef struct {
   char **argv;      /* the words; a word not known literally is its source text ("$t").  May be
                      * empty ({NULL}) for assignments or redirections alone */
+  gboolean *word_unknown; /* one per word: TRUE when that word is only known at run time */
   guint flags;      /* RfShellCommandFlags */
   char *stdin_text; /* what a here-document or here-string with known text feeds it, or NULL */
   gboolean stdin_redirected; /* its standard input is a file, a here-document or a here-string */

@@ -104,6 +104,7 @@ int rf_cli_decide(int argc, char **argv) {
   RfApprovalPolicy policy;
   gboolean policy_set;
   RfApprovalRequest request = {.kind = RF_REQUEST_RUN};
+  char *cwd = NULL;
 
   if (!rf_cli_parse(context, "decide", &argc, &argv))
     goto out;
@@ -126,12 +127,13 @@ int rf_cli_decide(int argc, char **argv) {
   /* A command runs in a working directory: with none, run refuses, and decide says so too
    * rather than approve a command that cannot start. */
   if (request.kind == RF_REQUEST_RUN || request.kind == RF_REQUEST_ESCALATION) {
-    g_autofree char *cwd = rf_get_current_dir(&error);
+    cwd = rf_get_current_dir(&error);
     if (!cwd) {
       rf_cli_error(error->message);
       goto out;
     }
   }
+  request.cwd = cwd; /* ./git and bin/git are matched as the git they are */
   request.argv = (const char *const *)command;
   request.policy = &policy;
   request.rules = rules;
@@ -145,6 +147,7 @@ int rf_cli_decide(int argc, char **argv) {
     print_text(&request, &result);
   status = 0;
 out:
+  g_free(cwd);
   g_free(request_text);
   rf_cli_options_clear(&options);
   return status;

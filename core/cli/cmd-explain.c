@@ -67,10 +67,13 @@ int rf_cli_explain(int argc, char **argv) {
   }
   /* What run would decide about this command (only when approvals are configured). */
   if (command[0] && (approval_set || rules)) {
+    g_autofree char *here = g_get_current_dir();
+    g_autofree char *cwd = options.cd ? g_canonicalize_filename(options.cd, here) : NULL;
     RfApprovalRequest request = {.kind = RF_REQUEST_RUN,
                                  .argv = (const char *const *)command,
                                  .policy = &approval_policy,
-                                 .rules = rules};
+                                 .rules = rules,
+                                 .cwd = cwd};
     if (!rf_approval_decide(&request, &approval, &error)) {
       rf_cli_error(error->message);
       goto out;

@@ -15,13 +15,15 @@
 
 /* TRUE when |command| may start: allowed, or a prompt the person at the terminal approved.
  * Otherwise says why on stderr. */
-static gboolean approve(char **command, const RfApprovalPolicy *policy, const RfRules *rules) {
+static gboolean approve(char **command, const RfApprovalPolicy *policy, const RfRules *rules,
+                        const char *cwd) {
   g_autoptr(GError) error = NULL;
   g_auto(RfApprovalResult) result = {0};
   RfApprovalRequest request = {.kind = RF_REQUEST_RUN,
                                .argv = (const char *const *)command,
                                .policy = policy,
-                               .rules = rules};
+                               .rules = rules,
+                               .cwd = cwd};
   if (!rf_approval_decide(&request, &result, &error)) {
     rf_cli_error(error->message);
     return FALSE;
@@ -139,7 +141,8 @@ int rf_cli_run(int argc, char **argv) {
     goto out;
   }
   /* Approvals are consulted once a policy or rules are configured: a plain `run` runs. */
-  if ((approval_set || rules) && !approve(command, &approval, rules))
+  if ((approval_set || rules) &&
+      !approve(command, &approval, rules, rf_plan_get_backend_policy(plan)->cwd))
     goto out;
   /* From here a signal is the command's: blocked (so recorded, not fatal) until
    * rf_sandbox_wait relays it, also when it arrives before the command exists.  Before

@@ -370,6 +370,9 @@ typedef struct {
                                    * mcp-elicitation and permission requests */
   const RfApprovalPolicy *policy; /* NULL: on-request */
   const RfRules *rules;           /* NULL: no rules */
+  const char *cwd;                /* where the command runs: a relative program (./git,
+                                   * bin/git) is resolved against it before rules are matched;
+                                   * NULL: the process's current directory */
 } RfApprovalRequest;
 
 typedef struct {
@@ -387,8 +390,11 @@ typedef struct {
 void rf_approval_result_clear(RfApprovalResult *result);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RfApprovalResult, rf_approval_result_clear)
 
-/* Decides |request|.  A shell wrapper whose script is a plain list of commands
- * (`bash -lc "ls && make"`) is judged command by command, the strictest answer winning.
+/* Decides |request|.  The command, what command runners in it run (env, nice, timeout, xargs,
+ * sudo, ...) and every simple command of the scripts it hands a shell (`bash -lc "..."`,
+ * nested, with loops, substitutions and here-documents) are judged one by one, the strictest
+ * answer winning; a script not understood completely is never allowed by a rule or the
+ * read-only list (docs/approvals.md).
  * Fails (RF_ERROR_CONFIG) only on a malformed request, such as a run without a command.
  * |result| must be zeroed or cleared. */
 /* |argv| as one line a person can read and a shell would parse back: plain
