@@ -111,11 +111,11 @@ static const Row table[] = {
     {P_UNTRUSTED, RUN, {"/bin/ls"}, ALLOW, NULL},
     {P_UNTRUSTED, RUN, {"python3", "x.py"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"find", ".", "-name", "*.c"}, ALLOW, NULL},
-    {P_UNTRUSTED, RUN, {"find", ".", "-exec", "rm", "{}", ";"}, PROMPT, "sandbox_approval"},
+    {P_UNTRUSTED, RUN, {"find", ".", "-exec", "rm", "{}", ";"}, FORBID, NULL}, /* rm's rule */
     {P_UNTRUSTED, RUN, {"find", ".", "-execdir", "x"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"find", ".", "-delete"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"find", ".", "-fprint", "/tmp/x"}, PROMPT, "sandbox_approval"},
-    {P_UNTRUSTED, RUN, {"find", ".", "-ok", "rm", ";"}, PROMPT, "sandbox_approval"},
+    {P_UNTRUSTED, RUN, {"find", ".", "-ok", "rm", ";"}, FORBID, NULL},
     {P_UNTRUSTED, RUN, {"git", "status"}, ALLOW, NULL},
     {P_UNTRUSTED, RUN, {"git", "log", "-p", "-1"}, ALLOW, NULL},
     {P_UNTRUSTED, RUN, {"git", "-C", "sub", "diff"}, ALLOW, NULL},
@@ -141,8 +141,9 @@ static const Row table[] = {
     {P_UNTRUSTED, RUN, {"sh", "-c", "cat $HOME/.netrc"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"bash", "-lc", "ls && pwd | wc -l"}, ALLOW, NULL},
     {P_UNTRUSTED, RUN, {"bash", "-lc", "ls; python3 x"}, PROMPT, "sandbox_approval"},
-    {P_UNTRUSTED, RUN, {"bash", "-lc", "(ls)"}, PROMPT, "sandbox_approval"},
-    {P_UNTRUSTED, RUN, {"bash", "-lc", "ls &"}, PROMPT, "sandbox_approval"},
+    {P_UNTRUSTED, RUN, {"bash", "-lc", "(ls)"}, ALLOW, NULL},   /* a subshell running ls */
+    {P_UNTRUSTED, RUN, {"bash", "-lc", "ls &"}, ALLOW, NULL},   /* ls in the background */
+    {P_UNTRUSTED, RUN, {"find", ".", "-exec", "cat", "{}", ";"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"bash", "-lc", "X=1 ls"}, PROMPT, "sandbox_approval"},
     {P_UNTRUSTED, RUN, {"make"}, ALLOW, NULL},                /* an allow rule */
     {P_UNTRUSTED, RUN, {"make", "install"}, PROMPT, "rules"}, /* strictest rule */
