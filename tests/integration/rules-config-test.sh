@@ -168,20 +168,22 @@ rm -f "$home/fast.config.toml"
 # --- in the sandbox: the environment and the markers --------------------------------------
 : >"$home/config.toml"
 if "$RF" check >/dev/null 2>&1; then
+  # -a never: these scripts expand variables, so they are not understood completely and would
+  # be a prompt (docs/approvals.md); under never they run sandboxed, nothing in them matching.
   export RF_TEST_API_KEY=secret-key RF_TEST_PLAIN=plain
-  out=$("$RF" run -- sh -c 'echo "key=${RF_TEST_API_KEY:-absent} plain=${RF_TEST_PLAIN:-absent} codex=${CODEX_SANDBOX_NETWORK_DISABLED:-unset} ours=${RINGFENCE_SANDBOX_NETWORK_DISABLED:-unset} cs=${CODEX_SANDBOX:-unset}"' 2>&1)
+  out=$("$RF" run -a never -- sh -c 'echo "key=${RF_TEST_API_KEY:-absent} plain=${RF_TEST_PLAIN:-absent} codex=${CODEX_SANDBOX_NETWORK_DISABLED:-unset} ours=${RINGFENCE_SANDBOX_NETWORK_DISABLED:-unset} cs=${CODEX_SANDBOX:-unset}"' 2>&1)
   claim "without shell_environment_policy the whole environment goes in (as before)" \
     has "key=secret-key plain=plain" "$out"
   claim "CODEX_SANDBOX_NETWORK_DISABLED=1 is set next to ours with the network off (CODEX_SANDBOX only under seatbelt)" \
     has "codex=1 ours=1 cs=unset" "$out"
   printf '[shell_environment_policy]\nignore_default_excludes = false\n' >"$home/config.toml"
-  out=$("$RF" run -- sh -c 'echo "key=${RF_TEST_API_KEY:-absent} plain=${RF_TEST_PLAIN:-absent}"' 2>&1)
+  out=$("$RF" run -a never -- sh -c 'echo "key=${RF_TEST_API_KEY:-absent} plain=${RF_TEST_PLAIN:-absent}"' 2>&1)
   claim "ignore_default_excludes = false keeps *KEY* out of the sandbox" has "key=absent plain=plain" "$out"
   printf '[shell_environment_policy]\ninherit = "none"\nset = { ONLY = "1" }\n' >"$home/config.toml"
   out=$("$RF" run -- /usr/bin/env 2>&1 | grep -v -e '^RINGFENCE_' -e '^CODEX_SANDBOX' | sort | tr '\n' ' ')
   claim "inherit = \"none\" gives only what set names" test "$out" = "ONLY=1 "
   printf 'sandbox_mode = "workspace-write"\n[sandbox_workspace_write]\nnetwork_access = true\n' >"$home/config.toml"
-  out=$("$RF" run -- sh -c 'echo "codex=${CODEX_SANDBOX_NETWORK_DISABLED:-unset}"' 2>&1)
+  out=$("$RF" run -a never -- sh -c 'echo "codex=${CODEX_SANDBOX_NETWORK_DISABLED:-unset}"' 2>&1)
   claim "with the network on, CODEX_SANDBOX_NETWORK_DISABLED is not set" has "codex=unset" "$out"
   printf 'sandbox_mode = "workspace-write"\n' >"$home/config.toml"
   rm -rf .aws
