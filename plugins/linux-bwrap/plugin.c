@@ -821,6 +821,8 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
         .missing_protected = (const char *const *)missing,
         .landlock_fd = landlock_fd,
         .landlock_abi = landlock_fd >= 0 ? landlock_abi : 0,
+        .network = (int)policy->network,
+        .proxy_port = policy->proxy_port,
     };
     rc = rf_unix_supervisor_start(channel[0], &config, &supervisor, err, err_len);
     channel[0] = -1; /* owned by the supervisor now, even on failure */

@@ -1,27 +1,22 @@
-/* unix-supervisor.h: answers the sandbox's connect() calls so that only sockets bound inside are reachable.
+/* unix-supervisor.h: the bwrap backend's use of the notification dispatcher: its filter, its handlers, and how the listener leaves the sandbox.
  *
- * The design, in four steps:
+ * The life cycle of every notified call is the dispatcher's
+ * (notify-dispatch.h) and each decision one handler's: where a socket may go
+ * (notify-handler-socket.h: connect, the sends that name a destination, and
+ * bind), and, while a protected name is missing or a symlink, the name guard
+ * (notify-handler-fsguard.h).  What this backend adds:
  *   1. ringfence-sandbox-init, inside the sandbox's network namespace, opens a
- *      NETLINK_SOCK_DIAG socket and installs a seccomp filter that turns every
- *      connect(2) into a user notification (SECCOMP_FILTER_FLAG_NEW_LISTENER);
- *      the supervisor copies both out of it with pidfd_getfd(); then init loads
- *      the main filter and execs.
- *   2. For each connect(), the supervisor takes a copy of the caller's socket
- *      with pidfd_getfd() and copies the address out of its memory once.
- *   3. A pathname unix address is resolved in the caller's view of the
- *      filesystem to an inode; the connect is allowed only when sock_diag,
- *      asked inside the sandbox's network namespace, lists a socket bound to
- *      that inode.  A host socket (tmux, ssh-agent, D-Bus, Docker) is bound in
- *      the host's namespace and is refused with EACCES, wherever its file lies
- *      (a writable root such as /tmp included).  Abstract addresses and inet
- *      addresses are looked up by the kernel in the socket's own (private)
- *      network namespace.
- *   4. The supervisor performs the connect itself on the copied socket with the
- *      copied (or resolved) address and returns the result, so nothing the
- *      caller changes after the check is used: no time-of-check/time-of-use gap.
+ *      NETLINK_SOCK_DIAG socket and installs the supervised filter
+ *      (SECCOMP_FILTER_FLAG_NEW_LISTENER); it writes both numbers on the
+ *      channel, and the supervisor copies them out of init with
+ *      pidfd_getfd() (no SCM_RIGHTS: see sandbox-init.c); then it answers,
+ *      and init starts the command.
+ *   2. The socket handler runs with a private network namespace: every socket
+ *      bound in it is the sandbox's, so a pathname destination is allowed when
+ *      sock_diag, asked in that namespace, lists a socket bound to its inode.
  *
- * If the supervisor is gone, the kernel fails every connect() with ENOSYS:
- * the mechanism fails closed.
+ * If the supervisor is gone, the kernel fails every notified call with
+ * ENOSYS: the mechanism fails closed.
  */
 #pragma once
 
@@ -29,6 +24,7 @@
 
 #include <ringfence/backend.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct rf_unix_supervisor rf_unix_supervisor;
 
@@ -44,6 +40,10 @@ typedef struct {
    * supervisor keeps a duplicate of landlock_fd. */
   int landlock_fd;
   int landlock_abi;
+  /* The policy's rf_network_mode and proxy port: what a socket made outside
+   * the sandbox's network namespace (passed in) may reach by inet address. */
+  int network;
+  uint16_t proxy_port;
 } rf_unix_supervisor_config;
 
 /* Starts the supervisor thread.  It receives the listener and sock_diag
@@ -77,6 +77,5 @@ int rf_unix_supervisor_compile_filter(int guard_names, char *err, size_t err_len
  * holds the main rules, see seccomp-groups.h).  Returns 0 or -errno. */
 int rf_unix_supervisor_add_rules(scmp_filter_ctx ctx, int guard_names);
 
-/* For tests: 1 when sock_diag (on |diag_fd|) lists a unix socket bound to the
- * file (dev, ino), 0 when not, -errno on failure. */
+/* For tests: see notify-handler-socket.h. */
 int rf_unix_socket_bound_in_netns(int diag_fd, unsigned long long dev, unsigned long long ino);

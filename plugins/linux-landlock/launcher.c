@@ -160,22 +160,40 @@ static void write_record(int fd, int kind, int value, int step) {
   while (n < 0 && errno == EINTR);
 }
 
-static void send_fd(int channel, int fd) {
-  char byte = 'L';
-  char control[CMSG_SPACE(sizeof(int))];
-  memset(control, 0, sizeof(control));
-  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                       .msg_controllen = sizeof(control)};
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+/* Hands the listener to ringfence without sendmsg(), which the filter
+ * just installed makes a notification (answered by the very supervisor that
+ * does not have the listener yet): "PID LISTENER\n" on the channel, and
+ * ringfence copies it out of this process with pidfd_getfd() while it waits
+ * here for the answer (as ringfence-sandbox-init does under bwrap).  0, or
+ * -1 when ringfence did not answer (it is gone: nothing may run). */
+static size_t put_decimal(char *out, unsigned value) {
+  char digits[12];
+  size_t n = 0;
+  do
+    digits[n++] = (char)('0' + value % 10);
+  while ((value /= 10) != 0);
+  for (size_t i = 0; i < n; i++)
+    out[i] = digits[n - 1 - i];
+  return n;
+}
+
+static int hand_over_listener(int channel, int fd) {
+  char line[32]; /* no stdio between fork and exec */
+  ssize_t len = (ssize_t)put_decimal(line, (unsigned)getpid());
+  line[len++] = ' ';
+  len += (ssize_t)put_decimal(line + len, (unsigned)fd);
+  line[len++] = '\n';
   ssize_t n;
   do
-    n = sendmsg(channel, &msg, MSG_NOSIGNAL);
+    n = write(channel, line, (size_t)len);
   while (n < 0 && errno == EINTR);
+  if (n != len)
+    return -1;
+  char ack = 0;
+  do
+    n = read(channel, &ack, 1);
+  while (n < 0 && errno == EINTR);
+  return n == 1 && ack == 'A' ? 0 : -1;
 }
 
 static void drop_capabilities(void) {
@@ -243,7 +261,8 @@ static __attribute__((noreturn)) void child_main(const rf_ll_launch *l, int repo
     int listener = rf_notify_install_listener(&l->notify);
     if (listener < 0)
       CHILD_FAIL(RF_LL_STEP_NOTIFY);
-    send_fd(l->notify_channel, listener);
+    if (hand_over_listener(l->notify_channel, listener) < 0)
+      CHILD_FAIL(RF_LL_STEP_NOTIFY);
     close(listener);
     close(l->notify_channel);
   }
@@ -438,6 +457,11 @@ static __attribute__((noreturn)) void supervisor_main(const rf_ll_launch *l, int
    * below are taken with sigwaitinfo.  ringfence's death arrives as SIGUSR1. */
   if (prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0) < 0 || getppid() != parent)
     _exit(0);
+  /* Only ringfence may hold its end of the listener's channel: the command
+   * waits there for its answer (hand_over_listener) while this process is
+   * suspended in the vfork, and ringfence's death must end that wait. */
+  if (l->ringfence_channel >= 0)
+    close(l->ringfence_channel);
   if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
     write_record(report_fd, RF_LL_RECORD_SETUP, errno, RF_LL_STEP_SUPERVISOR);
     _exit(0);

@@ -81,6 +81,9 @@ typedef struct {
   struct sock_fprog seccomp;
   struct sock_fprog notify; /* .len 0: no notify filter */
   int notify_channel;       /* with notify: where the listener goes, else -1 */
+  int ringfence_channel;    /* ringfence's end of it, closed in the supervisor first: the
+                             * command waits on the channel for ringfence's answer, and must
+                             * see end-of-file if ringfence dies meanwhile; else -1 */
 
   /* What to run */
   const char *cwd;

@@ -355,6 +355,7 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
       .ruleset_fd = -1,
       .restrict_flags = plan.restrict_flags,
       .notify_channel = -1,
+      .ringfence_channel = -1,
       .cwd = policy->cwd,
       .argv = (char *const *)argv,
       .envp = (char *const *)policy->envp,
@@ -383,6 +384,7 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
       snprintf(err, err_len, "socketpair: %s", strerror(errno));
       goto out;
     }
+    launch.ringfence_channel = channel[0];
     rc = start_supervisor(policy, channel[0], &unix_supervisor, err, err_len);
     channel[0] = -1; /* the supervisor owns it, even on failure */
     if (rc < 0)

@@ -193,6 +193,68 @@ static int op_unix_raw(char **a, int n) {
   return 0;
 }
 
+/* A socket made outside the sandbox and passed in (descriptor FD): every way to name a
+ * destination with it.  ADDR: a path, "@abstract", or "inet:IPV4:PORT".  Stream and seqpacket
+ * sockets connect (then send a probe) and, for TCP, try sendto() with MSG_FASTOPEN; datagram
+ * sockets send with sendto(), sendmsg() and sendmmsg(). */
+static int op_passed_socket(char **a, int n) {
+  (void)n;
+  int fd = atoi(a[0]);
+  struct sockaddr_storage ss;
+  socklen_t len;
+  memset(&ss, 0, sizeof(ss));
+  if (strncmp(a[1], "inet:", 5) == 0) {
+    char host[64];
+    snprintf(host, sizeof(host), "%s", a[1] + 5);
+    char *colon = strrchr(host, ':');
+    if (!colon) {
+      rf_err("passed-socket", EINVAL, "address %s", a[1]);
+      return 0;
+    }
+    *colon = '\0';
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons((uint16_t)atoi(colon + 1));
+    inet_pton(AF_INET, host, &sin->sin_addr);
+    len = sizeof(*sin);
+  } else {
+    len = unix_addr(a[1], (struct sockaddr_un *)&ss);
+  }
+  int type = 0;
+  socklen_t tlen = sizeof(type);
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0) {
+    rf_err("passed-socket", errno, "fd %d is no socket", fd);
+    return 0;
+  }
+  const char *tname = type == SOCK_STREAM ? "stream" : type == SOCK_DGRAM ? "dgram" : "seqpacket";
+  if (type != SOCK_DGRAM) {
+    if (ss.ss_family == AF_INET) {
+      ssize_t w = sendto(fd, probe, sizeof(probe) - 1, MSG_FASTOPEN | MSG_NOSIGNAL,
+                         (struct sockaddr *)&ss, len);
+      rf_result("passed-socket", w, "%s sendto(MSG_FASTOPEN) %s", tname, a[1]);
+      if (w >= 0)
+        return 0;
+    }
+    if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+      rf_err("passed-socket", errno, "%s connect %s", tname, a[1]);
+    } else {
+      ssize_t w = send(fd, probe, sizeof(probe) - 1, MSG_NOSIGNAL);
+      rf_ok("passed-socket", "%s connect %s, sent %zd bytes", tname, a[1], w);
+    }
+    return 0;
+  }
+  ssize_t w = sendto(fd, probe, sizeof(probe) - 1, MSG_DONTWAIT, (struct sockaddr *)&ss, len);
+  rf_result("passed-socket", w, "%s sendto %s", tname, a[1]);
+  struct iovec iov = {.iov_base = (void *)probe, .iov_len = sizeof(probe) - 1};
+  struct msghdr msg = {.msg_name = &ss, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1};
+  w = sendmsg(fd, &msg, MSG_DONTWAIT);
+  rf_result("passed-socket", w, "%s sendmsg %s", tname, a[1]);
+  struct mmsghdr mm = {.msg_hdr = msg};
+  int sent = sendmmsg(fd, &mm, 1, MSG_DONTWAIT);
+  rf_result("passed-socket", sent, "%s sendmmsg %s", tname, a[1]);
+  return 0;
+}
+
 /* Connect (no data) to each named socket with the type the host listed. */
 static int op_unix_connect_many(char **a, int n) {
   for (int i = 0; i + 1 < n; i += 2) {
@@ -605,6 +667,7 @@ const rf_op rf_net_ops[] = {
     {"unix-dgram", 1, op_unix_dgram, "PATH|@ABSTRACT  send a datagram"},
     {"unix-raw", 1, op_unix_raw, "PATH|@ABSTRACT  send from SOCK_RAW and SOCK_DGRAM sockets and pairs"},
     {"unix-connect-many", -1, op_unix_connect_many, "TYPE PATH...  connect to each, no data"},
+    {"passed-socket", 2, op_passed_socket, "FD PATH|@ABSTRACT|inet:IP:PORT  reach it with a socket made outside"},
     {"dns", 1, op_dns, "NAME  getaddrinfo"},
     {"dns-raw", 1, op_dns_raw, "NAME  raw UDP query to each resolv.conf nameserver"},
     {"socket-families", 0, op_socket_families, "  socket()/socketpair() for families 0..63"},

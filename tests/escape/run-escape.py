@@ -847,6 +847,52 @@ def _(c):
         b.close()
 
 
+def _host_targets(c):
+    """Host services of every kind a passed-in socket could name: (label, listener, address for
+    rf-escape-attack, the family and type of socket to pass in)."""
+    t = tmp_dir(c)
+    os.chmod(t, 0o755)
+    out = []
+    for label, path, kind in (("dgram-path", os.path.join(t, "log.sock"), socket.SOCK_DGRAM),
+                              ("dgram-abstract", "\0" + c.token + "-dgram", socket.SOCK_DGRAM),
+                              ("stream-path", os.path.join(t, "agent.sock"), socket.SOCK_STREAM),
+                              ("stream-abstract", "\0" + c.token + "-stream", socket.SOCK_STREAM),
+                              ("seqpacket-abstract", "\0" + c.token + "-seq", socket.SOCK_SEQPACKET)):
+        s = _unix_listener(path, kind)
+        out.append((label, s, "@" + path[1:] if path[0] == "\0" else path, socket.AF_UNIX, kind))
+    for label, kind in (("tcp", socket.SOCK_STREAM), ("udp", socket.SOCK_DGRAM)):
+        s = socket.socket(socket.AF_INET, kind)
+        s.bind(("127.0.0.1", 0))
+        if kind == socket.SOCK_STREAM:
+            s.listen(8)
+        out.append((label, s, "inet:127.0.0.1:%d" % s.getsockname()[1], socket.AF_INET, kind))
+    return out
+
+
+@case("passed-socket-host", "a socket made outside the sandbox and passed in (--pass-fd) reaches no host service: unix datagram, stream and seqpacket sockets to pathname and abstract host sockets, TCP (connect, MSG_FASTOPEN) and UDP to a host loopback listener; sendto, sendmsg and sendmmsg alike")
+def _(c):
+    targets = _host_targets(c)
+    try:
+        for label, listener, addr, family, kind in targets:
+            passed = socket.socket(family, kind)
+            try:
+                fd = passed.fileno()
+                res = c.attack("passed-socket", fd, addr, opts=["--pass-fd", str(fd)], fds=(fd,))
+            finally:
+                passed.close()
+            time.sleep(0.2)
+            got = drain_accepts(listener)
+            if got:
+                c.fail("host %s service %s reached through a passed-in socket: %s"
+                       % (label, addr, "; ".join(got)))
+            c.expect_none(res, ["passed-socket"], "host %s service reached" % label)
+            if not res.with_verdict("OK", "passed-socket") + res.with_verdict("ERR", "passed-socket"):
+                c.fail("the attack did not try %s: %s" % (label, res.summary()))
+    finally:
+        for t in targets:
+            t[1].close()
+
+
 @case("fd-only-stdio", "the command starts with only descriptors 0, 1 and 2 open although the caller had 7, 8 and 9 open")
 def _(c):
     res = c.attack("fd-list", wrap_sh='7>>"%s/log" 8<"%s" 9<"%s"' % (c.dir, c.outside, c.victim))

@@ -427,6 +427,67 @@ else
   skipped "the supervisor under hostile input" "RF_ESCAPE_ATTACK (set by meson test) names no attack program"
 fi
 
+# --- sockets made outside and passed in (issue 14) --------------------------------------------------
+# With no network namespace, a socket passed in (--pass-fd) is a host socket: a datagram socket
+# names any host socket in sendto/sendmsg/sendmmsg, an inet one any host address.  Every
+# destination is checked like a connect: the host listeners receive nothing.
+if [ -n "${RF_ESCAPE_ATTACK:-}" ] && [ -x "$RF_ESCAPE_ATTACK" ]; then
+  passed_out=$("$PY" - "$RF" "$RF_ESCAPE_ATTACK" "${DEGRADE[@]}" <<'PY' 2>&1
+import os, socket, subprocess, sys, time
+rf, attack, degrade = sys.argv[1], sys.argv[2], sys.argv[3:]
+tag = "rf-ll-passed-%d" % os.getpid()
+d = os.path.join("/tmp", tag)
+os.mkdir(d); os.chmod(d, 0o755)
+targets = []
+try:
+    for label, path, kind in (("dgram-path", os.path.join(d, "log.sock"), socket.SOCK_DGRAM),
+                              ("dgram-abstract", "\0" + tag + "-dgram", socket.SOCK_DGRAM),
+                              ("stream-path", os.path.join(d, "agent.sock"), socket.SOCK_STREAM),
+                              ("stream-abstract", "\0" + tag + "-stream", socket.SOCK_STREAM)):
+        s = socket.socket(socket.AF_UNIX, kind); s.bind(path)
+        if path[0] != "\0": os.chmod(path, 0o777)
+        if kind != socket.SOCK_DGRAM: s.listen(8)
+        targets.append((label, s, "@" + path[1:] if path[0] == "\0" else path, socket.AF_UNIX, kind))
+    for label, kind in (("tcp", socket.SOCK_STREAM), ("udp", socket.SOCK_DGRAM)):
+        s = socket.socket(socket.AF_INET, kind); s.bind(("127.0.0.1", 0))
+        if kind == socket.SOCK_STREAM: s.listen(8)
+        targets.append((label, s, "inet:127.0.0.1:%d" % s.getsockname()[1], socket.AF_INET, kind))
+    for label, listener, addr, family, kind in targets:
+        passed = socket.socket(family, kind)
+        fd = passed.fileno()
+        r = subprocess.run([rf, "run", "--backend", "landlock", "-s", "workspace-write"] + degrade +
+                           ["--pass-fd", str(fd), "--", attack, "passed-socket", str(fd), addr],
+                           pass_fds=(fd,), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=60)
+        passed.close()
+        time.sleep(0.2)
+        tried = [l for l in r.stdout.splitlines() if l.startswith(("RF OK", "RF ERR"))]
+        print("%s: %s" % (label, " | ".join(tried) or "NOT TRIED: " + r.stdout.strip()[-200:]))
+        listener.setblocking(False)
+        while True:
+            try:
+                if kind == socket.SOCK_DGRAM:
+                    print("HOST-GOT", label, listener.recv(200))
+                else:
+                    c, _ = listener.accept(); print("HOST-GOT", label, "a connection"); c.close()
+            except (BlockingIOError, InterruptedError):
+                break
+finally:
+    for t in targets: t[1].close()
+    for n in os.listdir(d): os.unlink(os.path.join(d, n))
+    os.rmdir(d)
+PY
+)
+  echo "$passed_out" | sed 's/^/  /'
+  passed_errs=$(grep -o 'RF ERR' <<<"$passed_out" | wc -l)
+  claim "a socket made outside and passed in reaches no host service (unix datagram and stream, pathname and abstract; TCP, UDP)" \
+    sh -c "test $passed_errs -ge 6 && ! grep -q -e '^HOST-GOT' -e 'RF OK' -e 'NOT TRIED' <<'EOF'
+$passed_out
+EOF"
+else
+  skipped "sockets passed in" "RF_ESCAPE_ATTACK (set by meson test) names no attack program"
+fi
+
 # --- processes ------------------------------------------------------------------------------------------
 sleep 600 &
 victim=$!

@@ -1,10 +1,11 @@
-/* landlock-meta.c: chmod, chown, utimes and xattr changes, which Landlock does not control, checked against the writable roots.
+/* notify-handler-meta.c: chmod, chown, utimes and xattr changes, which Landlock does not control, checked against the writable roots.
  *
  * Landlock governs file contents and directory entries, not an existing
  * file's metadata: without this, a sandboxed process could chmod, touch or
  * set xattrs on any file its user owns outside the writable roots (as root:
- * chmod 666 /etc/shadow).  These calls are seccomp user notifications
- * (the same listener as bind/connect, see landlock-unix.h), answered here:
+ * chmod 666 /etc/shadow).  These calls are seccomp user notifications of
+ * the Landlock backend, answered by this handler of the notification
+ * dispatcher (notify-dispatch.h) on its receiving thread (they never block):
  *
  *   1. The target is opened once, as the caller would find it: a descriptor
  *      is copied with pidfd_getfd; a path is copied out of the caller's
@@ -20,7 +21,7 @@
  * Newer calls that take paths in other forms (fchmodat2, setxattrat,
  * removexattrat, file_setattr) answer ENOSYS; libc falls back to the old ones.
  */
-#include "landlock-meta.h"
+#include "notify-handler-meta.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +37,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "landlock-unix.h"
 #include "notify-decode.h"
 #include "notify-resources.h"
 #include "notify-target.h"
@@ -45,27 +45,57 @@
 #define AT_EMPTY_PATH 0x1000
 #endif
 
-int rf_ll_meta_drop_thread_capabilities(void) {
-  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-  memset(data, 0, sizeof(data));
-  /* The raw syscall changes this thread only; glibc has no wrapper that
-   * would broadcast it to ringfence's other threads. */
-  return syscall(SYS_capset, &header, data) == 0 ? 0 : -errno;
+typedef enum {
+  RF_META_CHMOD = 1,
+  RF_META_CHOWN,
+  RF_META_UTIME,
+  RF_META_UTIMES,
+  RF_META_UTIMENSAT,
+  RF_META_SETXATTR,
+  RF_META_REMOVEXATTR,
+} meta_kind;
+
+struct rf_notify_meta {
+  char **writable;        /* canonical writable roots */
+  char **protected_paths; /* below them nothing changes either */
+  size_t n_writable, n_protected;
+};
+
+/* Metadata calls Landlock does not control (answered here). */
+static const char *const meta_syscalls[] = {
+    "chmod",  "fchmod",   "fchmodat",   "chown",     "lchown",       "fchown",
+    "fchownat", "utime",  "utimes",     "futimesat", "utimensat",    "setxattr",
+    "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", NULL,
+};
+/* Newer forms of the same, by number (the same on every architecture):
+ * fchmodat2, setxattrat, removexattrat, file_setattr.  ENOSYS: libc falls
+ * back to the calls above. */
+static const int meta_syscalls_enosys[] = {452, 463, 466, 469};
+
+int rf_notify_meta_add_rules(scmp_filter_ctx ctx) {
+  int rc = 0;
+  for (const char *const *name = meta_syscalls; rc == 0 && *name; name++) {
+    int nr = seccomp_syscall_resolve_name(*name);
+    if (nr != __NR_SCMP_ERROR) /* absent on this architecture (e.g. chmod on aarch64) */
+      rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+  }
+  for (size_t i = 0; rc == 0 && i < sizeof(meta_syscalls_enosys) / sizeof(int); i++)
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), meta_syscalls_enosys[i], 0);
+  return rc;
 }
 
 /* Opens what the call names: fd-based (|path_addr| 0: the caller's |fd|),
  * or |path| (already copied) relative to |dirfd| in the caller's view. */
-static int open_target(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req, rf_target *t,
+static int open_target(int listener, const struct seccomp_notif *req, rf_target *t,
                        int dirfd, const char *path, int follow, int empty_ok) {
   if (!path)
-    return rf_target_copy_fd(req, ctx->listener, dirfd);
+    return rf_target_copy_fd(req, listener, dirfd);
   if (path[0] == '\0') {
     if (!empty_ok)
       return -ENOENT;
     if (dirfd == AT_FDCWD)
       return rf_target_cwd(t);
-    return rf_target_copy_fd(req, ctx->listener, dirfd);
+    return rf_target_copy_fd(req, listener, dirfd);
   }
   return rf_target_open_at(t, dirfd, path, O_PATH | (follow ? 0 : O_NOFOLLOW));
 }
@@ -79,7 +109,7 @@ static int path_below(const char *path, const char *root) {
 
 /* 0 when the open file |fd| lies inside a writable root and outside every
  * protected path, else -|denied|. */
-static int check_location(const rf_ll_meta_ctx *ctx, int fd, int denied) {
+static int check_location(const rf_notify_meta *ctx, int fd, int denied) {
   char link[64], path[PATH_MAX];
   snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
   ssize_t n = readlink(link, path, sizeof(path) - 1);
@@ -132,8 +162,8 @@ static int read_times(rf_target *t, int kind, uint64_t addr, struct timespec ts[
   *have = addr != 0;
   if (!addr)
     return 0;
-  int decode_kind = kind == RF_LL_META_UTIME    ? RF_TIMES_UTIMBUF
-                    : kind == RF_LL_META_UTIMES ? RF_TIMES_TIMEVAL
+  int decode_kind = kind == RF_META_UTIME    ? RF_TIMES_UTIMBUF
+                    : kind == RF_META_UTIMES ? RF_TIMES_TIMEVAL
                                                 : RF_TIMES_TIMESPEC;
   unsigned char raw[2 * sizeof(struct timespec)];
   size_t len = rf_times_size(decode_kind); /* <= sizeof(raw) */
@@ -141,7 +171,11 @@ static int read_times(rf_target *t, int kind, uint64_t addr, struct timespec ts[
   return rc < 0 ? rc : rf_decode_times(decode_kind, raw, len, ts);
 }
 
-int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req) {
+static int meta_handle(void *state, rf_notify_call *call) {
+  const rf_notify_meta *ctx = state;
+  const struct seccomp_notif *req = call->req;
+  int listener = call->listener;
+  rf_target *t = call->target;
   const __u64 *a = req->data.args;
   int nr = req->data.nr;
   int fd = -1, rc = 0, fd_based = 0, denied = EACCES;
@@ -152,90 +186,86 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
   switch (nr) {
 #ifdef SYS_chmod
   case SYS_chmod:
-    kind = RF_LL_META_CHMOD, path = a[0], mode = a[1];
+    kind = RF_META_CHMOD, path = a[0], mode = a[1];
     break;
 #endif
   case SYS_fchmod:
-    kind = RF_LL_META_CHMOD, dirfd = (int)a[0], fd_based = 1, mode = a[1];
+    kind = RF_META_CHMOD, dirfd = (int)a[0], fd_based = 1, mode = a[1];
     break;
   case SYS_fchmodat:
-    kind = RF_LL_META_CHMOD, dirfd = (int)a[0], path = a[1], mode = a[2];
+    kind = RF_META_CHMOD, dirfd = (int)a[0], path = a[1], mode = a[2];
     break;
 #ifdef SYS_chown
   case SYS_chown:
-    kind = RF_LL_META_CHOWN, path = a[0], uid = a[1], gid = a[2];
+    kind = RF_META_CHOWN, path = a[0], uid = a[1], gid = a[2];
     break;
   case SYS_lchown:
-    kind = RF_LL_META_CHOWN, path = a[0], follow = 0, uid = a[1], gid = a[2];
+    kind = RF_META_CHOWN, path = a[0], follow = 0, uid = a[1], gid = a[2];
     break;
 #endif
   case SYS_fchown:
-    kind = RF_LL_META_CHOWN, dirfd = (int)a[0], fd_based = 1, uid = a[1], gid = a[2];
+    kind = RF_META_CHOWN, dirfd = (int)a[0], fd_based = 1, uid = a[1], gid = a[2];
     break;
   case SYS_fchownat:
-    kind = RF_LL_META_CHOWN, dirfd = (int)a[0], path = a[1], uid = a[2], gid = a[3];
+    kind = RF_META_CHOWN, dirfd = (int)a[0], path = a[1], uid = a[2], gid = a[3];
     follow = !((int)a[4] & AT_SYMLINK_NOFOLLOW), empty_ok = ((int)a[4] & AT_EMPTY_PATH) != 0;
     break;
 #ifdef SYS_utime
   case SYS_utime:
-    kind = RF_LL_META_UTIME, path = a[0], times = a[1];
+    kind = RF_META_UTIME, path = a[0], times = a[1];
     break;
 #endif
 #ifdef SYS_utimes
   case SYS_utimes:
-    kind = RF_LL_META_UTIMES, path = a[0], times = a[1];
+    kind = RF_META_UTIMES, path = a[0], times = a[1];
     break;
 #endif
 #ifdef SYS_futimesat
   case SYS_futimesat:
-    kind = RF_LL_META_UTIMES, dirfd = (int)a[0], path = a[1], times = a[2];
+    kind = RF_META_UTIMES, dirfd = (int)a[0], path = a[1], times = a[2];
     break;
 #endif
   case SYS_utimensat:
-    kind = RF_LL_META_UTIMENSAT, dirfd = (int)a[0], path = a[1], times = a[2];
+    kind = RF_META_UTIMENSAT, dirfd = (int)a[0], path = a[1], times = a[2];
     follow = !((int)a[3] & AT_SYMLINK_NOFOLLOW), empty_ok = ((int)a[3] & AT_EMPTY_PATH) != 0;
     if (!path) /* utimensat(fd, NULL, ...) is futimens(fd) */
       fd_based = 1;
     break;
   case SYS_setxattr:
   case SYS_lsetxattr:
-    kind = RF_LL_META_SETXATTR, path = a[0], follow = nr == SYS_setxattr;
+    kind = RF_META_SETXATTR, path = a[0], follow = nr == SYS_setxattr;
     break;
   case SYS_fsetxattr:
-    kind = RF_LL_META_SETXATTR, dirfd = (int)a[0], fd_based = 1;
+    kind = RF_META_SETXATTR, dirfd = (int)a[0], fd_based = 1;
     break;
   case SYS_removexattr:
   case SYS_lremovexattr:
-    kind = RF_LL_META_REMOVEXATTR, path = a[0], follow = nr == SYS_removexattr;
+    kind = RF_META_REMOVEXATTR, path = a[0], follow = nr == SYS_removexattr;
     break;
   case SYS_fremovexattr:
-    kind = RF_LL_META_REMOVEXATTR, dirfd = (int)a[0], fd_based = 1;
+    kind = RF_META_REMOVEXATTR, dirfd = (int)a[0], fd_based = 1;
     break;
   default:
     return -ENOSYS; /* fchmodat2, setxattrat, removexattrat, file_setattr */
   }
-  if (kind == RF_LL_META_CHOWN)
+  if (kind == RF_META_CHOWN)
     denied = EPERM;
 
-  /* Arguments that live in the caller's memory, copied once through a
-   * handle opened below its checked /proc/TID (notify-target.h). */
-  rf_target t;
-  rc = rf_target_attach(&t, ctx->listener, req);
-  if (rc < 0)
-    return rc;
+  /* Arguments that live in the caller's memory, copied once through the
+   * handle the dispatcher opened below its checked /proc/TID. */
   struct timespec ts[2];
   int have_times = 0;
   char name[XATTR_NAME_MAX + 1];
   char *path_copy = NULL;
   void *value = NULL;
   size_t value_len = 0;
-  if (kind == RF_LL_META_UTIME || kind == RF_LL_META_UTIMES || kind == RF_LL_META_UTIMENSAT) {
-    rc = read_times(&t, kind, times, ts, &have_times);
+  if (kind == RF_META_UTIME || kind == RF_META_UTIMES || kind == RF_META_UTIMENSAT) {
+    rc = read_times(t, kind, times, ts, &have_times);
     if (rc < 0)
       goto out;
   }
-  if (kind == RF_LL_META_SETXATTR || kind == RF_LL_META_REMOVEXATTR) {
-    rc = rf_target_read_string(&t, a[1], name, sizeof(name));
+  if (kind == RF_META_SETXATTR || kind == RF_META_REMOVEXATTR) {
+    rc = rf_target_read_string(t, a[1], name, sizeof(name));
     if (rc < 0) {
       rc = rc == -ENAMETOOLONG ? -ERANGE : rc;
       goto out;
@@ -244,7 +274,7 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
       rc = -ERANGE; /* the kernel's answer for an empty name */
       goto out;
     }
-    if (kind == RF_LL_META_SETXATTR) {
+    if (kind == RF_META_SETXATTR) {
       value_len = (size_t)a[3];
       if (value_len > XATTR_SIZE_MAX) {
         rc = -E2BIG;
@@ -255,7 +285,7 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
         rc = RF_NOTIFY_SHORT;
         goto out;
       }
-      if (value_len && (rc = rf_target_read(&t, a[2], value, value_len)) < 0)
+      if (value_len && (rc = rf_target_read(t, a[2], value, value_len)) < 0)
         goto out;
     }
   }
@@ -266,11 +296,11 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
       goto out;
     }
     /* NUL-terminated within PATH_MAX, or ENAMETOOLONG (the kernel's rule). */
-    if ((rc = rf_target_read_string(&t, path, path_copy, PATH_MAX)) < 0)
+    if ((rc = rf_target_read_string(t, path, path_copy, PATH_MAX)) < 0)
       goto out;
   }
 
-  fd = open_target(ctx, req, &t, dirfd, path_copy, follow, empty_ok);
+  fd = open_target(listener, req, t, dirfd, path_copy, follow, empty_ok);
   if (fd < 0) {
     rc = fd;
     goto out;
@@ -279,25 +309,25 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
   if (rc < 0)
     goto out;
   /* Right before changing anything on the caller's behalf: still waiting? */
-  if (!rf_notif_id_valid(ctx->listener, req->id)) {
+  if (!rf_notif_id_valid(listener, req->id)) {
     rc = -ESRCH;
     goto out;
   }
   char link[64];
   snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
   switch (kind) {
-  case RF_LL_META_CHMOD:
+  case RF_META_CHMOD:
     rc = do_chmod(fd, fd_based, (mode_t)mode);
     break;
-  case RF_LL_META_CHOWN:
+  case RF_META_CHOWN:
     rc = result(fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH));
     break;
-  case RF_LL_META_UTIME:
-  case RF_LL_META_UTIMES:
-  case RF_LL_META_UTIMENSAT:
+  case RF_META_UTIME:
+  case RF_META_UTIMES:
+  case RF_META_UTIMENSAT:
     rc = do_utimens(fd, fd_based, have_times ? ts : NULL);
     break;
-  case RF_LL_META_SETXATTR:
+  case RF_META_SETXATTR:
     if (fd_based)
       rc = result(fsetxattr(fd, name, value, value_len, (int)a[4]));
     else if (is_symlink(fd))
@@ -305,7 +335,7 @@ int rf_ll_meta_handle(const rf_ll_meta_ctx *ctx, const struct seccomp_notif *req
     else
       rc = result(setxattr(link, name, value, value_len, (int)a[4]));
     break;
-  case RF_LL_META_REMOVEXATTR:
+  case RF_META_REMOVEXATTR:
     if (fd_based)
       rc = result(fremovexattr(fd, name));
     else if (is_symlink(fd))
@@ -319,6 +349,70 @@ out:
     close(fd);
   free(value);
   free(path_copy);
-  rf_target_detach(&t);
   return rc;
+}
+
+static int meta_handles(void *state, int nr) {
+  (void)state;
+  for (const char *const *name = meta_syscalls; *name; name++)
+    if (seccomp_syscall_resolve_name(*name) == nr)
+      return 1;
+  return 0;
+}
+
+static int meta_on_receiver(void *state, int nr) {
+  (void)state;
+  (void)nr;
+  return 1; /* no metadata call blocks */
+}
+
+const rf_notify_handler rf_notify_meta_handler = {
+    .name = "meta",
+    .handles = meta_handles,
+    .on_receiver = meta_on_receiver,
+    .handle = meta_handle,
+};
+
+static char **copy_strv(const char *const *items, size_t n) {
+  char **copy = calloc(n + 1, sizeof(char *));
+  for (size_t i = 0; copy && i < n; i++)
+    if (!(copy[i] = strdup(items[i]))) {
+      for (size_t j = 0; j < i; j++)
+        free(copy[j]);
+      free(copy);
+      return NULL;
+    }
+  return copy;
+}
+
+static void free_strv(char **items) {
+  for (char **p = items; p && *p; p++)
+    free(*p);
+  free(items);
+}
+
+int rf_notify_meta_new(const char *const *writable, size_t n_writable,
+                       const char *const *protected_paths, size_t n_protected,
+                       rf_notify_meta **out) {
+  rf_notify_meta *m = calloc(1, sizeof(*m));
+  if (m) {
+    m->writable = copy_strv(writable, n_writable);
+    m->protected_paths = copy_strv(protected_paths, n_protected);
+    m->n_writable = n_writable;
+    m->n_protected = n_protected;
+  }
+  if (!m || !m->writable || !m->protected_paths) {
+    rf_notify_meta_free(m);
+    return -ENOMEM;
+  }
+  *out = m;
+  return 0;
+}
+
+void rf_notify_meta_free(rf_notify_meta *m) {
+  if (!m)
+    return;
+  free_strv(m->writable);
+  free_strv(m->protected_paths);
+  free(m);
 }
