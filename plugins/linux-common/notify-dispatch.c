@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -129,6 +130,7 @@ static void worker_end(void *ctx, size_t slot) {
 static void *supervise(void *arg) {
   rf_notify_dispatch *d = arg;
   struct seccomp_notif *req = NULL;
+  int readied = 0;
   /* A descriptor table of our own (see notify-resources.h), holding only
    * what the supervisor uses: ringfence cannot starve it, nor it ringfence.
    * Without one the listener is not taken: the sandbox then stops before
@@ -192,6 +194,7 @@ static void *supervise(void *arg) {
     goto done;
   if (d->config.ready && d->config.ready(d->config.ctx, d->channel_fd) < 0)
     goto done;
+  readied = 1;
   for (;;) {
     struct pollfd fds[2] = {{.fd = d->listener_fd, .events = POLLIN},
                             {.fd = d->stop_fd, .events = POLLIN}};
@@ -214,6 +217,10 @@ static void *supervise(void *arg) {
       answer(d, req, RF_NOTIFY_SHORT, 0);
   }
 done:
+  /* Never ready: the sandbox side waits on the channel for our answer, and
+   * must see it end (and stop the run) rather than wait for ever. */
+  if (!readied)
+    shutdown(d->channel_fd, SHUT_RDWR);
   free(req);
   /* Workers answer what is queued and exit, releasing their tables (and
    * with the last one the listener: the kernel then fails the sandbox's

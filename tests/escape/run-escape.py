@@ -1462,11 +1462,12 @@ def _start_and_wait_heartbeat(c, opts=()):
         "--", c.suite.attack, "linger", c.token, hb, "stay"]
     p = subprocess.Popen(cmd, cwd=c.ws, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, env=c.suite.env)
-    for _ in range(100):
-        if os.path.exists(hb):
+    deadline = time.monotonic() + 30  # generous: a loaded machine starts it late
+    while not os.path.exists(hb):
+        if time.monotonic() > deadline or p.poll() is not None:
             break
         time.sleep(0.05)
-    else:
+    if not os.path.exists(hb):
         p.kill()
         p.communicate()
         raise Broken("the sandboxed daemon never started")
