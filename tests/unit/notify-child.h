@@ -42,7 +42,7 @@ static inline struct sock_fprog notify_child_program(scmp_filter_ctx ctx) {
   return prog;
 }
 
-/* Forks a child that installs |prog| with a listener, hands it over ("PID
+/* Forks a child that drops its capabilities, installs |prog| with a listener, hands it over ("PID
  * LISTENER\n", then waits for one byte, as the Landlock launcher does), runs
  * body(report_fd) and exits 0. */
 static inline int notify_child_start(notify_child *c, const struct sock_fprog *prog,
@@ -57,7 +57,9 @@ static inline int notify_child_start(notify_child *c, const struct sock_fprog *p
     close(pair[0]);
     close(pipefd[0]);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    /* As a sandboxed command: no capabilities, no new privileges (a
+     * supervisor thread without capabilities may then read its memory). */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || rf_notify_drop_thread_capabilities() < 0)
       _exit(90);
     int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
                                 SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
