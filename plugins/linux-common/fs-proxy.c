@@ -8,10 +8,11 @@
  * once inside the sandbox (see landlock-layer.h): it acts for the command
  * and must not write where the command could not, e.g. open an existing host
  * FIFO outside the writable roots for writing because O_CREAT was given.
- * N:DEV:INO:HEXNAME names a protected path that does not exist by its parent
- * directory (st_dev, st_ino) and last component (hex-encoded): it may not be
- * created.  A:DEV:INO names a directory that holds a protected path: it may
- * not be renamed.  See fs-proxy.h.
+ * ENTRY is a protected path as guard-tree.h describes it (N, L, A, P), by
+ * device and inode.  Under the bwrap backend it enters the caller's
+ * namespaces and root; under the Landlock backend (the same namespaces as
+ * ringfence) it only enforces the command's own ruleset on itself.  See
+ * fs-proxy.h.
  */
 #include "fs-proxy.h"
 #include "notify-decode.h"
@@ -35,61 +36,26 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "guard-tree.h"
 #include "landlock-layer.h"
 
-typedef struct {
-  char kind; /* 'N': a name that may not be created; 'A': a directory that may not move;
-                'L': a name (a symlink) that may not be removed or replaced */
-  unsigned long long dev, ino;
-  char name[256];
-} protected_entry;
-
-static protected_entry *protected_entries;
-static size_t n_protected;
-
-static int parse_entry(const char *text, protected_entry *out) {
-  char hex[512];
-  out->kind = text[0];
-  if (text[0] == 'A' && text[1] == ':')
-    return sscanf(text + 2, "%llu:%llu", &out->dev, &out->ino) == 2 ? 0 : -1;
-  if ((text[0] != 'N' && text[0] != 'L') || text[1] != ':' ||
-      sscanf(text + 2, "%llu:%llu:%511s", &out->dev, &out->ino, hex) != 3)
-    return -1;
-  size_t len = strlen(hex);
-  if (len % 2 || len / 2 >= sizeof(out->name))
-    return -1;
-  for (size_t i = 0; i < len / 2; i++) {
-    unsigned int byte;
-    if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
-      return -1;
-    out->name[i] = (char)byte;
-  }
-  out->name[len / 2] = '\0';
-  return 0;
-}
+/* The protected paths, as entries (guard-tree.h). */
+static rf_guard_table guard;
 
 static int is_protected(int parentfd, const char *name) {
-  struct stat st;
-  if (fstat(parentfd, &st) != 0)
-    return 1; /* cannot tell: refuse */
-  for (size_t i = 0; i < n_protected; i++)
-    if ((protected_entries[i].kind == 'N' || protected_entries[i].kind == 'L') &&
-        protected_entries[i].dev == st.st_dev &&
-        protected_entries[i].ino == st.st_ino && strcmp(protected_entries[i].name, name) == 0)
-      return 1;
-  return 0;
+  return rf_guard_name_protected(&guard, parentfd, name);
+}
+
+/* A guard-tree answer as the caller's errno: refused is EROFS (what a
+ * read-only mount answers); our own shortage (descriptors, memory) is
+ * EAGAIN, never a refusal we would not make with room to spare. */
+static int refusal(int verdict) {
+  return verdict < 0 ? -EAGAIN : verdict ? -EROFS : 0;
 }
 
 /* Is the entry (parentfd, name) a directory that must stay where it is? */
 static int is_pinned(int parentfd, const char *name) {
-  struct stat st;
-  if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
-    return 0;
-  for (size_t i = 0; i < n_protected; i++)
-    if (protected_entries[i].kind == 'A' && protected_entries[i].dev == st.st_dev &&
-        protected_entries[i].ino == st.st_ino)
-      return 1;
-  return 0;
+  return rf_guard_pinned(&guard, parentfd, name);
 }
 
 /* The entry the current request created, until the next request: what
@@ -179,6 +145,11 @@ static int own_fd_dir = -1;
 static int do_reopen(int file, int flags, mode_t mode, int *out_fd) {
   if (own_fd_dir < 0 || file < 0)
     return -EBADF;
+  /* A descriptor of a protected file (an O_PATH one opened for reading,
+   * then reopened for writing through /proc/self/fd). */
+  int rc = refusal(rf_guard_fd_refused(&guard, file, own_fd_dir));
+  if (rc < 0)
+    return rc;
   char name[16];
   snprintf(name, sizeof(name), "%d", file);
   int fd = openat(own_fd_dir, name, flags | O_CLOEXEC, mode);
@@ -210,11 +181,12 @@ static int open_parent(int dirfd, char *path, char **last) {
   return fd < 0 ? -errno : fd;
 }
 
-/* The entry (parentfd, last) must not be a protected path. */
+/* The entry (parentfd, last) must not be a protected path, lie below one
+ * or be one under another name (guard-tree.h).  ".", ".." and "" create
+ * nothing new (the kernel answers EEXIST/ENOENT) but name their directory,
+ * which may itself be protected. */
 static int check(int parentfd, const char *last) {
-  if (strcmp(last, ".") == 0 || strcmp(last, "..") == 0 || last[0] == '\0')
-    return 0; /* creates nothing new: the kernel answers EEXIST/ENOENT */
-  return is_protected(parentfd, last) ? -EROFS : 0;
+  return refusal(rf_guard_entry_refused(&guard, parentfd, last));
 }
 
 /* open(O_CREAT): follows a final symlink the way the kernel would, checking
@@ -233,7 +205,14 @@ static int do_open(int dirfd, char *path, int flags, mode_t mode, int *out_fd) {
       return parent;
     if (on_procfs(parent)) {
       /* /proc/PID/fd/N and friends are magic links to open files: nothing
-       * can be created there, and only the kernel can follow them. */
+       * can be created there, and only the kernel can follow them.  Where
+       * existing protected paths are guarded (P entries) the file they name
+       * cannot be judged before the open truncates it: refused (the
+       * caller's own descriptors arrive as RF_FS_REOPEN instead). */
+      if (guard.has_objects) {
+        close(parent);
+        return -EACCES;
+      }
       int fd = openat(parent, last, flags, mode);
       int saved = errno;
       close(parent);
@@ -310,7 +289,11 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
     case RF_FS_LINK_OWN: {
       char name[16];
       snprintf(name, sizeof(name), "%d", dirfd2);
-      rc = own_fd_dir < 0 ? (errno = EBADF, -1) : linkat(own_fd_dir, name, parent, last, req->flags);
+      int verdict = refusal(rf_guard_fd_refused(&guard, dirfd2, own_fd_dir));
+      if (verdict < 0)
+        rc = (errno = -verdict, -1); /* a new name for a protected file */
+      else
+        rc = own_fd_dir < 0 ? (errno = EBADF, -1) : linkat(own_fd_dir, name, parent, last, req->flags);
       break;
     }
     case RF_FS_LINK: {
@@ -318,7 +301,31 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
       memcpy(old, req->path2, sizeof(old));
       old[sizeof(old) - 1] = '\0';
       rf_path_rewrite_self(old, sizeof(old), caller_pid, caller_tid);
-      rc = linkat(dirfd2, old, parent, last, req->flags);
+      if (!guard.has_objects) {
+        rc = linkat(dirfd2, old, parent, last, req->flags);
+        break;
+      }
+      /* A new name for a protected file would let it be written through
+       * that name: the file is opened once, judged, and that very file is
+       * linked (through our own /proc/self/fd). */
+      int target = openat(dirfd2, old, O_PATH | O_CLOEXEC |
+                                           ((req->flags & AT_SYMLINK_FOLLOW) ? 0 : O_NOFOLLOW));
+      if (target < 0) {
+        rc = -1;
+        break;
+      }
+      char name[16];
+      snprintf(name, sizeof(name), "%d", target);
+      int verdict = refusal(rf_guard_fd_refused(&guard, target, own_fd_dir));
+      if (verdict < 0)
+        rc = (errno = -verdict, -1);
+      else if (own_fd_dir < 0)
+        rc = (errno = EBADF, -1);
+      else
+        rc = linkat(own_fd_dir, name, parent, last, AT_SYMLINK_FOLLOW);
+      int saved = errno;
+      close(target);
+      errno = saved;
       break;
     }
     case RF_FS_RENAME: {
@@ -334,10 +341,13 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
         rc = -1;
         break;
       }
-      if (is_pinned(old_parent, old_last) || is_pinned(parent, last) ||
-          is_protected(old_parent, old_last)) {
+      int verdict = is_pinned(old_parent, old_last) || is_pinned(parent, last) ||
+                            is_protected(old_parent, old_last)
+                        ? -EROFS
+                        : refusal(rf_guard_entry_refused(&guard, old_parent, old_last));
+      if (verdict < 0) {
         close(old_parent);
-        errno = EROFS;
+        errno = -verdict;
         rc = -1;
         break;
       }
@@ -349,8 +359,13 @@ static int perform(const rf_fs_request *req, int dirfd, int dirfd2, int *out_fd)
     }
     case RF_FS_UNLINK:
     case RF_FS_RMDIR:
-      /* check() above refused a protected name; a directory holding one
-       * cannot be empty, so removing it fails on its own. */
+      /* check() above refused a protected name and anything below a
+       * protected object; a directory holding one cannot be empty. */
+      if (is_pinned(parent, last)) {
+        errno = EROFS;
+        rc = -1;
+        break;
+      }
       rc = unlinkat(parent, last, req->op == RF_FS_RMDIR ? AT_REMOVEDIR : (req->flags & AT_REMOVEDIR));
       break;
     case RF_FS_BIND: {
@@ -416,7 +431,18 @@ static int enter_sandbox(int proc) {
       (my_net.st_ino != their_net.st_ino || my_net.st_dev != their_net.st_dev))
     if (setns(netns, CLONE_NEWNET) != 0)
       return -1;
-  if (setns(mntns, CLONE_NEWNS) != 0 || fchdir(root) != 0 || chroot(".") != 0 || chdir("/") != 0)
+  /* Already in its mount namespace and root (the Landlock backend: no
+   * namespaces; setns and chroot would need capabilities we lack there)? */
+  struct stat my_mnt, their_mnt, my_root, their_root;
+  int same_mnt = stat("/proc/self/ns/mnt", &my_mnt) == 0 && fstat(mntns, &their_mnt) == 0 &&
+                 my_mnt.st_ino == their_mnt.st_ino && my_mnt.st_dev == their_mnt.st_dev;
+  int same_root = stat("/", &my_root) == 0 && fstat(root, &their_root) == 0 &&
+                  my_root.st_ino == their_root.st_ino && my_root.st_dev == their_root.st_dev;
+  if (!same_mnt && setns(mntns, CLONE_NEWNS) != 0)
+    return -1;
+  if (!(same_mnt && same_root) && (fchdir(root) != 0 || chroot(".") != 0))
+    return -1;
+  if (chdir("/") != 0)
     return -1;
   close(netns);
   close(root);
@@ -520,7 +546,7 @@ int main(int argc, char **argv) {
   }
   if (argc - first < 2 || (landlock_fd >= 0) != (landlock_abi > 0)) {
     fprintf(stderr, "usage: ringfence-fs-proxy [--landlock-fd N --landlock-abi N] SOCKET-FD "
-                    "PROC-DIR-FD [DEV:INO:HEXNAME]...\n"
+                    "PROC-DIR-FD [ENTRY]...\n"
                     "(started by ringfence's supervisor, not by hand)\n");
     return 2;
   }
@@ -528,12 +554,12 @@ int main(int argc, char **argv) {
   int proc = atoi(argv[first + 1]);
   if (die_with_supervisor(sock) != 0)
     return 1;
-  protected_entries = calloc((size_t)argc, sizeof(protected_entry));
-  if (!protected_entries)
-    return 1;
-  for (int i = first + 2; i < argc; i++)
-    if (parse_entry(argv[i], &protected_entries[n_protected]) == 0)
-      n_protected++;
+  /* Every entry or none: a protected path is never dropped. */
+  if (rf_guard_table_parse(&guard, (const char *const *)argv + first + 2,
+                           (size_t)(argc - first - 2)) < 0) {
+    fprintf(stderr, "ringfence-fs-proxy: a protected-path entry cannot be read\n");
+    return 2;
+  }
   if (sock < 3 || proc < 3 || sock == proc ||
       (landlock_fd >= 0 && (landlock_fd < 3 || landlock_fd == sock || landlock_fd == proc))) {
     fprintf(stderr, "ringfence-fs-proxy: bad descriptors %s %s\n", argv[first], argv[first + 1]);

@@ -23,6 +23,8 @@
  */
 #include "notify-handler-meta.h"
 
+#include "guard-tree.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -53,12 +55,16 @@ typedef enum {
   RF_META_UTIMENSAT,
   RF_META_SETXATTR,
   RF_META_REMOVEXATTR,
+  RF_META_TRUNCATE, /* truncate, ftruncate: sent only with the Landlock guard (guard-filter.h) */
 } meta_kind;
 
 struct rf_notify_meta {
   char **writable;        /* canonical writable roots */
   char **protected_paths; /* below them nothing changes either */
   size_t n_writable, n_protected;
+  /* The same protected paths by inode (guard-tree.h), which then decide
+   * alone; NULL: by path, as above. */
+  const rf_guard_table *guard;
 };
 
 /* Metadata calls Landlock does not control (answered here). */
@@ -108,8 +114,15 @@ static int path_below(const char *path, const char *root) {
 }
 
 /* 0 when the open file |fd| lies inside a writable root and outside every
- * protected path, else -|denied|. */
-static int check_location(const rf_notify_meta *ctx, int fd, int denied) {
+ * protected path (with the guard: by inode, guard-tree.h, and -EROFS), else
+ * -|denied|.  |any_root|: only the protected paths count (ftruncate of a
+ * descriptor opened for writing, which Landlock judged when it was opened). */
+static int check_location(const rf_notify_meta *ctx, int fd, int denied, int any_root) {
+  int verdict = ctx->guard ? rf_guard_fd_refused(ctx->guard, fd, -1) : 0;
+  if (verdict != 0) /* our own shortage: "try again", never a refusal we would not make */
+    return verdict < 0 ? rf_notify_own_failure(-verdict, EROFS) : -EROFS;
+  if (any_root)
+    return 0;
   char link[64], path[PATH_MAX];
   snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
   ssize_t n = readlink(link, path, sizeof(path) - 1);
@@ -118,7 +131,7 @@ static int check_location(const rf_notify_meta *ctx, int fd, int denied) {
   path[n] = '\0';
   if (path[0] != '/' || strstr(path, " (deleted)"))
     return -denied; /* sockets, pipes, unlinked files: not somewhere in a root */
-  for (size_t i = 0; i < ctx->n_protected; i++)
+  for (size_t i = 0; !ctx->guard && i < ctx->n_protected; i++)
     if (path_below(path, ctx->protected_paths[i]))
       return -denied;
   for (size_t i = 0; i < ctx->n_writable; i++)
@@ -182,6 +195,7 @@ static int meta_handle(void *state, rf_notify_call *call) {
   /* Which argument is what, per call. */
   int dirfd = AT_FDCWD, follow = 1, empty_ok = 0;
   uint64_t path = 0, mode = 0, uid = 0, gid = 0, times = 0;
+  int64_t length = 0;
   int kind;
   switch (nr) {
 #ifdef SYS_chmod
@@ -245,6 +259,12 @@ static int meta_handle(void *state, rf_notify_call *call) {
   case SYS_fremovexattr:
     kind = RF_META_REMOVEXATTR, dirfd = (int)a[0], fd_based = 1;
     break;
+  case SYS_truncate:
+    kind = RF_META_TRUNCATE, path = a[0], length = (int64_t)a[1];
+    break;
+  case SYS_ftruncate:
+    kind = RF_META_TRUNCATE, dirfd = (int)a[0], fd_based = 1, length = (int64_t)a[1];
+    break;
   default:
     return -ENOSYS; /* fchmodat2, setxattrat, removexattrat, file_setattr */
   }
@@ -305,7 +325,7 @@ static int meta_handle(void *state, rf_notify_call *call) {
     rc = fd;
     goto out;
   }
-  rc = check_location(ctx, fd, denied);
+  rc = check_location(ctx, fd, denied, kind == RF_META_TRUNCATE && fd_based);
   if (rc < 0)
     goto out;
   /* Right before changing anything on the caller's behalf: still waiting? */
@@ -335,6 +355,16 @@ static int meta_handle(void *state, rf_notify_call *call) {
     else
       rc = result(setxattr(link, name, value, value_len, (int)a[4]));
     break;
+  case RF_META_TRUNCATE:
+    if (length < 0)
+      rc = -EINVAL;
+    else if (fd_based) /* the caller's open file: its mode decides (EINVAL unless writable) */
+      rc = result(ftruncate(fd, (off_t)length));
+    else if (is_symlink(fd))
+      rc = -EINVAL;
+    else
+      rc = result(truncate(link, (off_t)length));
+    break;
   case RF_META_REMOVEXATTR:
     if (fd_based)
       rc = result(fremovexattr(fd, name));
@@ -353,7 +383,9 @@ out:
 }
 
 static int meta_handles(void *state, int nr) {
-  (void)state;
+  const rf_notify_meta *m = state;
+  if (m->guard && (nr == SYS_truncate || nr == SYS_ftruncate))
+    return 1;
   for (const char *const *name = meta_syscalls; *name; name++)
     if (seccomp_syscall_resolve_name(*name) == nr)
       return 1;
@@ -415,4 +447,8 @@ void rf_notify_meta_free(rf_notify_meta *m) {
   free_strv(m->writable);
   free_strv(m->protected_paths);
   free(m);
+}
+
+void rf_notify_meta_set_guard(rf_notify_meta *m, const rf_guard_table *guard) {
+  m->guard = guard;
 }

@@ -533,7 +533,10 @@ static int bind_guarded(rf_notify_socket *s, rf_notify_call *call) {
   int rc = domain < 0 ? domain : rf_target_read(call->target, a[1], &addr, len);
   if (rc == 0)
     rc = rf_decode_sockaddr(domain, &addr, len, &view);
-  if (rc == 0 && view.kind != RF_ADDR_UNIX_PATH) {
+  if (rc == 0 && view.kind != RF_ADDR_UNIX_PATH && !s->config.private_netns) {
+    rc = RF_NOTIFY_CONTINUE; /* the host's namespace: the kernel binds as the caller (Landlock's
+                              * bind_tcp, abstract names) */
+  } else if (rc == 0 && view.kind != RF_ADDR_UNIX_PATH) {
     /* Right before binding on the caller's behalf. */
     if (!rf_notif_id_valid(call->listener, call->req->id))
       rc = -ESRCH;
@@ -559,7 +562,7 @@ static int socket_on_receiver(void *state, int nr) {
   rf_notify_socket *s = state;
   /* Recording a bind never blocks; connects and sends can (a full backlog
    * or buffer), and a guarded bind waits for the proxy. */
-  return nr == __NR_bind && !s->config.private_netns;
+  return nr == __NR_bind && !s->config.private_netns && !s->config.guard;
 }
 
 static int socket_handle(void *state, rf_notify_call *call) {
@@ -568,7 +571,15 @@ static int socket_handle(void *state, rf_notify_call *call) {
   case __NR_connect:
     return handle_connect(s, call);
   case __NR_bind:
-    return s->config.private_netns ? bind_guarded(s, call) : bind_recorded(s, call);
+    if (s->config.private_netns)
+      return bind_guarded(s, call);
+    /* Landlock: the socket is recorded as the sandbox's; with the guard a
+     * pathname (a new name) is then bound by the proxy, refusing protected
+     * paths. */
+    {
+      int rc = bind_recorded(s, call);
+      return rc == RF_NOTIFY_CONTINUE && s->config.guard ? bind_guarded(s, call) : rc;
+    }
   default:
     return handle_send(s, call);
   }

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "guard-entries.h"
 #include "notify-decode.h"
 #include "notify-dispatch.h"
 #include "notify-handler-fsguard.h"
@@ -294,129 +295,9 @@ void rf_strv_free_array(char **array) {
   free(array);
 }
 
-/* A growing list of entries, without duplicates; |failed| once it could
- * not grow (the caller then gets NULL: never a shorter list, which would
- * leave a protected name unguarded). */
-typedef struct {
-  char **items;
-  size_t n, cap;
-  int failed;
-} entry_list;
-
-static void add_entry(entry_list *list, char *entry) {
-  if (!entry || list->failed) {
-    free(entry);
-    return;
-  }
-  for (size_t i = 0; i < list->n; i++) {
-    if (strcmp(list->items[i], entry) == 0) {
-      free(entry);
-      return;
-    }
-  }
-  if (list->n + 1 >= list->cap) {
-    size_t cap = list->cap ? 2 * list->cap : 64;
-    char **items = realloc(list->items, cap * sizeof(char *));
-    if (!items) {
-      list->failed = 1;
-      free(entry);
-      return;
-    }
-    list->items = items;
-    list->cap = cap;
-  }
-  list->items[list->n++] = entry;
-  list->items[list->n] = NULL;
-}
-
-/* "N:DEV:INO:HEXNAME": a protected path that does not exist ("L:": one that
- * is a symlink); its parent directory (DEV, INO) and last component. */
-static char *name_entry_kind(const char *path, char kind) {
-  const char *slash = strrchr(path, '/');
-  if (!slash || !slash[1])
-    return NULL;
-  char parent[PATH_MAX];
-  size_t len = slash == path ? 1 : (size_t)(slash - path);
-  if (len >= sizeof(parent))
-    return NULL;
-  memcpy(parent, path, len);
-  parent[len] = '\0';
-  struct stat st;
-  if (stat(parent, &st) != 0)
-    return NULL;
-  const char *name = slash + 1;
-  size_t name_len = strlen(name);
-  char *entry = malloc(72 + 2 * name_len + 1);
-  if (!entry)
-    return NULL;
-  int used = snprintf(entry, 72, "%c:%llu:%llu:", kind, (unsigned long long)st.st_dev,
-                      (unsigned long long)st.st_ino);
-  for (size_t k = 0; k < name_len; k++)
-    used += sprintf(entry + used, "%02x", (unsigned char)name[k]);
-  return entry;
-}
-
-static char *name_entry(const char *path) {
-  return name_entry_kind(path, 'N');
-}
-
-/* "A:DEV:INO": an existing directory that must not be renamed: an ancestor
- * of a protected path, strictly below a writable root (renaming it would
- * carry the protected path away and let a new one be planted). */
-static char *ancestor_entry(const char *dir) {
-  struct stat st;
-  if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-    return NULL;
-  char *entry = malloc(64);
-  if (entry)
-    snprintf(entry, 64, "A:%llu:%llu", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino);
-  return entry;
-}
-
-static int path_strictly_below(const char *path, const char *root) {
-  size_t n = strlen(root);
-  if (n == 1 && root[0] == '/')
-    return path[0] == '/' && path[1] != '\0';
-  return strncmp(path, root, n) == 0 && path[n] == '/';
-}
-
+/* One list of entries for both backends (guard-entries.c): the bwrap
+ * backend's mounts hold what exists, so only the names, symlinks and
+ * pinned directories. */
 char **rf_missing_protected_entries(const rf_backend_policy *policy) {
-  entry_list list = {0};
-  for (size_t i = 0; !list.failed && i < policy->n_writable_roots; i++) {
-    const rf_backend_root *root = &policy->writable_roots[i];
-    for (size_t j = 0; j < root->n_protected; j++) {
-      const char *path = root->protected_paths[j];
-      struct stat st;
-      if (lstat(path, &st) != 0)
-        add_entry(&list, name_entry(path));
-      else if (S_ISLNK(st.st_mode)) /* no mount can cover a symlink itself */
-        add_entry(&list, name_entry_kind(path, 'L'));
-      else if (S_ISDIR(st.st_mode))
-        add_entry(&list, ancestor_entry(path));
-      /* Every writable root holding the path: its directories in between. */
-      for (size_t k = 0; k < policy->n_writable_roots; k++) {
-        const char *outer = policy->writable_roots[k].path;
-        if (!path_strictly_below(path, outer))
-          continue;
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof(dir), "%s", path);
-        for (char *slash = strrchr(dir, '/'); slash && slash > dir; slash = strrchr(dir, '/')) {
-          *slash = '\0';
-          if (!path_strictly_below(dir, outer))
-            break;
-          add_entry(&list, ancestor_entry(dir));
-        }
-      }
-    }
-  }
-  if (!list.failed && !list.items && !(list.items = calloc(1, sizeof(char *))))
-    list.failed = 1;
-  if (list.failed) {
-    for (size_t i = 0; i < list.n; i++)
-      free(list.items[i]);
-    free(list.items);
-    return NULL;
-  }
-  return list.items;
+  return rf_guard_entries_for_policy(policy, 0);
 }

@@ -53,6 +53,11 @@ uint64_t rf_ll_capabilities_for_abi(int abi, int unix_supervision) {
    * (landlock-meta.c). */
   if (unix_supervision)
     caps |= RF_CAP_WRITE_CONFINED;
+  /* Landlock rights only add up the tree: .git inside a writable root stays
+   * read-only only by the guard, whose proxy hands opened files back with
+   * SECCOMP_ADDFD_FLAG_SEND (level 2 of supervision). */
+  if (unix_supervision >= 2)
+    caps |= RF_CAP_PROTECTED_SUBPATHS;
   /* Without signal scoping a sandboxed process may signal any process of
    * its user, ringfence's supervisor included (and killing the supervisor
    * would let the rest outlive the run). */

@@ -23,9 +23,12 @@ int rf_ll_plan_build(const rf_backend_policy *policy, int abi, int audit_after_e
  *   ABI 6+ : host-processes and process-containment (signal scoping keeps
  *            the command away from ringfence's supervisor and the host);
  *            host-unix-sockets and desktop-isolation with supervision (or
- *            from ABI 9, resolve_unix).
- * Never: protected-subpaths (Landlock rights only add up the tree), deny-read
- * below a readable root, private-loopback, proxy-only. */
+ *            from ABI 9, resolve_unix);
+ *   any ABI: protected-subpaths when |supervision| is 2 (the kernel can
+ *            also hand the caller a descriptor: SECCOMP_ADDFD_FLAG_SEND):
+ *            Landlock rights only add up the tree, so the guard of
+ *            guard-filter.h and ringfence-fs-proxy hold them.
+ * Never: deny-read below a readable root, private-loopback, proxy-only. */
 uint64_t rf_ll_capabilities_for_abi(int abi, int unix_supervision);
 
 /* Whether ABI |abi| needs the bind/connect supervisor for pathname sockets. */

@@ -14,18 +14,22 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <ringfence/backend.h>
 
 #include "notify-decode.h"
 #include "notify-dispatch.h"
+#include "guard-filter.h"
+#include "guard-tree.h"
+#include "notify-handler-fsguard.h"
 #include "notify-handler-meta.h"
 #include "notify-handler-socket.h"
 
 #ifdef RF_LL_HAVE_PRECOMPILED_BPF
-extern const unsigned char *const rf_ll_notify_program[2];
-extern const size_t rf_ll_notify_program_len[2];
+extern const unsigned char *const rf_ll_notify_program[4];
+extern const size_t rf_ll_notify_program_len[4];
 #endif
 
 #ifndef SO_COOKIE
@@ -51,6 +55,10 @@ struct rf_ll_unix_supervisor {
   rf_notify_socket *sockets; /* asked only below ABI 9 (the filter) */
   rf_notify_meta *meta;
   int diag_fd; /* sock_diag in ringfence's (the host's) network namespace */
+  /* The guard of protected paths (guard-filter.h), or NULL: every guarded
+   * call performed by ringfence-fs-proxy under the command's own ruleset. */
+  rf_notify_fsguard *fsguard;
+  rf_guard_table guard; /* the same entries, for the metadata handler */
 };
 
 /* ---- what the kernel offers ---------------------------------------------- */
@@ -76,13 +84,21 @@ int rf_ll_unix_supervision_available(char *why, size_t why_len) {
     snprintf(why, why_len, "no SO_COOKIE on unix sockets");
     return 0;
   }
+  /* SECCOMP_ADDFD_FLAG_SEND came with Linux 5.14; it cannot be asked for
+   * without a listener, so the release decides. */
+  struct utsname uts;
+  int major = 0, minor = 0;
+  if (uname(&uts) == 0 && sscanf(uts.release, "%d.%d", &major, &minor) == 2 &&
+      (major > 5 || (major == 5 && minor >= 14)))
+    return 2;
+  snprintf(why, why_len, "no SECCOMP_ADDFD_FLAG_SEND (Linux 5.14+): protected paths are not held");
   return 1;
 }
 
 /* The filter itself: the handlers' rules.  Shared with gen-landlock-bpf,
  * which compiles it at build time. */
 
-int rf_ll_unix_notify_compile_memfd(int sockets, char *err, size_t err_len) {
+int rf_ll_unix_notify_compile_memfd(int sockets, int guard, char *err, size_t err_len) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx) {
     snprintf(err, err_len, "seccomp: cannot allocate the notify filter");
@@ -96,6 +112,10 @@ int rf_ll_unix_notify_compile_memfd(int sockets, char *err, size_t err_len) {
     rc = rf_notify_socket_add_rules(ctx, 1);
   if (rc == 0)
     rc = rf_notify_meta_add_rules(ctx);
+  /* The guard of protected paths (guard-filter.h); bind is the socket
+   * rules' when they are there. */
+  if (rc == 0 && guard)
+    rc = rf_guard_add_landlock_rules(ctx, !sockets);
   int fd = rc == 0 ? memfd_create("ringfence-landlock-notify", MFD_CLOEXEC) : -1;
   if (rc == 0 && fd < 0)
     rc = -errno;
@@ -111,21 +131,23 @@ int rf_ll_unix_notify_compile_memfd(int sockets, char *err, size_t err_len) {
   return fd;
 }
 
-int rf_ll_unix_notify_compile(int sockets, struct sock_fprog *prog, char *err, size_t err_len) {
+int rf_ll_unix_notify_compile(int sockets, int guard, struct sock_fprog *prog, char *err,
+                              size_t err_len) {
 #ifdef RF_LL_HAVE_PRECOMPILED_BPF
   /* Compiled at build time (gen-landlock-bpf): no libseccomp on the launch path. */
-  size_t len = rf_ll_notify_program_len[sockets ? 1 : 0];
+  int variant = (sockets ? 1 : 0) | (guard ? 2 : 0);
+  size_t len = rf_ll_notify_program_len[variant];
   struct sock_filter *copy = malloc(len);
   if (!copy) {
     snprintf(err, err_len, "out of memory");
     return -ENOMEM;
   }
-  memcpy(copy, rf_ll_notify_program[sockets ? 1 : 0], len);
+  memcpy(copy, rf_ll_notify_program[variant], len);
   prog->len = (unsigned short)(len / sizeof(struct sock_filter));
   prog->filter = copy;
   return 0;
 #else
-  int fd = rf_ll_unix_notify_compile_memfd(sockets, err, err_len);
+  int fd = rf_ll_unix_notify_compile_memfd(sockets, guard, err, err_len);
   if (fd < 0)
     return fd;
   off_t size = lseek(fd, 0, SEEK_END);
@@ -197,6 +219,8 @@ static int receive_hook(void *ctx, rf_notify_dispatch *d, int channel_fd, int *l
 static void free_parts(rf_ll_unix_supervisor *sv) {
   rf_notify_socket_free(sv->sockets);
   rf_notify_meta_free(sv->meta);
+  rf_notify_fsguard_free(sv->fsguard); /* after the dispatcher stopped: reaps the proxies */
+  rf_guard_table_clear(&sv->guard);
   if (sv->diag_fd >= 0)
     close(sv->diag_fd);
   free(sv);
@@ -211,6 +235,29 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
     close(channel_fd);
     snprintf(err, err_len, "out of memory");
     return -ENOMEM;
+  }
+  if (config->guard) {
+    size_t n = 0;
+    while (config->guard->entries && config->guard->entries[n])
+      n++;
+    rf_notify_fsguard_config gc = {
+        .fs_proxy = config->guard->fs_proxy,
+        .missing_protected = config->guard->entries,
+        .landlock_fd = config->guard->landlock_fd,
+        .landlock_abi = config->guard->landlock_abi,
+    };
+    int grc = rf_guard_table_parse(&sv->guard, config->guard->entries, n);
+    if (grc == 0)
+      grc = rf_notify_fsguard_new(&gc, &sv->fsguard, err, err_len);
+    else
+      snprintf(err, err_len, "cannot prepare the guard of protected paths: %s", strerror(-grc));
+    if (grc < 0) {
+      sv->diag_fd = -1;
+      close(channel_fd);
+      free_parts(sv);
+      return grc;
+    }
+    rf_notify_meta_set_guard(sv->meta, &sv->guard);
   }
   sv->diag_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (sv->diag_fd < 0) {
@@ -227,6 +274,7 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
       .private_netns = 0,
       .network = config->network,
       .proxy_port = config->proxy_port,
+      .guard = sv->fsguard, /* a pathname bind is a name: the proxy makes it */
   };
   if (rf_notify_socket_new(&sockets, &sv->sockets) < 0) {
     snprintf(err, err_len, "out of memory");
@@ -238,16 +286,20 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
       .receive = receive_hook,
       .ready = ready_hook,
       .max_workers = RF_LL_MAX_WORKERS,
-      .same_caller_wait_ms = 0, /* nothing is taken back */
+      /* Nothing is taken back, but what the guard's proxy created. */
+      .same_caller_wait_ms = sv->fsguard ? 200 : 0,
+      .keep_stdio = sv->fsguard != NULL, /* the proxies' stderr */
       .drop_capabilities = 1,
-      .keep = {sv->diag_fd},
-      .n_keep = 1,
+      .keep = {sv->diag_fd, rf_notify_fsguard_landlock_fd(sv->fsguard)},
+      .n_keep = sv->fsguard ? 2 : 1,
   };
   int rc = rf_notify_dispatch_new(&dc, channel_fd, &sv->dispatch, err, err_len);
   if (rc == 0)
     rc = rf_notify_dispatch_add(sv->dispatch, &rf_notify_socket_handler, sv->sockets);
   if (rc == 0)
     rc = rf_notify_dispatch_add(sv->dispatch, &rf_notify_meta_handler, sv->meta);
+  if (rc == 0 && sv->fsguard)
+    rc = rf_notify_dispatch_add(sv->dispatch, &rf_notify_fsguard_handler, sv->fsguard);
   if (rc == 0)
     rc = rf_notify_dispatch_start(sv->dispatch, err, err_len);
   if (rc < 0) {

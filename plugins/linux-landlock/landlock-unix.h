@@ -43,18 +43,30 @@
 typedef struct rf_ll_unix_supervisor rf_ll_unix_supervisor;
 
 /* 1 when this kernel has what the supervisor needs (user notification,
- * pidfd_getfd, SO_COOKIE); else 0 with the reason in why. */
+ * pidfd_getfd, SO_COOKIE), 2 when it can also hand the caller a descriptor
+ * with the answer (SECCOMP_ADDFD_FLAG_SEND, Linux 5.14), which the guard of
+ * protected paths needs; else 0 with the reason in why. */
 int rf_ll_unix_supervision_available(char *why, size_t why_len);
 
 /* The notify filter as BPF in memory, compiled at build time when possible;
  * caller frees prog->filter.  It always sends the metadata calls
- * (landlock-meta.c); bind and connect only with |sockets| (Landlock ABI < 9).
- * 0 or -errno. */
-int rf_ll_unix_notify_compile(int sockets, struct sock_fprog *prog, char *err, size_t err_len);
+ * (landlock-meta.c); bind and connect only with |sockets| (Landlock ABI < 9);
+ * with |guard| every call that could change something below a protected
+ * path (guard-filter.h, bind included).  0 or -errno. */
+int rf_ll_unix_notify_compile(int sockets, int guard, struct sock_fprog *prog, char *err,
+                              size_t err_len);
 
 /* The same, compiled with libseccomp now, in a memfd at offset 0 (for the
  * build-time generator and the test that compares both).  fd or -errno. */
-int rf_ll_unix_notify_compile_memfd(int sockets, char *err, size_t err_len);
+int rf_ll_unix_notify_compile_memfd(int sockets, int guard, char *err, size_t err_len);
+
+/* The guard of protected paths (guard-filter.h), for the supervisor. */
+typedef struct {
+  const char *fs_proxy;       /* ringfence-fs-proxy, trusted by the core (copied) */
+  const char *const *entries; /* guard-tree.h entries, NULL-terminated (copied) */
+  int landlock_fd;            /* the command's ruleset, which each proxy enforces (duplicated) */
+  int landlock_abi;
+} rf_ll_guard_config;
 
 typedef struct {
   int network;         /* the policy's rf_network_mode */
@@ -63,6 +75,7 @@ typedef struct {
   size_t n_writable;
   const char *const *protected_paths; /* copied */
   size_t n_protected;
+  const rf_ll_guard_config *guard; /* NULL: no guard */
 } rf_ll_supervisor_config;
 
 /* Starts the thread; it receives the listener on |channel_fd| (owned from

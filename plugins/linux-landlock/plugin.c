@@ -14,6 +14,7 @@
 
 #include <ringfence/backend.h>
 
+#include "guard-entries.h"
 #include "render-sink.h"
 #include "landlock-abi.h"
 #include "landlock-rules.h"
@@ -22,6 +23,7 @@
 #include "launcher.h"
 #include "process.h"
 #include "seccomp-groups.h"
+#include "unix-supervisor.h" /* rf_strv_free_array */
 
 typedef struct {
   pid_t supervisor;
@@ -33,6 +35,18 @@ typedef struct {
   int exec_failed, exec_errno;
   rf_ll_unix_supervisor *unix_supervisor; /* answers bind/connect below ABI 9 */
 } landlock_child;
+
+/* Whether |policy| needs the guard of protected paths: workspace-write with
+ * at least one protected path (the names are protected whether or not they
+ * exist, so in practice every workspace-write run). */
+static int needs_guard(const rf_backend_policy *policy) {
+  if (policy->mode != RF_SANDBOX_WORKSPACE_WRITE)
+    return 0;
+  for (size_t i = 0; i < policy->n_writable_roots; i++)
+    if (policy->writable_roots[i].n_protected)
+      return 1;
+  return 0;
+}
 
 static uint64_t landlock_capabilities(const rf_backend_host *host) {
   (void)host;
@@ -71,15 +85,16 @@ static rf_ll_seccomp_options seccomp_options_for(const rf_backend_policy *policy
 static void describe_missing(int abi, char *buf, size_t len) {
   char why[128] = "";
   int supervision = rf_ll_unix_supervision_available(why, sizeof(why));
-  const char *sockets = !supervision ? "no notify supervisor, so write-confined, "
+  const char *sockets = !supervision ? "no notify supervisor, so write-confined, protected-subpaths, "
                                        "host-unix-sockets and desktop-isolation are not held: "
                         : abi < 6     ? "metadata supervisor; host-processes, process-containment, "
                                         "host-unix-sockets and desktop-isolation need ABI 6"
                         : abi >= 9    ? "metadata supervisor; host unix sockets: resolve_unix + scope"
                                       : "metadata and bind/connect supervisor + scope";
-  snprintf(buf, len,
-           "%s%s; never with Landlock: protected-subpaths, private-loopback, proxy-only",
-           sockets, supervision ? "" : why);
+  snprintf(buf, len, "%s%s; %s; never with Landlock: private-loopback, proxy-only",
+           sockets, supervision ? "" : why,
+           supervision >= 2 ? "protected paths: guard + ringfence-fs-proxy"
+                            : "protected-subpaths not held (needs Linux 5.14)");
 }
 
 static int landlock_probe(const rf_backend_host *host, rf_backend_probe_report *report) {
@@ -211,19 +226,31 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
   rf_emitf(out, "landlock",
         "rule per inherited file (stdin, stdout, stderr, --pass-fd) that is a regular file, "
         "a device or a named FIFO: the access it was opened with, so that /dev/stdout and /dev/fd/N can be reopened");
-  size_t n_protected = 0;
-  for (size_t i = 0; i < policy->n_writable_roots; i++)
-    for (size_t j = 0; j < policy->writable_roots[i].n_protected; j++) {
-      if (n_protected++ == 0)
-        rf_emitf(out, "landlock",
-              "NOT read-only under Landlock (its rights only add up the tree; the core refuses "
-              "a run where one exists unless --allow-degraded):");
-      rf_emitf(out, "landlock", "  protected path %s", policy->writable_roots[i].protected_paths[j]);
-    }
   rf_ll_plan_clear(&plan);
 
   char why[128] = "";
   int supervision = rf_ll_unix_supervision_available(why, sizeof(why));
+  size_t n_protected = 0;
+  int guarded = supervision >= 2 && needs_guard(policy);
+  for (size_t i = 0; i < policy->n_writable_roots; i++)
+    for (size_t j = 0; j < policy->writable_roots[i].n_protected; j++) {
+      if (n_protected++ == 0 && guarded)
+        rf_emitf(out, "guard",
+              "protected paths stay read-only by the guard, not by Landlock (whose rights only add "
+              "up the tree): opens for writing, O_CREAT or O_TRUNC, creat, mkdir, mknod, symlink, "
+              "link, rename, unlink, rmdir, bind, truncate and ftruncate are seccomp user "
+              "notifications; ringfence-fs-proxy performs them under this same ruleset, without "
+              "capabilities, and refuses with EROFS whatever lies at or below a protected path "
+              "(by device and inode); opened files are handed back with SECCOMP_ADDFD; read-only "
+              "opens never leave the kernel; openat2 answers ENOSYS (libc falls back to openat)");
+      else if (n_protected == 1)
+        rf_emitf(out, "landlock",
+              "NOT read-only under Landlock (its rights only add up the tree; the core refuses "
+              "a run where one exists unless --allow-degraded): %s",
+              supervision ? "the guard needs Linux 5.14 (SECCOMP_ADDFD_FLAG_SEND)" : why);
+      rf_emitf(out, guarded ? "guard" : "landlock", "  protected path %s",
+               policy->writable_roots[i].protected_paths[j]);
+    }
   if (supervision)
     rf_emitf(out, "metadata",
           "chmod, chown, utime(s), utimensat and xattr calls (which Landlock does not control) "
@@ -291,10 +318,44 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
 
 /* ---- launch ------------------------------------------------------------------ */
 
+#define FS_PROXY_NAME "ringfence-fs-proxy"
+
+/* ringfence-fs-proxy, as the core trusts it (outside every writable root,
+ * owned by root or the user): a malloc'd path, or NULL with the core's
+ * message in |err| and *rc set. */
+static char *find_fs_proxy(const rf_backend_host *host, const rf_backend_policy *policy, int *rc,
+                           char *err, size_t err_len) {
+  const char *dir = host && RF_HAS_FIELD(host, helper_dir) ? host->helper_dir : NULL;
+  if (!dir || !RF_HAS_FIELD(host, trusted_program) || !host->trusted_program) {
+    snprintf(err, err_len, "%s: this ringfence core names no trusted helper directory: install "
+                           "the core and its plugins from the same release",
+             FS_PROXY_NAME);
+    *rc = -ENOENT;
+    return NULL;
+  }
+  char path[4096], trusted[4096];
+  if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, FS_PROXY_NAME) >= sizeof(path)) {
+    snprintf(err, err_len, "%s/%s: path too long", dir, FS_PROXY_NAME);
+    *rc = -ENAMETOOLONG;
+    return NULL;
+  }
+  *rc = host->trusted_program(host, path, policy, trusted, sizeof(trusted), err, err_len);
+  if (*rc != 0)
+    return NULL;
+  char *copy = strdup(trusted);
+  if (!copy) {
+    snprintf(err, err_len, "out of memory");
+    *rc = -ENOMEM;
+  }
+  return copy;
+}
+
 /* The notify supervisor gets the writable roots and protected paths, which
- * bound the metadata changes it makes on the command's behalf. */
+ * bound the metadata changes it makes on the command's behalf, and with
+ * |guard| what ringfence-fs-proxy needs to perform the guarded calls. */
 static int start_supervisor(const rf_backend_policy *policy, int channel,
-                            rf_ll_unix_supervisor **out, char *err, size_t err_len) {
+                            const rf_ll_guard_config *guard, rf_ll_unix_supervisor **out,
+                            char *err, size_t err_len) {
   size_t n_writable = policy->mode == RF_SANDBOX_WORKSPACE_WRITE ? policy->n_writable_roots : 0;
   size_t n_protected = 0;
   for (size_t i = 0; i < n_writable; i++)
@@ -316,6 +377,7 @@ static int start_supervisor(const rf_backend_policy *policy, int channel,
         .n_writable = n_writable,
         .protected_paths = protected_paths,
         .n_protected = n_protected,
+        .guard = guard,
     };
     rc = rf_ll_unix_supervisor_start(channel, &config, out, err, err_len);
     channel = -1;
@@ -351,6 +413,8 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
   int report[2] = {-1, -1}, channel[2] = {-1, -1};
   rf_ll_unix_supervisor *unix_supervisor = NULL;
   landlock_child *state = NULL;
+  char *fs_proxy = NULL;
+  char **guard_entries = NULL;
   rf_ll_launch launch = {
       .ruleset_fd = -1,
       .restrict_flags = plan.restrict_flags,
@@ -374,9 +438,30 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
   if (rc < 0)
     goto out;
   char why[128];
-  if (rf_ll_unix_supervision_available(why, sizeof(why))) {
-    rc = rf_ll_unix_notify_compile(rf_ll_needs_unix_supervisor(kernel.abi), &launch.notify, err,
-                                   err_len);
+  int supervision = rf_ll_unix_supervision_available(why, sizeof(why));
+  /* The guard of protected paths (guard-filter.h): whenever the policy has
+   * some and the kernel can hold them; else the core has refused already,
+   * or the user allowed the guarantee to be dropped. */
+  int guard = supervision >= 2 && needs_guard(policy);
+  rf_ll_guard_config guard_config = {.landlock_fd = -1};
+  if (guard) {
+    if (!(fs_proxy = find_fs_proxy(host, policy, &rc, err, err_len)))
+      goto out;
+    if (!(guard_entries = rf_guard_entries_for_policy(policy, 1))) {
+      rc = -ENOMEM;
+      snprintf(err, err_len, "cannot describe the protected paths for the guard: out of memory");
+      goto out;
+    }
+    guard_config = (rf_ll_guard_config){
+        .fs_proxy = fs_proxy,
+        .entries = (const char *const *)guard_entries,
+        .landlock_fd = launch.ruleset_fd,
+        .landlock_abi = kernel.abi,
+    };
+  }
+  if (supervision) {
+    rc = rf_ll_unix_notify_compile(rf_ll_needs_unix_supervisor(kernel.abi), guard, &launch.notify,
+                                   err, err_len);
     if (rc < 0)
       goto out;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0) {
@@ -385,7 +470,8 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
       goto out;
     }
     launch.ringfence_channel = channel[0];
-    rc = start_supervisor(policy, channel[0], &unix_supervisor, err, err_len);
+    rc = start_supervisor(policy, channel[0], guard ? &guard_config : NULL, &unix_supervisor, err,
+                          err_len);
     channel[0] = -1; /* the supervisor owns it, even on failure */
     if (rc < 0)
       goto out;
@@ -427,6 +513,8 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
   rc = 0;
 out:
   free(state);
+  free(fs_proxy);
+  rf_strv_free_array(guard_entries);
   if (channel[1] >= 0)
     close(channel[1]);
   rf_ll_unix_supervisor_stop(unix_supervisor); /* only when the launch failed */

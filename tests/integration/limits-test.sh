@@ -151,10 +151,9 @@ if [ ! -e "$roots/outside" ] && [ ! -e "$top/outside" ]; then
   ok "500 writable roots: their parent and a sibling of the workspace stay unwritable"
 else bad "500 writable roots: their parent and a sibling of the workspace stay unwritable"; fi
 
-if [ "$BACKEND" = bwrap ]; then
-  # Protected names still hold in the many-roots case: an existing .git is bound read-only, a
-  # missing .envrc may not be created (the guard).  (The Landlock backend refuses existing
-  # protected names in a writable root, see docs/landlock.md.)
+if true; then
+  # Protected names still hold in the many-roots case: an existing .git stays read-only (bwrap:
+  # bound read-only; Landlock: the guard), a missing .envrc may not be created (the guard).
   mkdir -p "$roots/r250/.git"
   echo '[core]' > "$roots/r250/.git/config"
   run "${root_args[@]}" -- sh -c "echo evil >> $roots/r250/.git/config; echo evil > $roots/r251/.envrc" \

@@ -2,7 +2,7 @@
 # nested-repos-test.sh: every git repository below a writable root that exists at launch stays read-only
 # (not only the top-level .git), and one the command creates cannot make git on the host run anything
 # (its config or hook is disabled after the run); cloning into the workspace keeps working.  bwrap
-# backend, and the Landlock backend's refusal.  Host-side evidence: files compared, a marker git would
+# backend, and the Landlock backend's guard.  Host-side evidence: files compared, a marker git would
 # create on the host checked absent after running git there.
 # Usage: nested-repos-test.sh RINGFENCE [--as-nobody]
 set -u
@@ -147,15 +147,16 @@ if [ "$(id -u)" = 0 ]; then
   rm -rf "$private"
 fi
 
-# --- Landlock: it cannot keep a nested repository read-only, so it refuses -------------
+# --- Landlock: the guard keeps a nested repository read-only (issue 14) -------------------
 if "$RF" check 2>/dev/null | grep -q '^landlock *usable'; then
   plain=$top/plain
   mkdir -p "$plain/lib" && git init -q "$plain/lib/vendored"
   LL=(run --backend landlock -s workspace-write -C "$plain" -c sandbox_workspace_write.exclude_slash_tmp=true)
-  rf "${LL[@]}" -- sh -c 'echo x >> lib/vendored/.git/config'
-  claim "Landlock refuses (125) a workspace holding a nested repository, naming it" \
-    test "$rc:$(has "$plain/lib/vendored/.git exists" "$out" && echo named)" = 125:named
-  claim "... and the nested config is unchanged" test "$(grep -c '^x' "$plain/lib/vendored/.git/config")" = 0
+  rf "${LL[@]}" -- sh -c 'echo x >> lib/vendored/.git/config; mv lib/vendored lib/moved; echo ran'
+  claim "Landlock runs in a workspace holding a nested repository (no flag), refusing its writes" \
+    test "$rc:$(has ran "$out" && echo ran):$(has 'Read-only file system' "$out" && echo erofs)" = 0:ran:erofs
+  claim "... and the nested config is unchanged, the repository not moved" \
+    test "$(grep -c '^x' "$plain/lib/vendored/.git/config"):$(test -d "$plain/lib/vendored/.git" && echo there)" = 0:there
   rf "${LL[@]}" -c 'ringfence.protected_names=[".envrc"]' -- sh -c 'echo ran'
   claim "Landlock runs there when the user stops protecting .git (protected_names)" \
     test "$rc:$(has ran "$out" && echo ran)" = 0:ran

@@ -370,8 +370,11 @@ def ancestors(stop, ws, mode):
             n = 0
             while True:
                 n += 1
-                with open(os.path.join(ws, "hb"), "w") as f:
+                # Written aside and renamed: a kill in the middle of the open (which a
+                # notified open makes a longer moment) never leaves an empty heartbeat.
+                with open(os.path.join(ws, "hb.tmp"), "w") as f:
                     f.write(str(n))
+                os.replace(os.path.join(ws, "hb.tmp"), os.path.join(ws, "hb"))
                 time.sleep(0.1)
         os._exit(0)
     os.wait()
