@@ -54,6 +54,7 @@ enum {
   S_PLATFORM_DEFAULTS,
   S_DENY_READ,
   S_ALLOW_DEGRADED,
+  S_REQUIRE,
   S_RULES,
   S_DEFAULT_PERMISSIONS,
   S_CODEX_PROJECT_RULES,
@@ -101,6 +102,8 @@ static const Spec specs[N_SETTINGS] = {
     [S_PLATFORM_DEFAULTS] = {"ringfence.platform_defaults", TYPE_BOOL, NULL, "true"},
     [S_DENY_READ] = {"ringfence.deny_read", TYPE_PATHS, NULL, "[]"},
     [S_ALLOW_DEGRADED] = {"ringfence.allow_degraded", TYPE_BOOL, NULL, "false"},
+    /* Guarantees required even where no backend of ours can enforce them (--require). */
+    [S_REQUIRE] = {"ringfence.require", TYPE_NAMES, NULL, "[]"},
     [S_RULES] = {"ringfence.rules", TYPE_PATHS, NULL, "[]"},
     /* A permission profile (core/permissions.c); the [permissions] tables are read apart. */
     [S_DEFAULT_PERMISSIONS] = {"default_permissions", TYPE_STRING, NULL,
@@ -1353,6 +1356,17 @@ gboolean rf_config_apply(const RfConfig *config, RfPolicy *policy, GError **erro
     rf_policy_add_deny_read(policy, *path);
   if (e[S_ALLOW_DEGRADED].set)
     rf_policy_set_allow_degraded(policy, e[S_ALLOW_DEGRADED].boolean);
+  for (char **name = e[S_REQUIRE].list; name && *name; name++) {
+    guint64 bit = rf_guarantee_from_name(*name);
+    if (!bit) {
+      g_autofree char *shown = rf_quote(*name, -1);
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                  "ringfence.require (%s) names %s, which is no guarantee: use one of %s",
+                  e[S_REQUIRE].origin, shown, rf_guarantee_names());
+      return FALSE;
+    }
+    rf_policy_add_required(policy, bit);
+  }
   if (e[S_WINDOWS_SANDBOX].set)
     rf_policy_set_windows_mode(policy, g_str_equal(e[S_WINDOWS_SANDBOX].text, "elevated")
                                            ? RF_WINDOWS_ELEVATED

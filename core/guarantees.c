@@ -1,4 +1,5 @@
-/* guarantees.c: names of the RF_CAP_* guarantees, what a plan requires, and the fail-closed check. */
+/* guarantees.c: names of the RF_CAP_* guarantees, what a plan requires, and the fail-closed check
+ * (against the backend's platform: core/platforms.c). */
 #include "policy-private.h"
 
 #include <string.h>
@@ -47,6 +48,24 @@ const char *rf_guarantee_name(guint64 bit) {
   return "unknown-guarantee";
 }
 
+guint64 rf_guarantee_from_name(const char *name) {
+  for (guint i = 0; name && i < G_N_ELEMENTS(guarantees); i++)
+    if (g_str_equal(guarantees[i].name, name))
+      return guarantees[i].bit;
+  return 0;
+}
+
+const char *rf_guarantee_names(void) {
+  static gsize names;
+  if (g_once_init_enter(&names)) {
+    GString *all = g_string_new(NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(guarantees); i++)
+      g_string_append_printf(all, "%s%s", i ? ", " : "", guarantees[i].name);
+    g_once_init_leave(&names, (gsize)g_string_free(all, FALSE));
+  }
+  return (const char *)names;
+}
+
 const char *rf_guarantee_help(guint64 bit) {
   for (guint i = 0; i < G_N_ELEMENTS(guarantees); i++)
     if (guarantees[i].bit == bit)
@@ -69,8 +88,9 @@ static const char *first_existing_protected_path(const RfPlan *plan) {
 }
 
 /*
- * What a plan needs.  Sandboxed modes always need the process, descriptor,
- * terminal and kernel guarantees.  Keeping protected names read-only is
+ * What a plan asks for, on any platform (rf_plan_check_backend then leaves out the hardening
+ * no backend of ours can enforce on the backend's platform).  Sandboxed modes always ask for
+ * the process, descriptor, terminal and kernel guarantees, and for what the user insists on.  Keeping protected names read-only is
  * required when one of them exists: a backend that cannot do it (Landlock)
  * still runs in a folder that has none, and says so in `explain`.
  */
@@ -95,13 +115,19 @@ guint64 rf_guarantees_required(const RfPlan *plan) {
    * honours the private-desktop flag itself. */
   if ((view->flags & RF_POLICY_WINDOWS_PRIVATE_DESKTOP) && view->network != RF_NETWORK_ON)
     required |= RF_CAP_PRIVATE_DESKTOP;
-  return required;
+  return required | plan->insisted;
 }
 
 gboolean rf_plan_check_backend(RfPlan *plan, const RfBackend *backend, GError **error) {
-  guint64 missing = plan->view.required & ~rf_backend_get_capabilities(backend);
   g_free(plan->backend_name);
   plan->backend_name = g_strdup(rf_backend_get_name(backend));
+  /* Hardening no backend of ours can enforce on this platform is not required there (shown as
+   * "not available"), unless the user insisted on it; the mode's promises always are. */
+  plan->platform = rf_platform_of_backend(plan->backend_name);
+  plan->unavailable = plan->policy_required & rf_platform_unavailable(plan->platform) &
+                      ~(guint64)RF_GUARANTEES_PROMISED & ~plan->insisted;
+  plan->view.required = plan->policy_required & ~plan->unavailable;
+  guint64 missing = plan->view.required & ~rf_backend_get_capabilities(backend);
   if (plan->view.mode != RF_SANDBOX_DANGER_FULL_ACCESS)
     rf_environ_set(plan->envp, "RINGFENCE_SANDBOX", plan->backend_name);
   /* The other agent CLI sets CODEX_SANDBOX=seatbelt under its macOS sandbox (and nothing under
@@ -134,6 +160,12 @@ gboolean rf_plan_check_backend(RfPlan *plan, const RfBackend *backend, GError **
                            "\n  (protected-subpaths is required because %s exists; 'ringfence "
                            "explain' lists every protected path)",
                            existing);
+  guint64 insisted = missing & plan->insisted & rf_platform_unavailable(plan->platform);
+  if (insisted)
+    g_string_append_printf(message,
+                           "\n  (required by --require or ringfence.require although no backend "
+                           "of ours can enforce it on %s)",
+                           rf_platform_display_name(plan->platform));
   g_string_append(message, "\nUse a backend that enforces it (see 'ringfence check'), or accept "
                            "weaker confinement explicitly with --allow-degraded.");
   g_set_error_literal(error, RF_ERROR, RF_ERROR_UNSUPPORTED, message->str);

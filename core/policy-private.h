@@ -24,6 +24,7 @@ struct _RfPolicy {
   guint deny_read_glob_depth; /* 0: RF_DENY_GLOB_DEFAULT_DEPTH */
   gboolean cwd_not_writable; /* workspace-write without the working directory (permission profiles) */
   gboolean allow_degraded;
+  guint64 insisted; /* RF_CAP_* required on every platform (--require) */
   GArray *pass_fds; /* int */
   char **envp;      /* NULL: the process's environment */
   rf_windows_mode windows_mode;
@@ -51,6 +52,10 @@ struct _RfPlan {
   GPtrArray *envp; /* NULL-terminated; markers added by rf_plan_check_backend */
   char *run_id;
   gboolean allow_degraded;
+  guint64 insisted;        /* RF_CAP_* the user requires on every platform (--require) */
+  guint64 policy_required; /* what the policy asks for, before the platform is known */
+  guint64 unavailable;     /* asked for, not available on the backend's platform: not required */
+  const char *platform;    /* the backend's platform (static string), or NULL */
   char *backend_name; /* set by rf_plan_check_backend */
 };
 

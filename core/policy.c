@@ -221,6 +221,10 @@ void rf_policy_set_allow_degraded(RfPolicy *policy, gboolean allow) {
   policy->allow_degraded = allow;
 }
 
+void rf_policy_add_required(RfPolicy *policy, guint64 guarantees) {
+  policy->insisted |= guarantees;
+}
+
 void rf_policy_add_pass_fd(RfPolicy *policy, int fd) {
   g_array_append_val(policy->pass_fds, fd);
 }

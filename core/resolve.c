@@ -205,6 +205,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   plan->deny_read_patterns = g_ptr_array_new_with_free_func(g_free);
   plan->pass_fds = g_array_copy(policy->pass_fds);
   plan->allow_degraded = policy->allow_degraded;
+  plan->insisted = policy->insisted;
   plan->run_id = make_run_id();
 
   /* The working directory is known or the run is refused: a stand-in ("/", $HOME) would be a
@@ -404,6 +405,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   }
   view->envp = (const char *const *)plan->envp->pdata;
   view->required = rf_guarantees_required(plan);
+  plan->policy_required = view->required;
   return g_steal_pointer(&plan);
 }
 
@@ -424,4 +426,16 @@ const rf_backend_policy *rf_plan_get_backend_policy(const RfPlan *plan) {
 
 guint64 rf_plan_get_degraded(const RfPlan *plan) {
   return plan->view.degraded;
+}
+
+const char *rf_plan_get_platform(const RfPlan *plan) {
+  return plan->platform;
+}
+
+guint64 rf_plan_get_unavailable(const RfPlan *plan) {
+  return plan->unavailable;
+}
+
+guint64 rf_plan_get_insisted(const RfPlan *plan) {
+  return plan->insisted;
 }

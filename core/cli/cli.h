@@ -14,6 +14,7 @@ typedef struct {
   char *network;
   char *backend;
   gboolean allow_degraded;
+  char **require; /* --require NAME, repeatable */
   double timeout;
   char **pass_fds;
   gboolean json;

@@ -15,6 +15,10 @@ static int print_backends(RfLoader *loader, gboolean json, const char *refused) 
     RfBackend *backend = g_ptr_array_index(backends, i);
     const rf_backend_probe_report *report = rf_backend_probe(backend);
     usable += report->usable ? 1 : 0;
+    /* Hardening no backend of ours can enforce on this backend's platform: not required there
+     * (core/platforms.c), said here with what it means. */
+    const char *platform = rf_platform_of_backend(rf_backend_get_name(backend));
+    guint64 unavailable = rf_platform_unavailable(platform);
     if (json) {
       g_string_append(out, i ? ",{\"name\":" : "{\"name\":");
       rf_json_append_string(out, rf_backend_get_name(backend));
@@ -45,6 +49,23 @@ static int print_backends(RfLoader *loader, gboolean json, const char *refused) 
           first = FALSE;
         }
       }
+      g_string_append(out, "],\"platform\":");
+      if (platform)
+        rf_json_append_string(out, platform);
+      else
+        g_string_append(out, "null");
+      g_string_append(out, ",\"not_available\":[");
+      first = TRUE;
+      for (guint bit = 0; bit < RF_CAP_COUNT; bit++) {
+        if (unavailable & (1ull << bit)) {
+          g_string_append(out, first ? "{\"name\":" : ",{\"name\":");
+          rf_json_append_string(out, rf_guarantee_name(1ull << bit));
+          g_string_append(out, ",\"means\":");
+          rf_json_append_string(out, rf_platform_absence_meaning(platform, 1ull << bit));
+          g_string_append(out, "}");
+          first = FALSE;
+        }
+      }
       g_string_append(out, "]}");
     } else {
       g_string_append_printf(out, "%-9s %s  %s\n", rf_backend_get_name(backend),
@@ -52,6 +73,11 @@ static int print_backends(RfLoader *loader, gboolean json, const char *refused) 
                              report->usable ? report->detail : report->reason);
       if (!report->usable && report->remedy[0])
         g_string_append_printf(out, "%-9s           remedy: %s\n", "", report->remedy);
+      for (guint bit = 0; bit < RF_CAP_COUNT; bit++)
+        if (unavailable & (1ull << bit))
+          g_string_append_printf(out, "%-9s           not available on %s: %s (%s)\n", "",
+                                 rf_platform_display_name(platform), rf_guarantee_name(1ull << bit),
+                                 rf_platform_absence_meaning(platform, 1ull << bit));
     }
   }
   if (json) {

@@ -7,6 +7,13 @@
 static void append_guarantees_text(GString *out, const RfPlan *plan, const RfBackend *backend) {
   const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
   guint64 caps = backend ? rf_backend_get_capabilities(backend) : 0;
+  guint64 unavailable = rf_plan_get_unavailable(plan);
+  const char *platform = rf_plan_get_platform(plan);
+  g_autofree char *not_available =
+      g_strdup_printf("not available on %s", rf_platform_display_name(platform));
+  if (platform)
+    g_string_append_printf(out, "platform: %s (backend %s)\n", rf_platform_display_name(platform),
+                           rf_backend_get_name(backend));
   g_string_append(out, "guarantees:\n");
   for (guint bit = 0; bit < RF_CAP_COUNT; bit++) {
     guint64 b = 1ull << bit;
@@ -15,13 +22,59 @@ static void append_guarantees_text(GString *out, const RfPlan *plan, const RfBac
       state = (caps & b)             ? "enforced"
               : (view->degraded & b) ? "NOT ENFORCED (degraded)"
                                      : "NOT ENFORCED";
+    else if (unavailable & b)
+      state = not_available;
     else if (caps & b)
       state = "enforced (not required)";
     else
       continue;
     g_string_append_printf(out, "  %-22s %-24s %s\n", rf_guarantee_name(b), state,
                            rf_guarantee_help(b));
+    if (unavailable & b)
+      g_string_append_printf(out, "  %-22s %-24s what it means: %s\n", "", "",
+                             rf_platform_absence_meaning(platform, b));
   }
+  if (unavailable)
+    g_string_append_printf(out,
+                           "  (no backend of ours can enforce what is %s, so a run is not "
+                           "refused for it; --require NAME or ringfence.require insists)\n",
+                           not_available);
+}
+
+/* The guarantees as JSON members of one object: required, enforced, available (on the
+ * backend's platform) and, where not, what that means. */
+static void append_guarantees_json(GString *out, const RfPlan *plan, const RfBackend *backend) {
+  const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
+  guint64 caps = backend ? rf_backend_get_capabilities(backend) : 0;
+  guint64 unavailable = rf_plan_get_unavailable(plan);
+  guint64 insisted = rf_plan_get_insisted(plan);
+  const char *platform = rf_plan_get_platform(plan);
+  g_string_append(out, ",\"platform\":");
+  if (platform)
+    rf_json_append_string(out, platform);
+  else
+    g_string_append(out, "null");
+  g_string_append(out, ",\"guarantees\":{");
+  gboolean first = TRUE;
+  for (guint bit = 0; bit < RF_CAP_COUNT; bit++) {
+    guint64 b = 1ull << bit;
+    if (!(view->required & b) && !(caps & b) && !(unavailable & b))
+      continue;
+    g_string_append(out, first ? "" : ",");
+    rf_json_append_string(out, rf_guarantee_name(b));
+    g_string_append_printf(out, ":{\"required\":%s,\"enforced\":%s,\"available\":%s",
+                           (view->required & b) ? "true" : "false", (caps & b) ? "true" : "false",
+                           (rf_platform_unavailable(platform) & b) ? "false" : "true");
+    if (insisted & b)
+      g_string_append(out, ",\"insisted\":true");
+    if (unavailable & b) {
+      g_string_append(out, ",\"not_available_means\":");
+      rf_json_append_string(out, rf_platform_absence_meaning(platform, b));
+    }
+    g_string_append(out, "}");
+    first = FALSE;
+  }
+  g_string_append(out, "}");
 }
 
 int rf_cli_explain(int argc, char **argv) {
@@ -129,22 +182,7 @@ int rf_cli_explain(int argc, char **argv) {
       rf_json_append_string(out, rf_backend_get_name(backend));
     else
       g_string_append(out, "null");
-    const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
-    guint64 caps = backend ? rf_backend_get_capabilities(backend) : 0;
-    g_string_append(out, ",\"guarantees\":{");
-    gboolean first = TRUE;
-    for (guint bit = 0; bit < RF_CAP_COUNT; bit++) {
-      guint64 b = 1ull << bit;
-      if (!(view->required & b) && !(caps & b))
-        continue;
-      g_string_append(out, first ? "" : ",");
-      rf_json_append_string(out, rf_guarantee_name(b));
-      g_string_append_printf(out, ":{\"required\":%s,\"enforced\":%s}",
-                             (view->required & b) ? "true" : "false",
-                             (caps & b) ? "true" : "false");
-      first = FALSE;
-    }
-    g_string_append(out, "}");
+    append_guarantees_json(out, plan, backend);
     g_string_append(out, ",\"refused\":");
     if (error)
       rf_json_append_string(out, error->message);

@@ -26,6 +26,10 @@ void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *o) {
       {"allow-degraded", 0, 0, G_OPTION_ARG_NONE, &o->allow_degraded,
        "Run even if the backend cannot enforce every guarantee (each one dropped is printed)",
        NULL},
+      {"require", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->require,
+       "Refuse to run unless guarantee NAME is enforced, even on a platform where no backend "
+       "can enforce it (repeatable; names: see 'ringfence explain')",
+       "NAME"},
       {NULL, 0, 0, 0, NULL, NULL, NULL},
   };
   GOptionGroup *group =
@@ -64,6 +68,7 @@ void rf_cli_options_clear(RfCliOptions *o) {
   g_free(o->cd);
   g_strfreev(o->writable_roots);
   g_strfreev(o->dangerous_roots);
+  g_strfreev(o->require);
   g_free(o->network);
   g_free(o->backend);
   g_strfreev(o->pass_fds);
@@ -95,6 +100,9 @@ RfConfig *rf_cli_load_config(const RfCliOptions *o, GError **error) {
   for (char **root = o->writable_roots; root && *root; root++)
     if (!rf_config_set_flag(config, "sandbox_workspace_write.writable_roots", *root,
                             "--writable-root", error))
+      return NULL;
+  for (char **name = o->require; name && *name; name++)
+    if (!rf_config_set_flag(config, "ringfence.require", *name, "--require", error))
       return NULL;
   for (char **file = o->rules_files; file && *file; file++)
     if (!rf_config_set_flag(config, "ringfence.rules", *file, "--rules", error))

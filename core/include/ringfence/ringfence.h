@@ -106,6 +106,9 @@ void rf_policy_set_deny_read_glob_depth(RfPolicy *policy, guint depth);
  * permission profile that does not name it makes it FALSE). */
 void rf_policy_set_cwd_writable(RfPolicy *policy, gboolean writable);
 void rf_policy_set_allow_degraded(RfPolicy *policy, gboolean allow);
+/* Guarantees (RF_CAP_* bits) required even on a platform where no backend of ours can enforce
+ * them (--require, ringfence.require): without such a backend the run is refused. */
+void rf_policy_add_required(RfPolicy *policy, guint64 guarantees);
 /* Descriptor inherited by the command besides 0, 1, 2.  Must be open. */
 void rf_policy_add_pass_fd(RfPolicy *policy, int fd);
 /* The environment the command starts from (copied); NULL: the process's. */
@@ -144,6 +147,28 @@ void rf_json_append_string(GString *out, const char *s);
 /* Name ("protected-subpaths") and one-line meaning of a single RF_CAP_* bit. */
 const char *rf_guarantee_name(guint64 bit);
 const char *rf_guarantee_help(guint64 bit);
+/* The RF_CAP_* bit named |name| ("kernel-surface"), or 0 when there is none. */
+guint64 rf_guarantee_from_name(const char *name);
+/* All guarantee names, comma-separated, for messages. */
+const char *rf_guarantee_names(void);
+
+/* What every sandboxed mode promises on every platform, whatever the backend: writes, protected
+ * names, reads, deny-read, network off or proxy-only (core/guarantees.c).  The rest is hardening
+ * a backend adds where the operating system allows it. */
+#define RF_GUARANTEES_PROMISED                                                                   \
+  (RF_CAP_WRITE_CONFINED | RF_CAP_PROTECTED_SUBPATHS | RF_CAP_RESTRICTED_READ | RF_CAP_DENY_READ | \
+   RF_CAP_NETWORK_OFF | RF_CAP_PROXY_ONLY)
+
+/* ---- Platforms (core/platforms.c) --------------------------------------------- */
+
+/* "linux", "macos" or "windows" for a backend name, NULL for one the core does not know. */
+const char *rf_platform_of_backend(const char *backend);
+/* "Linux", "macOS", "Windows" ("an unknown platform" for NULL). */
+const char *rf_platform_display_name(const char *platform);
+/* The hardening guarantees no backend of ours can enforce on |platform| (0 when unknown). */
+guint64 rf_platform_unavailable(const char *platform);
+/* What the absence of |bit| on |platform| means for the user, one sentence ("" if none). */
+const char *rf_platform_absence_meaning(const char *platform, guint64 bit);
 
 /* ---- Backends ---------------------------------------------------------------- */
 
@@ -211,6 +236,13 @@ gboolean rf_backend_render(RfBackend *backend, const RfPlan *plan, const char *c
  * plan records them (rf_plan_get_degraded) and the call succeeds. */
 gboolean rf_plan_check_backend(RfPlan *plan, const RfBackend *backend, GError **error);
 guint64 rf_plan_get_degraded(const RfPlan *plan);
+/* After rf_plan_check_backend: the platform of the backend ("macos"; NULL when unknown) and the
+ * guarantees the policy asked for that are not available there, so not required (each with
+ * rf_platform_absence_meaning). */
+const char *rf_plan_get_platform(const RfPlan *plan);
+guint64 rf_plan_get_unavailable(const RfPlan *plan);
+/* Guarantees the user insisted on (--require, ringfence.require). */
+guint64 rf_plan_get_insisted(const RfPlan *plan);
 
 /* ---- Sandboxes ------------------------------------------------------------- */
 

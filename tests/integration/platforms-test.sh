@@ -1,0 +1,165 @@
+#!/bin/bash
+# platforms-test.sh: what a plan requires fits the platform of its backend (issue 17): a plain
+# workspace-write run is accepted on macOS and on Windows (unelevated and elevated) with the
+# hardening no backend of ours can enforce there shown as "not available", with its meaning, by
+# check, explain and --json; --require and ringfence.require insist on it; Linux is unchanged.
+# Usage: platforms-test.sh RINGFENCE [--as-nobody]
+set -u
+RF=$(readlink -f "${1:?usage: platforms-test.sh RINGFENCE [--as-nobody]}")
+MODE=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+
+if [ "$MODE" = "--as-nobody" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "SKIP: the unprivileged pass needs root to switch to uid 65534 (run as root, or this pass already is unprivileged)"
+    exit 77
+  fi
+  stage=$("$here/../lib/stage-for-nobody.sh" "$RF") || exit 1
+  trap 'rm -rf "$stage"' EXIT
+  setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/local/bin:/usr/bin:/bin \
+    HOME=/tmp LANG=C.UTF-8 LD_LIBRARY_PATH="$stage/lib" RINGFENCE_BACKEND_DIR="$stage/backends" \
+    RINGFENCE_HELPER_DIR="$stage/libexec" bash "$stage/platforms-test.sh" "$stage/bin/ringfence"
+  exit $?
+fi
+
+pass=0 fail=0
+ok() { echo "PASS: $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $1${2:+ -- $2}"; fail=$((fail + 1)); }
+has() { grep -q -F -e "$1" <<<"$2"; }
+claim() { # claim NAME CONDITION-COMMAND...
+  local name=$1; shift
+  if "$@"; then ok "$name"; else bad "$name"; fi
+}
+
+# A workspace outside /tmp, without protected names, with no config of the user's.
+top=$(mktemp -d /var/tmp/rf-platforms-XXXXXX)
+chmod 755 "$top"
+trap 'cd /; rm -rf "$top"' EXIT
+mkdir -p "$top/ws" "$top/home"
+cd "$top/ws" || exit 1
+unset TMPDIR
+export HOME=$top/home RINGFENCE_HOME=$top/rf-home
+echo "uid $(id -u): workspace $top/ws"
+NOTMP=(-c sandbox_workspace_write.exclude_slash_tmp=true)
+WW=(explain -s workspace-write "${NOTMP[@]}")
+
+# --- a plain workspace-write run is accepted on macOS and Windows --------------------------
+declare -A absent=([seatbelt]="process-containment terminal-injection kernel-surface"
+                   [windows]="host-unix-sockets terminal-injection kernel-surface")
+declare -A shown=([seatbelt]=macOS [windows]=Windows)
+for target in seatbelt windows:unelevated windows:elevated; do
+  backend=${target%%:*}
+  extra=()
+  [ "$backend" = windows ] && extra=(-c "windows.sandbox=\"${target#*:}\"")
+  out=$("$RF" "${WW[@]}" --backend "$backend" "${extra[@]}" -- make 2>&1); rc=$?
+  claim "$target: explain accepts a plain workspace-write run (exit 0, nothing refused)" \
+    test "$rc" -eq 0
+  claim "$target: no 'would refuse' in the plan" eval '! has "would refuse" "$out"'
+  claim "$target: the platform is named" has "platform: ${shown[$backend]} (backend $backend)" "$out"
+  for g in ${absent[$backend]}; do
+    claim "$target: $g is shown as not available on ${shown[$backend]}" \
+      grep -q -E "^  $g +not available on ${shown[$backend]} " <<<"$out"
+  done
+  claim "$target: each absence says what it means" \
+    test "$(grep -c '  what it means: ' <<<"$out")" -eq 3
+  claim "$target: the mode's promises stay required and enforced" \
+    grep -q -E '^  write-confined +enforced ' <<<"$out"
+  claim "$target: network off stays required and enforced" \
+    grep -q -E '^  network-off +enforced ' <<<"$out"
+
+  json=$("$RF" "${WW[@]}" --backend "$backend" "${extra[@]}" --json -- make 2>/dev/null); rc=$?
+  claim "$target: --json exit 0" test "$rc" -eq 0
+  verdict=$(DOC=$json python3 - "$backend" "${absent[$backend]}" 2>&1 <<'EOF'
+import json, os, sys
+doc = json.loads(os.environ["DOC"])
+backend, absent = sys.argv[1], sys.argv[2].split()
+want = {"seatbelt": "macos", "windows": "windows"}[backend]
+assert doc["platform"] == want, doc["platform"]
+assert doc["refused"] is None, doc["refused"]
+g = doc["guarantees"]
+for name in absent:
+    e = g[name]
+    assert e["required"] is False and e["available"] is False, (name, e)
+    assert len(e["not_available_means"]) > 40, (name, e)
+    assert name not in doc["required_guarantees"], name
+for name in ("write-confined", "network-off", "fd-isolation", "host-processes"):
+    assert g[name]["required"] is True and g[name]["available"] is True, (name, g[name])
+print("ok")
+EOF
+)
+  claim "$target: --json has platform, available:false and the meaning (${verdict})" \
+    test "$verdict" = ok
+done
+
+# --- insisting: --require and ringfence.require -------------------------------------------
+out=$("$RF" "${WW[@]}" --backend seatbelt --require kernel-surface -- make 2>&1); rc=$?
+claim "--require kernel-surface on macOS refuses (125)" test "$rc" -eq 125
+claim "--require: the refusal names the guarantee and why it is required" \
+  eval 'has "not enforced: kernel-surface" "$out" && has "required by --require or ringfence.require" "$out"'
+out=$("$RF" "${WW[@]}" --backend windows -c 'ringfence.require=["terminal-injection"]' -- make 2>&1)
+rc=$?
+claim "ringfence.require = [\"terminal-injection\"] on Windows refuses (125)" test "$rc" -eq 125
+claim "ringfence.require: the refusal names terminal-injection" \
+  has "not enforced: terminal-injection" "$out"
+json=$("$RF" "${WW[@]}" --backend seatbelt --require process-containment --json -- make 2>/dev/null)
+claim "--json marks an insisted guarantee required and insisted" \
+  has '"process-containment":{"required":true,"enforced":false,"available":false,"insisted":true}' "$json"
+out=$("$RF" "${WW[@]}" --backend seatbelt --require no-such-thing -- make 2>&1); rc=$?
+claim "--require of an unknown name is refused (125) listing the names" \
+  eval 'test $rc -eq 125 && has "is no guarantee: use one of write-confined" "$out"'
+out=$("$RF" "${WW[@]}" --backend seatbelt --require kernel-surface --allow-degraded -- make 2>&1); rc=$?
+claim "--require with --allow-degraded: accepted, shown as degraded" \
+  eval 'test $rc -eq 0 && grep -q -E "^  kernel-surface +NOT ENFORCED \(degraded\)" <<<"$out"'
+
+# --- the promises are required on every platform --------------------------------------------
+out=$("$RF" "${WW[@]}" --backend windows -c 'ringfence.readable_roots=["/usr"]' -- make 2>&1); rc=$?
+claim "restricted reads on Windows (a promise AppContainers cannot keep) still refuse (125)" \
+  eval 'test $rc -eq 125 && has "not enforced: restricted-read" "$out"'
+
+# --- Linux: nothing changes -----------------------------------------------------------------
+for backend in bwrap landlock; do
+  json=$("$RF" "${WW[@]}" --backend "$backend" --json -- true 2>/dev/null)
+  verdict=$(python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+assert doc["platform"] == "linux", doc["platform"]
+for name in ("process-containment", "terminal-injection", "kernel-surface", "host-unix-sockets",
+             "host-processes", "fd-isolation"):
+    assert name in doc["required_guarantees"], name
+    assert doc["guarantees"][name]["available"] is True, name
+print("ok")' <<<"$json" 2>&1)
+  claim "$backend: every hardening guarantee stays required on Linux ($verdict)" test "$verdict" = ok
+done
+# A protected name present: Landlock cannot keep it read-only and still refuses, as before.
+mkdir "$top/ws/.git"
+out=$("$RF" "${WW[@]}" --backend landlock -- true 2>&1); rc=$?
+claim "landlock with a .git in the workspace still refuses (125): protected-subpaths" \
+  eval 'test $rc -eq 125 && has "not enforced: protected-subpaths" "$out"'
+rmdir "$top/ws/.git"
+
+# --- check ------------------------------------------------------------------------------------
+out=$("$RF" check 2>&1)
+for g in process-containment terminal-injection kernel-surface; do
+  claim "check: not available on macOS: $g, with its meaning" \
+    grep -q -E "not available on macOS: $g \(.{40,}\)" <<<"$out"
+done
+for g in host-unix-sockets terminal-injection kernel-surface; do
+  claim "check: not available on Windows: $g, with its meaning" \
+    grep -q -E "not available on Windows: $g \(.{40,}\)" <<<"$out"
+done
+claim "check: nothing is 'not available on Linux'" eval '! has "not available on Linux" "$out"'
+json=$("$RF" check --json 2>/dev/null)
+verdict=$(python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+b = {x["name"]: x for x in doc["backends"]}
+assert [x["name"] for x in b["seatbelt"]["not_available"]] == ["process-containment", "terminal-injection", "kernel-surface"], b["seatbelt"]
+assert b["seatbelt"]["platform"] == "macos"
+assert [x["name"] for x in b["windows"]["not_available"]] == ["host-unix-sockets", "terminal-injection", "kernel-surface"], b["windows"]
+assert all(len(x["means"]) > 40 for x in b["windows"]["not_available"])
+assert b["bwrap"]["not_available"] == [] and b["bwrap"]["platform"] == "linux"
+print("ok")' <<<"$json" 2>&1)
+claim "check --json: platform and not_available per backend ($verdict)" test "$verdict" = ok
+
+echo "platforms: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
