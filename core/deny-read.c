@@ -201,3 +201,18 @@ gboolean rf_deny_read_check_links(GPtrArray *paths, GError **error) {
   }
   return TRUE;
 }
+
+void rf_deny_read_glob_forms(const char *entry, const char *base, GPtrArray *out) {
+  g_autofree char *absolute = g_canonicalize_filename(entry, base);
+  /* The folders before the first glob character, resolved where they exist: Seatbelt
+   * matches the path the kernel resolved (/private/tmp/x for /tmp/x). */
+  const char *magic = strpbrk(absolute, "*?[");
+  const char *slash = magic;
+  while (slash > absolute && *slash != '/')
+    slash--;
+  g_autofree char *prefix = g_strndup(absolute, (gsize)(slash - absolute));
+  g_autofree char *canonical = prefix[0] ? rf_canonical_maybe_missing(prefix, "/") : g_strdup("");
+  g_ptr_array_add(out, g_strdup(absolute));
+  if (!g_str_equal(canonical, prefix) && !g_str_equal(canonical, "/"))
+    g_ptr_array_add(out, g_strconcat(canonical, slash, NULL));
+}

@@ -47,6 +47,7 @@ struct _RfPlan {
   GPtrArray *readable_roots; /* NULL-terminated */
   GPtrArray *deny_read;      /* NULL-terminated: canonical, patterns expanded */
   GPtrArray *deny_read_patterns; /* "PATTERN: N matches" per glob, for explain */
+  GPtrArray *deny_read_globs;    /* NULL-terminated: absolute globs for the view */
   char *cwd;
   GArray *pass_fds;
   GPtrArray *envp; /* NULL-terminated; markers added by rf_plan_check_backend */
@@ -79,6 +80,9 @@ gboolean rf_deny_read_expand(const char *entry, const char *base, guint max_dept
 /* FALSE and RF_ERROR_UNSUPPORTED when one of |paths| is a regular file with hard links that
  * are not all in |paths|. */
 gboolean rf_deny_read_check_links(GPtrArray *paths, GError **error);
+/* Appends to |out| the absolute form of the glob |entry| (relative to |base|) and, when its
+ * literal folders resolve elsewhere (a symlink, /tmp -> /private/tmp), that form too. */
+void rf_deny_read_glob_forms(const char *entry, const char *base, GPtrArray *out);
 
 /* core/writable-root-rule.c: the canonical home directory of the user ($HOME, else the user
  * database's), as a NULL-terminated list; free with g_strfreev. */

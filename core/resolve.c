@@ -86,6 +86,7 @@ void rf_plan_free(RfPlan *plan) {
   g_ptr_array_unref(plan->readable_roots);
   g_ptr_array_unref(plan->deny_read);
   g_ptr_array_unref(plan->deny_read_patterns);
+  g_ptr_array_unref(plan->deny_read_globs);
   g_free(plan->cwd);
   g_array_unref(plan->pass_fds);
   if (plan->envp)
@@ -203,6 +204,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   plan->readable_roots = g_ptr_array_new_with_free_func(g_free);
   plan->deny_read = g_ptr_array_new_with_free_func(g_free);
   plan->deny_read_patterns = g_ptr_array_new_with_free_func(g_free);
+  plan->deny_read_globs = g_ptr_array_new_with_free_func(g_free);
   plan->pass_fds = g_array_copy(policy->pass_fds);
   plan->allow_degraded = policy->allow_degraded;
   plan->insisted = policy->insisted;
@@ -356,6 +358,8 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
                              error))
       return NULL;
     if (strpbrk(entry, "*?["))
+      rf_deny_read_glob_forms(entry, plan->cwd, plan->deny_read_globs);
+    if (strpbrk(entry, "*?["))
       g_ptr_array_add(plan->deny_read_patterns,
                       g_strdup_printf("%s: %u match%s at launch", entry,
                                       plan->deny_read->len - before,
@@ -364,6 +368,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   if (!rf_deny_read_check_links(plan->deny_read, error))
     return NULL;
   g_ptr_array_add(plan->deny_read, NULL);
+  g_ptr_array_add(plan->deny_read_globs, NULL);
 
   plan->envp = rf_environ_build(policy->envp ? (const char *const *)policy->envp
                                              : (const char *const *)environ);
@@ -392,6 +397,8 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   view->n_readable_roots = plan->readable_roots->len - 1;
   view->deny_read = (const char *const *)plan->deny_read->pdata;
   view->n_deny_read = plan->deny_read->len - 1;
+  view->deny_read_globs = (const char *const *)plan->deny_read_globs->pdata;
+  view->n_deny_read_globs = plan->deny_read_globs->len - 1;
   view->cwd = plan->cwd;
   view->pass_fds = (const int *)plan->pass_fds->data;
   view->n_pass_fds = plan->pass_fds->len;

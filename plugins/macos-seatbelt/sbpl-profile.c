@@ -14,13 +14,14 @@
  *   (version 1)
  *   (deny default (with message "ringfence-RUN_ID"))   tag to find denials in the log
  *   base-policy.sbpl                                    processes, sysctl, Mach, /dev, ttys
- *   reads        full: (allow file-read* ...)            restricted: readable + writable roots,
+ *   reads        full: (allow file-read* ...) and        restricted: readable + writable roots,
+ *                preferences-policy.sbpl
  *                                                        ancestors' metadata, platform-policy.sbpl
  *   writes       each writable root minus its protected paths
  *   network      off: nothing      on: network-policy.sbpl
  *   denials      protected paths (write, create, link), ancestors of protected
- *                and deny-read paths (unlink/rename), deny-read paths (read, exec,
- *                link, unlink)
+ *                and deny-read paths (unlink/rename), deny-read paths and patterns
+ *                (read, exec, write, link), final-denials.sbpl (fcntl 80/110, XPC)
  *
  * No path is ever written into the profile: each one is a -D parameter
  * (param "KEY"), so a path with quotes, parentheses, newlines or anything
@@ -149,6 +150,13 @@ static int check_policy(profile_builder *b) {
   int r = check_path_list(b, "readable root", p->readable_roots, p->n_readable_roots);
   if (r == 0)
     r = check_path_list(b, "deny-read path", p->deny_read, p->n_deny_read);
+  if (r == 0 && RF_HAS_FIELD(p, n_deny_read_globs) && p->n_deny_read_globs > 0 &&
+      !p->deny_read_globs) {
+    rf_seatbelt_set_error(b->err, b->err_len,
+                          "seatbelt: %zu deny-read patterns announced but the list is NULL",
+                          p->n_deny_read_globs);
+    r = -EINVAL;
+  }
   return r;
 }
 
@@ -283,6 +291,7 @@ static int emit_reads(profile_builder *b) {
   if (p->read_access == RF_READ_FULL) {
     emit(b, "\n;; ---- reads: everything the user can read (deny-read paths excepted, below)\n"
             "(allow file-read* process-exec file-map-executable)\n");
+    emit_fixed(b, "preferences-policy.sbpl", rf_sbpl_preferences_policy);
     return 0;
   }
 
@@ -439,10 +448,13 @@ static int emit_denials(profile_builder *b) {
     emit(b, ")\n");
   }
 
-  if (p->n_deny_read > 0) {
-    emit(b, ";; Deny-read paths: not read, executed, hard-linked, moved or removed.\n");
+  size_t n_globs = RF_HAS_FIELD(p, n_deny_read_globs) ? p->n_deny_read_globs : 0;
+  if (p->n_deny_read > 0 || n_globs > 0) {
+    emit(b, ";; Deny-read paths and patterns: not read, executed, written, created, hard-linked,\n"
+            ";; moved or removed (a denied file inside a writable root stays as it is).  A\n"
+            ";; pattern is matched as an anchored regex, so a file created later is covered.\n");
     rf_sbuf_appendf(&b->text,
-                    "(deny file-read* file-write-unlink file-link process-exec (with message \"%s\")",
+                    "(deny file-read* file-write* file-link process-exec (with message \"%s\")",
                     b->tag);
     for (size_t i = 0; i < p->n_deny_read; i++) {
       snprintf(key, sizeof key, "DENY_READ_%zu", i);
@@ -454,8 +466,24 @@ static int emit_denials(profile_builder *b) {
                       "\n  (regex (param \"%s_RE\"))",
                       key, key);
     }
+    for (size_t i = 0; i < n_globs; i++) {
+      char why[160] = "";
+      char *regex = rf_sbpl_glob_regex(p->deny_read_globs[i], why, sizeof why);
+      if (!regex) {
+        rf_seatbelt_set_error(b->err, b->err_len,
+                              "seatbelt: deny-read pattern '%s' cannot be matched by Seatbelt "
+                              "(%s); write it with *, ?, [...] and ** only, or name the paths",
+                              p->deny_read_globs[i], why);
+        return -EINVAL;
+      }
+      snprintf(key, sizeof key, "DENY_GLOB_%zu_RE", i);
+      if (rf_seatbelt_params_add_owned(b->params, key, regex) < 0)
+        return oom(b);
+      rf_sbuf_appendf(&b->text, "\n  (regex (param \"%s\"))", key);
+    }
     emit(b, ")\n");
   }
+  emit_fixed(b, "final-denials.sbpl", rf_sbpl_final_denials);
   return 0;
 }
 

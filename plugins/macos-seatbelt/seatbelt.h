@@ -7,6 +7,7 @@
  *
  *   sbpl-buf.c         growable string buffer
  *   sbpl-escape.c      regex escaping of paths, shell quoting for display, input validation
+ *   sbpl-glob.c        deny-read globs as anchored regexes
  *   sbpl-params.c      the -D KEY=VALUE list handed to sandbox-exec
  *   sbpl-profile.c     policy -> SBPL text + parameters (all security decisions live here)
  *   sbpl-environ.c     the command's environment with the sandbox markers
@@ -64,6 +65,12 @@ typedef enum {
  * around.  Heap string, NULL on allocation failure.
  */
 char *rf_sbpl_path_regex(const char *path, rf_regex_kind kind);
+
+/* sbpl-glob.c: an absolute deny-read glob (`*`, `?`, `[...]` within one component, `**` as a
+ * whole component for any number of folders, none included) as an anchored, case-folded
+ * regex matching what the glob names and everything below it; NULL (and |err|) when the
+ * pattern is not absolute or uses what the translation does not support. */
+char *rf_sbpl_glob_regex(const char *glob, char *err, size_t err_len);
 
 /* |text| quoted as one POSIX shell word, for display only (explain): plain
  * words stay as they are, others are single-quoted, and words containing a
@@ -124,6 +131,8 @@ int rf_seatbelt_profile(const rf_backend_policy *policy, char **profile_out,
 extern const char rf_sbpl_base_policy[];
 extern const char rf_sbpl_network_policy[];
 extern const char rf_sbpl_platform_policy[];
+extern const char rf_sbpl_preferences_policy[];
+extern const char rf_sbpl_final_denials[];
 
 /* ---- sbpl-environ.c -------------------------------------------------- */
 

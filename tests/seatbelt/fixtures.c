@@ -20,6 +20,10 @@ static const char *const deny_read[] = {
     "/Users/dev/.ssh",
     "/Users/dev/project/secrets",
 };
+static const char *const deny_read_globs[] = {
+    "/Users/dev/project/**/*.pem",
+    "/Users/dev/.aws/cred[!s]?",
+};
 static const char *const envp[] = {
     "PATH=/usr/bin:/bin:/usr/sbin:/sbin",
     "HOME=/Users/dev",
@@ -48,6 +52,8 @@ void fixture_policy(fixture *f, fixture_shape shape) {
   p->n_readable_roots = 2;
   p->deny_read = deny_read;
   p->n_deny_read = 2;
+  p->deny_read_globs = deny_read_globs;
+  p->n_deny_read_globs = 2;
   p->cwd = "/Users/dev/project";
   p->envp = envp;
   p->run_id = "golden-0001";

@@ -22,7 +22,7 @@ typedef struct {
 /* The golden fixture: a project with .git, .envrc, .vscode and a worktree's
  * gitdir outside it, /private/tmp and a $TMPDIR as writable roots (in
  * workspace-write), two readable roots (one with quotes and a space), two
- * deny-read paths. */
+ * deny-read paths and two deny-read globs. */
 void fixture_policy(fixture *f, fixture_shape shape);
 
 /* Render output, captured: "[section]" before each change of section, then
@@ -56,5 +56,6 @@ void add_checker_tests(void);
 void add_golden_tests(void);
 void add_plugin_tests(void);
 void add_supervise_tests(void);
+void add_hardening_tests(void);
 
 #endif

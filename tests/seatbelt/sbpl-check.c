@@ -1,6 +1,8 @@
 /* sbpl-check.c: parses generated SBPL into a tree and checks its structure, vocabulary, parameters and write rules. */
 #include "sbpl-check.h"
 
+#include "apple-vocabulary.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -187,6 +189,8 @@ static const char *const operations[] = {
     "process-fork",    "process-info*",      "signal",             "sysctl-read",
     "mach-lookup",     "mach-priv-task-port", "ipc-posix-sem",     "pseudo-tty",
     "network-outbound", "network-inbound",   "network-bind",       "system-socket",
+    "sysctl-write",    "ipc-posix-shm-read*", "ipc-posix-shm-read-data", "ipc-posix-shm-write-create",
+    "ipc-posix-shm-write-unlink", "user-preference-read", "system-fcntl",
     NULL};
 
 /* Operations that change the file system: an allow of one of these must be
@@ -265,6 +269,11 @@ static void check_filter(checker *c, const node *f) {
     return;
   }
   const char *name = f->kids[0]->text;
+  if (!apple_vocabulary_filter(name)) {
+    fail(c, f->line, "unknown filter '%s': no Apple profile uses it (tests/seatbelt/apple-vocabulary.c)",
+         name);
+    return;
+  }
   if (!strcmp(name, "require-all") || !strcmp(name, "require-any")) {
     if (f->n < 2)
       fail(c, f->line, "(%s) with no filter", name);
@@ -287,10 +296,24 @@ static void check_filter(checker *c, const node *f) {
     if (f->n != 2 || !(is_symbol(f->kids[1], "same-sandbox") || is_symbol(f->kids[1], "self")))
       fail(c, f->line, "(target ...) must be same-sandbox or self");
   } else if (!strcmp(name, "sysctl-name") || !strcmp(name, "sysctl-name-prefix") ||
-             !strcmp(name, "global-name") || !strcmp(name, "extension") ||
-             !strcmp(name, "control-name")) {
+             !strcmp(name, "global-name") || !strcmp(name, "local-name") ||
+             !strcmp(name, "extension") || !strcmp(name, "control-name") ||
+             !strcmp(name, "ipc-posix-name-prefix")) {
     if (f->n != 2 || f->kids[1]->kind != NODE_STRING || !*f->kids[1]->text)
       fail(c, f->line, "(%s ...) takes one non-empty string", name);
+  } else if (!strcmp(name, "xpc-service-name-prefix")) {
+    /* Only the empty prefix, in a deny: every XPC service. */
+    if (f->n != 2 || f->kids[1]->kind != NODE_STRING || f->kids[1]->text[0])
+      fail(c, f->line, "(xpc-service-name-prefix ...) is only emitted as \"\" (all of them)");
+  } else if (!strcmp(name, "ipc-posix-name-regex")) {
+    if (f->n != 2 || f->kids[1]->kind != NODE_REGEX || f->kids[1]->text[0] != '^')
+      fail(c, f->line, "(ipc-posix-name-regex ...) takes one #\"^...\" regex");
+  } else if (!strcmp(name, "fcntl-command")) {
+    if (f->n < 2)
+      fail(c, f->line, "(fcntl-command) with no command");
+    for (size_t i = 1; i < f->n; i++)
+      if (!is_number(f->kids[i]))
+        fail(c, f->line, "(fcntl-command ...) takes numbers");
   } else if (!strcmp(name, "vnode-type") || !strcmp(name, "socket-domain")) {
     if (f->n != 2 || f->kids[1]->kind != NODE_SYMBOL)
       fail(c, f->line, "(%s ...) takes one symbol", name);
@@ -369,6 +392,9 @@ static void check_rule(checker *c, const node *rule, int *seen_deny) {
     const char *op = rule->kids[i]->text;
     if (!in_list(operations, op))
       fail(c, rule->line, "unknown operation '%s'", op);
+    else if (!apple_vocabulary_operation(op))
+      fail(c, rule->line,
+           "unknown operation '%s': no Apple profile uses it (tests/seatbelt/apple-vocabulary.c)", op);
     if (allow && !strcmp(op, "default"))
       fail(c, rule->line, "(allow default) would undo the whole profile");
     writes |= in_list(write_operations, op);

@@ -9,6 +9,7 @@ int main(void) {
     return 2;
   add_escape_tests();
   add_profile_tests();
+  add_hardening_tests();
   add_checker_tests();
   add_golden_tests();
   add_plugin_tests();

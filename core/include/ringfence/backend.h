@@ -137,6 +137,13 @@ typedef struct rf_backend_policy {
   uint32_t windows_mode; /* rf_windows_mode */
 
   const char *run_id; /* unique per run: [a-z0-9-], for tags and names */
+
+  /* Appended (check RF_HAS_FIELD): the deny-read glob patterns, absolute, each also with its
+   * literal prefix canonical when that differs; for a backend that matches patterns itself
+   * (Seatbelt, as regexes), so that a file created after launch is covered too.  Their
+   * matches at launch are in deny_read as well. */
+  const char *const *deny_read_globs;
+  size_t n_deny_read_globs;
 } rf_backend_policy;
 
 /* ---- Services the core hands in ------------------------------------- */
