@@ -29,6 +29,7 @@ struct _RfPolicy {
   char **envp;      /* NULL: the process's environment */
   rf_windows_mode windows_mode;
   gboolean windows_private_desktop;
+  gboolean windows_pty; /* --pty */
 };
 
 typedef struct {
@@ -95,6 +96,12 @@ char *rf_writable_root_refusal(const char *root, const char *const *homes);
  * git reads there cannot be read safely (a FIFO, a device, too large: see safe-read.h). */
 GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *names,
                                        GPtrArray *writable_roots, GError **error);
+
+/* core/root-symlinks.c: FALSE and RF_ERROR_CONFIG when the writable root |given| (relative to
+ * |base|), which came from |origin|, goes through a symlink inside one of the canonical
+ * |roots| (char*): a sandboxed command could swap it before the next run. */
+gboolean rf_root_symlinks_check(const char *given, const char *origin, const char *base,
+                                GPtrArray *roots, GError **error);
 
 /* core/guarantees.c */
 guint64 rf_guarantees_required(const RfPlan *plan);

@@ -101,6 +101,7 @@ void rf_plan_free(RfPlan *plan) {
 typedef struct {
   char **homes;
   GPtrArray *allowed;
+  GPtrArray *given; /* char*: each root as given, then its origin (root-symlinks.c) */
 } RootRule;
 
 /* How to avoid a refused root, by where it came from. */
@@ -122,6 +123,8 @@ static gboolean add_root(RfPlan *plan, const RootRule *rule, const char *given, 
                              error);
   if (!path)
     return FALSE;
+  g_ptr_array_add(rule->given, g_strdup(given));
+  g_ptr_array_add(rule->given, g_strdup(origin));
   /* The one rule for what a writable root may be, the same on every backend. */
   g_autofree char *refusal = rf_writable_root_refusal(path, (const char *const *)rule->homes);
   gboolean allowed = FALSE;
@@ -159,6 +162,8 @@ static void root_rule_clear(RootRule *rule) {
   g_strfreev(rule->homes);
   if (rule->allowed)
     g_ptr_array_unref(rule->allowed);
+  if (rule->given)
+    g_ptr_array_unref(rule->given);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RootRule, root_rule_clear)
 
@@ -246,7 +251,8 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
 
   if (policy->mode == RF_SANDBOX_WORKSPACE_WRITE) {
     g_auto(RootRule) rule = {.homes = rf_home_directories(),
-                             .allowed = g_ptr_array_new_with_free_func(g_free)};
+                             .allowed = g_ptr_array_new_with_free_func(g_free),
+                             .given = g_ptr_array_new_with_free_func(g_free)};
     for (guint i = 0; i < policy->dangerous_roots->len; i++) {
       char *path = canonical_dir(g_ptr_array_index(policy->dangerous_roots, i), plan->cwd,
                                  "--dangerously-allow-writable-root", "name an existing directory",
@@ -283,6 +289,15 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
     for (guint i = 0; i < rule.allowed->len; i++)
       if (!add_root(plan, &rule, g_ptr_array_index(rule.allowed, i),
                     "--dangerously-allow-writable-root", error))
+        return NULL;
+    /* Granted as resolved; refused when a link on the way could be swapped from inside. */
+    g_autoptr(GPtrArray) canonical = g_ptr_array_new();
+    for (guint i = 0; i < plan->roots->len; i++)
+      g_ptr_array_add(canonical, g_array_index(plan->roots, RfPlanRoot, i).path);
+    for (guint i = 0; i + 1 < rule.given->len; i += 2)
+      if (!rf_root_symlinks_check(g_ptr_array_index(rule.given, i),
+                                  g_ptr_array_index(rule.given, i + 1), plan->cwd, canonical,
+                                  error))
         return NULL;
   } else if (policy->mode == RF_SANDBOX_READ_ONLY && n_extra_roots > 0) {
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
@@ -390,7 +405,8 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   view->network = policy->mode == RF_SANDBOX_DANGER_FULL_ACCESS ? RF_NETWORK_ON : policy->network;
   view->read_access = policy->read_access;
   view->flags = (policy->platform_defaults ? RF_POLICY_PLATFORM_DEFAULTS : 0) |
-                (policy->windows_private_desktop ? RF_POLICY_WINDOWS_PRIVATE_DESKTOP : 0);
+                (policy->windows_private_desktop ? RF_POLICY_WINDOWS_PRIVATE_DESKTOP : 0) |
+                (policy->windows_pty ? RF_POLICY_WINDOWS_PTY : 0);
   view->writable_roots = plan->view_roots;
   view->n_writable_roots = plan->roots->len;
   view->readable_roots = (const char *const *)plan->readable_roots->pdata;

@@ -137,6 +137,31 @@ claim "landlock with a .git in the workspace still refuses (125): protected-subp
   eval 'test $rc -eq 125 && has "not enforced: protected-subpaths" "$out"'
 rmdir "$top/ws/.git"
 
+# --- writable roots through symlinks: one rule on every backend -------------------------------
+# Granted as the directory they resolve to; refused when a link on the way lies inside a writable
+# root (a sandboxed command could swap it before the next run).  Host-side evidence only.
+mkdir -p "$top/target-out" "$top/target-in/sub"
+ln -s "$top/target-out" "$top/link-out"        # outside every writable root
+ln -s "$top/target-in" "$top/ws/link-in"       # inside the workspace, a writable root
+RUNBACKENDS=(bwrap)
+"$RF" check 2>/dev/null | grep -q '^landlock *usable' && RUNBACKENDS+=(landlock)
+for backend in "${RUNBACKENDS[@]}"; do
+  rm -f "$top/target-out/f" "$top/target-in/sub/f"
+  "$RF" run -s workspace-write "${NOTMP[@]}" --backend "$backend" --writable-root "$top/link-out" \
+    -- sh -c "echo ok > '$top/link-out/f'" >/dev/null 2>&1
+  rc=$?
+  claim "$backend: a root through a link outside the writable roots is granted as its target (rc $rc)" \
+    eval 'test $rc -eq 0 && test "$(cat "$top/target-out/f" 2>/dev/null)" = ok'
+  out=$("$RF" run -s workspace-write "${NOTMP[@]}" --backend "$backend" --writable-root link-in/sub \
+    -- sh -c "echo bad > '$top/target-in/sub/f'" 2>&1)
+  rc=$?
+  claim "$backend: a root through a link inside a writable root is refused (125), nothing run" \
+    eval 'test $rc -eq 125 && test ! -e "$top/target-in/sub/f"'
+  claim "$backend: the refusal names the link and the directory to name instead" \
+    eval 'has "goes through the symlink" "$out" && has "$top/target-in/sub" "$out"'
+done
+rm -f "$top/ws/link-in"
+
 # --- check ------------------------------------------------------------------------------------
 out=$("$RF" check 2>&1)
 for g in process-containment terminal-injection kernel-surface; do
