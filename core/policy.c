@@ -241,3 +241,7 @@ void rf_policy_set_windows_mode(RfPolicy *policy, rf_windows_mode mode) {
 void rf_policy_set_windows_private_desktop(RfPolicy *policy, gboolean private_desktop) {
   policy->windows_private_desktop = private_desktop;
 }
+
+void rf_policy_set_windows_pty(RfPolicy *policy, gboolean pty) {
+  policy->windows_pty = pty;
+}

@@ -15,6 +15,7 @@ typedef struct {
   char *backend;
   gboolean allow_degraded;
   char **require; /* --require NAME, repeatable */
+  gboolean pty;   /* --pty (Windows: ConPTY) */
   double timeout;
   char **pass_fds;
   gboolean json;

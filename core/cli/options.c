@@ -26,6 +26,10 @@ void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *o) {
       {"allow-degraded", 0, 0, G_OPTION_ARG_NONE, &o->allow_degraded,
        "Run even if the backend cannot enforce every guarantee (each one dropped is printed)",
        NULL},
+      {"pty", 0, 0, G_OPTION_ARG_NONE, &o->pty,
+       "Windows: run the command in a pseudo console (ConPTY) of its own even when standard "
+       "input is not a console (it gets one automatically when it is)",
+       NULL},
       {"require", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->require,
        "Refuse to run unless guarantee NAME is enforced, even on a platform where no backend "
        "can enforce it (repeatable; names: see 'ringfence explain')",
@@ -122,6 +126,8 @@ RfPolicy *rf_cli_build_policy(const RfCliOptions *o, const RfConfig *config, GEr
     return NULL;
   if (o->cd)
     rf_policy_set_cwd(policy, o->cd);
+  if (o->pty)
+    rf_policy_set_windows_pty(policy, TRUE);
   for (char **root = o->dangerous_roots; root && *root; root++)
     rf_policy_add_dangerous_writable_root(policy, *root);
   for (char **fd = o->pass_fds; fd && *fd; fd++) {

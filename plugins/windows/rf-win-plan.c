@@ -97,7 +97,8 @@ static const char *not_enforced_reason(uint64_t bit) {
   case RF_CAP_SANDBOX_UNIX_SOCKETS:
     return "not verified for AppContainers";
   case RF_CAP_TERMINAL_INJECTION:
-    return "a child sharing the invoking console can write console input";
+    return "with a pseudo console (--pty, or standard input a console) the command cannot reach "
+           "yours; otherwise a child sharing the invoking console could write its input";
   case RF_CAP_KERNEL_SURFACE:
     return "no syscall filter on Windows";
   case RF_CAP_PRIVATE_DESKTOP:
@@ -140,6 +141,15 @@ static int path_within(const char *path, const char *root) {
   if (strlen(path) < n || !ascii_ieq_n(path, root, n))
     return 0;
   return path[n] == '\0' || path[n] == '\\' || path[n] == '/';
+}
+
+/* The value of |name| in |envp| (names compare case-insensitively, as on Windows), or NULL. */
+static const char *env_get(const char *const *envp, const char *name) {
+  size_t n = strlen(name);
+  for (size_t i = 0; envp != NULL && envp[i] != NULL; i++)
+    if (strlen(envp[i]) > n && envp[i][n] == '=' && ascii_ieq_n(envp[i], name, n))
+      return envp[i] + n + 1;
+  return NULL;
 }
 
 static rf_win_acl_step *add_step(rf_win_plan *plan, size_t *cap) {
@@ -272,6 +282,39 @@ static int build_acl(rf_win_plan *plan, const rf_backend_policy *p) {
     }
   }
 
+  /* Full reads stay full reads: an AppContainer (and, elevated, the sandbox account) can read
+   * none of the user's own folders, so tools installed per user (Python, Node, Git, Rust under
+   * %LOCALAPPDATA%, %APPDATA%, %USERPROFILE%) would not even start.  Each per-user folder gets
+   * a read grant for a capability SID the child carries; deny-read paths inside stay denied
+   * (their explicit deny outranks the inherited allow). */
+  if (p->read_access == RF_READ_FULL) {
+    static const struct {
+      const char *var, *why;
+    } user_dirs[RF_WIN_USER_DIRS_MAX] = {
+        {"USERPROFILE", "full reads: %USERPROFILE% (tools installed per user start)"},
+        {"LOCALAPPDATA", "full reads: %LOCALAPPDATA% (tools installed per user start)"},
+        {"APPDATA", "full reads: %APPDATA% (tools installed per user start)"},
+    };
+    for (size_t i = 0; i < RF_WIN_USER_DIRS_MAX; i++) {
+      const char *dir = env_get(p->envp, user_dirs[i].var);
+      if (dir == NULL || dir[0] == '\0')
+        continue;
+      int covered = 0;
+      for (size_t j = 0; j < plan->n_user_dirs; j++)
+        covered |= path_within(dir, plan->user_dirs[j]);
+      for (size_t j = 0; j < p->n_writable_roots; j++)
+        covered |= p->writable_roots[j].path && path_within(dir, p->writable_roots[j].path);
+      if (covered)
+        continue;
+      rf_win_capability *c = add_cap(plan, &caps_cap, "read", dir);
+      if (c == NULL || grant(plan, &acl_cap, dir, c->sid, RF_WIN_RIGHTS_READ, RF_WIN_RIGHTS_READ, 0,
+                             user_dirs[i].why) < 0)
+        return -ENOMEM;
+      plan->user_dirs[plan->n_user_dirs] = dir;
+      plan->user_dir_vars[plan->n_user_dirs++] = user_dirs[i].var;
+    }
+  }
+
   /* Deny-read paths: a per-path SID the child carries, denied read and write. */
   for (size_t i = 0; i < p->n_deny_read; i++) {
     const char *d = p->deny_read[i];
@@ -338,6 +381,7 @@ int rf_win_plan_build(const rf_win_plan_input *in, rf_win_plan *plan, char *err,
 
   plan->windows_mode = p.windows_mode;
   plan->sandbox_mode = p.mode;
+  plan->read_access = p.read_access;
   plan->network = p.network;
   plan->run_id = p.run_id;
   plan->cwd = p.cwd;
@@ -352,6 +396,16 @@ int rf_win_plan_build(const rf_win_plan_input *in, rf_win_plan *plan, char *err,
     plan->account = p.network == RF_NETWORK_ON ? RF_WIN_ACCOUNT_ONLINE : RF_WIN_ACCOUNT_OFFLINE;
 
   plan->private_desktop = (p.flags & RF_POLICY_WINDOWS_PRIVATE_DESKTOP) != 0;
+  plan->console = (p.flags & RF_POLICY_WINDOWS_PTY) ? RF_WIN_CONSOLE_PTY : RF_WIN_CONSOLE_AUTO;
+  /* An SSH session (OpenSSH's server runs it in a non-interactive window station) can create
+   * no desktop; it has no interactive one either, so there is nothing to keep the command
+   * away from: the private desktop is skipped, and render says so. */
+  static const char *const ssh_vars[] = {"SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"};
+  for (size_t i = 0; i < sizeof ssh_vars / sizeof ssh_vars[0] && plan->ssh_var == NULL; i++)
+    if (env_get(p.envp, ssh_vars[i]) != NULL)
+      plan->ssh_var = ssh_vars[i];
+  if (plan->private_desktop && plan->ssh_var != NULL)
+    plan->private_desktop = 0;
   if (plan->private_desktop) {
     char hex[2 * RF_WIN_DESKTOP_RANDOM_BYTES + 1];
     if (in->random != NULL) {
@@ -401,7 +455,7 @@ int rf_win_plan_build(const rf_win_plan_input *in, rf_win_plan *plan, char *err,
       plan->enforced |= RF_CAP_PRIVATE_DESKTOP;
   } else {
     plan->enforced = RF_WIN_CAPS_SANDBOX;
-    if (!plan->private_desktop)
+    if (!plan->private_desktop && plan->ssh_var == NULL)
       plan->enforced &= ~RF_CAP_PRIVATE_DESKTOP;
     if (p.network == RF_NETWORK_ON)
       plan->enforced &= ~RF_CAP_NETWORK_OFF;
@@ -594,11 +648,49 @@ void rf_win_plan_render(const rf_win_plan *plan, const rf_backend_sink *out) {
          plan->token == RF_WIN_TOKEN_CALLER ? "caller"
          : plan->account                    ? "AppContainer SID and sandbox account"
                                             : "AppContainer SID");
+  } else if (plan->ssh_var != NULL) {
+    emit(out, "desktop",
+         "private desktop skipped: this is an SSH session (%s is set), where no desktop can be "
+         "created; the session's window station is not interactive, so no window or input of the "
+         "user's is reachable from it; the job's UI limits still apply",
+         plan->ssh_var);
   } else {
     emit(out, "desktop",
          "default desktop WinSta0\\Default (sandbox_private_desktop = false): the child shares the "
-         "user's desktop; the job's UI limits still apply");
+         "user's desktop, its windows and input; the job's UI limits still apply");
   }
+
+  if (plan->token == RF_WIN_TOKEN_APPCONTAINER && plan->read_access == RF_READ_RESTRICTED) {
+    emit(out, "reads",
+         "restricted: the working directory, writable and readable roots, and what Windows lets "
+         "AppContainers read (system folders)");
+  } else if (plan->token == RF_WIN_TOKEN_APPCONTAINER) {
+    emit(out, "reads", "%s",
+         plan->n_user_dirs
+             ? "full: what Windows lets AppContainers read (system folders), the working directory "
+               "and writable roots, and the per-user folders below, so that tools installed per user "
+               "start"
+             : "full: what Windows lets AppContainers read (system folders), the working directory "
+               "and writable roots (no per-user folder in the environment)");
+    for (size_t i = 0; i < plan->n_user_dirs; i++)
+      emit(out, "reads", "per-user folder %%%s%% %s: read grant (capability SID above)%s",
+           plan->user_dir_vars[i], plan->user_dirs[i],
+           plan->account ? " and for the sandbox account" : "");
+    if (plan->network == RF_NETWORK_OFF)
+      emit(out, "reads",
+           "full reads and network off together in this mode: reads are granted by ACEs, the "
+           "network is cut by the AppContainer%s, so neither gives way to the other",
+           plan->account ? " and WFP" : "");
+  }
+
+  if (plan->console == RF_WIN_CONSOLE_PTY)
+    emit(out, "console",
+         "ConPTY (--pty): the command gets a pseudo console of its own; ringfence copies your "
+         "input to it and its output to you, so it cannot write to your console's input buffer");
+  else
+    emit(out, "console",
+         "ConPTY when standard input is a console (decided at launch): a pseudo console of its "
+         "own, as with --pty; otherwise the standard handles are passed as they are");
 
   render_job(plan, out);
   render_network(plan, out);

@@ -150,9 +150,19 @@ typedef struct rf_win_capability {
   const char *path; /* for path capabilities, borrowed; else NULL */
 } rf_win_capability;
 
+/* How the command gets a console. */
+typedef enum {
+  RF_WIN_CONSOLE_AUTO = 0, /* a pseudo console (ConPTY) when standard input is a console, decided
+                            * at launch; else the standard handles as they are */
+  RF_WIN_CONSOLE_PTY = 1,  /* --pty: always a pseudo console of its own */
+} rf_win_console;
+
+#define RF_WIN_USER_DIRS_MAX 3
+
 typedef struct rf_win_plan {
   uint32_t windows_mode; /* rf_windows_mode */
   uint32_t sandbox_mode; /* rf_sandbox_mode */
+  uint32_t read_access;  /* rf_read_access */
   uint32_t network;      /* rf_network_mode */
   uint32_t token;        /* rf_win_token_kind */
   const char *run_id;    /* borrowed */
@@ -165,6 +175,17 @@ typedef struct rf_win_plan {
 
   int private_desktop;
   char desktop_name[RF_WIN_NAME_MAX]; /* "ringfence-<run_id>-<32 hex>" or "Default" */
+  /* The SSH_* variable that says this is an SSH session, where no desktop can be created: the
+   * private desktop is skipped (the session has no interactive desktop to protect), or NULL. */
+  const char *ssh_var;
+
+  /* Full reads: the per-user folders granted read so that tools installed per user start
+   * (borrowed from the policy's environment; names of the variables alongside). */
+  const char *user_dirs[RF_WIN_USER_DIRS_MAX];
+  const char *user_dir_vars[RF_WIN_USER_DIRS_MAX];
+  size_t n_user_dirs;
+
+  uint32_t console; /* rf_win_console */
 
   rf_win_acl_step *acl;
   size_t n_acl;

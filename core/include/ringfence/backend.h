@@ -72,6 +72,9 @@ typedef enum {
 /* Flags in rf_backend_policy.flags. */
 #define RF_POLICY_PLATFORM_DEFAULTS (1u << 0) /* restricted reads add what programs need to start */
 #define RF_POLICY_WINDOWS_PRIVATE_DESKTOP (1u << 1)
+/* Windows: always give the command a pseudo console (ConPTY) of its own (--pty); without it
+ * the backend gives one when its standard input is a console. */
+#define RF_POLICY_WINDOWS_PTY (1u << 2)
 
 typedef struct rf_backend_root {
   uint32_t size;

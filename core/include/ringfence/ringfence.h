@@ -115,6 +115,9 @@ void rf_policy_add_pass_fd(RfPolicy *policy, int fd);
 void rf_policy_set_environ(RfPolicy *policy, const char *const *envp);
 void rf_policy_set_windows_mode(RfPolicy *policy, rf_windows_mode mode);
 void rf_policy_set_windows_private_desktop(RfPolicy *policy, gboolean private_desktop);
+/* Windows: a pseudo console (ConPTY) of its own for the command even when standard input is not
+ * a console (--pty); elsewhere it changes nothing. */
+void rf_policy_set_windows_pty(RfPolicy *policy, gboolean pty);
 /* Where the process's environment says $TMPDIR is (NULL if unset); for tests. */
 void rf_policy_set_tmpdir(RfPolicy *policy, const char *tmpdir);
 
