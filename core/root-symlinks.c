@@ -1,4 +1,5 @@
-/* root-symlinks.c: the one rule, on every backend, for a writable root reached through a symlink that a sandboxed command could swap. */
+/* root-symlinks.c: the one rule, on every backend, for a writable root reached through a symlink
+ * that a sandboxed command could swap. */
 #include "policy-private.h"
 
 #include <errno.h>

@@ -4,6 +4,15 @@
 
 #include <stdio.h>
 
+/* The private desktop is a Windows setting: with sandbox_private_desktop = false the backend
+ * still could, but this run does not keep the command off the user's desktop. */
+static gboolean desktop_off(const RfPlan *plan, guint64 bit) {
+  const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
+  const char *platform = rf_plan_get_platform(plan);
+  return bit == RF_CAP_PRIVATE_DESKTOP && !(view->required & bit) && platform &&
+         g_str_equal(platform, "windows") && !(view->flags & RF_POLICY_WINDOWS_PRIVATE_DESKTOP);
+}
+
 static void append_guarantees_text(GString *out, const RfPlan *plan, const RfBackend *backend) {
   const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
   guint64 caps = backend ? rf_backend_get_capabilities(backend) : 0;
@@ -24,6 +33,8 @@ static void append_guarantees_text(GString *out, const RfPlan *plan, const RfBac
                                      : "NOT ENFORCED";
     else if (unavailable & b)
       state = not_available;
+    else if (desktop_off(plan, b))
+      state = "off (sandbox_private_desktop = false)";
     else if (caps & b)
       state = "enforced (not required)";
     else
@@ -63,10 +74,12 @@ static void append_guarantees_json(GString *out, const RfPlan *plan, const RfBac
     g_string_append(out, first ? "" : ",");
     rf_json_append_string(out, rf_guarantee_name(b));
     g_string_append_printf(out, ":{\"required\":%s,\"enforced\":%s,\"available\":%s",
-                           (view->required & b) ? "true" : "false", (caps & b) ? "true" : "false",
+                           (view->required & b) ? "true" : "false", (caps & b) && !desktop_off(plan, b) ? "true" : "false",
                            (rf_platform_unavailable(platform) & b) ? "false" : "true");
     if (insisted & b)
       g_string_append(out, ",\"insisted\":true");
+    if (desktop_off(plan, b))
+      g_string_append(out, ",\"off\":\"sandbox_private_desktop = false\"");
     if (unavailable & b) {
       g_string_append(out, ",\"not_available_means\":");
       rf_json_append_string(out, rf_platform_absence_meaning(platform, b));

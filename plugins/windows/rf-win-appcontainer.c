@@ -78,9 +78,10 @@ int rf_win32_ac_spawn(const rf_win32_spawn *in, rf_win32_child_handles *out, cha
     sc.CapabilityCount = (DWORD)n_caps;
   }
 
-  /* Only the standard handles are inherited: inheritable duplicates, listed explicitly. */
+  /* Only the standard handles are inherited: inheritable duplicates, listed explicitly.  With a
+   * pseudo console none is: the console is the child's standard input, output and error. */
   static const DWORD which[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; in->pty == NULL && i < 3; i++) {
     HANDLE h = GetStdHandle(which[i]);
     if (h == NULL || h == INVALID_HANDLE_VALUE)
       continue;
@@ -93,7 +94,7 @@ int rf_win32_ac_spawn(const rf_win32_spawn *in, rf_win32_child_handles *out, cha
   }
 
   SIZE_T attr_size = 0;
-  DWORD n_attrs = (in->appcontainer ? 1 : 0) + (n_inherit ? 1 : 0);
+  DWORD n_attrs = (in->appcontainer ? 1 : 0) + (n_inherit ? 1 : 0) + (in->pty ? 1 : 0);
   InitializeProcThreadAttributeList(NULL, n_attrs ? n_attrs : 1, 0, &attr_size);
   attrs = malloc(attr_size);
   if (attrs == NULL || !InitializeProcThreadAttributeList(attrs, n_attrs ? n_attrs : 1, 0, &attr_size)) {
@@ -113,6 +114,11 @@ int rf_win32_ac_spawn(const rf_win32_spawn *in, rf_win32_child_handles *out, cha
     goto done;
   }
 
+  if (in->pty != NULL && !UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE, in->pty->pc,
+                                                   sizeof in->pty->pc, NULL, NULL)) {
+    r = rf_win32_fail(err, err_len, GetLastError(), "cannot attach the pseudo console", NULL);
+    goto done;
+  }
   STARTUPINFOEXW si;
   memset(&si, 0, sizeof si);
   si.StartupInfo.cb = sizeof si;

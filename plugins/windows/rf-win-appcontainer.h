@@ -4,6 +4,7 @@
 
 #ifdef _WIN32
 
+#include "rf-win-conpty.h"
 #include "rf-win32.h"
 
 typedef struct rf_win32_spawn {
@@ -16,6 +17,8 @@ typedef struct rf_win32_spawn {
   void *env_block;               /* UTF-16 environment block, or NULL to inherit */
   const wchar_t *cwd;            /* or NULL */
   wchar_t *desktop;              /* "WinSta0\\name", or NULL to inherit */
+  rf_win32_conpty *pty;          /* an open pseudo console for the child instead of our standard
+                                  * handles, or NULL */
 } rf_win32_spawn;
 
 typedef struct rf_win32_child_handles {

@@ -22,6 +22,7 @@
 
 #include "rf-win-appcontainer.h"
 #include "rf-win-plan.h"
+#include "rf-win-conpty.h"
 #include "rf-win-runner-proto.h"
 #include "rf-win32.h"
 
@@ -61,6 +62,7 @@ typedef struct win_run {
   size_t n_placeholders;
   int finished;
   int signalled; /* signal number that we turned into TerminateJobObject */
+  rf_win32_conpty pty; /* unelevated: the command's own pseudo console, or zeroed */
 } win_run;
 
 /* ---- Step 1: program resolution -------------------------------------------- */
@@ -611,8 +613,37 @@ static int start_process(win_run *run, const rf_backend_host *host, const rf_bac
                          .env_block = env,
                          .cwd = cwd,
                          .desktop = run->plan.private_desktop ? desktop : NULL};
+    /* A console of its own: with --pty, or when ours is one (the command shares no console
+     * with the caller, so it cannot write to the caller's console input). */
+    int want_pty = run->plan.console == RF_WIN_CONSOLE_PTY || rf_win32_stdin_is_console();
+    if (want_pty) {
+      r = rf_win32_conpty_open(&run->pty, err, err_len);
+      if (r < 0 && run->plan.console != RF_WIN_CONSOLE_PTY) {
+        r = 0; /* no ConPTY on this Windows: the standard handles, as before */
+        want_pty = 0;
+      }
+      if (r < 0) {
+        free(caps);
+        free(cmdline);
+        free(app);
+        goto out;
+      }
+      in.pty = &run->pty;
+    }
     rf_win32_child_handles ch;
     r = rf_win32_ac_spawn(&in, &ch, err, err_len);
+    if (r == 0 && want_pty) {
+      r = rf_win32_conpty_start(&run->pty, err, err_len);
+      if (r < 0) { /* nothing half-done: the suspended child goes */
+        TerminateProcess(ch.process, 125);
+        CloseHandle(ch.process);
+        CloseHandle(ch.thread);
+        if (ch.profile_created)
+          rf_win32_ac_profile_delete(run->plan.appcontainer_name);
+        if (ch.ac_sid != NULL)
+          FreeSid(ch.ac_sid);
+      }
+    }
     free(caps);
     free(cmdline);
     free(app);
@@ -693,6 +724,7 @@ static void run_free(win_run *run) {
     CloseHandle(run->process);
   if (run->job != NULL)
     CloseHandle(run->job); /* KILL_ON_JOB_CLOSE: anything left dies here */
+  rf_win32_conpty_close(&run->pty);
   if (run->desktop != NULL)
     CloseDesktop(run->desktop);
   if (run->winsta_ace && run->account_sid != NULL)
@@ -855,6 +887,7 @@ int rf_win32_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_exit
   GetExitCodeProcess(run->process, &code);
   /* The command is done: nothing it started may outlive it. */
   TerminateJobObject(run->job, 1);
+  rf_win32_conpty_close(&run->pty); /* its last output, then the console goes */
   run->finished = 1;
   exit->stage = RF_EXIT_COMMAND;
   exit->code = (int)code;

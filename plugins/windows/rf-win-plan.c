@@ -683,7 +683,11 @@ void rf_win_plan_render(const rf_win_plan *plan, const rf_backend_sink *out) {
            plan->account ? " and WFP" : "");
   }
 
-  if (plan->console == RF_WIN_CONSOLE_PTY)
+  if (plan->console == RF_WIN_CONSOLE_PTY && plan->account != NULL)
+    emit(out, "console",
+         "ConPTY when standard input is a console: in elevated mode the runner (as the sandbox "
+         "account) makes it and --pty cannot force one when standard input is a file or pipe");
+  else if (plan->console == RF_WIN_CONSOLE_PTY)
     emit(out, "console",
          "ConPTY (--pty): the command gets a pseudo console of its own; ringfence copies your "
          "input to it and its output to you, so it cannot write to your console's input buffer");

@@ -25,6 +25,11 @@ int main(void) {
   }
   for (size_t i = 0; i < args.n_caps; i++)
     caps[i] = args.caps[i];
+  /* A console on our standard input (the caller's, passed through): the command gets a pseudo
+   * console of its own instead, so it cannot write to the caller's console input. */
+  rf_win32_conpty pty;
+  memset(&pty, 0, sizeof pty);
+  int use_pty = rf_win32_stdin_is_console() && rf_win32_conpty_open(&pty, err, sizeof err) == 0;
   rf_win32_spawn in = {.appcontainer = 1,
                        .ac_name = args.appcontainer_name,
                        .cap_sids = caps,
@@ -33,16 +38,20 @@ int main(void) {
                        .command_line = child_cmd,
                        .env_block = NULL, /* ours, which the plugin set from the policy */
                        .cwd = NULL,
-                       .desktop = NULL};
+                       .desktop = NULL,
+                       .pty = use_pty ? &pty : NULL};
   rf_win32_child_handles ch;
   if (rf_win32_ac_spawn(&in, &ch, err, sizeof err) < 0) {
     fprintf(stderr, "rf-windows-runner: %s\n", err);
     return (int)(ch.exec_error ? RF_WIN_RUNNER_EXIT_EXEC : RF_WIN_RUNNER_EXIT_SETUP);
   }
   /* We are in the run's job already, so the child is too (no breakaway is allowed). */
+  if (use_pty && rf_win32_conpty_start(&pty, err, sizeof err) < 0)
+    fprintf(stderr, "rf-windows-runner: %s\n", err);
   ResumeThread(ch.thread);
   CloseHandle(ch.thread);
   WaitForSingleObject(ch.process, INFINITE);
+  rf_win32_conpty_close(&pty);
   DWORD code = 0;
   GetExitCodeProcess(ch.process, &code);
   CloseHandle(ch.process);

@@ -110,16 +110,42 @@ static void test_missing_root_is_an_error_naming_it(void) {
 static void test_symlinked_root_is_canonicalised(void) {
   make_scratch();
   g_autofree char *real = path_in("real");
-  g_autofree char *link = path_in("link");
   g_mkdir(real, 0755);
+  /* The link lies outside every writable root (the scratch folder is the working directory,
+   * one): nothing in the sandbox can swap it. */
+  g_autofree char *elsewhere = g_dir_make_tmp("rf-unit-link-XXXXXX", NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(elsewhere);
+  g_autofree char *link = g_build_filename(elsewhere, "link", NULL);
   CU_ASSERT_FATAL(symlink(real, link) == 0);
   g_autoptr(RfPolicy) policy = workspace_policy();
   rf_policy_add_writable_root(policy, link);
   g_autoptr(RfPlan) plan = rf_policy_resolve(policy, NULL);
+  unlink(link);
+  rmdir(elsewhere);
   CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
   const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
   CU_ASSERT(root_listed(view, real));
   CU_ASSERT(!root_listed(view, link));
+}
+
+static void test_root_through_a_swappable_link_is_refused(void) {
+  make_scratch();
+  g_autofree char *real = path_in("real");
+  g_autofree char *sub = path_in("real/sub");
+  g_autofree char *link = path_in("link"); /* inside the working directory, a writable root */
+  g_mkdir(real, 0755);
+  g_mkdir(sub, 0755);
+  CU_ASSERT_FATAL(symlink(real, link) == 0);
+  g_autoptr(RfPolicy) policy = workspace_policy();
+  rf_policy_add_writable_root(policy, "link/sub");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RfPlan) plan = rf_policy_resolve(policy, &error);
+  CU_ASSERT_PTR_NULL(plan);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+  CU_ASSERT(g_error_matches(error, RF_ERROR, RF_ERROR_CONFIG));
+  CU_ASSERT(strstr(error->message, "goes through the symlink") != NULL);
+  CU_ASSERT(strstr(error->message, link) != NULL);
+  CU_ASSERT(strstr(error->message, sub) != NULL); /* the directory to name instead */
 }
 
 static void test_duplicate_roots_appear_once(void) {
@@ -444,6 +470,8 @@ int main(void) {
   CU_add_test(policy, "exclude flags drop /tmp and $TMPDIR", test_exclude_flags_drop_tmp_and_tmpdir);
   CU_add_test(policy, "a missing root is an error naming it", test_missing_root_is_an_error_naming_it);
   CU_add_test(policy, "a symlinked root is canonicalised", test_symlinked_root_is_canonicalised);
+  CU_add_test(policy, "a root through a link inside a writable root is refused",
+              test_root_through_a_swappable_link_is_refused);
   CU_add_test(policy, "duplicate roots appear once", test_duplicate_roots_appear_once);
   CU_add_test(policy, "read-only mode has no writable roots, and refuses extra ones",
               test_read_only_mode_has_no_writable_roots);

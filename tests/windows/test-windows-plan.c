@@ -392,6 +392,116 @@ static void test_private_desktop_gets_a_random_name_and_off_means_default(void) 
   rf_win_plan_clear(&plan);
 }
 
+/* ---- Full reads, SSH sessions, the console (issue 17) ---- */
+
+static const char *const k_env_user[] = {"PATH=C:\\Windows\\System32",
+                                         "USERPROFILE=C:\\Users\\me",
+                                         "LOCALAPPDATA=C:\\Users\\me\\AppData\\Local",
+                                         "appdata=D:\\Roaming\\me", NULL};
+
+static void test_full_reads_grant_the_per_user_folders_in_both_modes(void) {
+  for (uint32_t mode = RF_WINDOWS_UNELEVATED; mode <= RF_WINDOWS_ELEVATED; mode++) {
+    rf_backend_policy p = base_policy(mode, RF_NETWORK_OFF, 1);
+    p.envp = k_env_user;
+    rf_win_plan plan;
+    CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+    /* %USERPROFILE% and %APPDATA% (elsewhere); %LOCALAPPDATA% lies inside the profile. */
+    CU_ASSERT_EQUAL(plan.n_user_dirs, 2);
+    CU_ASSERT_STRING_EQUAL(plan.user_dirs[0], "C:\\Users\\me");
+    CU_ASSERT_STRING_EQUAL(plan.user_dirs[1], "D:\\Roaming\\me");
+    char sid[RF_WIN_SID_MAX];
+    rf_win_capability_sid("read", "C:\\Users\\me", sid);
+    CU_ASSERT_TRUE(has_cap_sid(&plan, sid));
+    const rf_win_acl_step *s = find_step(&plan, "C:\\Users\\me", 0, RF_WIN_TRUSTEE_CAPABILITY);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(s->rights_self, RF_WIN_RIGHTS_READ);
+    CU_ASSERT_EQUAL(s->rights_inherited, RF_WIN_RIGHTS_READ); /* read and run, never write */
+    CU_ASSERT_FALSE(s->low_label);
+    /* Elevated: the sandbox account's own access check needs the same grant. */
+    CU_ASSERT_EQUAL(find_step(&plan, "C:\\Users\\me", 0, RF_WIN_TRUSTEE_SANDBOX_GROUP) != NULL,
+                    mode == RF_WINDOWS_ELEVATED);
+    /* Network off stays enforced by the AppContainer, in both modes. */
+    CU_ASSERT_TRUE(plan.enforced & RF_CAP_NETWORK_OFF);
+    CU_ASSERT_FALSE(has_cap_sid(&plan, RF_WIN_SID_INTERNET_CLIENT));
+    CU_ASSERT_EQUAL(plan.missing, 0);
+    const char *text = render(&plan);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "reads: per-user folder %USERPROFILE% C:\\Users\\me"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "neither gives way to the other"));
+    rf_win_plan_clear(&plan);
+  }
+}
+
+static void test_restricted_reads_grant_no_per_user_folder(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  p.envp = k_env_user;
+  p.read_access = RF_READ_RESTRICTED;
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_EQUAL(plan.n_user_dirs, 0);
+  CU_ASSERT_PTR_NULL(find_step(&plan, "C:\\Users\\me", 0, RF_WIN_TRUSTEE_CAPABILITY));
+  CU_ASSERT_PTR_NOT_NULL(strstr(render(&plan), "reads: restricted"));
+  rf_win_plan_clear(&plan);
+}
+
+static void test_deny_read_inside_a_per_user_folder_stays_denied(void) {
+  static const char *const denied[] = {"C:\\Users\\me\\.ssh"};
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  p.envp = k_env_user;
+  p.deny_read = denied;
+  p.n_deny_read = 1;
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  const rf_win_acl_step *d = find_step(&plan, "C:\\Users\\me\\.ssh", 1, RF_WIN_TRUSTEE_CAPABILITY);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  CU_ASSERT_TRUE(d->rights_self & RF_WIN_FILE_READ_DATA);
+  CU_ASSERT_TRUE(d->rights_inherited & RF_WIN_FILE_READ_DATA);
+  rf_win_plan_clear(&plan);
+}
+
+static void test_an_ssh_session_skips_the_private_desktop_with_a_note(void) {
+  static const char *const env_ssh[] = {"PATH=C:\\Windows\\System32",
+                                        "SSH_CONNECTION=10.0.0.2 50000 10.0.0.1 22", NULL};
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  p.envp = env_ssh;
+  p.required |= RF_CAP_PRIVATE_DESKTOP;
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_FALSE(plan.private_desktop); /* none is created */
+  CU_ASSERT_STRING_EQUAL(plan.ssh_var, "SSH_CONNECTION");
+  /* No interactive desktop to reach from there: the run is not refused for it. */
+  CU_ASSERT_TRUE(plan.enforced & RF_CAP_PRIVATE_DESKTOP);
+  CU_ASSERT_EQUAL(plan.missing, 0);
+  CU_ASSERT_PTR_NOT_NULL(
+      strstr(render(&plan), "desktop: private desktop skipped: this is an SSH session (SSH_CONNECTION is set)"));
+  rf_win_plan_clear(&plan);
+}
+
+static void test_private_desktop_false_is_reported(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 0);
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  const char *text = render(&plan);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "parameters: [windows] sandbox_private_desktop = false"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "(sandbox_private_desktop = false): the child shares the user's desktop"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "not enforced: private-desktop: sandbox_private_desktop = false"));
+  CU_ASSERT_EQUAL(plan.missing, 0); /* not required: the user chose it */
+  rf_win_plan_clear(&plan);
+}
+
+static void test_the_console_section_says_when_the_command_gets_a_conpty(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_EQUAL(plan.console, RF_WIN_CONSOLE_AUTO);
+  CU_ASSERT_PTR_NOT_NULL(strstr(render(&plan), "console: ConPTY when standard input is a console"));
+  rf_win_plan_clear(&plan);
+  p.flags |= RF_POLICY_WINDOWS_PTY;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  CU_ASSERT_EQUAL(plan.console, RF_WIN_CONSOLE_PTY);
+  CU_ASSERT_PTR_NOT_NULL(strstr(render(&plan), "console: ConPTY (--pty)"));
+  rf_win_plan_clear(&plan);
+}
+
 /* ---- Input validation ---- */
 
 static void test_run_ids_that_could_escape_a_name_are_refused(void) {
@@ -635,6 +745,16 @@ int test_windows_register_plan(void) {
              test_wfp_layers_named_by_the_setup_plan_all_have_a_guid) ||
          ADD("runner command line carries the plan and the child line verbatim",
              test_runner_command_line_carries_the_plan_and_the_child_line_verbatim) ||
-         ADD("runner refuses a malformed command line", test_runner_refuses_a_malformed_command_line);
+         ADD("runner refuses a malformed command line", test_runner_refuses_a_malformed_command_line) ||
+         ADD("full reads grant the per-user folders in both modes (network still off)",
+             test_full_reads_grant_the_per_user_folders_in_both_modes) ||
+         ADD("restricted reads grant no per-user folder", test_restricted_reads_grant_no_per_user_folder) ||
+         ADD("deny-read inside a per-user folder stays denied",
+             test_deny_read_inside_a_per_user_folder_stays_denied) ||
+         ADD("an SSH session skips the private desktop with a note",
+             test_an_ssh_session_skips_the_private_desktop_with_a_note) ||
+         ADD("sandbox_private_desktop = false is reported", test_private_desktop_false_is_reported) ||
+         ADD("the console section says when the command gets a ConPTY",
+             test_the_console_section_says_when_the_command_gets_a_conpty);
 #undef ADD
 }
