@@ -91,6 +91,27 @@ EOF
     test "$verdict" = ok
 done
 
+# --- Windows: per-user tools, the desktop, the console ----------------------------------------
+for m in unelevated elevated; do
+  out=$(env 'USERPROFILE=C:\Users\dev' 'LOCALAPPDATA=C:\Users\dev\AppData\Local' \
+    "$RF" "${WW[@]}" --backend windows -c "windows.sandbox=\"$m\"" -- python 2>&1); rc=$?
+  claim "windows $m: full reads grant %USERPROFILE% so per-user tools start (exit $rc)" \
+    eval 'test $rc -eq 0 && has "per-user folder %USERPROFILE% C:\\Users\\dev: read grant" "$out"'
+  claim "windows $m: network off stays enforced next to full reads" \
+    eval 'grep -q -E "^  network-off +enforced " <<<"$out" && has "neither gives way to the other" "$out"'
+done
+out=$("$RF" "${WW[@]}" --backend windows -c windows.sandbox_private_desktop=false -- make 2>&1); rc=$?
+claim "windows: sandbox_private_desktop = false is accepted and reported as off" \
+  eval 'test $rc -eq 0 && grep -q -E "^  desktop-isolation +off \(sandbox_private_desktop = false\)" <<<"$out"'
+out=$(SSH_CONNECTION="10.0.0.2 5000 10.0.0.1 22" "$RF" "${WW[@]}" --backend windows -- make 2>&1); rc=$?
+claim "windows: in an SSH session the private desktop is skipped with a note, run accepted" \
+  eval 'test $rc -eq 0 && has "private desktop skipped: this is an SSH session (SSH_CONNECTION is set)" "$out"'
+out=$("$RF" "${WW[@]}" --backend windows --pty -- make 2>&1)
+claim "windows: --pty puts a ConPTY in the plan" has "ConPTY (--pty): the command gets a pseudo console" "$out"
+out=$("$RF" "${WW[@]}" --backend windows -- make 2>&1)
+claim "windows: without --pty the plan says ConPTY comes when stdin is a console" \
+  has "ConPTY when standard input is a console (decided at launch)" "$out"
+
 # --- insisting: --require and ringfence.require -------------------------------------------
 out=$("$RF" "${WW[@]}" --backend seatbelt --require kernel-surface -- make 2>&1); rc=$?
 claim "--require kernel-surface on macOS refuses (125)" test "$rc" -eq 125
