@@ -402,8 +402,8 @@ gboolean rf_repo_walk(const char *root, const char *const *skip, GPtrArray *repo
                             .error = error}};
   if (!rf_with_command_access(walk_call, &call)) {
     g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
-                "cannot look for git repositories below %s with the command's access (a thread "
-                "without capabilities could not be started: %s)",
+                "cannot look for git repositories below %s with the command's access (the "
+                "effective capabilities could not be dropped: %s)",
                 root, g_strerror(errno));
     return FALSE;
   }
