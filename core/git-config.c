@@ -265,9 +265,6 @@ static void on_entry(const char *file, const char *key, const char *value, gpoin
 }
 
 static gboolean read_file(Reader *r, const char *file, const char *includer) {
-  g_autofree char *real = canonical(file);
-  if (g_hash_table_contains(r->seen, real))
-    return TRUE;
   g_autofree char *text = NULL;
   gsize len = 0;
   GError *local = NULL;
@@ -283,6 +280,11 @@ static gboolean read_file(Reader *r, const char *file, const char *includer) {
     r->error = local;
     return FALSE;
   }
+  /* Canonical only once it exists: realpath reads every component's link, and most files
+   * looked for (config.worktree, the XDG config) are missing. */
+  g_autofree char *real = canonical(file);
+  if (g_hash_table_contains(r->seen, real))
+    return TRUE;
   g_hash_table_add(r->seen, g_strdup(real));
   if (++r->files > RF_GIT_INCLUDE_FILES + 1) {
     g_set_error(&r->error, RF_ERROR, RF_ERROR_CONFIG,

@@ -92,10 +92,17 @@ char **rf_home_directories(void);
  * ..."), to follow the root's name in a sentence.  |homes| as rf_home_directories() gives. */
 char *rf_writable_root_refusal(const char *root, const char *const *homes);
 
-/* core/protected-paths.c: the protected paths of |root|, or NULL with an error when a file
- * git reads there cannot be read safely (a FIFO, a device, too large: see safe-read.h). */
+/* core/protected-paths.c: what the system and global git configs say, read once for every
+ * root of a resolution (by the first root that protects .git). */
+typedef struct _RfGitGlobals RfGitGlobals;
+RfGitGlobals *rf_git_globals_new(void);
+void rf_git_globals_free(RfGitGlobals *globals);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfGitGlobals, rf_git_globals_free)
+/* The protected paths of |root|, or NULL with an error when a file git reads there cannot be
+ * read safely (a FIFO, a device, too large: see safe-read.h). */
 GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *names,
-                                       GPtrArray *writable_roots, GError **error);
+                                       GPtrArray *writable_roots, RfGitGlobals *globals,
+                                       GError **error);
 
 /* core/root-symlinks.c: FALSE and RF_ERROR_CONFIG when the writable root |given| (relative to
  * |base|), which came from |origin|, goes through a symlink inside one of the canonical

@@ -11,6 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* What the system, XDG and global git configs say, read once per resolution (every root and
+ * repository sees the same ones). */
+struct _RfGitGlobals {
+  gboolean read;           /* the files below were read (lazily, by the first root that needs them) */
+  GError *error;           /* why they could not be */
+  GPtrArray *hooks;        /* core.hooksPath values */
+  GPtrArray *included;     /* every file they include */
+  gboolean safe_directory; /* they set safe.directory */
+};
+
 typedef struct {
   GPtrArray *paths;          /* the answer: char* */
   GHashTable *seen;          /* the same, for lookups */
@@ -59,6 +69,17 @@ static char *realpath_dup(const char *path) {
  */
 static void protect(Protect *p, const char *path) {
   g_autofree char *lexical = g_canonicalize_filename(path, "/");
+  g_autofree char *dir_of = g_path_get_dirname(lexical);
+  if (g_str_equal(lexical, path) && is_writable_root(p->writable_roots, dir_of)) {
+    /* A name directly in a writable root (canonical already): realpath's readlink of every
+     * component would say what one lstat says, unless the name is a link (protected names:
+     * 8 per root, ~10 system calls each the long way). */
+    struct stat st;
+    if (lstat(path, &st) != 0 ? errno == ENOENT : !S_ISLNK(st.st_mode)) {
+      add_unique(p, g_steal_pointer(&lexical));
+      return;
+    }
+  }
   char *real = realpath_dup(path);
   if (!real) {
     /* Missing: the resolved parent and the name, and a dangling link's target. */
@@ -186,22 +207,48 @@ static gboolean protect_repository(Protect *p, const char *worktree, const char 
   return TRUE;
 }
 
-/* The configs every repository sees: system, XDG, global (hooksPath and includes). */
-static gboolean read_global_configs(Protect *p, GError **error) {
-  const char *home = g_get_home_dir();
-  const char *xdg = g_getenv("XDG_CONFIG_HOME");
-  g_autofree char *xdg_config = xdg && *xdg
-                                    ? g_build_filename(xdg, "git", "config", NULL)
-                                    : g_build_filename(home, ".config", "git", "config", NULL);
-  g_autofree char *global = g_build_filename(home, ".gitconfig", NULL);
-  const char *files[] = {"/etc/gitconfig", xdg_config, global};
-  Collected collected = {.hooks = p->global_hooks, .safe_directory = &p->safe_directory};
-  for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-    if (!read_config(p, files[i], &collected, error)) {
-      g_prefix_error(error, "cannot tell what git would run: ");
-      return FALSE;
-    }
+RfGitGlobals *rf_git_globals_new(void) {
+  RfGitGlobals *globals = g_new0(RfGitGlobals, 1);
+  globals->hooks = g_ptr_array_new_with_free_func(g_free);
+  globals->included = g_ptr_array_new_with_free_func(g_free);
+  return globals;
+}
+
+void rf_git_globals_free(RfGitGlobals *globals) {
+  if (!globals)
+    return;
+  g_clear_error(&globals->error);
+  g_ptr_array_unref(globals->hooks);
+  g_ptr_array_unref(globals->included);
+  g_free(globals);
+}
+
+/* The configs every repository sees: system, XDG, global (hooksPath and includes), read once
+ * for all roots; each root protects what they include. */
+static gboolean read_global_configs(Protect *p, RfGitGlobals *globals, GError **error) {
+  if (!globals->read) {
+    globals->read = TRUE;
+    const char *home = g_get_home_dir();
+    const char *xdg = g_getenv("XDG_CONFIG_HOME");
+    g_autofree char *xdg_config = xdg && *xdg
+                                      ? g_build_filename(xdg, "git", "config", NULL)
+                                      : g_build_filename(home, ".config", "git", "config", NULL);
+    g_autofree char *global = g_build_filename(home, ".gitconfig", NULL);
+    const char *files[] = {"/etc/gitconfig", xdg_config, global};
+    Collected collected = {.hooks = globals->hooks, .safe_directory = &globals->safe_directory};
+    for (guint i = 0; i < G_N_ELEMENTS(files) && !globals->error; i++)
+      if (!rf_git_config_read(files[i], collect, &collected, globals->included, &globals->error))
+        g_prefix_error(&globals->error, "cannot tell what git would run: ");
   }
+  if (globals->error) {
+    g_propagate_error(error, g_error_copy(globals->error));
+    return FALSE;
+  }
+  for (guint i = 0; i < globals->hooks->len; i++)
+    g_ptr_array_add(p->global_hooks, g_strdup(g_ptr_array_index(globals->hooks, i)));
+  for (guint i = 0; i < globals->included->len; i++)
+    protect(p, g_ptr_array_index(globals->included, i));
+  p->safe_directory = globals->safe_directory;
   return TRUE;
 }
 
@@ -235,7 +282,8 @@ static gboolean protect_nested(Protect *p, const char *root, GError **error) {
 }
 
 GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *names,
-                                       GPtrArray *writable_roots, GError **error) {
+                                       GPtrArray *writable_roots, RfGitGlobals *globals,
+                                       GError **error) {
   Protect p = {
       .paths = g_ptr_array_new_with_free_func(g_free),
       .seen = g_hash_table_new(g_str_hash, g_str_equal),
@@ -251,7 +299,7 @@ GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *name
     g_autofree char *path = g_build_filename(root, *names, NULL);
     if (g_str_equal(*names, ".git")) {
       git = TRUE;
-      ok = read_global_configs(&p, error) && protect_repository(&p, root, path, error);
+      ok = read_global_configs(&p, globals, error) && protect_repository(&p, root, path, error);
     }
     /* The name itself stays (it may not be replaced), and so does what it points to,
      * existing or not (a dangling link would create it). */

@@ -327,10 +327,11 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   for (guint i = 0; i < policy->protected_names->len; i++)
     g_ptr_array_add(names, g_ptr_array_index(policy->protected_names, i));
   g_ptr_array_add(names, NULL);
+  g_autoptr(RfGitGlobals) globals = rf_git_globals_new();
   for (guint i = 0; i < plan->roots->len; i++) {
     RfPlanRoot *root = &g_array_index(plan->roots, RfPlanRoot, i);
     root->protected_paths = rf_protected_paths_for_root(
-        root->path, (const char *const *)names->pdata, root_paths, error);
+        root->path, (const char *const *)names->pdata, root_paths, globals, error);
     if (!root->protected_paths)
       return NULL;
     g_ptr_array_add(root->protected_paths, NULL);
