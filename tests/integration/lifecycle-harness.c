@@ -68,6 +68,21 @@ static int thread_count(void) {
   return line ? atoi(line + strlen("\nThreads:")) : -1;
 }
 
+/* The thread count once the last run's threads have left it: pthread_join returns a moment
+ * before a joined thread leaves the count, so a count taken right after a run can be one too
+ * high (the baseline then looked like a thread had gone: "2 before, 1 after").  The same count
+ * read 10 times in a row 10 ms apart, within 2 s; a thread that stays counts. */
+static int settled_thread_count(void) {
+  int last = thread_count(), same = 0;
+  for (int i = 0; i < 200 && same < 10; i++) {
+    g_usleep(10000);
+    int now = thread_count();
+    same = now == last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
 /* One sandbox; returns the exit status rf_sandbox_wait gave, or the refusal's. */
 static int run_one(RfBackend *backend, run_kind kind, const char *token, char **why) {
   g_autoptr(GError) error = NULL;
@@ -143,7 +158,7 @@ int main(int argc, char **argv) {
     run_one(backend, kind_of(i), token, &why);
   }
   g_autoptr(GPtrArray) fds_before = descriptors();
-  int threads_before = thread_count();
+  int threads_before = settled_thread_count();
   int wrong = 0;
   for (int i = 0; i < runs; i++) {
     g_autofree char *why = NULL;
