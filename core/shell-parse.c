@@ -162,26 +162,25 @@ static void parse_command_substitution(P *p) {
   leave(p);
 }
 
-/* Arithmetic: (( )) or $(( )), after its opening parentheses (|open| of them).  Not
- * understood (a name in it is evaluated, and a variable's value can hold `a[$(cmd)]`), but
- * the command substitutions in it are still found. */
-static void skip_arithmetic(P *p, int open) {
-  not_understood(p, "arithmetic evaluation can run commands hidden in variables");
+/* Steps over quoted text, escapes and expansions (finding the command substitutions in them)
+ * up to the `}` that closes a ${ ... } (|parens| < 0), or until |parens| open parentheses
+ * are all closed; |unclosed| names the construct when the text ends first. */
+static void skip_to_close(P *p, int parens, const char *unclosed) {
   if (!enter(p))
     return;
   GString *scratch = g_string_new(NULL);
   gboolean unknown = FALSE;
-  while (!p->failed && open > 0) {
+  while (!p->failed && parens != 0) {
     if (at_end(p)) {
-      fail(p, "arithmetic is not closed by `))`");
+      fail(p, "%s", unclosed);
       break;
     }
     char c = p->s[p->pos];
-    if (c == '(') {
-      open++;
+    if (parens < 0 && c == '}') {
       p->pos++;
-    } else if (c == ')') {
-      open--;
+      break;
+    } else if (parens > 0 && (c == '(' || c == ')')) {
+      parens += c == '(' ? 1 : -1;
       p->pos++;
     } else if (c == '\\') {
       p->pos += peek_char(p, 1) ? 2 : 1;
@@ -207,43 +206,17 @@ static void skip_arithmetic(P *p, int open) {
   leave(p);
 }
 
+/* Arithmetic: (( )) or $(( )), after its opening parentheses (|open| of them).  Not
+ * understood (a name in it is evaluated, and a variable's value can hold `a[$(cmd)]`), but
+ * the command substitutions in it are still found. */
+static void skip_arithmetic(P *p, int open) {
+  not_understood(p, "arithmetic evaluation can run commands hidden in variables");
+  skip_to_close(p, open, "arithmetic is not closed by `))`");
+}
+
 /* ${ ... } after the "${". */
 static void skip_braced(P *p) {
-  if (!enter(p))
-    return;
-  GString *scratch = g_string_new(NULL);
-  gboolean unknown = FALSE;
-  while (!p->failed) {
-    if (at_end(p)) {
-      fail(p, "`${` is not closed by `}`");
-      break;
-    }
-    char c = p->s[p->pos];
-    if (c == '}') {
-      p->pos++;
-      break;
-    } else if (c == '\\') {
-      p->pos += peek_char(p, 1) ? 2 : 1;
-    } else if (c == '\'') {
-      const char *end = memchr(p->s + p->pos + 1, '\'', p->len - p->pos - 1);
-      if (!end) {
-        fail(p, "unterminated single quote");
-        break;
-      }
-      p->pos = end - p->s + 1;
-    } else if (c == '"') {
-      p->pos++;
-      lex_dquote(p, scratch, &unknown, FALSE);
-    } else if (c == '$') {
-      lex_dollar(p, scratch, &unknown, FALSE);
-    } else if (c == '`') {
-      lex_backtick(p, &unknown, FALSE);
-    } else {
-      p->pos++;
-    }
-  }
-  g_string_free(scratch, TRUE);
-  leave(p);
+  skip_to_close(p, -1, "`${` is not closed by `}`");
 }
 
 static int hex_value(char c) {

@@ -10,19 +10,8 @@ MODE=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
 if [ "$MODE" = "--as-nobody" ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: the unprivileged pass needs root to switch to uid 65534 (run as root, or this pass already is unprivileged)"
-    exit 77
-  fi
-  stage=$("$here/../lib/stage-for-nobody.sh" "$RF") || exit 1
-  trap 'rm -rf "$stage"' EXIT
-  cp "$here/permissions-test.sh" "$stage/" && chmod a+rx "$stage/permissions-test.sh"
-  setpriv --reuid=65534 --regid=65534 --clear-groups \
-    env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 \
-    LD_LIBRARY_PATH="$stage/lib" RINGFENCE_BACKEND_DIR="$stage/backends" \
-    RINGFENCE_HELPER_DIR="$stage/libexec" \
-    bash "$stage/permissions-test.sh" "$stage/bin/ringfence"
-  exit $?
+  . "$here/../lib/as-nobody.sh"
+  rerun_as_nobody "$here/permissions-test.sh" "$RF"
 fi
 
 pass=0 fail=0 skip=0

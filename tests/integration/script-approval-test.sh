@@ -10,19 +10,9 @@ RF=$(readlink -f "${1:?usage: script-approval-test.sh RINGFENCE [--as-nobody]}")
 MODE=${2:-}
 
 if [ "$MODE" = "--as-nobody" ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: the unprivileged pass needs root to switch to uid 65534 (run as root, or this pass already is unprivileged)"
-    exit 77
-  fi
   here=$(cd "$(dirname "$0")" && pwd)
-  stage=$("$here/../lib/stage-for-nobody.sh" "$RF") || exit 1
-  trap 'rm -rf "$stage"' EXIT
-  setpriv --reuid=65534 --regid=65534 --clear-groups \
-    env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 \
-    LD_LIBRARY_PATH="$stage/lib" RINGFENCE_BACKEND_DIR="$stage/backends" \
-    RINGFENCE_HELPER_DIR="$stage/libexec" \
-    bash "$stage/script-approval-test.sh" "$stage/bin/ringfence"
-  exit $?
+  . "$here/../lib/as-nobody.sh"
+  rerun_as_nobody "$here/script-approval-test.sh" "$RF"
 fi
 
 pass=0 fail=0

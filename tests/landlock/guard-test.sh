@@ -20,20 +20,8 @@ if [ "$(id -u)" = 0 ] && [ -z "${RF_LL_PRIVATE_TMP:-}" ] && command -v unshare >
 fi
 
 if [ "$MODE" = "--as-nobody" ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: the unprivileged pass needs root to switch to uid 65534 (this pass already is unprivileged)"
-    exit 77
-  fi
-  stage=$("$here/../lib/stage-for-nobody.sh" "$RF") || exit 1
-  trap 'rm -rf "$stage"' EXIT
-  cp "$here/guard-test.sh" "$stage/guard-test.sh"
-  chmod a+rx "$stage/guard-test.sh"
-  setpriv --reuid=65534 --regid=65534 --clear-groups \
-    env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 \
-    LD_LIBRARY_PATH="$stage/lib" RINGFENCE_BACKEND_DIR="$stage/backends" \
-    RINGFENCE_HELPER_DIR="$stage/libexec" \
-    bash "$stage/guard-test.sh" "$stage/bin/ringfence"
-  exit $?
+  . "$here/../lib/as-nobody.sh"
+  rerun_as_nobody "$here/guard-test.sh" "$RF"
 fi
 
 pass=0 fail=0
