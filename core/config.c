@@ -63,6 +63,9 @@ enum {
   S_ENV_EXCLUDE,
   S_ENV_SET,
   S_ENV_INCLUDE_ONLY,
+  S_ALLOWED_DOMAINS,
+  S_DENIED_DOMAINS,
+  S_PROXY_URL,
   N_SETTINGS
 };
 
@@ -115,6 +118,10 @@ static const Spec specs[N_SETTINGS] = {
     [S_ENV_EXCLUDE] = {"shell_environment_policy.exclude", TYPE_STRINGS, NULL, "[]"},
     [S_ENV_SET] = {"shell_environment_policy.set", TYPE_ENV, NULL, "{}"},
     [S_ENV_INCLUDE_ONLY] = {"shell_environment_policy.include_only", TYPE_STRINGS, NULL, "[]"},
+    /* --network proxy (docs/network.md). */
+    [S_ALLOWED_DOMAINS] = {"ringfence.allowed_domains", TYPE_STRINGS, NULL, "[] (nothing)"},
+    [S_DENIED_DOMAINS] = {"ringfence.denied_domains", TYPE_STRINGS, NULL, "[]"},
+    [S_PROXY_URL] = {"ringfence.proxy_url", TYPE_STRING, NULL, "(none: direct)"},
 };
 
 /* Tables whose keys are settings (approval_policy is a setting that may be a table). */
@@ -1225,7 +1232,8 @@ gboolean rf_config_resolve(RfConfig *config, GError **error) {
     setting_copy(&config->effective[i], &config->stack[layer]->s[i]);
     /* A list flag (--writable-root, --rules) adds to what the config says. */
     int lower = layer == LAYER_FLAG ? winner_below(config, i, LAYER_FLAG) : -1;
-    if (lower >= 0 && (specs[i].type == TYPE_PATHS || specs[i].type == TYPE_NAMES)) {
+    if (lower >= 0 && (specs[i].type == TYPE_PATHS || specs[i].type == TYPE_NAMES ||
+                       i == S_ALLOWED_DOMAINS || i == S_DENIED_DOMAINS)) {
       const Setting *base = &config->stack[lower]->s[i];
       Setting *s = &config->effective[i];
       g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
@@ -1367,6 +1375,12 @@ gboolean rf_config_apply(const RfConfig *config, RfPolicy *policy, GError **erro
     }
     rf_policy_add_required(policy, bit);
   }
+  for (char **name = e[S_ALLOWED_DOMAINS].list; name && *name; name++)
+    rf_policy_add_allowed_domain(policy, *name);
+  for (char **name = e[S_DENIED_DOMAINS].list; name && *name; name++)
+    rf_policy_add_denied_domain(policy, *name);
+  if (e[S_PROXY_URL].set)
+    rf_policy_set_upstream_proxy(policy, e[S_PROXY_URL].text);
   if (e[S_WINDOWS_SANDBOX].set)
     rf_policy_set_windows_mode(policy, g_str_equal(e[S_WINDOWS_SANDBOX].text, "elevated")
                                            ? RF_WINDOWS_ELEVATED

@@ -124,6 +124,12 @@ gboolean rf_plan_check_backend(RfPlan *plan, const RfBackend *backend, GError **
   /* Hardening no backend of ours can enforce on this platform is not required there (shown as
    * "not available"), unless the user insisted on it; the mode's promises always are. */
   plan->platform = rf_platform_of_backend(plan->backend_name);
+  /* --network proxy: bwrap's bridge listens on a fixed port of the sandbox's own loopback,
+   * known now; elsewhere the proxy's port is chosen when it starts (core/sandbox.c). */
+  plan->view.proxy_port = plan->view.network == RF_NETWORK_PROXY &&
+                                  g_str_equal(plan->backend_name, "bwrap")
+                              ? RF_NETPROXY_BRIDGE_PORT
+                              : 0;
   plan->unavailable = plan->policy_required & rf_platform_unavailable(plan->platform) &
                       ~(guint64)RF_GUARANTEES_PROMISED & ~plan->insisted;
   plan->view.required = plan->policy_required & ~plan->unavailable;

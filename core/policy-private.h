@@ -4,6 +4,7 @@
 #include <ringfence/ringfence.h>
 
 #include "quote.h"
+#include "netproxy-launch.h"
 
 struct _RfPolicy {
   rf_sandbox_mode mode;
@@ -30,6 +31,7 @@ struct _RfPolicy {
   rf_windows_mode windows_mode;
   gboolean windows_private_desktop;
   gboolean windows_pty; /* --pty */
+  RfNetSettings net;    /* --network proxy: what the proxy is told */
 };
 
 typedef struct {
@@ -59,6 +61,7 @@ struct _RfPlan {
   guint64 unavailable;     /* asked for, not available on the backend's platform: not required */
   const char *platform;    /* the backend's platform (static string), or NULL */
   char *backend_name; /* set by rf_plan_check_backend */
+  RfNetSettings net;  /* --network proxy: a copy of the policy's */
 };
 
 /* core/policy.c: the process's working directory as getcwd() says it, never a stand-in: NULL

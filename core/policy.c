@@ -73,6 +73,7 @@ RfPolicy *rf_policy_new(void) {
   policy->pass_fds = g_array_new(FALSE, FALSE, sizeof(int));
   policy->windows_mode = RF_WINDOWS_UNELEVATED;
   policy->windows_private_desktop = TRUE;
+  rf_net_settings_init(&policy->net);
   return policy;
 }
 
@@ -89,6 +90,7 @@ void rf_policy_free(RfPolicy *policy) {
   g_ptr_array_unref(policy->deny_read);
   g_array_unref(policy->pass_fds);
   g_strfreev(policy->envp);
+  rf_net_settings_clear(&policy->net);
   g_free(policy);
 }
 
@@ -244,4 +246,36 @@ void rf_policy_set_windows_private_desktop(RfPolicy *policy, gboolean private_de
 
 void rf_policy_set_windows_pty(RfPolicy *policy, gboolean pty) {
   policy->windows_pty = pty;
+}
+
+/* ---- --network proxy ---------------------------------------------------------------- */
+
+void rf_policy_add_allowed_domain(RfPolicy *policy, const char *pattern) {
+  g_ptr_array_add(policy->net.allow, g_strdup(pattern));
+}
+
+void rf_policy_add_denied_domain(RfPolicy *policy, const char *pattern) {
+  g_ptr_array_add(policy->net.deny, g_strdup(pattern));
+}
+
+void rf_policy_add_proxy_resolve(RfPolicy *policy, const char *host_addr) {
+  g_ptr_array_add(policy->net.resolve, g_strdup(host_addr));
+}
+
+void rf_policy_set_upstream_proxy(RfPolicy *policy, const char *url) {
+  g_free(policy->net.upstream);
+  policy->net.upstream = g_strdup(url);
+}
+
+void rf_policy_set_network_log(RfPolicy *policy, const char *file) {
+  g_free(policy->net.log_file);
+  policy->net.log_file = g_strdup(file);
+}
+
+void rf_policy_set_proxy_limited(RfPolicy *policy, gboolean limited) {
+  policy->net.limited = limited;
+}
+
+void rf_policy_set_allow_local_binding(RfPolicy *policy, gboolean allow) {
+  policy->net.allow_local_binding = allow;
 }

@@ -93,6 +93,8 @@ void rf_plan_free(RfPlan *plan) {
     g_ptr_array_unref(plan->envp);
   g_free(plan->run_id);
   g_free(plan->backend_name);
+  if (plan->net.allow)
+    rf_net_settings_clear(&plan->net);
   g_free(plan);
 }
 
@@ -233,12 +235,20 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   if (!plan->cwd)
     return NULL;
 
-  if (policy->network == RF_NETWORK_PROXY) {
+  /* The proxy's settings mean something with --network proxy only: given without it, the
+   * user expects a filter that would not be there. */
+  if (policy->network != RF_NETWORK_PROXY && policy->mode != RF_SANDBOX_DANGER_FULL_ACCESS &&
+      rf_net_settings_given(&policy->net)) {
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
-                "network mode 'proxy' is not supported yet: use --network off (default) or "
-                "--network on");
+                "--allow-domain, --deny-domain, --proxy, --resolve and --network-log (and "
+                "their config keys) apply with --network proxy only, and the network is %s: "
+                "add --network proxy, or drop them",
+                rf_network_mode_to_string(policy->network));
     return NULL;
   }
+  if (!rf_net_settings_check(&policy->net, error))
+    return NULL;
+  rf_net_settings_copy(&plan->net, &policy->net);
   guint n_extra_roots = policy->writable_roots->len + policy->dangerous_roots->len;
   if (policy->mode == RF_SANDBOX_DANGER_FULL_ACCESS && n_extra_roots > 0) {
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
@@ -421,6 +431,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   view->n_pass_fds = plan->pass_fds->len;
   view->windows_mode = policy->windows_mode;
   view->run_id = plan->run_id;
+  view->proxy_accept_fd = -1; /* the route is made at launch (core/sandbox.c) */
   if (policy->network == RF_NETWORK_OFF && policy->mode != RF_SANDBOX_DANGER_FULL_ACCESS) {
     rf_environ_set(plan->envp, "RINGFENCE_SANDBOX_NETWORK_DISABLED", "1");
     /* The other agent CLI's name for it, which test suites already check to skip network

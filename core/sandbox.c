@@ -24,6 +24,9 @@ struct _RfSandbox {
   gboolean finished;
   RfRepoCheck *repo_check; /* the launch's repositories, to find the ones the command made */
   GPtrArray *warnings;     /* NULL-terminated, for the caller to show */
+  RfNetProxy *proxy;       /* --network proxy: this run's proxy, until the run ends */
+  rf_backend_policy view;  /* what the backend was given: the plan's, with the proxy route */
+  GPtrArray *envp;         /* --network proxy: the command's environment with the proxy's */
 };
 
 char *rf_command_resolve(const RfPlan *plan, const char *command, GError **error) {
@@ -167,6 +170,31 @@ static gboolean own_files_trusted(const RfBackend *backend, const RfPlan *plan, 
   return ok;
 }
 
+static void stop_proxy(RfSandbox *sandbox) {
+  g_clear_pointer(&sandbox->proxy, rf_netproxy_stop);
+  g_clear_pointer(&sandbox->envp, g_ptr_array_unref);
+}
+
+/* --network proxy: the run's proxy, before the sandbox (docs/network.md).  The bwrap
+ * sandbox has a network namespace of its own and a bridge inside that hands each connection
+ * to the proxy over a socket; elsewhere the proxy listens on the host's 127.0.0.1 and the
+ * backend lets the command reach that port only.  The command's proxy variables name the
+ * port it connects to. */
+static gboolean start_proxy(RfSandbox *sandbox, RfBackend *backend, const RfPlan *plan,
+                            GError **error) {
+  gboolean bridge = g_str_equal(rf_backend_get_name(backend), "bwrap");
+  sandbox->proxy = rf_netproxy_start(&plan->net, rf_backend_get_host(backend)->helper_dir,
+                                     rf_backend_get_trust(backend), &sandbox->view, bridge, error);
+  if (!sandbox->proxy)
+    return FALSE;
+  sandbox->view.proxy_port = rf_netproxy_get_port(sandbox->proxy);
+  sandbox->view.proxy_accept_fd = rf_netproxy_get_accept_fd(sandbox->proxy);
+  sandbox->envp = rf_environ_build(sandbox->view.envp);
+  rf_netproxy_set_environ(sandbox->envp, sandbox->view.proxy_port);
+  sandbox->view.envp = (const char *const *)sandbox->envp->pdata;
+  return TRUE;
+}
+
 RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *const *argv,
                             GError **error) {
   g_autofree char *resolved = rf_command_resolve(plan, argv ? argv[0] : NULL, error);
@@ -193,18 +221,26 @@ RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *
     g_free(sandbox);
     return NULL;
   }
+  sandbox->view = *rf_plan_get_backend_policy(plan);
+  if (sandbox->view.network == RF_NETWORK_PROXY && !start_proxy(sandbox, backend, plan, error)) {
+    g_free(sandbox);
+    return NULL;
+  }
   sandbox->backend = backend;
   sandbox->repo_check = rf_repo_check_new(plan); /* before the command can change anything */
   sandbox->child.size = sizeof(sandbox->child);
   sandbox->child.wait_fd = -1;
   char message[1024] = "";
   const rf_backend *vtable = rf_backend_get_vtable(backend);
-  int rc = vtable->launch(rf_backend_get_host(backend), rf_plan_get_backend_policy(plan), argv,
-                          &sandbox->child, message, sizeof(message));
+  int rc = vtable->launch(rf_backend_get_host(backend), &sandbox->view, argv, &sandbox->child,
+                          message, sizeof(message));
+  if (sandbox->proxy)
+    rf_netproxy_release_accept_fd(sandbox->proxy); /* the sandbox has its copy, or failed */
   if (rc != 0) {
     g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "backend '%s' could not start the sandbox: %s",
                 rf_backend_get_name(backend), message[0] ? message : g_strerror(-rc));
     rf_repo_check_free(sandbox->repo_check);
+    stop_proxy(sandbox);
     g_free(sandbox);
     return NULL;
   }
@@ -445,6 +481,7 @@ int rf_sandbox_wait(RfSandbox *sandbox, const RfWaitOptions *options, GError **e
                   options->timeout_seconds);
   }
   sandbox->finished = TRUE;
+  stop_proxy(sandbox); /* the sandbox is gone: so is its way out */
   /* Everything in the sandbox is gone: repositories it created must not arm git on the host. */
   if (!sandbox->warnings) {
     sandbox->warnings = g_ptr_array_new_with_free_func(g_free);
@@ -470,6 +507,7 @@ void rf_sandbox_free(RfSandbox *sandbox) {
   if (sandbox->backend)
     rf_backend_get_vtable(sandbox->backend)->child_release(&sandbox->child);
   rf_repo_check_free(sandbox->repo_check);
+  stop_proxy(sandbox);
   if (sandbox->warnings)
     g_ptr_array_unref(sandbox->warnings);
   g_free(sandbox);

@@ -12,6 +12,11 @@ typedef struct {
   char **writable_roots;
   char **dangerous_roots; /* --dangerously-allow-writable-root */
   char *network;
+  char **allow_domains; /* --allow-domain, repeatable */
+  char **deny_domains;  /* --deny-domain, repeatable */
+  char *proxy_url;      /* --proxy URL */
+  char *network_log;    /* --network-log FILE */
+  char **resolve;       /* --resolve HOST:ADDR, repeatable */
   char *backend;
   gboolean allow_degraded;
   char **require; /* --require NAME, repeatable */

@@ -20,7 +20,26 @@ void rf_cli_add_policy_options(GOptionContext *context, RfCliOptions *o) {
        "directory, which ringfence otherwise refuses as a writable root (workspace-write; "
        "repeatable)",
        "DIR"},
-      {"network", 0, 0, G_OPTION_ARG_STRING, &o->network, "Network: off (default) or on", "off|on"},
+      {"network", 0, 0, G_OPTION_ARG_STRING, &o->network,
+       "Network: off (default), on, or proxy (only through ringfence's allowlist proxy)",
+       "off|on|proxy"},
+      {"allow-domain", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->allow_domains,
+       "--network proxy: allow HOST (example.com, *.example.com for its subdomains, or an IP "
+       "address; repeatable)",
+       "HOST"},
+      {"deny-domain", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->deny_domains,
+       "--network proxy: deny HOST even when allowed (repeatable)", "HOST"},
+      {"proxy", 0, 0, G_OPTION_ARG_STRING, &o->proxy_url,
+       "--network proxy: send every allowed connection through this upstream proxy "
+       "(http://HOST:PORT or socks5h://HOST:PORT)",
+       "URL"},
+      {"network-log", 0, 0, G_OPTION_ARG_FILENAME, &o->network_log,
+       "--network proxy: write the proxy's decisions to FILE as JSON lines instead of stderr",
+       "FILE"},
+      {"resolve", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->resolve,
+       "--network proxy: the proxy answers HOST with ADDRESS, without a lookup (tests; "
+       "repeatable)",
+       "HOST:ADDRESS"},
       {"backend", 0, 0, G_OPTION_ARG_STRING, &o->backend,
        "Backend: auto (default), bwrap, landlock, seatbelt or windows", "NAME"},
       {"allow-degraded", 0, 0, G_OPTION_ARG_NONE, &o->allow_degraded,
@@ -74,6 +93,11 @@ void rf_cli_options_clear(RfCliOptions *o) {
   g_strfreev(o->dangerous_roots);
   g_strfreev(o->require);
   g_free(o->network);
+  g_strfreev(o->allow_domains);
+  g_strfreev(o->deny_domains);
+  g_free(o->proxy_url);
+  g_free(o->network_log);
+  g_strfreev(o->resolve);
   g_free(o->backend);
   g_strfreev(o->pass_fds);
 }
@@ -94,6 +118,7 @@ RfConfig *rf_cli_load_config(const RfCliOptions *o, GError **error) {
       {"sandbox_mode", o->sandbox, "-s/--sandbox"},
       {"ringfence.network", o->network, "--network"},
       {"ringfence.backend", o->backend, "--backend"},
+      {"ringfence.proxy_url", o->proxy_url, "--proxy"},
       {"ringfence.allow_degraded", o->allow_degraded ? "true" : NULL, "--allow-degraded"},
       {"approval_policy", o->approval, "-a/--ask-for-approval"},
   };
@@ -104,6 +129,12 @@ RfConfig *rf_cli_load_config(const RfCliOptions *o, GError **error) {
   for (char **root = o->writable_roots; root && *root; root++)
     if (!rf_config_set_flag(config, "sandbox_workspace_write.writable_roots", *root,
                             "--writable-root", error))
+      return NULL;
+  for (char **name = o->allow_domains; name && *name; name++)
+    if (!rf_config_set_flag(config, "ringfence.allowed_domains", *name, "--allow-domain", error))
+      return NULL;
+  for (char **name = o->deny_domains; name && *name; name++)
+    if (!rf_config_set_flag(config, "ringfence.denied_domains", *name, "--deny-domain", error))
       return NULL;
   for (char **name = o->require; name && *name; name++)
     if (!rf_config_set_flag(config, "ringfence.require", *name, "--require", error))
@@ -128,6 +159,10 @@ RfPolicy *rf_cli_build_policy(const RfCliOptions *o, const RfConfig *config, GEr
     rf_policy_set_cwd(policy, o->cd);
   if (o->pty)
     rf_policy_set_windows_pty(policy, TRUE);
+  if (o->network_log)
+    rf_policy_set_network_log(policy, o->network_log);
+  for (char **entry = o->resolve; entry && *entry; entry++)
+    rf_policy_add_proxy_resolve(policy, *entry);
   for (char **root = o->dangerous_roots; root && *root; root++)
     rf_policy_add_dangerous_writable_root(policy, *root);
   for (char **fd = o->pass_fds; fd && *fd; fd++) {

@@ -249,6 +249,12 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     rf_strv_add(out, "--lifeline-fd");
     rf_strv_addf(out, "%d", fds->lifeline_fd);
   }
+  if (fds->proxy_port > 0 && fds->proxy_accept_fd > 2) {
+    rf_strv_add(out, "--proxy-accept-fd");
+    rf_strv_addf(out, "%d", fds->proxy_accept_fd);
+    rf_strv_add(out, "--proxy-port");
+    rf_strv_addf(out, "%d", fds->proxy_port);
+  }
   if (fds->notify_fd >= 0 && fds->supervise_fd >= 0) {
     rf_strv_add(out, "--notify-fd");
     rf_strv_addf(out, "%d", fds->notify_fd);

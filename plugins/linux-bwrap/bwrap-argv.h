@@ -28,6 +28,11 @@ typedef struct {
   const unsigned char *protected_present;
   int lifeline_fd;         /* passed to init: --lifeline-fd (lifeline.h: ringfence holds the
                               only other end); none when <= 2 */
+  /* --network proxy: passed to init: --proxy-accept-fd (the socket to ringfence's proxy,
+   * see rf_backend_policy.proxy_accept_fd) and --proxy-port (where the bridge listens
+   * inside); none unless proxy_port > 0 and proxy_accept_fd > 2. */
+  int proxy_accept_fd;
+  int proxy_port;
   /* Reads (bwrap-reads.h): what the host looked like at launch. */
   const rf_bwrap_reads *reads;
 } rf_bwrap_fds;

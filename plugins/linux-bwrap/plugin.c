@@ -43,7 +43,8 @@ enum {
   RENDER_LANDLOCK_FD = 8,
   RENDER_COMMAND_FD = 9,
   RENDER_LIFELINE_FD = 10,
-  RENDER_DENY_FD = 11
+  RENDER_DENY_FD = 11,
+  RENDER_PROXY_FD = 12
 };
 
 /*
@@ -128,7 +129,9 @@ static uint64_t bwrap_capabilities(const rf_backend_host *host) {
                   RF_CAP_NETWORK_OFF | RF_CAP_PRIVATE_LOOPBACK |
                   RF_CAP_SANDBOX_UNIX_SOCKETS | RF_CAP_PROCESS_CONTAINMENT |
                   RF_CAP_HOST_PROCESSES | RF_CAP_TERMINAL_INJECTION | RF_CAP_KERNEL_SURFACE |
-                  RF_CAP_FD_ISOLATION | RF_CAP_HOST_UNIX_SOCKETS | RF_CAP_PRIVATE_DESKTOP;
+                  RF_CAP_FD_ISOLATION | RF_CAP_HOST_UNIX_SOCKETS | RF_CAP_PRIVATE_DESKTOP |
+                  /* --network proxy: loopback only inside; init's bridge is the way out. */
+                  RF_CAP_PROXY_ONLY;
   if (rf_ll_layer_abi(NULL) > 0)
     caps |= RF_CAP_WRITE_CONFINED;
   return caps;
@@ -516,6 +519,8 @@ static int bwrap_render(const rf_backend_host *host, const rf_backend_policy *po
       .command_fd = RENDER_COMMAND_FD,
       .protected_present = present,
       .lifeline_fd = RENDER_LIFELINE_FD,
+      .proxy_accept_fd = policy->network == RF_NETWORK_PROXY ? RENDER_PROXY_FD : -1,
+      .proxy_port = policy->network == RF_NETWORK_PROXY ? policy->proxy_port : 0,
       .reads = &reads,
   };
   rf_strv args;
@@ -683,6 +688,19 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
    * the user, writable by nobody else, outside every writable root). */
   if (!bwrap || !init)
     goto out;
+  /* --network proxy: the core made the route (a socket to its proxy); without it the
+   * sandbox would have no way out, or another one: refused. */
+  int proxy_fd = -1;
+  if (policy->network == RF_NETWORK_PROXY) {
+    proxy_fd = RF_HAS_FIELD(policy, proxy_accept_fd) ? policy->proxy_accept_fd : -1;
+    if (proxy_fd <= 2 || policy->proxy_port == 0) {
+      rc = -EINVAL;
+      snprintf(err, err_len,
+               "--network proxy: ringfence's core gave no route to its proxy: install the core "
+               "and its plugins from the same release");
+      goto out;
+    }
+  }
   present = protected_presence(policy);
   missing = present ? rf_missing_protected_entries(policy) : NULL;
   if (!missing) {
@@ -778,13 +796,15 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
       .command_fd = command_fd,
       .protected_present = present,
       .lifeline_fd = lifeline.read_fd,
+      .proxy_accept_fd = proxy_fd,
+      .proxy_port = proxy_fd >= 0 ? policy->proxy_port : 0,
       .reads = &reads,
   };
   rc = rf_bwrap_build_argv(policy, argv, &fds, &args, err, err_len);
   if (rc < 0)
     goto out;
 
-  size_t n_keep = 9 + policy->n_pass_fds;
+  size_t n_keep = 10 + policy->n_pass_fds;
   int *keep = calloc(n_keep, sizeof(int));
   if (!keep) {
     rc = -ENOMEM;
@@ -800,8 +820,9 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
   keep[6] = command_fd;
   keep[7] = lifeline.read_fd; /* never its other end: ringfence's alone */
   keep[8] = reads.deny_fd;     /* -1 when unused; bwrap closes it once read */
+  keep[9] = proxy_fd;          /* -1 unless --network proxy: init's bridge holds it */
   for (size_t i = 0; i < policy->n_pass_fds; i++)
-    keep[9 + i] = policy->pass_fds[i];
+    keep[10 + i] = policy->pass_fds[i];
   /* No environment for bwrap and init: the command's is in command_fd. */
   char *const no_env[] = {NULL};
   pid_t pid = rf_spawn(bwrap, args.items, no_env, keep, n_keep, err, err_len);

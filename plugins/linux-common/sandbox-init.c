@@ -61,6 +61,10 @@
 #include "command-fd.h"
 #include "landlock-layer.h"
 #include "notify-listener.h"
+#include "proxy-bridge.h"
+
+/* The route check's deadline: generous, a loaded machine is slow, not broken. */
+#define ROUTE_CHECK_MS 30000
 
 static void die(const char *what) {
   fprintf(stderr, "ringfence-sandbox-init: %s: %s\n", what, strerror(errno));
@@ -248,6 +252,25 @@ static void enter_landlock_layer(int ruleset_fd, int abi, int audit) {
   }
 }
 
+/* --network proxy: the bridge to ringfence's proxy, started before the command exists and
+ * before any filter (it needs socket calls the command's filters supervise), then the
+ * route checked end to end.  Any failure ends the run before the command (125). */
+static void start_bridge(int accept_fd, int port) {
+  char err[512] = "";
+  pid_t bridge = -1;
+  if (fcntl(accept_fd, F_SETFD, FD_CLOEXEC) != 0 ||
+      rf_bridge_start(accept_fd, port, &bridge, err, sizeof(err)) < 0 ||
+      rf_bridge_check(port, ROUTE_CHECK_MS, err, sizeof(err)) < 0) {
+    fprintf(stderr,
+            "ringfence: --network proxy: the route to ringfence's proxy could not be built or "
+            "verified: %s; nothing was run (the proxy's messages, if any, are above)\n",
+            err[0] ? err : strerror(errno));
+    if (bridge > 0)
+      kill(bridge, SIGKILL);
+    _exit(125);
+  }
+}
+
 /* The command and its environment from --command-fd; the descriptor is
  * closed (the command must never hold it). */
 static void read_command(int fd, char ***command, char ***envp) {
@@ -266,6 +289,7 @@ int main(int argc, char **argv) {
   int status_fd = -1, seccomp_fd = -1, notify_fd = -1, supervise_fd = -1;
   int landlock_fd = -1, landlock_abi = 0, landlock_audit = 0, command_fd = -1;
   int lifeline_fd = -1, foreground = 0, dashdash = 0;
+  int proxy_accept_fd = -1, proxy_port = 0;
   int i = 1;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) {
@@ -301,6 +325,10 @@ int main(int argc, char **argv) {
       command_fd = parse_fd(argv[++i]);
     else if (strcmp(argv[i], "--lifeline-fd") == 0)
       lifeline_fd = parse_fd(argv[++i]);
+    else if (strcmp(argv[i], "--proxy-accept-fd") == 0)
+      proxy_accept_fd = parse_fd(argv[++i]);
+    else if (strcmp(argv[i], "--proxy-port") == 0)
+      proxy_port = parse_fd(argv[++i]);
     else {
       fprintf(stderr, "ringfence-sandbox-init: unknown option %s\n", argv[i]);
       return 125;
@@ -309,7 +337,7 @@ int main(int argc, char **argv) {
   if ((command_fd >= 0) == (dashdash && i < argc)) {
     fprintf(stderr, "usage: ringfence-sandbox-init [--status-fd N] [--seccomp-fd N] [--notify-fd N "
                     "--supervise-fd N] [--landlock-fd N --landlock-abi N [--landlock-audit]] "
-                    "[--lifeline-fd N] {--command-fd N | -- COMMAND [ARG]...}\n(started by "
+                    "[--lifeline-fd N] [--proxy-accept-fd N --proxy-port N] {--command-fd N | -- COMMAND [ARG]...}\n(started by "
                     "ringfence inside a sandbox, not by hand)\n");
     return 125;
   }
@@ -334,6 +362,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "ringfence-sandbox-init: --landlock-fd and --landlock-abi go together\n");
     return 125;
   }
+  if ((proxy_accept_fd >= 0) != (proxy_port > 0) || proxy_port > 65535) {
+    fprintf(stderr, "ringfence-sandbox-init: --proxy-accept-fd and --proxy-port go together\n");
+    return 125;
+  }
+  if (proxy_accept_fd >= 0)
+    start_bridge(proxy_accept_fd, proxy_port);
   if (landlock_fd >= 0)
     enter_landlock_layer(landlock_fd, landlock_abi, landlock_audit);
   supervision sv = {-1, -1, -1};

@@ -147,6 +147,16 @@ typedef struct rf_backend_policy {
    * matches at launch are in deny_read as well. */
   const char *const *deny_read_globs;
   size_t n_deny_read_globs;
+
+  /* Appended (check RF_HAS_FIELD): with RF_NETWORK_PROXY on a backend whose sandbox has a
+   * network namespace of its own (bwrap), the route out: a unix SOCK_SEQPACKET socket to
+   * ringfence's proxy (ringfence-netproxy --accept-fd).  The backend's bridge inside listens
+   * on 127.0.0.1:proxy_port and [::1]:proxy_port of the sandbox's loopback and sends each
+   * accepted connection over it (SCM_RIGHTS, one per message).  -1 otherwise: then, with
+   * RF_NETWORK_PROXY, proxy_port is the proxy's own TCP port on the host's 127.0.0.1, the one
+   * destination the command may reach (Landlock, Seatbelt, Windows). */
+  int proxy_accept_fd;
+  int reserved_proxy;
 } rf_backend_policy;
 
 /* ---- Services the core hands in ------------------------------------- */

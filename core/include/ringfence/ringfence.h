@@ -118,6 +118,20 @@ void rf_policy_set_windows_private_desktop(RfPolicy *policy, gboolean private_de
 /* Windows: a pseudo console (ConPTY) of its own for the command even when standard input is not
  * a console (--pty); elsewhere it changes nothing. */
 void rf_policy_set_windows_pty(RfPolicy *policy, gboolean pty);
+/* --network proxy (docs/network.md).  Domain patterns for ringfence's proxy: an exact host,
+ * *.example.com (its subdomains), or an IP address; deny wins; no allowed domain allows
+ * nothing.  Copied. */
+void rf_policy_add_allowed_domain(RfPolicy *policy, const char *pattern);
+void rf_policy_add_denied_domain(RfPolicy *policy, const char *pattern);
+/* "HOST:ADDRESS": the proxy answers HOST with ADDRESS without a lookup (tests). */
+void rf_policy_add_proxy_resolve(RfPolicy *policy, const char *host_addr);
+/* Every allowed connection goes through this proxy (http://HOST:PORT or socks5h://HOST:PORT). */
+void rf_policy_set_upstream_proxy(RfPolicy *policy, const char *url);
+/* The proxy's decisions as JSON lines in |file| (appended) instead of text lines on stderr. */
+void rf_policy_set_network_log(RfPolicy *policy, const char *file);
+/* mode = "limited": only GET, HEAD and OPTIONS over plain HTTP; CONNECT and SOCKS refused. */
+void rf_policy_set_proxy_limited(RfPolicy *policy, gboolean limited);
+void rf_policy_set_allow_local_binding(RfPolicy *policy, gboolean allow);
 /* Where the process's environment says $TMPDIR is (NULL if unset); for tests. */
 void rf_policy_set_tmpdir(RfPolicy *policy, const char *tmpdir);
 

@@ -1,0 +1,433 @@
+/* netproxy-launch.c: the managed network of one run (--network proxy): what ringfence-netproxy is told, starting it, the command's proxy variables, and its end.
+ *
+ * The proxy is one process per run, started before the sandbox and ended after it
+ * (docs/network.md).  The core talks to it over a stream socket (--control-fd): the proxy
+ * writes `ready PORT` or `error MESSAGE` once, and ends when that socket reaches EOF, so it
+ * cannot outlive ringfence however ringfence ends (PR_SET_PDEATHSIG too).  Any failure before
+ * `ready` (helper missing or untrusted, an early exit, an error line, no answer within the
+ * deadline) refuses the run: nothing is started, no process is left. */
+#include "policy-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NETPROXY_NAME "ringfence-netproxy"
+
+struct _RfNetProxy {
+  pid_t pid;
+  int control_fd; /* ringfence's end: EOF ends the proxy */
+  int accept_fd;  /* the sandbox's end of the accept socket, until the backend has it */
+  guint16 port;
+};
+
+/* ---- Settings ----------------------------------------------------------------------------- */
+
+void rf_net_settings_init(RfNetSettings *s) {
+  memset(s, 0, sizeof(*s));
+  s->allow = g_ptr_array_new_with_free_func(g_free);
+  s->deny = g_ptr_array_new_with_free_func(g_free);
+  s->resolve = g_ptr_array_new_with_free_func(g_free);
+}
+
+void rf_net_settings_clear(RfNetSettings *s) {
+  g_clear_pointer(&s->allow, g_ptr_array_unref);
+  g_clear_pointer(&s->deny, g_ptr_array_unref);
+  g_clear_pointer(&s->resolve, g_ptr_array_unref);
+  g_clear_pointer(&s->upstream, g_free);
+  g_clear_pointer(&s->log_file, g_free);
+}
+
+static void copy_list(GPtrArray *dst, const GPtrArray *src) {
+  for (guint i = 0; i < src->len; i++)
+    g_ptr_array_add(dst, g_strdup(g_ptr_array_index(src, i)));
+}
+
+void rf_net_settings_copy(RfNetSettings *dst, const RfNetSettings *src) {
+  rf_net_settings_init(dst);
+  copy_list(dst->allow, src->allow);
+  copy_list(dst->deny, src->deny);
+  copy_list(dst->resolve, src->resolve);
+  dst->upstream = g_strdup(src->upstream);
+  dst->log_file = g_strdup(src->log_file);
+  dst->limited = src->limited;
+  dst->allow_local_binding = src->allow_local_binding;
+}
+
+gboolean rf_net_settings_given(const RfNetSettings *s) {
+  return s->allow->len || s->deny->len || s->resolve->len || s->upstream || s->log_file ||
+         s->limited || s->allow_local_binding;
+}
+
+/* A domain pattern: printable ASCII without spaces (IDNA names in their xn-- form), at most
+ * 253 bytes plus the wildcard; the proxy decides what it matches. */
+static gboolean pattern_ok(const char *p) {
+  size_t len = strlen(p);
+  if (len == 0 || len > 260)
+    return FALSE;
+  for (const char *c = p; *c; c++)
+    if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean rf_net_settings_check(const RfNetSettings *s, GError **error) {
+  const GPtrArray *lists[] = {s->allow, s->deny};
+  const char *flags[] = {"--allow-domain", "--deny-domain"};
+  for (guint l = 0; l < G_N_ELEMENTS(lists); l++)
+    for (guint i = 0; i < lists[l]->len; i++) {
+      const char *p = g_ptr_array_index(lists[l], i);
+      if (!pattern_ok(p)) {
+        g_autofree char *shown = rf_quote(p, 64);
+        g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                    "%s %s is not a domain pattern: use a host name (example.com), "
+                    "*.example.com for its subdomains, or an IP address, in ASCII (an "
+                    "international name in its xn-- form)",
+                    flags[l], shown);
+        return FALSE;
+      }
+    }
+  for (guint i = 0; i < s->resolve->len; i++) {
+    const char *entry = g_ptr_array_index(s->resolve, i);
+    const char *colon = strchr(entry, ':');
+    if (!colon || colon == entry || !colon[1] || !pattern_ok(entry)) {
+      g_autofree char *shown = rf_quote(entry, 64);
+      g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                  "--resolve %s is not HOST:ADDRESS (e.g. --resolve pypi.test:127.0.0.1)", shown);
+      return FALSE;
+    }
+  }
+  if (s->upstream && !g_str_has_prefix(s->upstream, "http://") &&
+      !g_str_has_prefix(s->upstream, "socks5h://")) {
+    g_autofree char *shown = rf_quote(s->upstream, 64);
+    g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
+                "--proxy %s is not a proxy URL ringfence can use: give http://HOST:PORT or "
+                "socks5h://HOST:PORT",
+                shown);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- The command's environment ------------------------------------------------------------ */
+
+void rf_netproxy_set_environ(GPtrArray *envp, guint16 port) {
+  g_autofree char *http = g_strdup_printf("http://127.0.0.1:%u", port);
+  g_autofree char *socks = g_strdup_printf("socks5h://127.0.0.1:%u", port);
+  const char *no_proxy = "localhost,127.0.0.1,::1";
+  /* The common names, both cases (curl reads http_proxy in lowercase only). */
+  const char *http_names[] = {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
+                              /* npm's proxy and https-proxy settings */
+                              "npm_config_proxy", "npm_config_https_proxy",
+                              /* pip's --proxy */
+                              "PIP_PROXY",
+                              /* cargo's http.proxy (it also reads the names above) */
+                              "CARGO_HTTP_PROXY"};
+  for (guint i = 0; i < G_N_ELEMENTS(http_names); i++)
+    rf_environ_set(envp, http_names[i], http);
+  rf_environ_set(envp, "ALL_PROXY", socks);
+  rf_environ_set(envp, "all_proxy", socks);
+  rf_environ_set(envp, "NO_PROXY", no_proxy);
+  rf_environ_set(envp, "no_proxy", no_proxy);
+  rf_environ_set(envp, "npm_config_noproxy", no_proxy);
+}
+
+/* ---- Starting and ending the proxy ---------------------------------------------------------- */
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits up to |seconds| for |pid| to end; TRUE when it was reaped. */
+static gboolean reap_within(pid_t pid, double seconds, int *status) {
+  double deadline = now_seconds() + seconds;
+  for (;;) {
+    pid_t got = waitpid(pid, status, WNOHANG);
+    if (got == pid || (got < 0 && errno != EINTR))
+      return TRUE;
+    if (now_seconds() >= deadline)
+      return FALSE;
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = 5 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
+}
+
+static void kill_and_reap(pid_t pid) {
+  int status;
+  kill(pid, SIGKILL);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+}
+
+/* In the child, between fork and exec (async-signal-safe calls only): |fds[i]| becomes
+ * descriptor 3 + i, everything else above 2 is closed, stdin and stdout are /dev/null. */
+static void __attribute__((noreturn))
+exec_child(const char *path, char **argv, const int *fds, int n_fds, int null_fd) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int sig = 1; sig < NSIG; sig++)
+    signal(sig, SIG_DFL);
+  /* Its own process group: ^C at the terminal is the command's, not the proxy's. */
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  int high[8];
+  for (int i = 0; i < n_fds; i++)
+    if ((high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
+      _exit(125);
+  int null_high = fcntl(null_fd, F_DUPFD_CLOEXEC, 64);
+  if (null_high < 0 || dup2(null_high, 0) < 0 || dup2(null_high, 1) < 0)
+    _exit(125);
+  for (int i = 0; i < n_fds; i++)
+    if (dup2(high[i], 3 + i) < 0)
+      _exit(125);
+  syscall(SYS_close_range, 3 + n_fds, ~0u, 0);
+  char *const no_env[] = {NULL};
+  execve(path, argv, no_env);
+  _exit(127);
+}
+
+/* Reads the proxy's one line within the deadline: 1 with it in |line|, 0 at EOF, -1 when the
+ * time ran out. */
+static int read_ready_line(int fd, char *line, size_t cap) {
+  size_t len = 0;
+  double deadline = now_seconds() + RF_NETPROXY_READY_SECONDS;
+  line[0] = '\0';
+  while (len + 1 < cap) {
+    double left = deadline - now_seconds();
+    if (left <= 0)
+      return -1;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int rc = poll(&p, 1, (int)(left * 1000) + 1);
+    if (rc < 0 && errno == EINTR)
+      continue;
+    if (rc == 0)
+      return -1;
+    ssize_t n = read(fd, line + len, 1);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+      continue;
+    if (n <= 0)
+      return len > 0 ? 1 : 0;
+    if (line[len] == '\n') {
+      line[len] = '\0';
+      return 1;
+    }
+    len++;
+    line[len] = '\0';
+  }
+  return 1;
+}
+
+static void add_list(GPtrArray *argv, const char *flag, const GPtrArray *values) {
+  for (guint i = 0; i < values->len; i++) {
+    g_ptr_array_add(argv, g_strdup(flag));
+    g_ptr_array_add(argv, g_strdup(g_ptr_array_index(values, i)));
+  }
+}
+
+RfNetProxy *rf_netproxy_start(const RfNetSettings *settings, const char *helper_dir,
+                              const RfTrust *trust, const rf_backend_policy *view, gboolean bridge,
+                              GError **error) {
+  if (!helper_dir) {
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "--network proxy needs ringfence's helper " NETPROXY_NAME
+                ", and this ringfence has no helper directory: reinstall ringfence");
+    return NULL;
+  }
+  g_autofree char *path = g_build_filename(helper_dir, NETPROXY_NAME, NULL);
+  if (access(path, F_OK) != 0) {
+    g_autofree char *shown = rf_quote_path(path);
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "--network proxy needs ringfence's proxy helper, and %s is missing: reinstall "
+                "ringfence (meson install), or use --network off or --network on",
+                shown);
+    return NULL;
+  }
+  g_autoptr(GError) local = NULL;
+  g_autofree char *trusted = rf_trust_check_file(
+      trust, view, path, "start the network proxy",
+      "install ringfence outside every writable root (meson install, or a build directory "
+      "outside the workspace, /tmp and $TMPDIR)",
+      &local);
+  if (!trusted) {
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "the network proxy was not started: %s",
+                local->message);
+    return NULL;
+  }
+
+  int control[2] = {-1, -1}, accept_pair[2] = {-1, -1}, log_fd = -1, null_fd = -1;
+  RfNetProxy *proxy = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+  int fds[4];
+  int n_fds = 0;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control) < 0 ||
+      (bridge && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, accept_pair) < 0) ||
+      (null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "the network proxy was not started: cannot create its sockets: %s",
+                g_strerror(errno));
+    goto fail;
+  }
+  if (settings->log_file) {
+    log_fd = open(settings->log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
+    if (log_fd < 0) {
+      g_autofree char *shown = rf_quote_path(settings->log_file);
+      g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                  "--network-log %s cannot be opened for writing: %s: name a file you can "
+                  "write",
+                  shown, g_strerror(errno));
+      goto fail;
+    }
+  }
+  g_ptr_array_add(argv, g_strdup(NETPROXY_NAME));
+  fds[n_fds] = control[1];
+  g_ptr_array_add(argv, g_strdup("--control-fd"));
+  g_ptr_array_add(argv, g_strdup_printf("%d", 3 + n_fds++));
+  if (bridge) {
+    fds[n_fds] = accept_pair[1];
+    g_ptr_array_add(argv, g_strdup("--accept-fd"));
+    g_ptr_array_add(argv, g_strdup_printf("%d", 3 + n_fds++));
+  } else {
+    g_ptr_array_add(argv, g_strdup("--listen-tcp"));
+  }
+  if (log_fd >= 0) {
+    fds[n_fds] = log_fd;
+    g_ptr_array_add(argv, g_strdup("--log-json-fd"));
+    g_ptr_array_add(argv, g_strdup_printf("%d", 3 + n_fds++));
+  } else {
+    g_ptr_array_add(argv, g_strdup("--log-fd"));
+    g_ptr_array_add(argv, g_strdup("2"));
+  }
+  g_ptr_array_add(argv, g_strdup("--mode"));
+  g_ptr_array_add(argv, g_strdup(settings->limited ? "limited" : "full"));
+  add_list(argv, "--allow-domain", settings->allow);
+  add_list(argv, "--deny-domain", settings->deny);
+  add_list(argv, "--resolve", settings->resolve);
+  if (settings->upstream) {
+    g_ptr_array_add(argv, g_strdup("--upstream"));
+    g_ptr_array_add(argv, g_strdup(settings->upstream));
+  }
+  if (settings->allow_local_binding)
+    g_ptr_array_add(argv, g_strdup("--allow-local-binding"));
+  g_ptr_array_add(argv, NULL);
+
+  pid_t pid = fork();
+  if (pid < 0) {
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "the network proxy was not started: fork: %s",
+                g_strerror(errno));
+    goto fail;
+  }
+  if (pid == 0)
+    exec_child(trusted, (char **)argv->pdata, fds, n_fds, null_fd);
+  close(control[1]);
+  control[1] = -1;
+  if (accept_pair[1] >= 0) {
+    close(accept_pair[1]);
+    accept_pair[1] = -1;
+  }
+  char line[512];
+  int got = read_ready_line(control[0], line, sizeof(line));
+  unsigned long port = 0;
+  char *end = NULL;
+  if (got == 1 && g_str_has_prefix(line, "ready ")) {
+    errno = 0;
+    port = strtoul(line + 6, &end, 10);
+  }
+  if (got == 1 && end && !*end && end != line + 6 && !errno && port <= 65535 &&
+      (bridge || port > 0)) {
+    proxy = g_new0(RfNetProxy, 1);
+    proxy->pid = pid;
+    proxy->control_fd = control[0];
+    proxy->accept_fd = accept_pair[0];
+    proxy->port = bridge ? RF_NETPROXY_BRIDGE_PORT : (guint16)port;
+    control[0] = accept_pair[0] = -1;
+    goto out;
+  }
+  /* Not ready: the proxy is ended whatever it said, and its words are the reason. */
+  if (got == 1 && g_str_has_prefix(line, "error ")) {
+    g_autofree char *said = rf_quote(line + 6, 400);
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "the network proxy could not start: %s; nothing was run (fix that, or use "
+                "--network off or --network on)",
+                said);
+  } else if (got == 1) {
+    g_autofree char *said = rf_quote(line, 200);
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "the network proxy said %s instead of 'ready PORT': " NETPROXY_NAME
+                " does not match this ringfence; reinstall ringfence",
+                said);
+  } else if (got == 0) {
+    int status = 0;
+    if (!reap_within(pid, 5, &status)) {
+      kill_and_reap(pid);
+      status = 0;
+    }
+    pid = -1;
+    g_autofree char *how = WIFSIGNALED(status)
+                               ? g_strdup_printf("was killed by signal %d", WTERMSIG(status))
+                               : g_strdup_printf("exited with status %d", WEXITSTATUS(status));
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "the network proxy %s before it was ready (its messages are above); nothing "
+                "was run: fix its cause, or use --network off or --network on",
+                how);
+  } else {
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "the network proxy did not say it was ready within %d seconds; nothing was "
+                "run: try again when the machine is less loaded, or use --network off or "
+                "--network on",
+                RF_NETPROXY_READY_SECONDS);
+  }
+  if (pid > 0)
+    kill_and_reap(pid);
+fail:
+  for (guint i = 0; i < 2; i++) {
+    if (control[i] >= 0)
+      close(control[i]);
+    if (accept_pair[i] >= 0)
+      close(accept_pair[i]);
+  }
+out:
+  if (log_fd >= 0)
+    close(log_fd);
+  if (null_fd >= 0)
+    close(null_fd);
+  return proxy;
+}
+
+guint16 rf_netproxy_get_port(const RfNetProxy *proxy) {
+  return proxy->port;
+}
+
+int rf_netproxy_get_accept_fd(const RfNetProxy *proxy) {
+  return proxy->accept_fd;
+}
+
+void rf_netproxy_release_accept_fd(RfNetProxy *proxy) {
+  if (proxy->accept_fd >= 0)
+    close(proxy->accept_fd);
+  proxy->accept_fd = -1;
+}
+
+void rf_netproxy_stop(RfNetProxy *proxy) {
+  if (!proxy)
+    return;
+  rf_netproxy_release_accept_fd(proxy);
+  if (proxy->control_fd >= 0)
+    close(proxy->control_fd);
+  proxy->control_fd = -1;
+  int status;
+  if (proxy->pid > 0 && !reap_within(proxy->pid, 5, &status))
+    kill_and_reap(proxy->pid);
+  g_free(proxy);
+}

@@ -1,0 +1,259 @@
+/* proxy-bridge.c: the bridge inside a sandbox with a network namespace of its own (--network proxy): listens on the sandbox's loopback and hands each connection to ringfence's proxy outside, and the route check before the command starts. */
+#include "proxy-bridge.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BACKLOG 256
+
+/* A listener on |family|'s loopback at |port|, or -errno. */
+static int listen_loopback(int family, int port) {
+  int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    return -errno;
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  struct sockaddr_storage ss;
+  socklen_t len;
+  memset(&ss, 0, sizeof(ss));
+  if (family == AF_INET6) {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons((uint16_t)port);
+    a->sin6_addr = in6addr_loopback;
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    len = sizeof(*a);
+  } else {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof(*a);
+  }
+  if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, BACKLOG) < 0) {
+    int e = errno;
+    close(fd);
+    return -e;
+  }
+  return fd;
+}
+
+/* Hands |conn| to the proxy: 0, or -errno when the proxy is gone. */
+static int hand_over(int accept_fd, int conn) {
+  char byte = 'c';
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } control;
+  memset(&control, 0, sizeof(control));
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                       .msg_controllen = sizeof(control.buf)};
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cmsg), &conn, sizeof(int));
+  for (;;) {
+    ssize_t n = sendmsg(accept_fd, &msg, MSG_NOSIGNAL);
+    if (n == 1)
+      return 0;
+    if (n < 0 && errno == EINTR)
+      continue;
+    return n < 0 ? -errno : -EIO;
+  }
+}
+
+/* The bridge's life: accept, hand over, close; until the proxy's end closes. */
+static __attribute__((noreturn)) void bridge_loop(int accept_fd, const int *listeners, int n) {
+  struct pollfd fds[3];
+  for (int i = 0; i < n; i++)
+    fds[i] = (struct pollfd){.fd = listeners[i], .events = POLLIN};
+  fds[n] = (struct pollfd){.fd = accept_fd, .events = 0}; /* POLLHUP: the proxy is gone */
+  for (;;) {
+    int rc = poll(fds, (nfds_t)n + 1, -1);
+    if (rc < 0 && errno == EINTR)
+      continue;
+    if (rc < 0 || fds[n].revents)
+      _exit(0);
+    for (int i = 0; i < n; i++) {
+      if (!(fds[i].revents & POLLIN))
+        continue;
+      for (;;) {
+        int conn = accept4(listeners[i], NULL, NULL, SOCK_CLOEXEC);
+        if (conn < 0)
+          break; /* EAGAIN: all taken; a client that left meanwhile: next one */
+        int sent = hand_over(accept_fd, conn);
+        close(conn);
+        if (sent < 0)
+          _exit(0);
+      }
+    }
+  }
+}
+
+int rf_bridge_start(int accept_fd, int port, pid_t *pid, char *err, size_t err_len) {
+  int listeners[2];
+  int n = 0;
+  int rc = listen_loopback(AF_INET, port);
+  if (rc < 0) {
+    snprintf(err, err_len, "cannot listen on 127.0.0.1:%d inside the sandbox: %s", port,
+             strerror(-rc));
+    close(accept_fd);
+    return rc;
+  }
+  listeners[n++] = rc;
+  /* IPv6 loopback is there unless the kernel has IPv6 off: then 127.0.0.1 alone. */
+  rc = listen_loopback(AF_INET6, port);
+  if (rc >= 0)
+    listeners[n++] = rc;
+  else if (rc != -EAFNOSUPPORT && rc != -EADDRNOTAVAIL) {
+    snprintf(err, err_len, "cannot listen on [::1]:%d inside the sandbox: %s", port,
+             strerror(-rc));
+    close(listeners[0]);
+    close(accept_fd);
+    return rc;
+  }
+  pid_t child = fork();
+  if (child < 0) {
+    int e = errno;
+    snprintf(err, err_len, "cannot start the bridge: fork: %s", strerror(e));
+    for (int i = 0; i < n; i++)
+      close(listeners[i]);
+    close(accept_fd);
+    return -e;
+  }
+  if (child == 0) {
+    /* Not the command's to borrow (ptrace, /proc/PID/mem), nothing else held. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int keep[3] = {listeners[0], n > 1 ? listeners[1] : listeners[0], accept_fd};
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd <= 2 && null_fd >= 0; fd++)
+      if (fd != null_fd)
+        dup2(null_fd, fd);
+    /* Everything but the listeners and the accept socket is closed. */
+    for (int fd = 3; fd < 1024; fd++)
+      if (fd != keep[0] && fd != keep[1] && fd != keep[2])
+        close(fd);
+    syscall(SYS_close_range, 1024, ~0u, 0);
+    bridge_loop(accept_fd, listeners, n);
+  }
+  for (int i = 0; i < n; i++)
+    close(listeners[i]);
+  close(accept_fd);
+  *pid = child;
+  return 0;
+}
+
+static long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One health check through |family|'s loopback: 0, -EAFNOSUPPORT when the sandbox has no
+ * such loopback (not listened on either), else -errno with a message. */
+static int check_one(int family, int port, long deadline, char *err, size_t err_len) {
+  const char *shown = family == AF_INET6 ? "[::1]" : "127.0.0.1";
+  int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return family == AF_INET6 ? -EAFNOSUPPORT : -errno;
+  struct sockaddr_storage ss;
+  socklen_t len;
+  memset(&ss, 0, sizeof(ss));
+  if (family == AF_INET6) {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons((uint16_t)port);
+    a->sin6_addr = in6addr_loopback;
+    len = sizeof(*a);
+  } else {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof(*a);
+  }
+  if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+    int e = errno;
+    close(fd);
+    if (family == AF_INET6 && (e == EADDRNOTAVAIL || e == ENETUNREACH))
+      return -EAFNOSUPPORT;
+    snprintf(err, err_len, "connecting to the bridge on %s:%d: %s", shown, port, strerror(e));
+    return -e;
+  }
+  unsigned char random[12];
+  if (getrandom(random, sizeof(random), 0) != (ssize_t)sizeof(random))
+    memset(random, 0x5a, sizeof(random));
+  char token[2 * sizeof(random) + 1];
+  for (size_t i = 0; i < sizeof(random); i++)
+    snprintf(token + 2 * i, 3, "%02x", random[i]);
+  char ping[96], expected[96], got[96];
+  int ping_len = snprintf(ping, sizeof(ping), "RINGFENCE-PING %s\n", token);
+  snprintf(expected, sizeof(expected), "RINGFENCE-PONG %s", token);
+  if (send(fd, ping, (size_t)ping_len, MSG_NOSIGNAL) != ping_len) {
+    int e = errno;
+    close(fd);
+    snprintf(err, err_len, "sending the health check through %s:%d: %s", shown, port,
+             strerror(e));
+    return -EIO;
+  }
+  size_t have = 0;
+  while (have + 1 < sizeof(got)) {
+    long left = deadline - now_ms();
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int rc = left > 0 ? poll(&p, 1, (int)left) : 0;
+    if (rc < 0 && errno == EINTR)
+      continue;
+    if (rc == 0) {
+      close(fd);
+      snprintf(err, err_len, "the proxy did not answer the health check through %s:%d in time",
+               shown, port);
+      return -ETIMEDOUT;
+    }
+    ssize_t n = recv(fd, got + have, 1, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    if (got[have] == '\n')
+      break;
+    have++;
+  }
+  got[have] = '\0';
+  close(fd);
+  if (strcmp(got, expected) != 0) {
+    snprintf(err, err_len,
+             "the health check through %s:%d got no answer from ringfence's proxy (the "
+             "connection %s)",
+             shown, port, have ? "answered something else" : "was closed");
+    return -EPROTO;
+  }
+  return 0;
+}
+
+int rf_bridge_check(int port, int timeout_ms, char *err, size_t err_len) {
+  long deadline = now_ms() + timeout_ms;
+  int rc = check_one(AF_INET, port, deadline, err, err_len);
+  if (rc < 0)
+    return rc;
+  rc = check_one(AF_INET6, port, deadline, err, err_len);
+  return rc == -EAFNOSUPPORT ? 0 : rc;
+}
