@@ -224,17 +224,29 @@ static int socket_file_inside(rf_notify_socket *s, rf_target *t, int type, const
   return 0;
 }
 
-static int inet_port(const void *addr, size_t len, int *port) {
+/* --network proxy without a namespace of its own (Landlock): the one destination a socket of
+ * the host's namespace may reach is the proxy, a TCP listener on the host's 127.0.0.1 (an
+ * IPv6 socket names it ::ffff:127.0.0.1).  The port alone would let a stream to any host on
+ * that port through, and a datagram to whatever listens on that UDP port. */
+static int proxy_destination(const rf_notify_socket *s, int sock, const void *addr, size_t len) {
+  if (s->config.network != RF_NETWORK_PROXY || s->config.proxy_port == 0 ||
+      socket_type(sock) != SOCK_STREAM)
+    return 0;
   sa_family_t family;
   memcpy(&family, addr, sizeof(family));
-  if (family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-    *port = ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
-    return 1;
+  if (family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+    struct sockaddr_in in;
+    memcpy(&in, addr, sizeof(in));
+    return ntohs(in.sin_port) == s->config.proxy_port &&
+           in.sin_addr.s_addr == htonl(INADDR_LOOPBACK);
   }
-  /* AF_UNSPEC: a UDP sendto() reads it as AF_INET. */
-  if ((family == AF_INET || family == AF_UNSPEC) && len >= sizeof(struct sockaddr_in)) {
-    *port = ntohs(((const struct sockaddr_in *)addr)->sin_port);
-    return 1;
+  if (family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+    struct sockaddr_in6 in6;
+    memcpy(&in6, addr, sizeof(in6));
+    static const unsigned char mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                             0, 0, 0xff, 0xff, 127, 0, 0, 1};
+    return ntohs(in6.sin6_port) == s->config.proxy_port &&
+           memcmp(&in6.sin6_addr, mapped, sizeof(mapped)) == 0;
   }
   return 0;
 }
@@ -261,10 +273,7 @@ static int check_destination(rf_notify_socket *s, rf_target *t, int sock, int co
      * outside): in the sandbox's private namespace, loopback only. */
     if (isolated(s, sock) || (connecting && view.family == AF_UNSPEC))
       return 0;
-    int port = 0;
-    if (s->config.network == RF_NETWORK_ON ||
-        (s->config.network == RF_NETWORK_PROXY && inet_port(addr, len, &port) &&
-         port == s->config.proxy_port))
+    if (s->config.network == RF_NETWORK_ON || proxy_destination(s, sock, addr, len))
       return 0;
     return -EACCES;
   }

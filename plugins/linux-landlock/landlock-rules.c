@@ -69,6 +69,12 @@ uint64_t rf_ll_capabilities_for_abi(int abi, int unix_supervision) {
    * same holds desktop-isolation. */
   if (abi >= 6 && (abi >= 9 || unix_supervision))
     caps |= RF_CAP_HOST_UNIX_SOCKETS | RF_CAP_PRIVATE_DESKTOP;
+  /* --network proxy: no namespace, so the connect supervisor allows a socket of the host's
+   * namespace to reach the proxy's 127.0.0.1 port and nothing else (TCP and UDP, IPv4 and
+   * IPv6, connect and every send naming an address); from ABI 4 Landlock's TCP port rule
+   * also holds the port. */
+  if (unix_supervision)
+    caps |= RF_CAP_PROXY_ONLY;
   return caps;
 }
 

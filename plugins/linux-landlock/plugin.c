@@ -67,8 +67,11 @@ static rf_ll_seccomp_options seccomp_options_for(const rf_backend_policy *policy
           {
               /* No network namespace: inet sockets would reach the host, so
                * with the network off only unix sockets may be created. */
-              .network_off = policy->network == RF_NETWORK_OFF,
-              .allow_inet_sockets = 0,
+              .network_off = policy->network != RF_NETWORK_ON,
+              /* --network proxy: inet sockets for the proxy's port, which the connect
+               * supervisor allows alone (notify-handler-socket.h); netlink, packet and
+               * the other families stay refused. */
+              .allow_inet_sockets = policy->network == RF_NETWORK_PROXY,
               /* Below ABI 9, sendto() with an address would reach a host
                * socket without the connect() the supervisor checks. */
               .deny_unix_datagram = rf_ll_needs_unix_supervisor(abi),
@@ -91,10 +94,14 @@ static void describe_missing(int abi, char *buf, size_t len) {
                                         "host-unix-sockets and desktop-isolation need ABI 6"
                         : abi >= 9    ? "metadata supervisor; host unix sockets: resolve_unix + scope"
                                       : "metadata and bind/connect supervisor + scope";
-  snprintf(buf, len, "%s%s; %s; never with Landlock: private-loopback, proxy-only",
+  snprintf(buf, len,
+           "%s%s; %s; proxy-only: %s; never with Landlock: private-loopback",
            sockets, supervision ? "" : why,
            supervision >= 2 ? "protected paths: guard + ringfence-fs-proxy"
-                            : "protected-subpaths not held (needs Linux 5.14)");
+                            : "protected-subpaths not held (needs Linux 5.14)",
+           !supervision ? "not held (needs the notify supervisor)"
+           : abi >= 4   ? "connect supervisor (TCP to the proxy on 127.0.0.1 only) + TCP port rule"
+                        : "connect supervisor (TCP to the proxy on 127.0.0.1 only)");
 }
 
 static int landlock_probe(const rf_backend_host *host, rf_backend_probe_report *report) {
@@ -460,7 +467,10 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
     };
   }
   if (supervision) {
-    rc = rf_ll_unix_notify_compile(rf_ll_needs_unix_supervisor(kernel.abi), guard, &launch.notify,
+    /* The socket calls are notifications below ABI 9 (host unix sockets), and with
+     * --network proxy on every ABI: the supervisor is what holds proxy-only. */
+    int sockets = rf_ll_needs_unix_supervisor(kernel.abi) || policy->network == RF_NETWORK_PROXY;
+    rc = rf_ll_unix_notify_compile(sockets, guard, &launch.notify,
                                    err, err_len);
     if (rc < 0)
       goto out;
