@@ -98,7 +98,12 @@ claim "a bad --sandbox value exits 125 and names the accepted values" \
 msg=$("$RF" run -s workspace-write --writable-root "$top/does-not-exist" -- true 2>&1); rc=$?
 claim "a missing writable root exits 125 and names it" \
   test "$rc:$(has does-not-exist "$msg" && echo named)" = 125:named
-"$RF" run --network proxy -- true 2>/dev/null; claim "--network proxy is refused for now (125)" test $? -eq 125
+msg=$("$RF" run --allow-domain example.com -- true 2>&1); rc=$?
+claim "--allow-domain without --network proxy exits 125 and says so" \
+  test "$rc:$(has 'network proxy' "$msg" && echo named)" = 125:named
+msg=$("$RF" run --network proxy --proxy ftp://x -- true 2>&1); rc=$?
+claim "a --proxy URL that is not http:// or socks5h:// exits 125 and names the forms" \
+  test "$rc:$(has 'socks5h://' "$msg" && echo named)" = 125:named
 "$RF" run --timeout abc -- true 2>/dev/null; claim "a bad --timeout exits 125" test $? -eq 125
 
 for sig in INT TERM HUP QUIT; do

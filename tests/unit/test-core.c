@@ -242,14 +242,39 @@ static void test_custom_protected_names_replace_defaults(void) {
   CU_ASSERT(!protected_listed(view, dotgit));
 }
 
-static void test_proxy_network_is_refused_for_now(void) {
+static void test_proxy_network_resolves_with_its_settings(void) {
   make_scratch();
   g_autoptr(RfPolicy) policy = workspace_policy();
   rf_policy_set_network(policy, RF_NETWORK_PROXY);
+  rf_policy_add_allowed_domain(policy, "*.example.com");
+  rf_policy_add_proxy_resolve(policy, "a.example.com:192.0.2.1");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RfPlan) plan = rf_policy_resolve(policy, &error);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+  const rf_backend_policy *view = rf_plan_get_backend_policy(plan);
+  CU_ASSERT_EQUAL(view->network, RF_NETWORK_PROXY);
+  CU_ASSERT_TRUE(view->required & RF_CAP_PROXY_ONLY);
+  /* The route is made at launch: no descriptor yet (never 0, stdin). */
+  CU_ASSERT_EQUAL(view->proxy_accept_fd, -1);
+  for (const char *const *e = view->envp; *e; e++)
+    CU_ASSERT_FALSE(g_str_has_prefix(*e, "RINGFENCE_SANDBOX_NETWORK_DISABLED="));
+}
+
+static void test_proxy_settings_need_network_proxy(void) {
+  make_scratch();
+  g_autoptr(RfPolicy) policy = workspace_policy();
+  rf_policy_add_allowed_domain(policy, "example.com");
   g_autoptr(GError) error = NULL;
   g_autoptr(RfPlan) plan = rf_policy_resolve(policy, &error);
   CU_ASSERT_PTR_NULL(plan);
-  CU_ASSERT(error && strstr(error->message, "proxy"));
+  CU_ASSERT(error && strstr(error->message, "--network proxy"));
+  g_autoptr(RfPolicy) bad = workspace_policy();
+  rf_policy_set_network(bad, RF_NETWORK_PROXY);
+  rf_policy_add_proxy_resolve(bad, "no-address");
+  g_autoptr(GError) error2 = NULL;
+  g_autoptr(RfPlan) none = rf_policy_resolve(bad, &error2);
+  CU_ASSERT_PTR_NULL(none);
+  CU_ASSERT(error2 && strstr(error2->message, "HOST:ADDRESS"));
 }
 
 static void test_protected_subpaths_required_only_when_one_exists(void) {
@@ -485,7 +510,8 @@ int main(void) {
               test_naming_a_protected_path_as_root_unprotects_it);
   CU_add_test(policy, "custom protected names replace the defaults",
               test_custom_protected_names_replace_defaults);
-  CU_add_test(policy, "network proxy is refused for now", test_proxy_network_is_refused_for_now);
+  CU_add_test(policy, "network proxy resolves with its settings", test_proxy_network_resolves_with_its_settings);
+  CU_add_test(policy, "proxy settings need --network proxy, and a well-formed --resolve", test_proxy_settings_need_network_proxy);
   CU_add_test(policy, "protected-subpaths is required only when a protected path exists",
               test_protected_subpaths_required_only_when_one_exists);
   CU_add_test(policy, "network off requires network-off and host-unix-sockets",
