@@ -66,6 +66,12 @@ enum {
   S_ALLOWED_DOMAINS,
   S_DENIED_DOMAINS,
   S_PROXY_URL,
+  S_NP_ENABLED,
+  S_NP_MODE,
+  S_NP_PROXY_URL,
+  S_NP_ALLOWED,
+  S_NP_DENIED,
+  S_NP_LOCAL_BINDING,
   N_SETTINGS
 };
 
@@ -74,6 +80,7 @@ static const char *const networks[] = {"off", "on", "proxy", NULL};
 static const char *const backends[] = {"auto", "bwrap", "landlock", "seatbelt", "windows", NULL};
 static const char *const windows_modes[] = {"unelevated", "elevated", NULL};
 static const char *const inherits[] = {"all", "core", "none", NULL};
+static const char *const proxy_modes[] = {"full", "limited", NULL};
 
 typedef struct {
   const char *key; /* dotted, from the top of the file */
@@ -122,11 +129,21 @@ static const Spec specs[N_SETTINGS] = {
     [S_ALLOWED_DOMAINS] = {"ringfence.allowed_domains", TYPE_STRINGS, NULL, "[] (nothing)"},
     [S_DENIED_DOMAINS] = {"ringfence.denied_domains", TYPE_STRINGS, NULL, "[]"},
     [S_PROXY_URL] = {"ringfence.proxy_url", TYPE_STRING, NULL, "(none: direct)"},
+    /* The keys the other agent CLI's users write for its network proxy (docs/network.md):
+     * enabled = true means --network proxy; proxy_url is where that CLI's own proxy listens,
+     * read and not used (ringfence's proxy takes a port of its own). */
+    [S_NP_ENABLED] = {"network_proxy.enabled", TYPE_BOOL, NULL, "false"},
+    [S_NP_MODE] = {"network_proxy.mode", TYPE_ENUM, proxy_modes, "\"full\""},
+    [S_NP_PROXY_URL] = {"network_proxy.proxy_url", TYPE_STRING, NULL, "(not used)"},
+    [S_NP_ALLOWED] = {"network_proxy.policy.allowed_domains", TYPE_STRINGS, NULL, "[]"},
+    [S_NP_DENIED] = {"network_proxy.policy.denied_domains", TYPE_STRINGS, NULL, "[]"},
+    [S_NP_LOCAL_BINDING] = {"network_proxy.policy.allow_local_binding", TYPE_BOOL, NULL, "false"},
 };
 
 /* Tables whose keys are settings (approval_policy is a setting that may be a table). */
 static const char *const setting_tables[] = {"sandbox_workspace_write", "features", "windows",
-                                             "ringfence", "shell_environment_policy", NULL};
+                                             "ringfence", "shell_environment_policy",
+                                             "network_proxy", "network_proxy.policy", NULL};
 
 static const char *const granular_flags[] = {
     "sandbox_approval", "rules", "mcp_elicitations", "request_permissions", "skill_approval", NULL};
@@ -1271,6 +1288,14 @@ gboolean rf_config_resolve(RfConfig *config, GError **error) {
 static rf_network_mode effective_network(const RfConfig *config, const char **origin) {
   int network_layer = config->effective_layer[S_NETWORK];
   int access_layer = workspace_write(config) ? config->effective_layer[S_NETWORK_ACCESS] : -1;
+  /* [network_proxy] enabled = true: the proxy, unless a higher layer says otherwise. */
+  int proxy_layer = config->effective[S_NP_ENABLED].set && config->effective[S_NP_ENABLED].boolean
+                        ? config->effective_layer[S_NP_ENABLED]
+                        : -1;
+  if (proxy_layer >= 0 && proxy_layer > network_layer && proxy_layer >= access_layer) {
+    *origin = "network_proxy.enabled";
+    return RF_NETWORK_PROXY;
+  }
   if (network_layer >= 0 && network_layer >= access_layer) {
     rf_network_mode mode = RF_NETWORK_OFF;
     rf_network_mode_from_string(config->effective[S_NETWORK].text, &mode, NULL);
@@ -1375,12 +1400,28 @@ gboolean rf_config_apply(const RfConfig *config, RfPolicy *policy, GError **erro
     }
     rf_policy_add_required(policy, bit);
   }
-  for (char **name = e[S_ALLOWED_DOMAINS].list; name && *name; name++)
+  /* The proxy's settings: all of them with --network proxy; otherwise only those given as
+   * flags, which rf_policy_resolve refuses (a config that also serves runs with the network
+   * off or on is not an error). */
+  gboolean proxy = effective_network(config, &network_origin) == RF_NETWORK_PROXY;
+  const Setting *f = config->flag_layer.s;
+  const Setting *domains = proxy ? e : f;
+  for (char **name = domains[S_ALLOWED_DOMAINS].list; name && *name; name++)
     rf_policy_add_allowed_domain(policy, *name);
-  for (char **name = e[S_DENIED_DOMAINS].list; name && *name; name++)
+  for (char **name = domains[S_DENIED_DOMAINS].list; name && *name; name++)
     rf_policy_add_denied_domain(policy, *name);
-  if (e[S_PROXY_URL].set)
-    rf_policy_set_upstream_proxy(policy, e[S_PROXY_URL].text);
+  if (domains[S_PROXY_URL].set && domains[S_PROXY_URL].text)
+    rf_policy_set_upstream_proxy(policy, domains[S_PROXY_URL].text);
+  if (proxy) {
+    for (char **name = e[S_NP_ALLOWED].list; name && *name; name++)
+      rf_policy_add_allowed_domain(policy, *name);
+    for (char **name = e[S_NP_DENIED].list; name && *name; name++)
+      rf_policy_add_denied_domain(policy, *name);
+    if (e[S_NP_MODE].set && g_str_equal(e[S_NP_MODE].text, "limited"))
+      rf_policy_set_proxy_limited(policy, TRUE);
+    if (e[S_NP_LOCAL_BINDING].set && e[S_NP_LOCAL_BINDING].boolean)
+      rf_policy_set_allow_local_binding(policy, TRUE);
+  }
   if (e[S_WINDOWS_SANDBOX].set)
     rf_policy_set_windows_mode(policy, g_str_equal(e[S_WINDOWS_SANDBOX].text, "elevated")
                                            ? RF_WINDOWS_ELEVATED

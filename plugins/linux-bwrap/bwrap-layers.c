@@ -95,6 +95,13 @@ void rf_bwrap_render_layers(const rf_backend_policy *policy, int abi, const char
           "(socket families)");
     rf_emitf(out, "layers", "private-loopback: the network namespace's own loopback");
   }
+  if (policy->network == RF_NETWORK_PROXY)
+    rf_emitf(out, "layers",
+          "proxy-only: network namespace with its own loopback only; %s's bridge listens on "
+          "127.0.0.1:%u and [::1]:%u inside and hands each connection to ringfence's proxy over "
+          "a socket (--proxy-accept-fd), after a health check through it before the command "
+          "starts (docs/network.md)",
+          "ringfence-sandbox-init", (unsigned)policy->proxy_port, (unsigned)policy->proxy_port);
   if (supervised) {
     rf_emitf(out, "layers",
           "host-unix-sockets: network namespace (abstract sockets); the socket supervisor "

@@ -40,7 +40,9 @@ static uint64_t seatbelt_capabilities(const rf_backend_host *host) {
   (void)host;
   return RF_CAP_WRITE_CONFINED | RF_CAP_PROTECTED_SUBPATHS | RF_CAP_RESTRICTED_READ |
          RF_CAP_DENY_READ | RF_CAP_NETWORK_OFF | RF_CAP_HOST_UNIX_SOCKETS |
-         RF_CAP_HOST_PROCESSES | RF_CAP_FD_ISOLATION | RF_CAP_PRIVATE_DESKTOP;
+         RF_CAP_HOST_PROCESSES | RF_CAP_FD_ISOLATION | RF_CAP_PRIVATE_DESKTOP |
+         /* --network proxy: outbound to the proxy's localhost port only (sbpl-profile.c) */
+         RF_CAP_PROXY_ONLY;
 }
 
 static void report_text(char *field, size_t len, const char *text) {

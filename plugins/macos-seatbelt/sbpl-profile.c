@@ -99,13 +99,8 @@ static int check_policy(profile_builder *b) {
     rf_seatbelt_set_error(b->err, b->err_len, "seatbelt: unknown sandbox mode %u", p->mode);
     return -EINVAL;
   }
-  if (p->network == RF_NETWORK_PROXY) {
-    rf_seatbelt_set_error(b->err, b->err_len,
-                          "seatbelt: network mode 'proxy' is not supported by the Seatbelt "
-                          "backend yet; use --network off (default) or --network on");
-    return -ENOTSUP;
-  }
-  if (p->network != RF_NETWORK_OFF && p->network != RF_NETWORK_ON) {
+  if (p->network != RF_NETWORK_OFF && p->network != RF_NETWORK_ON &&
+      p->network != RF_NETWORK_PROXY) {
     rf_seatbelt_set_error(b->err, b->err_len, "seatbelt: unknown network mode %u", p->network);
     return -EINVAL;
   }
@@ -398,6 +393,21 @@ static int emit_writes(profile_builder *b) {
 static int emit_network(profile_builder *b) {
   if (b->policy->network == RF_NETWORK_ON) {
     emit_fixed(b, "network-policy.sbpl", rf_sbpl_network_policy);
+    return 0;
+  }
+  if (b->policy->network == RF_NETWORK_PROXY) {
+    /* --network proxy (docs/network.md): ringfence's proxy listens on 127.0.0.1:PORT; the
+     * command may connect there and nowhere else.  No DNS service: names are the proxy's to
+     * resolve.  Certificate trust evaluation stays, for TLS through CONNECT. */
+    emit(b, "\n;; ---- network: proxy.  Outbound only to ringfence's proxy on the loopback\n"
+            ";; (port chosen when the proxy starts; 0 when only rendered); no DNS, no bind,\n"
+            ";; no inbound: (deny default) refuses the rest.\n");
+    rf_sbuf_appendf(&b->text, "(allow network-outbound (remote ip \"localhost:%u\"))\n",
+                    (unsigned)b->policy->proxy_port);
+    emit(b, "(allow mach-lookup\n"
+            "  (global-name \"com.apple.trustd\")\n"
+            "  (global-name \"com.apple.trustd.agent\")\n"
+            "  (global-name \"com.apple.SecurityServer\"))\n");
     return 0;
   }
   emit(b, "\n;; ---- network: off.  No rule: (deny default) refuses every socket connect,\n"

@@ -272,10 +272,15 @@ class Suite:
     def fresh_dir(self, name):
         return tempfile.mkdtemp(prefix=name + "-", dir=self.base)
 
-    def names(self, *pairs):
+    def names(self, *pairs, loopback=True):
+        """--resolve each name to the host's 127.0.0.1, where the test servers live; the proxy
+        refuses private addresses unless the literal is allowlisted, so with |loopback| that
+        literal is allowed too."""
         out = []
         for host in pairs:
             out += ["--resolve", host + ":127.0.0.1"]
+        if loopback:
+            out += ["--allow-domain", "127.0.0.1"]
         return out
 
     def leftovers(self):
@@ -491,6 +496,39 @@ class Suite:
                        (site, "allow") in hosts and ("nolog.test", "deny") in hosts and
                        "ringfence-netproxy" not in r.err,
                        "lines %r" % lines[:4])
+
+        # The proxy as the way out (the escape cases of issue 15): the host's private side stays
+        # out of reach through it unless the user allowlists that literal address.
+        if t("escape via the proxy: a name mapped to loopback is refused"):
+            path = "/sneaky-%s" % b
+            r = self.ringfence(b, ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "60",
+                                   "http://sneaky.test:%d%s" % (hp, path)],
+                               ["--allow-domain", "sneaky.test"] + self.names("sneaky.test", loopback=False))
+            self.claim(b + ": escape via the proxy: a name mapped to loopback is refused",
+                       r.out != "200" and not self.rec.saw("paths", path),
+                       "code %r, err %r" % (r.out, r.err[-300:]))
+        if t("escape via the proxy: loopback, mapped and metadata literals are refused"):
+            lit = ["/lit4-%s" % b, "/lit6-%s" % b]
+            cmd = ("curl -sS --noproxy '' -o /dev/null -w '%%{http_code} ' --max-time 60 http://127.0.0.1:%d%s; "
+                   "curl -sS --noproxy '' -o /dev/null -w '%%{http_code} ' --max-time 60 'http://[::ffff:127.0.0.1]:%d%s'; "
+                   "curl -sS --noproxy '' -o /dev/null -w '%%{http_code} ' --max-time 60 http://169.254.169.254/latest/meta-data/; "
+                   "curl -sS --noproxy '' -p -o /dev/null -w '%%{http_code} ' --max-time 60 http://127.0.0.1:%d/tunnel-%s; "
+                   "curl -sS --noproxy '' -x \"$ALL_PROXY\" -o /dev/null -w '%%{http_code} ' --max-time 30 http://sneaky.test:%d/socks-%s; "
+                   "curl -sS -o /dev/null -w '%%{http_code} ' --max-time 60 http://meta.test/latest/meta-data/; true"
+                   % (hp, lit[0], hp, lit[1], self.raw_port, b, hp, b))
+            r = self.ringfence(b, ["sh", "-c", cmd],
+                               ["--allow-domain", site, "--allow-domain", "sneaky.test",
+                                "--allow-domain", "meta.test", "--resolve", "meta.test:169.254.169.254"] +
+                               self.names("sneaky.test", loopback=False))
+            time.sleep(0.5)
+            codes = r.out.split()
+            # Refused by the proxy (403), never tried: the metadata address by name as well.
+            self.claim(b + ": escape via the proxy: loopback, mapped and metadata literals are refused",
+                       len(codes) == 6 and codes[0] == codes[1] == codes[2] == codes[5] == "403" and
+                       "200" not in codes and
+                       not any(self.rec.saw("paths", p) for p in lit + ["/socks-" + b]) and
+                       not self.rec.saw("raw", "tunnel-" + b),
+                       "codes %r, err %r, server saw %r" % (codes, r.err[-300:], self.rec.paths[-3:]))
 
         if t("nothing is left after the runs"):
             left = self.no_leftovers()

@@ -98,9 +98,13 @@ static void test_render_works_on_every_os(void) {
                                           "RINGFENCE_SANDBOX_NETWORK_DISABLED=1\n"));
   capture_free(&cap);
 
+  /* --network proxy: rendered, and no network-disabled marker (this network works). */
   f.policy.network = RF_NETWORK_PROXY;
+  f.policy.proxy_port = 3128;
   sink = capture_sink(&cap);
-  CU_ASSERT_EQUAL(backend()->render(NULL, &f.policy, argv, sink, err, sizeof err), -ENOTSUP);
+  CU_ASSERT_EQUAL(backend()->render(NULL, &f.policy, argv, sink, err, sizeof err), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(cap.text, "(remote ip \"localhost:3128\")"));
+  CU_ASSERT_PTR_NULL(strstr(cap.text, "RINGFENCE_SANDBOX_NETWORK_DISABLED"));
   capture_free(&cap);
 
   CU_ASSERT_EQUAL(backend()->render(NULL, &f.policy, NULL, sink, err, sizeof err), -EINVAL);

@@ -388,19 +388,26 @@ static void test_no_service_reaches_the_users_desktop(void) {
   }
 }
 
-static void test_proxy_mode_is_refused_until_it_is_wired_up(void) {
+static void test_proxy_mode_allows_the_proxy_port_alone(void) {
   fixture f;
   fixture_policy(&f, workspace_restricted);
   f.policy.network = RF_NETWORK_PROXY;
   f.policy.proxy_port = 3128;
   rf_seatbelt_params params = {0};
-  char *profile = (char *)1;
+  char *profile = NULL;
   char err[512] = "";
-  CU_ASSERT_EQUAL(rf_seatbelt_profile(&f.policy, &profile, &params, err, sizeof err), -ENOTSUP);
-  CU_ASSERT_PTR_NULL(profile);
-  CU_ASSERT_EQUAL(params.n, 0);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "proxy"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "--network"));
+  CU_ASSERT_EQUAL_FATAL(rf_seatbelt_profile(&f.policy, &profile, &params, err, sizeof err), 0);
+  /* Outbound to the proxy's localhost port, and no other network rule. */
+  CU_ASSERT_PTR_NOT_NULL(strstr(profile, "(allow network-outbound (remote ip \"localhost:3128\"))\n"));
+  const char *first = strstr(profile, "(allow network");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+  CU_ASSERT_PTR_NULL(strstr(first + 1, "(allow network"));
+  /* No DNS: names are the proxy's to resolve. */
+  CU_ASSERT_PTR_NULL(strstr(profile, "mDNSResponder"));
+  CU_ASSERT_PTR_NULL(strstr(profile, "DNSConfiguration"));
+  CU_ASSERT_PTR_NULL(strstr(profile, "network-policy.sbpl"));
+  free(profile);
+  rf_seatbelt_params_clear(&params);
 }
 
 static void expect_invalid(fixture *f, const char *needle) {
@@ -551,8 +558,8 @@ void add_profile_tests(void) {
   CU_add_test(s, "a path named .git elsewhere is not special",
               test_a_path_named_git_elsewhere_is_not_special);
   CU_add_test(s, "no service reaches the user's desktop", test_no_service_reaches_the_users_desktop);
-  CU_add_test(s, "proxy mode is refused until it is wired up",
-              test_proxy_mode_is_refused_until_it_is_wired_up);
+  CU_add_test(s, "proxy mode: outbound to the proxy's localhost port alone, no DNS",
+              test_proxy_mode_allows_the_proxy_port_alone);
   CU_add_test(s, "malformed policies are refused with the culprit named",
               test_malformed_policies_are_refused_with_the_culprit_named);
   CU_add_test(s, "environment carries the sandbox markers",
