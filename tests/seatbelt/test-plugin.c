@@ -36,13 +36,14 @@ static void test_capabilities_claim_only_what_the_profile_enforces(void) {
   CU_ASSERT_EQUAL(caps, RF_CAP_WRITE_CONFINED | RF_CAP_PROTECTED_SUBPATHS |
                             RF_CAP_RESTRICTED_READ | RF_CAP_DENY_READ | RF_CAP_NETWORK_OFF |
                             RF_CAP_HOST_UNIX_SOCKETS | RF_CAP_HOST_PROCESSES |
-                            RF_CAP_FD_ISOLATION | RF_CAP_PRIVATE_DESKTOP);
+                            RF_CAP_FD_ISOLATION | RF_CAP_PRIVATE_DESKTOP | RF_CAP_PROXY_ONLY);
   CU_ASSERT_FALSE(caps & RF_CAP_PROCESS_CONTAINMENT);
   CU_ASSERT_FALSE(caps & RF_CAP_TERMINAL_INJECTION);
   CU_ASSERT_FALSE(caps & RF_CAP_KERNEL_SURFACE);
   CU_ASSERT_FALSE(caps & RF_CAP_PRIVATE_LOOPBACK);
   CU_ASSERT_FALSE(caps & RF_CAP_SANDBOX_UNIX_SOCKETS);
-  CU_ASSERT_FALSE(caps & RF_CAP_PROXY_ONLY);
+  /* --network proxy: outbound to the proxy's localhost port alone (test-profile.c). */
+  CU_ASSERT_TRUE(caps & RF_CAP_PROXY_ONLY);
 }
 
 static void test_probe_says_not_macos_elsewhere(void) {

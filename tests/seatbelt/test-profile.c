@@ -405,7 +405,9 @@ static void test_proxy_mode_allows_the_proxy_port_alone(void) {
   /* No DNS: names are the proxy's to resolve. */
   CU_ASSERT_PTR_NULL(strstr(profile, "mDNSResponder"));
   CU_ASSERT_PTR_NULL(strstr(profile, "DNSConfiguration"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "network-policy.sbpl"));
+  CU_ASSERT_PTR_NULL(strstr(profile, "(remote ip))"));
+  CU_ASSERT_PTR_NULL(strstr(profile, "network-bind"));
+  CU_ASSERT_PTR_NULL(strstr(profile, "network-inbound"));
   free(profile);
   rf_seatbelt_params_clear(&params);
 }
