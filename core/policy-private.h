@@ -120,6 +120,9 @@ guint64 rf_guarantees_required(const RfPlan *plan);
 GPtrArray *rf_environ_build(const char *const *base);
 void rf_environ_set(GPtrArray *envp, const char *name, const char *value);
 const char *rf_environ_get(GPtrArray *envp, const char *name);
+/* Removes $WSL_INTEROP and the other WSL* variables naming a socket below /run/WSL
+ * (core/wsl-environ.c). */
+void rf_environ_drop_wsl_interop(GPtrArray *envp);
 
 /* core/trusted-program.c: which files ringfence may execute or load unconfined. */
 typedef struct _RfTrust RfTrust;

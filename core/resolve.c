@@ -438,6 +438,8 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
      * tests: the same value it sets. */
     rf_environ_set(plan->envp, "CODEX_SANDBOX_NETWORK_DISABLED", "1");
   }
+  if (policy->mode != RF_SANDBOX_DANGER_FULL_ACCESS)
+    rf_environ_drop_wsl_interop(plan->envp);
   view->envp = (const char *const *)plan->envp->pdata;
   view->required = rf_guarantees_required(plan);
   plan->policy_required = view->required;

@@ -39,6 +39,11 @@ static int print_backends(RfLoader *loader, gboolean json, const char *refused) 
         else
           g_string_append(out, "null");
       }
+      g_string_append(out, ",\"note\":");
+      if (report->note[0])
+        rf_json_append_string(out, report->note);
+      else
+        g_string_append(out, "null");
       g_string_append(out, ",\"guarantees\":[");
       guint64 caps = rf_backend_get_capabilities(backend);
       gboolean first = TRUE;
@@ -73,6 +78,8 @@ static int print_backends(RfLoader *loader, gboolean json, const char *refused) 
                              report->usable ? report->detail : report->reason);
       if (!report->usable && report->remedy[0])
         g_string_append_printf(out, "%-9s           remedy: %s\n", "", report->remedy);
+      if (report->note[0])
+        g_string_append_printf(out, "%-9s           note: %s\n", "", report->note);
       for (guint bit = 0; bit < RF_CAP_COUNT; bit++)
         if (unavailable & (1ull << bit))
           g_string_append_printf(out, "%-9s           not available on %s: %s (%s)\n", "",

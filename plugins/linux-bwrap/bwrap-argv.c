@@ -141,7 +141,7 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
     rf_strv_add(out, proc_read_only[i]);
   }
 
-  size_t n_ops = policy->n_deny_read + 2;
+  size_t n_ops = policy->n_deny_read + 3;
   if (restricted)
     n_ops += policy->n_readable_roots + reads->n_platform + reads->n_loader;
   for (size_t i = 0; i < policy->n_writable_roots; i++)
@@ -175,6 +175,8 @@ int rf_bwrap_build_argv(const rf_backend_policy *policy, const char *const *argv
         visible(policy, reads, policy->deny_read[i]))
       ops[k++] = (mount_op){policy->deny_read[i],
                             reads->deny_kind[i] == RF_BWRAP_DENY_DIR ? OP_DENY_DIR : OP_DENY_FILE};
+  if (reads->wsl_run_dir && visible(policy, reads, reads->wsl_run_dir))
+    ops[k++] = (mount_op){reads->wsl_run_dir, OP_DENY_DIR};
   qsort(ops, k, sizeof(mount_op), compare_mounts);
   size_t n_mounts = k;
   /* Restricted reads: the working directory exists inside even when nothing

@@ -107,6 +107,14 @@ int rf_bwrap_reads_probe(const rf_backend_policy *policy, rf_bwrap_reads *reads,
     if (stat(policy->deny_read[i], &st) == 0)
       reads->deny_kind[i] = S_ISDIR(st.st_mode) ? RF_BWRAP_DENY_DIR : RF_BWRAP_DENY_FILE;
   }
+  /* On WSL2, a sandboxed exec of a Windows program goes through the interop binfmt handler,
+   * which runs inside the sandbox and reaches Windows only through a socket in this folder:
+   * covered wherever it exists, whatever the policy (docs/wsl.md). */
+  char wsl_run[PATH_MAX];
+  struct stat wsl_st;
+  if (realpath(RF_BWRAP_WSL_RUN_DIR, wsl_run) && stat(wsl_run, &wsl_st) == 0 &&
+      S_ISDIR(wsl_st.st_mode) && !(reads->wsl_run_dir = strdup(wsl_run)))
+    goto oom;
   if (policy->read_access != RF_READ_RESTRICTED || !(policy->flags & RF_POLICY_PLATFORM_DEFAULTS))
     return 0;
   for (size_t i = 0; i < n_paths; i++) {
@@ -154,6 +162,7 @@ void rf_bwrap_reads_clear(rf_bwrap_reads *reads) {
   free(reads->platform_links);
   free(reads->loader_paths);
   free(reads->deny_kind);
+  free(reads->wsl_run_dir);
   int fd = reads->deny_fd;
   memset(reads, 0, sizeof(*reads));
   reads->deny_fd = fd; /* the caller's to close */

@@ -36,7 +36,13 @@ typedef struct {
   /* One per policy->deny_read entry. */
   unsigned char *deny_kind;
   int deny_fd; /* an empty memfd for --ro-bind-data (launch), or -1 (render: shown as FD) */
+  /* WSL's interop sockets (RF_BWRAP_WSL_RUN_DIR, canonical) when that directory exists here,
+   * else NULL: masked like a denied directory in every mode (docs/wsl.md). */
+  char *wsl_run_dir;
 } rf_bwrap_reads;
+
+/* Where WSL keeps the interop sockets that $WSL_INTEROP names. */
+#define RF_BWRAP_WSL_RUN_DIR "/run/WSL"
 
 /* Looks at the host (lstat, readlink, /etc/ld.so.conf).  Returns 0 or
  * -ENOMEM with a message. */

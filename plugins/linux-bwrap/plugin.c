@@ -29,6 +29,7 @@
 #include "seccomp-groups.h"
 #include "strv.h"
 #include "unix-supervisor.h"
+#include "wsl.h"
 
 #define INIT_NAME "ringfence-sandbox-init"
 #define FS_PROXY_NAME "ringfence-fs-proxy"
@@ -346,6 +347,17 @@ static void set_cause(rf_backend_probe_report *report, const char *cause) {
 static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *report) {
   report->usable = 0;
   int rc = 0;
+  /* WSL1 has no user namespaces: say that, not what a failed namespace looks like. */
+  rf_wsl_info wsl;
+  rf_wsl_detect(rf_wsl_root(), NULL, &wsl);
+  if (rf_wsl1_refusal(&wsl, report->reason, sizeof(report->reason), report->remedy,
+                      sizeof(report->remedy))) {
+    set_cause(report, "wsl1");
+    return 0;
+  }
+  if (RF_HAS_FIELD(report, note))
+    rf_wsl_describe(&wsl, "/run/WSL masked, WSL_INTEROP not passed, vsock denied", report->note,
+                    sizeof(report->note));
   char *bwrap = find_bwrap(host, NULL, &rc, report->reason, sizeof(report->reason));
   if (!bwrap) {
     set_cause(report, rc == -ENOENT ? "bwrap-missing" : "bwrap-untrusted");

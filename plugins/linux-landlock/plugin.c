@@ -24,6 +24,7 @@
 #include "process.h"
 #include "seccomp-groups.h"
 #include "unix-supervisor.h" /* rf_strv_free_array */
+#include "wsl.h"
 
 typedef struct {
   pid_t supervisor;
@@ -110,6 +111,21 @@ static int landlock_probe(const rf_backend_host *host, rf_backend_probe_report *
   rf_ll_kernel_query(&kernel);
   struct utsname uts;
   const char *release = uname(&uts) == 0 ? uts.release : "unknown";
+  /* WSL1 has no Landlock: say that, not that this "kernel" lacks it. */
+  rf_wsl_info wsl;
+  rf_wsl_detect(rf_wsl_root(), NULL, &wsl);
+  if (rf_wsl1_refusal(&wsl, report->reason, sizeof(report->reason), report->remedy,
+                      sizeof(report->remedy))) {
+    report->usable = 0;
+    if (RF_HAS_FIELD(report, cause))
+      snprintf(report->cause, sizeof(report->cause), "wsl1");
+    return 0;
+  }
+  if (RF_HAS_FIELD(report, note))
+    rf_wsl_describe(&wsl,
+                    "connecting to the sockets in /run/WSL refused (host sockets), WSL_INTEROP "
+                    "not passed, vsock denied",
+                    report->note, sizeof(report->note));
   if (kernel.abi < 1) {
     report->usable = 0;
     switch (kernel.abi_errno) {

@@ -200,6 +200,10 @@ typedef struct rf_backend_probe_report {
   /* Appended (check RF_HAS_FIELD): when not usable, a stable name of the cause for programs
    * (`check --json` "cause"), e.g. "apparmor-userns-restricted"; "" when none is known. */
   char cause[48];
+  /* Appended (check RF_HAS_FIELD): something about this host that changes what the backend
+   * does, usable or not, e.g. what it found of WSL2's Windows interop and how it keeps that
+   * out; "" when nothing.  `check` prints it on a line of its own ("note"). */
+  char note[512];
 } rf_backend_probe_report;
 
 /* ---- render() ------------------------------------------------------- */
