@@ -84,6 +84,14 @@ static const rf_seccomp_group network_group_private = {
     "denied; AF_UNIX with a type other than stream, datagram or seqpacket fails with "
     "ESOCKTNOSUPPORT (SOCK_RAW is a datagram socket under another name)"};
 
+/* With the network on, vsock still is no network the user allowed: it is a virtual machine's
+ * channel to its host (WSL2's Windows interop and drive sharing, a hypervisor's guest agents),
+ * which no Linux restriction follows to the other side (docs/wsl.md). */
+static const rf_seccomp_group vsock_group = {
+    "@vsock", "vsock: a virtual machine's channel to its host (WSL2's way to Windows)",
+    SYSCALLS("socket", "socketpair"),
+    "socket()/socketpair(AF_VSOCK) fail with EAFNOSUPPORT, as with the network off"};
+
 static const rf_seccomp_group unix_datagram_group = {
     "@unix-datagram", "unix datagram sockets: sendto() with an address reaches any socket file",
     SYSCALLS("socket", "socketpair"),
@@ -135,6 +143,8 @@ static void fill_tables(void) {
     memcpy(group_tables[t], base_groups, sizeof(base_groups));
     group_counts[t] = N_BASE;
     int network = t / 2;
+    if (network == 0)
+      group_tables[t][group_counts[t]++] = vsock_group;
     if (network == 1 || network == 3)
       group_tables[t][group_counts[t]++] = network_group_private;
     if (network == 2 || network == 4)
@@ -350,6 +360,13 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
       }
       family = end + 1;
     }
+  } else {
+    /* @vsock: refused with the network on too; the family compared on its low 32 bits, as the
+     * kernel reads an int (upper bits set do not slip past). */
+    TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_VSOCK)));
+    TRY(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1,
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_VSOCK)));
   }
   if (opts->guard_names) {
     /* openat2(2) keeps O_CREAT inside a struct seccomp cannot read: ENOSYS
