@@ -10,20 +10,12 @@ MODE=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 
 if [ "$MODE" = "--as-nobody" ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: the unprivileged pass needs root to switch to uid 65534 (this pass already is unprivileged)"
-    exit 77
-  fi
-  stage=$("$here/../lib/stage-for-nobody.sh" "$RF") || exit 1
-  trap 'rm -rf "$stage"' EXIT
+  . "$here/../lib/as-nobody.sh"
+  stage_for_nobody "$RF"
   cp "$here/check-test.sh" "$stage/wsl-check-test.sh"
   cp -r "$FIX" "$stage/fixtures"
   chmod -R a+rX "$stage"
-  setpriv --reuid=65534 --regid=65534 --clear-groups \
-    env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 \
-    LD_LIBRARY_PATH="$stage/lib" RINGFENCE_BACKEND_DIR="$stage/backends" \
-    RINGFENCE_HELPER_DIR="$stage/libexec" \
-    bash "$stage/wsl-check-test.sh" "$stage/bin/ringfence" "$stage/fixtures"
+  as_nobody bash "$stage/wsl-check-test.sh" "$stage/bin/ringfence" "$stage/fixtures"
   exit $?
 fi
 

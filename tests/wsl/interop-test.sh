@@ -29,10 +29,11 @@ if [ -z "${RF_WSL_PRIVATE_NS:-}" ]; then
   script=$0
   case "$here/" in
     /tmp/*)
+      # A checkout below /tmp would vanish under the new /tmp: run a copy.
       copy=$(mktemp -d /var/tmp/rf-wsl-tests-XXXXXX)
-      cp "$0" "$copy/interop-test.sh"
+      cp -r "$here/.." "$copy/tests"
       export RF_WSL_COPY="$copy"
-      script=$copy/interop-test.sh
+      script=$copy/tests/wsl/interop-test.sh
       ;;
   esac
   exec unshare --mount --propagation private sh -c \
@@ -67,7 +68,8 @@ for old in "$bm"/rf-test-interop-*; do
 done
 
 # Everything outside /tmp (a writable root of every run), world-readable for uid 65534.
-stage=$("$here/../lib/stage-for-nobody.sh" "$RF") || exit 1
+. "$here/../lib/as-nobody.sh"
+stage_for_nobody "$RF"
 entry=rf-test-interop-$$
 listener=
 cleanup() {
@@ -88,12 +90,7 @@ user=root
 as_user() { "$@"; }
 if [ "$MODE" = "--as-nobody" ]; then
   user=65534
-  as_user() {
-    setpriv --reuid=65534 --regid=65534 --clear-groups \
-      env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 \
-      LD_LIBRARY_PATH="$LD_LIBRARY_PATH" RINGFENCE_BACKEND_DIR="$RINGFENCE_BACKEND_DIR" \
-      RINGFENCE_HELPER_DIR="$RINGFENCE_HELPER_DIR" "$@"
-  }
+  as_user() { as_nobody "$@"; }
 fi
 
 # The "Windows side": WSL's socket layout, /run/WSL/<session>_interop.
