@@ -15,6 +15,10 @@
  *   sockpair=N       give the child one end of a fresh AF_UNIX socketpair as
  *                    descriptor N; this process holds the other end until the
  *                    child is reaped (a stand-in for a peer that is listening)
+ *   hold=N           give the child one end of a fresh AF_UNIX socketpair as
+ *                    descriptor N; this process holds the other end, silent,
+ *                    until the child is reaped (a stand-in for ringfence's end
+ *                    of the lifeline: init ends the sandbox on end-of-file)
  *   landlock=N       give the child a fresh Landlock ruleset as descriptor N,
  *                    handling the write rights of the running ABI, with no rule
  *                    (a stand-in for the one ringfence hands the bwrap backend's
@@ -57,6 +61,7 @@ typedef struct {
   fd_spec fds[MAX_FDS];
   int n_fds;
   int sockpair_fd; /* -1: none */
+  int hold_fd;     /* -1: none */
   int landlock_fd; /* -1: none */
   char **argv;
 } variant;
@@ -79,6 +84,8 @@ static void parse_options(variant *v, char *opts) {
       v->stdout_path = strdup(tok + 7);
     else if (strncmp(tok, "sockpair=", 9) == 0)
       v->sockpair_fd = atoi(tok + 9);
+    else if (strncmp(tok, "hold=", 5) == 0)
+      v->hold_fd = atoi(tok + 5);
     else if (strncmp(tok, "landlock=", 9) == 0)
       v->landlock_fd = atoi(tok + 9);
     else if (strncmp(tok, "stderr=", 7) == 0)
@@ -135,6 +142,7 @@ static void read_spec(const char *file) {
     fields[n] = NULL;
     v->name = fields[0];
     v->sockpair_fd = -1;
+    v->hold_fd = -1;
     v->landlock_fd = -1;
     parse_options(v, fields[1]);
     v->argv = fields + 2;
@@ -176,9 +184,11 @@ static int landlock_ruleset(void) {
 static void run_one(FILE *out, int round, int warm, variant *v, const char *tmpout) {
   struct timespec t0, t1;
   const char *stdout_path = v->inner ? tmpout : v->stdout_path ? v->stdout_path : "/dev/null";
-  int pair[2] = {-1, -1};
+  int pair[2] = {-1, -1}, held[2] = {-1, -1};
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (v->sockpair_fd >= 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    die("socketpair");
+  if (v->hold_fd >= 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, held) != 0)
     die("socketpair");
   pid_t pid = fork();
   if (pid < 0)
@@ -199,6 +209,8 @@ static void run_one(FILE *out, int round, int warm, variant *v, const char *tmpo
     /* Descriptors go to their numbers; open them all above the targets first. */
     if (pair[0] >= 0)
       pair[0] = fcntl(pair[0], F_DUPFD, 100);
+    if (held[0] >= 0)
+      held[0] = fcntl(held[0], F_DUPFD, 100);
     int tmp[MAX_FDS];
     for (int i = 0; i < v->n_fds; i++) {
       int fd = open(v->fds[i].path, v->fds[i].write ? O_WRONLY : O_RDONLY);
@@ -214,6 +226,8 @@ static void run_one(FILE *out, int round, int warm, variant *v, const char *tmpo
       close(tmp[i]);
     if (pair[0] >= 0 && dup2(pair[0], v->sockpair_fd) < 0)
       _exit(123);
+    if (held[0] >= 0 && dup2(held[0], v->hold_fd) < 0)
+      _exit(123);
     if (v->landlock_fd >= 0) {
       int ruleset = landlock_ruleset();
       if (ruleset < 0 || dup2(ruleset, v->landlock_fd) < 0)
@@ -226,6 +240,8 @@ static void run_one(FILE *out, int round, int warm, variant *v, const char *tmpo
   }
   if (pair[0] >= 0)
     close(pair[0]);
+  if (held[0] >= 0)
+    close(held[0]);
   if (pair[1] >= 0) {
     /* ringfence-sandbox-init writes the listener's number and waits for one
      * byte back (the supervisor copies the listener meanwhile); the by-hand
@@ -246,6 +262,8 @@ static void run_one(FILE *out, int round, int warm, variant *v, const char *tmpo
   clock_gettime(CLOCK_MONOTONIC, &t1);
   if (pair[1] >= 0)
     close(pair[1]);
+  if (held[1] >= 0)
+    close(held[1]);
   double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   double user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
   double sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
