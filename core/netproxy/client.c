@@ -107,7 +107,12 @@ static void open_target(client *c, const char *raw_host, uint16_t port, bool raw
   snprintf(c->host, sizeof(c->host), "%s", norm);
   np_match m = np_rules_match_host(px->rules, norm, c->rule, sizeof(c->rule));
   if (m != NP_MATCH_ALLOW) {
-    block(c, o, 403, NP_SOCKS_NOT_ALLOWED, "ringfence: %s is blocked by rule %s; to allow it: --allow-domain HOST\n", c->host, c->rule);
+    if (m == NP_MATCH_DENY)
+      block(c, o, 403, NP_SOCKS_NOT_ALLOWED, "ringfence: %s is blocked by rule %s (deny wins over allow)\n", c->host,
+            c->rule);
+    else
+      block(c, o, 403, NP_SOCKS_NOT_ALLOWED, "ringfence: %s is blocked by rule %s; to allow it: --allow-domain %s\n",
+            c->host, c->rule, c->host);
     return;
   }
   char allow_rule[sizeof(c->rule)];
@@ -300,11 +305,13 @@ static void serve_http(client *c) {
     snprintf(t->host, sizeof(t->host), "%s", c->host); /* the normalised name goes on */
     ssize_t hl = np_http_request_build(req, t, via_http_upstream, out, NP_HTTP_HEADER_BLOCK_MAX + NP_HTTP_URL_MAX + 1024);
     rc = hl < 0 ? (int)hl : np_write_all(o.server_fd, out, (size_t)hl, wdeadline);
+    if (hl > 0)
+      first_up += (uint64_t)hl;
     if (rc == 0 && !req->message_done && c->len > fed) {
       ssize_t body = np_http_request_feed(req, c->buf + fed, c->len - fed);
       rc = body < 0 ? (int)body : np_write_all(o.server_fd, c->buf + fed, (size_t)body, wdeadline);
       if (body > 0)
-        first_up = (uint64_t)body;
+        first_up += (uint64_t)body;
     }
     client_done = req->message_done;
   }

@@ -50,11 +50,17 @@ void np_log_write(np_log *log, const np_log_entry *e) {
   sanitise(e->rule, rule, sizeof(rule));
   sanitise(e->method, method, sizeof(method));
   const char *decision = e->allowed ? "allow" : "deny";
+  /* What to allow, when allowing would help: the name, or the private address. */
+  const char *hint = NULL;
+  if (!e->allowed && strcmp(rule, "not-allowlisted") == 0)
+    hint = host;
+  else if (!e->allowed && strncmp(rule, "private-address:", 16) == 0)
+    hint = rule + 16;
   if (log->text_fd >= 0) {
     int n = snprintf(line, sizeof(line),
-                     "ringfence-netproxy: %s %s %s:%u rule=%s bytes_up=%" PRIu64 " bytes_down=%" PRIu64 "%s\n",
+                     "ringfence-netproxy: %s %s %s:%u rule=%s bytes_up=%" PRIu64 " bytes_down=%" PRIu64 "%s%s%s\n",
                      decision, method, host, e->port, rule, e->bytes_up, e->bytes_down,
-                     e->allowed ? "" : " (to allow it: --allow-domain HOST)");
+                     hint ? " (to allow it: --allow-domain " : "", hint ? hint : "", hint ? ")" : "");
     if (n > 0)
       write_line(log->text_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
   }

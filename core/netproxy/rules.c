@@ -51,6 +51,8 @@ static bool valid_ascii_name(const char *s) {
     return false;
   for (size_t i = 0; i < len; i++) {
     char c = s[i];
+    if (c == '-' && (label == 0 || i + 1 == len || s[i + 1] == '.'))
+      return false; /* no label starts or ends with a hyphen */
     if (c == '.') {
       if (label == 0)
         return false;
