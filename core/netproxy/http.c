@@ -31,8 +31,21 @@ static int append(np_http_request *r, const char *at, size_t len, uint16_t *off,
   return 0;
 }
 
+/* Control characters (but tab) in a header: http-parser lets some through (NUL, in its lenient
+ * mode); passed on, they would let a client split or smuggle headers at the server. */
+static bool has_control(const char *at, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)at[i];
+    if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+      return true;
+  }
+  return false;
+}
+
 static int on_url(http_parser *p, const char *at, size_t len) {
   np_http_request *r = p->data;
+  if (has_control(at, len))
+    return 1;
   if (len > sizeof(r->url) - r->url_len) {
     r->too_big = true;
     return 1;
@@ -44,6 +57,8 @@ static int on_url(http_parser *p, const char *at, size_t len) {
 
 static int on_header_field(http_parser *p, const char *at, size_t len) {
   np_http_request *r = p->data;
+  if (has_control(at, len))
+    return 1;
   if (r->last_cb != 1)
     return append(r, at, len, NULL, NULL, 1);
   np_http_header *h = &r->headers[r->n_headers - 1];
@@ -52,7 +67,7 @@ static int on_header_field(http_parser *p, const char *at, size_t len) {
 
 static int on_header_value(http_parser *p, const char *at, size_t len) {
   np_http_request *r = p->data;
-  if (r->n_headers == 0)
+  if (r->n_headers == 0 || has_control(at, len))
     return 1;
   np_http_header *h = &r->headers[r->n_headers - 1];
   return append(r, at, len, &h->value_off, &h->value_len, 2);
