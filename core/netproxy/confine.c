@@ -61,7 +61,7 @@ static int landlock(int *abi_out, char *err, size_t errlen) {
 /* Plain allowed calls: I/O on descriptors it has, memory, threads, time, and
  * what glibc's getaddrinfo needs (read-only files, UDP/TCP sockets). */
 static const char *const allowed[] = {
-    "read", "write", "readv", "writev", "pread64", "close", "lseek", "fstat", "newfstatat", "statx",
+    "read", "write", "readv", "writev", "splice", "pipe2", "pread64", "close", "lseek", "fstat", "newfstatat", "statx",
     "faccessat", "faccessat2", "access", "stat", "lstat", "fcntl", "uname", "getrandom",
     "recvfrom", "recvmsg", "recvmmsg", "sendto", "sendmsg", "sendmmsg", "connect", "accept", "accept4",
     "getsockopt", "setsockopt", "getsockname", "getpeername", "shutdown",

@@ -25,10 +25,10 @@ void np_log_free(np_log *log) {
 }
 
 /* Printable ASCII only: the host comes from the sandbox and ends up on a terminal. */
-static void sanitise(const char *in, char *out, size_t cap) {
+static void sanitise(const char *in, char *out, size_t cap, bool spaces) {
   size_t n = 0;
   for (; in && *in && n + 1 < cap; in++)
-    out[n++] = (*in >= 0x21 && *in < 0x7f && *in != '"' && *in != '\\') ? *in : '?';
+    out[n++] = ((*in >= 0x21 || (spaces && *in == ' ')) && *in < 0x7f && *in != '"' && *in != '\\') ? *in : '?';
   out[n] = '\0';
 }
 
@@ -46,9 +46,9 @@ static void write_line(int fd, const char *line, size_t len) {
 
 void np_log_write(np_log *log, const np_log_entry *e) {
   char host[300], rule[300], method[32], line[1024];
-  sanitise(e->host, host, sizeof(host));
-  sanitise(e->rule, rule, sizeof(rule));
-  sanitise(e->method, method, sizeof(method));
+  sanitise(e->host, host, sizeof(host), false);
+  sanitise(e->rule, rule, sizeof(rule), true);
+  sanitise(e->method, method, sizeof(method), false);
   const char *decision = e->allowed ? "allow" : "deny";
   /* What to allow, when allowing would help: the name, or the private address. */
   const char *hint = NULL;

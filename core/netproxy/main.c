@@ -166,7 +166,7 @@ int main(int argc, char **argv) {
     }
   }
   np_confinement conf;
-  size_t max_fds = (size_t)opts.max_clients * 3 + 64;
+  size_t max_fds = (size_t)opts.max_clients * 7 + 64; /* client, server, two pipes, a lookup */
   unsigned long long max_file = is_regular_file(opts.log_fd) || is_regular_file(opts.log_json_fd) ? 1ull << 30 : 0;
   if (np_confine(max_fds, max_file, &conf, err, sizeof(err)) < 0)
     fail(err);
