@@ -339,8 +339,13 @@ static void serve_socks(client *c) {
     return;
   }
   uint8_t method[2] = {5, no_auth ? NP_SOCKS_METHOD_NONE : NP_SOCKS_METHOD_REFUSED};
-  if (np_write_all(c->fd, method, 2, c->deadline) < 0 || !no_auth)
+  if (np_write_all(c->fd, method, 2, c->deadline) < 0)
     return;
+  if (!no_auth) {
+    snprintf(c->rule, sizeof(c->rule), "socks-authentication-not-offered");
+    log_entry(c, false, 0, 0);
+    return;
+  }
   memmove(c->buf, c->buf + glen, c->len - (size_t)glen);
   c->len -= (size_t)glen;
   np_socks5_request req;
