@@ -412,6 +412,15 @@ def case_slowloris_is_cut_off(ctx):
 def case_health_check_and_bad_input(ctx):
     p = Proxy()
     try:
+        # Confined before it said ready: the kernel's view of the running process.
+        status = open('/proc/%d/status' % p.proc.pid).read()
+        assert '\nNoNewPrivs:\t1\n' in status and '\nSeccomp:\t2\n' in status, status
+        limits = open('/proc/%d/limits' % p.proc.pid).read()
+        assert any(l.startswith('Max file size') and l.split()[3] == '0' for l in limits.splitlines()), limits
+        assert any(l.startswith('Max core file size') and l.split()[4] == '0' for l in limits.splitlines()), limits
+        fds = os.listdir('/proc/%d/fd' % p.proc.pid) if os.geteuid() == 0 else None
+        if fds is not None:  # 0-2, control, two logs, the listener: nothing inherited beyond the contract
+            assert len(fds) <= 7, fds
         assert raw(p.port, b'RINGFENCE-PING tok-123_ABC\n') == b'RINGFENCE-PONG tok-123_ABC\n'
         assert raw(p.port, b'RINGFENCE-PING ' + b'x' * 65 + b'\n') == b''
         assert raw(p.port, b'RINGFENCE-PING bad token\n') == b''
