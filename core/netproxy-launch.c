@@ -87,7 +87,7 @@ gboolean rf_net_settings_check(const RfNetSettings *s, GError **error) {
     for (guint i = 0; i < lists[l]->len; i++) {
       const char *p = g_ptr_array_index(lists[l], i);
       if (!pattern_ok(p)) {
-        g_autofree char *shown = rf_quote(p, 64);
+        g_autofree char *shown = rf_quote(p, -1);
         g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
                     "%s %s is not a domain pattern: use a host name (example.com), "
                     "*.example.com for its subdomains, or an IP address, in ASCII (an "
@@ -100,7 +100,7 @@ gboolean rf_net_settings_check(const RfNetSettings *s, GError **error) {
     const char *entry = g_ptr_array_index(s->resolve, i);
     const char *colon = strchr(entry, ':');
     if (!colon || colon == entry || !colon[1] || !pattern_ok(entry)) {
-      g_autofree char *shown = rf_quote(entry, 64);
+      g_autofree char *shown = rf_quote(entry, -1);
       g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
                   "--resolve %s is not HOST:ADDRESS (e.g. --resolve pypi.test:127.0.0.1)", shown);
       return FALSE;
@@ -108,7 +108,7 @@ gboolean rf_net_settings_check(const RfNetSettings *s, GError **error) {
   }
   if (s->upstream && !g_str_has_prefix(s->upstream, "http://") &&
       !g_str_has_prefix(s->upstream, "socks5h://")) {
-    g_autofree char *shown = rf_quote(s->upstream, 64);
+    g_autofree char *shown = rf_quote(s->upstream, -1);
     g_set_error(error, RF_ERROR, RF_ERROR_CONFIG,
                 "--proxy %s is not a proxy URL ringfence can use: give http://HOST:PORT or "
                 "socks5h://HOST:PORT",
@@ -356,13 +356,13 @@ RfNetProxy *rf_netproxy_start(const RfNetSettings *settings, const char *helper_
   }
   /* Not ready: the proxy is ended whatever it said, and its words are the reason. */
   if (got == 1 && g_str_has_prefix(line, "error ")) {
-    g_autofree char *said = rf_quote(line + 6, 400);
+    g_autofree char *said = rf_quote(line + 6, -1);
     g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
                 "the network proxy could not start: %s; nothing was run (fix that, or use "
                 "--network off or --network on)",
                 said);
   } else if (got == 1) {
-    g_autofree char *said = rf_quote(line, 200);
+    g_autofree char *said = rf_quote(line, -1);
     g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
                 "the network proxy said %s instead of 'ready PORT': " NETPROXY_NAME
                 " does not match this ringfence; reinstall ringfence",
