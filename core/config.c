@@ -1479,6 +1479,57 @@ const char *rf_config_get_profile(const RfConfig *config) {
   return config->profile;
 }
 
+/* A profile name a shell can take as one word: no whitespace, quotes, backslash or control
+ * character (completion lists only these; -p takes any name). */
+static gboolean shell_word(const char *name) {
+  if (!*name || strlen(name) > 200 || !g_utf8_validate(name, -1, NULL))
+    return FALSE;
+  for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+    if (*c <= ' ' || *c == 0x7f || strchr("\"'\\`$", *c))
+      return FALSE;
+  return TRUE;
+}
+
+static void add_unique(GPtrArray *names, const char *name) {
+  for (guint i = 0; i < names->len; i++)
+    if (g_str_equal(g_ptr_array_index(names, i), name))
+      return;
+  g_ptr_array_add(names, g_strdup(name));
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char **rf_config_list_profiles(const RfConfig *config) {
+  GPtrArray *names = g_ptr_array_new();
+  for (guint i = 0; i < config->profiles->len; i++) {
+    const Profile *profile = g_ptr_array_index(config->profiles, i);
+    if (shell_word(profile->name))
+      add_unique(names, profile->name);
+  }
+  /* NAME.config.toml next to the file (or where the default file would be). */
+  const char *base_file = config->file ? config->file : config->looked_for;
+  g_autofree char *dir = base_file && g_path_is_absolute(base_file) ? g_path_get_dirname(base_file)
+                                                                     : NULL;
+  g_autoptr(GDir) listing = dir ? g_dir_open(dir, 0, NULL) : NULL;
+  const char *entry;
+  guint seen = 0;
+  while (listing && (entry = g_dir_read_name(listing)) != NULL && seen++ < 4096) {
+    if (entry[0] == '.' || !g_str_has_suffix(entry, ".config.toml"))
+      continue;
+    g_autofree char *name = g_strndup(entry, strlen(entry) - strlen(".config.toml"));
+    gboolean plain = *name != '\0';
+    for (const char *c = name; *c && plain; c++)
+      plain = g_ascii_isalnum(*c) || strchr("-_.", *c);
+    if (plain)
+      add_unique(names, name);
+  }
+  g_ptr_array_sort(names, compare_names);
+  g_ptr_array_add(names, NULL);
+  return (char **)g_ptr_array_free(names, FALSE);
+}
+
 const char *const *rf_config_get_warnings(const RfConfig *config) {
   return (const char *const *)config->warnings->pdata;
 }

@@ -84,6 +84,8 @@ int rf_cli_check(int argc, char **argv);
 int rf_cli_explain(int argc, char **argv);
 int rf_cli_setup(int argc, char **argv);
 int rf_cli_decide(int argc, char **argv);
+/* Hidden (not in --help): the profile names, for the shell completions. */
+int rf_cli_list_profiles(int argc, char **argv);
 
 /* Everything before launching: policy, plan, backend, fail-closed check.
  * Prints the fallback note and degraded warnings on stderr unless quiet. */

@@ -51,6 +51,8 @@ int main(int argc, char **argv) {
     return rf_cli_decide(argc - 1, argv + 1);
   if (strcmp(command, "setup") == 0)
     return rf_cli_setup(argc - 1, argv + 1);
+  if (strcmp(command, "__list-profiles") == 0) /* for the shell completions; not in --help */
+    return rf_cli_list_profiles(argc - 1, argv + 1);
   g_autofree char *shown = rf_quote(command, -1);
   fprintf(stderr,
           "ringfence: unknown command %s (use run, check, explain, decide or setup; see 'ringfence "

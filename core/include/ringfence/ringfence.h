@@ -529,6 +529,11 @@ const char *const *rf_config_get_rules_files(const RfConfig *config);
 const char *rf_config_get_file(const RfConfig *config);
 /* The selected profile, or NULL.  Owned by |config|. */
 const char *rf_config_get_profile(const RfConfig *config);
+/* The profiles a user can choose with -p, for shell completion: the [profiles.NAME] tables of
+ * the file read and the NAME.config.toml files next to it (or next to where the default file
+ * would be), sorted, each once; names a shell cannot take as one word (whitespace, quotes,
+ * control characters) are left out.  Call after rf_config_load_file; free with g_strfreev. */
+char **rf_config_list_profiles(const RfConfig *config);
 /* Notes worth showing (an unknown -c key, ignored): NULL-terminated, owned by |config|. */
 const char *const *rf_config_get_warnings(const RfConfig *config);
 
