@@ -52,7 +52,8 @@ static int refused_creation(const char *m) {
 }
 
 /* The AppArmor remedies, the one that applies here first: Landlock needs nothing; a profile
- * for bwrap (Ubuntu's, installed or loaded as this host needs, or one of the user's for a bwrap
+ * for bwrap (one loaded that does not allow the namespace; ringfence's own, installed but not
+ * loaded, or shipped but not installed; Ubuntu's, likewise; or one of the user's for a bwrap
  * elsewhere); the sysctl as the system-wide last resort, with its cost. */
 static void apparmor_remedy(const rf_bwrap_signs *s, char *remedy, size_t remedy_len) {
   const char *bwrap = s->bwrap ? s->bwrap : RF_AA_PROFILE_BWRAP;
@@ -63,6 +64,19 @@ static void apparmor_remedy(const rf_bwrap_signs *s, char *remedy, size_t remedy
              "with 'sudo apparmor_parser -r FILE' (Ubuntu's " RF_AA_PROFILE_NAME
              " covers " RF_AA_PROFILE_BWRAP " only)",
              bwrap);
+  else if (s->loaded_profile && s->loaded_profile[0])
+    snprintf(profile, sizeof(profile),
+             "a profile for bwrap is loaded (%.60s) and bwrap is refused all the same: make it "
+             "allow 'userns,' (see 'sudo journalctl -k | grep apparmor=.DENIED') and reload it",
+             s->loaded_profile);
+  else if (s->ringfence_profile == RF_AA_PROFILE_INSTALLED)
+    snprintf(profile, sizeof(profile),
+             "load the profile ringfence-backend-bwrap installed for it: 'sudo apparmor_parser "
+             "-r /etc/apparmor.d/ringfence-bwrap'");
+  else if (s->ringfence_profile == RF_AA_PROFILE_AVAILABLE)
+    snprintf(profile, sizeof(profile),
+             "install the profile ringfence-backend-bwrap ships for it: 'sudo "
+             RF_AA_RINGFENCE_INSTALLER " install'");
   else if (s->profile == RF_AA_PROFILE_INSTALLED)
     snprintf(profile, sizeof(profile),
              "load the profile already installed for it: 'sudo apparmor_parser "

@@ -39,8 +39,16 @@ typedef struct {
   int apparmor_restrict;   /* kernel.apparmor_restrict_unprivileged_userns, -1 when absent */
   int is_root;
   const char *bwrap; /* the bwrap ringfence runs (NULL: unknown) */
-  rf_apparmor_profile profile;
+  rf_apparmor_profile profile;           /* Ubuntu's bwrap-userns-restrict */
+  rf_apparmor_profile ringfence_profile; /* ours (ringfence-bwrap, from ringfence-backend-bwrap);
+                                          * UNKNOWN: not looked at */
+  const char *loaded_profile; /* a loaded AppArmor profile for bwrap, NULL or "": none seen */
 } rf_bwrap_signs;
+
+/* The script that installs ringfence's profile (data/apparmor/ringfence-apparmor). */
+#ifndef RF_AA_RINGFENCE_INSTALLER
+#define RF_AA_RINGFENCE_INSTALLER "/usr/libexec/ringfence/ringfence-apparmor"
+#endif
 
 /* Classifies the signs: writes a one-line reason quoting bwrap's message and the remedy that
  * applies here. */

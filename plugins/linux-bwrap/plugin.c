@@ -20,6 +20,7 @@
 
 #include "bwrap-argv.h"
 #include "bwrap-diagnose.h"
+#include "bwrap-apparmor.h"
 #include "bwrap-layers.h"
 #include "command-fd.h"
 #include "landlock-abi.h"
@@ -328,17 +329,6 @@ static int try_bwrap(const char *bwrap, char *message, size_t message_len) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Ubuntu's AppArmor profile for bwrap: installed, shipped but not installed, or neither.  Which
- * of the remedies applies depends on it. */
-static rf_apparmor_profile apparmor_profile(void) {
-  struct stat st;
-  if (stat(RF_AA_PROFILE_INSTALLED_PATH, &st) == 0)
-    return RF_AA_PROFILE_INSTALLED;
-  if (stat(RF_AA_PROFILE_SHIPPED, &st) == 0)
-    return RF_AA_PROFILE_AVAILABLE;
-  return RF_AA_PROFILE_ABSENT;
-}
-
 static void set_cause(rf_backend_probe_report *report, const char *cause) {
   if (RF_HAS_FIELD(report, cause))
     snprintf(report->cause, sizeof(report->cause), "%s", cause);
@@ -423,6 +413,8 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
     free(bwrap);
     return 0;
   }
+  rf_apparmor_state apparmor_state;
+  rf_bwrap_apparmor_read("", RF_AA_RINGFENCE_SHIPPED, &apparmor_state);
   rf_bwrap_signs signs = {
       .message = message,
       .unshare_errno = unshare_errno,
@@ -431,7 +423,9 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
       .apparmor_restrict = apparmor,
       .is_root = is_root,
       .bwrap = bwrap,
-      .profile = apparmor_profile(),
+      .profile = apparmor_state.ubuntu,
+      .ringfence_profile = apparmor_state.ringfence,
+      .loaded_profile = apparmor_state.loaded,
   };
   rf_bwrap_problem problem = rf_bwrap_classify(&signs, report->reason, sizeof(report->reason),
                                                report->remedy, sizeof(report->remedy));

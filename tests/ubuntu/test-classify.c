@@ -1,9 +1,14 @@
 /* test-classify.c: CUnit claims about the bwrap failure classifier, fed bwrap's real messages. */
 #include <CUnit/Basic.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "bwrap-apparmor.h"
 #include "bwrap-diagnose.h"
 
 /* What bwrap prints, word for word, where each comes from (bwrap 0.8/0.9, Debian and Ubuntu
@@ -116,6 +121,32 @@ static const classify_case cases[] = {
      RF_BWRAP_USERNS_CAPS_REFUSED,
      "apparmor_restrict_unprivileged_userns = 0",
      "landlock",
+     NULL},
+    {"ringfence's profile shipped by the package but not installed (the restriction came "
+     "later): install it with the package's script",
+     {.message = UBUNTU_LOOPBACK, .userns_clone_sysctl = 1, .max_user_namespaces = 62000,
+      .apparmor_restrict = 1, .bwrap = "/usr/bin/bwrap", .profile = RF_AA_PROFILE_ABSENT,
+      .ringfence_profile = RF_AA_PROFILE_AVAILABLE},
+     RF_BWRAP_USERNS_APPARMOR, "AppArmor", "ringfence-apparmor install'", "apt install"},
+    {"ringfence's profile in /etc/apparmor.d but not loaded: load it",
+     {.message = UBUNTU_LOOPBACK, .userns_clone_sysctl = 1, .max_user_namespaces = 62000,
+      .apparmor_restrict = 1, .bwrap = "/usr/bin/bwrap", .profile = RF_AA_PROFILE_AVAILABLE,
+      .ringfence_profile = RF_AA_PROFILE_INSTALLED, .loaded_profile = ""},
+     RF_BWRAP_USERNS_APPARMOR, "AppArmor",
+     "sudo apparmor_parser -r /etc/apparmor.d/ringfence-bwrap'", "extra-profiles"},
+    {"a profile for bwrap loaded and bwrap still refused: that profile is the problem",
+     {.message = UBUNTU_UID_MAP, .userns_clone_sysctl = 1, .max_user_namespaces = 62000,
+      .apparmor_restrict = 1, .bwrap = "/usr/bin/bwrap", .profile = RF_AA_PROFILE_INSTALLED,
+      .ringfence_profile = RF_AA_PROFILE_INSTALLED, .loaded_profile = "bwrap"},
+     RF_BWRAP_USERNS_APPARMOR, "AppArmor", "a profile for bwrap is loaded (bwrap)",
+     "apparmor_parser -r"},
+    {"with ringfence's profile the sysctl is still the last resort, and Landlock first",
+     {.message = UBUNTU_LOOPBACK, .userns_clone_sysctl = 1, .max_user_namespaces = 62000,
+      .apparmor_restrict = 1, .bwrap = "/usr/bin/bwrap",
+      .ringfence_profile = RF_AA_PROFILE_INSTALLED},
+     RF_BWRAP_USERNS_APPARMOR, "AppArmor",
+     "the landlock backend needs nothing (--backend auto falls back to it). To use bwrap, load "
+     "the profile ringfence-backend-bwrap installed",
      NULL},
     {"Debian before 11 / hardened kernels: the sysctl is off",
      {.message = UPSTREAM_EPERM,
@@ -242,7 +273,131 @@ static void test_each_problem_has_a_stable_cause_name(void) {
               strlen(rf_bwrap_problem_cause((rf_bwrap_problem)p)) < 48);
 }
 
-int main(void) {
+/* ---- the AppArmor state, read from a fixture root ---- */
+
+static char fixture[256];
+
+static void put(const char *rel, const char *text) {
+  char path[512], dir[512];
+  snprintf(path, sizeof(path), "%s%s", fixture, rel);
+  /* mkdir -p of the parents */
+  snprintf(dir, sizeof(dir), "%s", path);
+  for (char *p = dir + strlen(fixture) + 1; (p = strchr(p, '/')) != NULL; p++) {
+    *p = '\0';
+    mkdir(dir, 0755);
+    *p = '/';
+  }
+  FILE *f = fopen(path, "we");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static void drop(const char *rel) {
+  char path[512];
+  snprintf(path, sizeof(path), "%s%s", fixture, rel);
+  unlink(path);
+}
+
+#define SHIPPED "/usr/share/ringfence/apparmor/ringfence-bwrap"
+#define PROFILES "/sys/kernel/security/apparmor/profiles"
+
+/* The remedy for Ubuntu 24.04's loopback failure on the fixture host. */
+static void remedy_here(char *remedy, size_t len) {
+  rf_apparmor_state st;
+  rf_bwrap_apparmor_read(fixture, SHIPPED, &st);
+  rf_bwrap_signs signs = {.message = UBUNTU_LOOPBACK, .userns_clone_sysctl = 1,
+                          .max_user_namespaces = 62000, .apparmor_restrict = 1,
+                          .bwrap = "/usr/bin/bwrap", .profile = st.ubuntu,
+                          .ringfence_profile = st.ringfence, .loaded_profile = st.loaded};
+  char reason[1024];
+  CU_ASSERT_EQUAL(rf_bwrap_classify(&signs, reason, sizeof(reason), remedy, len),
+                  RF_BWRAP_USERNS_APPARMOR);
+}
+
+static void test_the_apparmor_state_is_read_from_the_files_and_picks_the_remedy(void) {
+  snprintf(fixture, sizeof(fixture), "/var/tmp/rf-aa-fixture-XXXXXX");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(fixture));
+  rf_apparmor_state st;
+  char remedy[512];
+
+  /* Nothing: no AppArmor files at all. */
+  rf_bwrap_apparmor_read(fixture, SHIPPED, &st);
+  CU_ASSERT_EQUAL(st.ubuntu, RF_AA_PROFILE_ABSENT);
+  CU_ASSERT_EQUAL(st.ringfence, RF_AA_PROFILE_ABSENT);
+  CU_ASSERT_EQUAL(st.loaded_known, 0);
+  CU_ASSERT_STRING_EQUAL(st.loaded, "");
+
+  /* The package shipped our profile; AppArmor loaded others, none for bwrap. */
+  put(SHIPPED, "# ringfence-bwrap: shipped\n");
+  put(PROFILES, "/usr/bin/man (enforce)\nunprivileged_userns (enforce)\nlsb_release (enforce)\n");
+  rf_bwrap_apparmor_read(fixture, SHIPPED, &st);
+  CU_ASSERT_EQUAL(st.ringfence, RF_AA_PROFILE_AVAILABLE);
+  CU_ASSERT_EQUAL(st.loaded_known, 1);
+  CU_ASSERT_STRING_EQUAL(st.loaded, "");
+  remedy_here(remedy, sizeof(remedy));
+  CU_ASSERT_PTR_NOT_NULL(strstr(remedy, "ringfence-apparmor install'"));
+  /* Not built with a shipped profile: Ubuntu's advice as before. */
+  rf_bwrap_apparmor_read(fixture, NULL, &st);
+  CU_ASSERT_EQUAL(st.ringfence, RF_AA_PROFILE_ABSENT);
+
+  /* Installed into /etc/apparmor.d, not loaded: load it. */
+  put("/etc/apparmor.d/ringfence-bwrap", "# ringfence-bwrap: installed\n");
+  rf_bwrap_apparmor_read(fixture, SHIPPED, &st);
+  CU_ASSERT_EQUAL(st.ringfence, RF_AA_PROFILE_INSTALLED);
+  remedy_here(remedy, sizeof(remedy));
+  CU_ASSERT_PTR_NOT_NULL(strstr(remedy, "sudo apparmor_parser -r /etc/apparmor.d/ringfence-bwrap"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(remedy, "kernel.apparmor_restrict_unprivileged_userns=0"));
+
+  /* Loaded, and bwrap still refused: the loaded profile is named. */
+  put(PROFILES, "/usr/bin/man (enforce)\nringfence-bwrap (enforce)\n"
+                "ringfence-bwrap-sandbox (enforce)\n");
+  rf_bwrap_apparmor_read(fixture, SHIPPED, &st);
+  CU_ASSERT_STRING_EQUAL(st.loaded, "ringfence-bwrap");
+  remedy_here(remedy, sizeof(remedy));
+  CU_ASSERT_PTR_NOT_NULL(strstr(remedy, "a profile for bwrap is loaded (ringfence-bwrap)"));
+
+  /* Ubuntu's own profile loaded ("bwrap"): it is the one named. */
+  drop("/etc/apparmor.d/ringfence-bwrap");
+  put("/etc/apparmor.d/bwrap-userns-restrict", "profile bwrap /usr/bin/bwrap {}\n");
+  put(PROFILES, "bwrap (enforce)\nunpriv_bwrap (enforce)\n");
+  rf_bwrap_apparmor_read(fixture, SHIPPED, &st);
+  CU_ASSERT_EQUAL(st.ubuntu, RF_AA_PROFILE_INSTALLED);
+  CU_ASSERT_EQUAL(st.ringfence, RF_AA_PROFILE_AVAILABLE);
+  CU_ASSERT_STRING_EQUAL(st.loaded, "bwrap");
+  remedy_here(remedy, sizeof(remedy));
+  CU_ASSERT_PTR_NOT_NULL(strstr(remedy, "a profile for bwrap is loaded (bwrap)"));
+
+  /* An unreadable list (an unprivileged user where securityfs is root-only): unknown, and the
+   * remedy follows the files alone. */
+  drop(PROFILES);
+  drop("/etc/apparmor.d/bwrap-userns-restrict");
+  rf_bwrap_apparmor_read(fixture, SHIPPED, &st);
+  CU_ASSERT_EQUAL(st.loaded_known, 0);
+  CU_ASSERT_STRING_EQUAL(st.loaded, "");
+  remedy_here(remedy, sizeof(remedy));
+  CU_ASSERT_PTR_NOT_NULL(strstr(remedy, "ringfence-apparmor install'"));
+
+  char cmd[300];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fixture);
+  CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--unprivileged") == 0) {
+    if (geteuid() != 0) {
+      printf("skipped: --unprivileged re-executes as uid 65534 and needs root to do so\n");
+      return 77;
+    }
+    if (access(argv[0], R_OK | X_OK) != 0) {
+      printf("skipped: %s\n", strerror(errno));
+      return 77;
+    }
+    execlp("setpriv", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", argv[0],
+           (char *)NULL);
+    printf("skipped: setpriv cannot be run (%s)\n", strerror(errno));
+    return 77;
+  }
   if (CU_initialize_registry() != CUE_SUCCESS)
     return CU_get_error();
   CU_pSuite s = CU_add_suite("bwrap failure classifier", NULL, NULL);
@@ -250,6 +405,9 @@ int main(void) {
               test_real_messages_are_classified_with_the_remedy_that_applies);
   CU_add_test(s, "each problem has a stable cause name (check --json)",
               test_each_problem_has_a_stable_cause_name);
+  CU_add_test(s, "the AppArmor profiles installed, shipped and loaded are read from the files and "
+                 "pick the one remedy that applies",
+              test_the_apparmor_state_is_read_from_the_files_and_picks_the_remedy);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failed = CU_get_number_of_failures();
