@@ -98,5 +98,36 @@ if command -v fish >/dev/null 2>&1; then
 else
   echo "note: fish is not installed; its completion is not checked"
 fi
+# zsh, when installed: _ringfence with the completion system's builtins replaced by stand-ins
+# that print what would be offered (compadd, _describe, _files ...), so no terminal is needed.
+if command -v zsh >/dev/null 2>&1; then
+  cat > "$home/zsh-harness" <<'ZSH'
+compadd() { if [[ $1 == -a ]]; then print -l -- ${(P)2}; else print -l -- "${@[${@[(i)--]}+1,-1]}"; fi }
+_describe() { print -l -- ${(P)4%%:*}; }
+_files() { print -- "@files $*"; }
+_command_names() { print -- "@commands"; }
+_normal() { print -- "@normal $words"; }
+compset() { :; }
+eval "$(sed '$d' "$1")"
+words=("${@:2}"); CURRENT=$#words
+_ringfence | sort -u | tr '\n' ' '
+ZSH
+  zsh_check() {
+    local expected=${!#} got
+    got=$(zsh -f "$home/zsh-harness" "$comp/_ringfence" "$rf" "${@:1:$#-1}" 2>&1)
+    got=${got% }
+    if [ "$got" = "$expected" ]; then echo "ok: zsh: ringfence ${*:1:$#-1}<TAB> -> $got"
+    else echo "FAIL: zsh: ringfence ${*:1:$#-1}<TAB>: expected '$expected', got '$got'"; failures=$((failures + 1)); fi
+  }
+  zsh_check "" "check decide explain run setup"
+  zsh_check run -s "" "danger-full-access read-only workspace-write"
+  zsh_check explain --backend "" "auto bwrap landlock seatbelt windows"
+  zsh_check run -p "" "ci netwide review"
+  zsh_check run --network "" "${modes% }"
+  zsh_check check --j "--config --help --json --profile --set -c -h -p"
+  zsh_check run -C "" "@files -/"
+else
+  echo "note: zsh is not installed; its completion is not checked"
+fi
 if [ "$failures" != 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "all completion checks passed"
