@@ -25,7 +25,7 @@ _ringfence_values() {
       if [ -n "$config" ]; then "$rf" __list-profiles --config "$config" 2>/dev/null
       else "$rf" __list-profiles 2>/dev/null; fi | tr '\n' ' ' ;;
     -C | --cd | --writable-root | --dangerously-allow-writable-root) echo "@dirs" ;;
-    --config | --rules) echo "@files" ;;
+    --config | --rules | --network-log) echo "@files" ;;
     *) echo "" ;;
   esac
 }

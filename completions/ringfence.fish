@@ -69,7 +69,7 @@ complete -c ringfence -n 'not __ringfence_cmd' -a explain -d 'Print the resolved
 complete -c ringfence -n 'not __ringfence_cmd' -a decide -d 'May a command run, need approval, or is it refused'
 complete -c ringfence -n 'not __ringfence_cmd' -a setup -d 'One-time machine setup (Windows elevated mode)'
 complete -c ringfence -n 'not __ringfence_cmd' -l help -l version
-complete -c ringfence -n '__ringfence_in_options; and not __ringfence_prev_is -s --sandbox --network --backend -a --ask-for-approval --request -p --profile -C --cd --writable-root --dangerously-allow-writable-root --config --rules' -a '(__ringfence_options)'
+complete -c ringfence -n '__ringfence_in_options; and not __ringfence_prev_is -s --sandbox --network --backend -a --ask-for-approval --request -p --profile -C --cd --writable-root --dangerously-allow-writable-root --config --rules --network-log --allow-domain --deny-domain --proxy --resolve --timeout --kill-after --pass-fd -c --set --require' -a '(__ringfence_options)'
 complete -c ringfence -n '__ringfence_prev_is -s --sandbox' -x -a 'read-only workspace-write danger-full-access'
 complete -c ringfence -n '__ringfence_prev_is --network' -x -a '(__ringfence_network_modes)'
 complete -c ringfence -n '__ringfence_prev_is --backend' -x -a 'auto bwrap landlock seatbelt windows'
@@ -77,7 +77,7 @@ complete -c ringfence -n '__ringfence_prev_is -a --ask-for-approval' -x -a 'untr
 complete -c ringfence -n '__ringfence_prev_is --request' -x -a 'run escalation rule mcp-elicitation permission skill-script'
 complete -c ringfence -n '__ringfence_prev_is -p --profile' -x -a '(__ringfence_profiles)'
 complete -c ringfence -n '__ringfence_prev_is -C --cd --writable-root --dangerously-allow-writable-root' -x -a '(__fish_complete_directories)'
-complete -c ringfence -n '__ringfence_prev_is --config --rules' -F
+complete -c ringfence -n '__ringfence_prev_is --config --rules --network-log' -F
 
 # After "--": the program to run, then its arguments (files).
 function __ringfence_after_dashdash

@@ -45,9 +45,9 @@ typedef struct {
   const char *loaded_profile; /* a loaded AppArmor profile for bwrap, NULL or "": none seen */
 } rf_bwrap_signs;
 
-/* The script that installs ringfence's profile (data/apparmor/ringfence-apparmor). */
+/* The script that installs ringfence's profile (data/apparmor/apparmor-profile). */
 #ifndef RF_AA_RINGFENCE_INSTALLER
-#define RF_AA_RINGFENCE_INSTALLER "/usr/libexec/ringfence/ringfence-apparmor"
+#define RF_AA_RINGFENCE_INSTALLER "/usr/libexec/ringfence/apparmor-profile"
 #endif
 
 /* Classifies the signs: writes a one-line reason quoting bwrap's message and the remedy that

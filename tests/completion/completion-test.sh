@@ -94,7 +94,7 @@ if command -v fish >/dev/null 2>&1; then
   fish_check "run -s " "danger-full-access read-only workspace-write"
   fish_check "run --backend " "auto bwrap landlock seatbelt windows"
   fish_check "run -p " "ci netwide review"
-  fish_check "run --net" "--network"
+  fish_check "run --wri" "--writable-root"
 else
   echo "note: fish is not installed; its completion is not checked"
 fi

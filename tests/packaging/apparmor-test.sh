@@ -4,7 +4,7 @@
 # where AppArmor restricts unprivileged user namespaces and no profile for bwrap is loaded, and
 # removes only its own copy, checked on a fixture for /proc, /sys and /etc.  With --as-nobody (as
 # root) it runs again as uid/gid 65534.
-# Usage: apparmor-test.sh SRC BUILD/data/apparmor/ringfence-apparmor [--as-nobody]
+# Usage: apparmor-test.sh SRC BUILD/data/apparmor/apparmor-profile [--as-nobody]
 set -u
 src=$(cd "$1" && pwd)
 helper=$(readlink -f "$2")
@@ -23,10 +23,10 @@ if [ "${3:-}" = --as-nobody ]; then
   cp "$profile" "$stage/src/data/apparmor/"
   cp "$src"/debian/ringfence-backend-bwrap.* "$stage/src/debian/" 2>/dev/null || true
   cp "$0" "$stage/src/tests/packaging/apparmor-test.sh"
-  cp "$helper" "$stage/ringfence-apparmor"
+  cp "$helper" "$stage/apparmor-profile"
   chmod -R a+rX "$stage"
   as_nobody PATH=/usr/sbin:/usr/bin:/sbin:/bin bash "$stage/src/tests/packaging/apparmor-test.sh" \
-    "$stage/src" "$stage/ringfence-apparmor"
+    "$stage/src" "$stage/apparmor-profile"
   exit $?
 fi
 echo "as uid $(id -u)"

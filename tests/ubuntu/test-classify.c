@@ -127,7 +127,7 @@ static const classify_case cases[] = {
      {.message = UBUNTU_LOOPBACK, .userns_clone_sysctl = 1, .max_user_namespaces = 62000,
       .apparmor_restrict = 1, .bwrap = "/usr/bin/bwrap", .profile = RF_AA_PROFILE_ABSENT,
       .ringfence_profile = RF_AA_PROFILE_AVAILABLE},
-     RF_BWRAP_USERNS_APPARMOR, "AppArmor", "ringfence-apparmor install'", "apt install"},
+     RF_BWRAP_USERNS_APPARMOR, "AppArmor", "apparmor-profile install'", "apt install"},
     {"ringfence's profile in /etc/apparmor.d but not loaded: load it",
      {.message = UBUNTU_LOOPBACK, .userns_clone_sysctl = 1, .max_user_namespaces = 62000,
       .apparmor_restrict = 1, .bwrap = "/usr/bin/bwrap", .profile = RF_AA_PROFILE_AVAILABLE,
@@ -336,7 +336,7 @@ static void test_the_apparmor_state_is_read_from_the_files_and_picks_the_remedy(
   CU_ASSERT_EQUAL(st.loaded_known, 1);
   CU_ASSERT_STRING_EQUAL(st.loaded, "");
   remedy_here(remedy, sizeof(remedy));
-  CU_ASSERT_PTR_NOT_NULL(strstr(remedy, "ringfence-apparmor install'"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(remedy, "apparmor-profile install'"));
   /* Not built with a shipped profile: Ubuntu's advice as before. */
   rf_bwrap_apparmor_read(fixture, NULL, &st);
   CU_ASSERT_EQUAL(st.ringfence, RF_AA_PROFILE_ABSENT);
@@ -376,7 +376,7 @@ static void test_the_apparmor_state_is_read_from_the_files_and_picks_the_remedy(
   CU_ASSERT_EQUAL(st.loaded_known, 0);
   CU_ASSERT_STRING_EQUAL(st.loaded, "");
   remedy_here(remedy, sizeof(remedy));
-  CU_ASSERT_PTR_NOT_NULL(strstr(remedy, "ringfence-apparmor install'"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(remedy, "apparmor-profile install'"));
 
   char cmd[300];
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fixture);
