@@ -1,7 +1,8 @@
 #!/bin/sh
 # man-test.sh: every man page the build made renders with no warning from `man --warnings`, each command
 # `ringfence --help` lists has its page, and every option `ringfence CMD --help` prints appears in that
-# page (so the pages cannot drift from the CLI).  Usage: man-test.sh BUILD/core/ringfence BUILD/docs/man
+# page (so the pages cannot drift from the CLI), and every key of docs/config.md's key table appears in
+# ringfence.toml(5).  Usage: man-test.sh BUILD/core/ringfence BUILD/docs/man [SRC/docs/config.md]
 set -u
 rf=$1
 mandir=$2
@@ -51,5 +52,22 @@ for cmd in $commands; do
     echo "ok: ringfence-$cmd.1 documents all $(echo $opts | wc -w) options of 'ringfence $cmd --help'"
   fi
 done
+# 4. Every key docs/config.md's key table names (the backticked words of its first column that are
+# not [tables]) is in bold in ringfence.toml(5).
+config_md=${3:-}
+if [ -n "$config_md" ] && [ -f "$config_md" ]; then
+  keys=$(sed -n '/^| key | type | default | meaning |$/,/^$/p' "$config_md" | sed -n 's/^| \([^|]*\) |.*/\1/p' \
+    | grep -oE '`[^`]+`' | tr -d '`' | grep -v '^\[' | grep -v '^key$' | sort -u)
+  [ -n "$keys" ] || fail "no keys found in the key table of $config_md (did its format change?)"
+  missing=""
+  for key in $keys; do
+    grep -qF -- "\\fB$key\\fR" "$mandir/ringfence.toml.5" || missing="$missing $key"
+  done
+  if [ -n "$missing" ]; then
+    fail "ringfence.toml.5 lacks keys docs/config.md lists:$missing (document them in docs/man/ringfence.toml.5.scd)"
+  else
+    echo "ok: ringfence.toml.5 names all $(echo $keys | wc -w) keys of docs/config.md's key table"
+  fi
+fi
 [ "$failures" = 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "all man page checks passed"
