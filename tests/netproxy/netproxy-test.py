@@ -318,6 +318,104 @@ def case_upstream_proxy(ctx):
         assert up.stop() == 0
 
 
+class AuthUpstream(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    """A tiny upstream proxy demanding USER:PASSWORD (HTTP Basic, or SOCKS5 RFC 1929) that connects
+    every accepted request to the echo server and records what it was asked for."""
+    daemon_threads = True
+    allow_reuse_address = True
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            srv, s = self.server, self.request
+            s.settimeout(DEADLINE)
+            first = s.recv(1, socket.MSG_PEEK)
+            if first == b'\x05':
+                greet = s.recv(2)
+                methods = s.recv(greet[1])
+                if 2 not in methods:
+                    s.sendall(b'\x05\xff')
+                    return
+                s.sendall(b'\x05\x02')
+                ver, ulen = s.recv(2)
+                user = s.recv(ulen)
+                plen = s.recv(1)[0]
+                password = s.recv(plen)
+                ok = (user, password) == (b'user', b'p@ss')
+                s.sendall(b'\x01' + (b'\x00' if ok else b'\x01'))
+                if not ok:
+                    return
+                head = s.recv(5)
+                name = s.recv(head[4])
+                port = struct.unpack('>H', s.recv(2))[0]
+                srv.asked.append(('socks5', name.decode(), port))
+                s.sendall(b'\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00')
+            else:
+                req = b''
+                while b'\r\n\r\n' not in req:
+                    req += s.recv(1)
+                lines = req.decode().split('\r\n')
+                auth = [l for l in lines if l.lower().startswith('proxy-authorization:')]
+                import base64
+                want = 'Basic ' + base64.b64encode(b'user:p@ss').decode()
+                if not auth or auth[0].split(':', 1)[1].strip() != want:
+                    s.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\n\r\n')
+                    return
+                srv.asked.append(('http', lines[0].split()[1]))
+                s.sendall(b'HTTP/1.1 200 Connection established\r\n\r\n')
+            target = socket.create_connection(srv.target, timeout=DEADLINE)
+            s.settimeout(None)
+            def pump(a, b):
+                while True:
+                    data = a.recv(65536)
+                    if not data:
+                        b.shutdown(socket.SHUT_WR)
+                        return
+                    b.sendall(data)
+            t = threading.Thread(target=pump, args=(target, s), daemon=True)
+            t.start()
+            pump(s, target)
+            t.join(DEADLINE)
+            target.close()
+
+    def __init__(self, target):
+        super().__init__(('127.0.0.1', 0), AuthUpstream.Handler)
+        self.asked = []
+        self.target = target
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def case_upstream_with_credentials(ctx):
+    up = AuthUpstream(ctx['echo'].server_address)
+    for scheme in ('http', 'socks5h'):
+        for password, good in (('p%40ss', True), ('wrong', False)):
+            p = Proxy('--allow-domain', 'far.test',
+                      '--upstream', '%s://user:%s@127.0.0.1:%d' % (scheme, password, up.server_address[1]))
+            try:
+                s = socket.create_connection(('127.0.0.1', p.port), timeout=DEADLINE)
+                s.sendall(b'CONNECT far.test:4443 HTTP/1.1\r\n\r\n')
+                head = b''
+                while b'\r\n\r\n' not in head:
+                    chunk = s.recv(1)
+                    if not chunk:
+                        break
+                    head += chunk
+                if good:
+                    assert head.startswith(b'HTTP/1.1 200'), (scheme, head)
+                    s.sendall(b'through the upstream\n')
+                    got = b''
+                    while len(got) < 21:
+                        got += s.recv(100)
+                    assert got == b'through the upstream\n', got
+                else:
+                    assert head.startswith(b'HTTP/1.1 502') and b'upstream-failed' in head, (scheme, head)
+                s.close()
+            finally:
+                assert p.stop() == 0
+    assert ('http', 'far.test:4443') in up.asked and ('socks5', 'far.test', 4443) in up.asked, up.asked
+    assert len(up.asked) == 2, up.asked  # the wrong password reached no target
+    up.shutdown()
+
+
 def case_limited_mode(ctx):
     srv = ctx['http']
     p = Proxy('--mode', 'limited', '--allow-domain', 'lim.test', '--allow-domain', '127.0.0.1',
@@ -544,7 +642,7 @@ def case_accept_fd_handoff(ctx):
 
 
 CASES = [case_http_allowed_denied_wildcard_deny_wins, case_https_connect_and_socks5h,
-         case_private_addresses_stay_out, case_upstream_proxy, case_limited_mode, case_200_concurrent_tunnels,
+         case_private_addresses_stay_out, case_upstream_proxy, case_upstream_with_credentials, case_limited_mode, case_200_concurrent_tunnels,
          case_slowloris_is_cut_off, case_health_check_and_bad_input, case_control_eof_ends_everything,
          case_accept_fd_handoff]
 
