@@ -34,7 +34,7 @@ typedef struct {
 } rf_wsl_info;
 
 /* Reads the signs below |root| ("" or NULL: the real root; a fixture directory in tests):
- * ROOT/proc/sys/kernel/osrelease (uname(2) when that is unreadable and |root| is the real one),
+ * ROOT/proc/sys/kernel/osrelease (for the real root, uname(2): the same string),
  * ROOT/proc/sys/fs/binfmt_misc/WSLInterop and WSLInterop-late, ROOT/run/WSL, and
  * WSL_DISTRO_NAME and WSL_INTEROP in |envp| (NULL: this process's environment).
  * A kernel release with "Microsoft" in WSL1's spelling ("4.4.0-19041-Microsoft") and no "WSL2"
