@@ -849,7 +849,10 @@ static int bwrap_launch(const rf_backend_host *host, const rf_backend_policy *po
         .landlock_fd = landlock_fd,
         .landlock_abi = landlock_fd >= 0 ? landlock_abi : 0,
         .network = (int)policy->network,
-        .proxy_port = policy->proxy_port,
+        /* Never a host port: proxy_port is the bridge's inside the sandbox's namespace, and
+         * a socket from outside (--pass-fd) must not reach whatever listens on it on the host:
+         * with 0, the supervisor allows it no inet destination. */
+        .proxy_port = 0,
     };
     rc = rf_unix_supervisor_start(channel[0], &config, &supervisor, err, err_len);
     channel[0] = -1; /* owned by the supervisor now, even on failure */

@@ -13,6 +13,10 @@ cp "$rf" "$stage/bin/ringfence"
 find "$build/core" -maxdepth 1 -name "libringfence.so*" ! -type d -exec cp -P {} "$stage/lib/" \;
 cp "$build"/plugins/*/rf-backend-*.so "$stage/backends/" 2>/dev/null || true
 cp "$build"/plugins/linux-common/ringfence-sandbox-init "$build"/plugins/linux-common/ringfence-fs-proxy "$stage/libexec/"
+# --network proxy's helper, once it is built (core/netproxy).
+if [ -x "$build"/plugins/linux-common/ringfence-netproxy ]; then
+  cp "$build"/plugins/linux-common/ringfence-netproxy "$stage/libexec/"
+fi
 cp "$src"/integration/*.sh "$stage/"
 [ -d "$src/escape" ] && cp -r "$src/escape" "$stage/escape-src" 2>/dev/null || true
 chmod -R a+rX "$stage"
