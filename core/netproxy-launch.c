@@ -24,7 +24,9 @@
 #define NETPROXY_NAME "ringfence-netproxy"
 
 struct _RfNetProxy {
-  pid_t pid;
+  pid_t pid;      /* -1 once reaped */
+  gboolean bridge; /* --accept-fd (bwrap's bridge), else --listen-tcp */
+  gboolean ready;  /* it said `ready` */
   int control_fd; /* ringfence's end: EOF ends the proxy */
   int accept_fd;  /* the sandbox's end of the accept socket, until the backend has it */
   guint16 port;
@@ -149,18 +151,32 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Waits up to |seconds| for |pid| to end; TRUE when it was reaped. */
+/* Waits up to |seconds| for |pid| to end; TRUE when it was reaped.  A pidfd says when at once
+ * (this wait is on every run's way out); without one, a short sleep between tries. */
 static gboolean reap_within(pid_t pid, double seconds, int *status) {
   double deadline = now_seconds() + seconds;
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  gboolean reaped = FALSE;
   for (;;) {
     pid_t got = waitpid(pid, status, WNOHANG);
-    if (got == pid || (got < 0 && errno != EINTR))
-      return TRUE;
-    if (now_seconds() >= deadline)
-      return FALSE;
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 5 * 1000 * 1000};
-    nanosleep(&pause, NULL);
+    if (got == pid || (got < 0 && errno != EINTR)) {
+      reaped = TRUE;
+      break;
+    }
+    double left = deadline - now_seconds();
+    if (left <= 0)
+      break;
+    if (pidfd >= 0) {
+      struct pollfd p = {.fd = pidfd, .events = POLLIN};
+      poll(&p, 1, (int)(left * 1000) + 1);
+    } else {
+      struct timespec pause = {.tv_sec = 0, .tv_nsec = 1000 * 1000};
+      nanosleep(&pause, NULL);
+    }
   }
+  if (pidfd >= 0)
+    close(pidfd);
+  return reaped;
 }
 
 static void kill_and_reap(pid_t pid) {
@@ -236,7 +252,7 @@ static void add_list(GPtrArray *argv, const char *flag, const GPtrArray *values)
   }
 }
 
-RfNetProxy *rf_netproxy_start(const RfNetSettings *settings, const char *helper_dir,
+RfNetProxy *rf_netproxy_spawn(const RfNetSettings *settings, const char *helper_dir,
                               const RfTrust *trust, const rf_backend_policy *view, gboolean bridge,
                               GError **error) {
   if (!helper_dir) {
@@ -336,8 +352,32 @@ RfNetProxy *rf_netproxy_start(const RfNetSettings *settings, const char *helper_
     close(accept_pair[1]);
     accept_pair[1] = -1;
   }
+  proxy = g_new0(RfNetProxy, 1);
+  proxy->pid = pid;
+  proxy->control_fd = control[0];
+  proxy->accept_fd = accept_pair[0];
+  proxy->bridge = bridge;
+  proxy->port = bridge ? RF_NETPROXY_BRIDGE_PORT : 0;
+  control[0] = accept_pair[0] = -1;
+fail:
+  for (guint i = 0; i < 2; i++) {
+    if (control[i] >= 0)
+      close(control[i]);
+    if (accept_pair[i] >= 0)
+      close(accept_pair[i]);
+  }
+  if (log_fd >= 0)
+    close(log_fd);
+  if (null_fd >= 0)
+    close(null_fd);
+  return proxy;
+}
+
+gboolean rf_netproxy_wait_ready(RfNetProxy *proxy, GError **error) {
+  if (proxy->ready)
+    return TRUE;
   char line[512];
-  int got = read_ready_line(control[0], line, sizeof(line));
+  int got = read_ready_line(proxy->control_fd, line, sizeof(line));
   unsigned long port = 0;
   char *end = NULL;
   if (got == 1 && g_str_has_prefix(line, "ready ")) {
@@ -345,14 +385,11 @@ RfNetProxy *rf_netproxy_start(const RfNetSettings *settings, const char *helper_
     port = strtoul(line + 6, &end, 10);
   }
   if (got == 1 && end && !*end && end != line + 6 && !errno && port <= 65535 &&
-      (bridge || port > 0)) {
-    proxy = g_new0(RfNetProxy, 1);
-    proxy->pid = pid;
-    proxy->control_fd = control[0];
-    proxy->accept_fd = accept_pair[0];
-    proxy->port = bridge ? RF_NETPROXY_BRIDGE_PORT : (guint16)port;
-    control[0] = accept_pair[0] = -1;
-    goto out;
+      (proxy->bridge || port > 0)) {
+    if (!proxy->bridge)
+      proxy->port = (guint16)port;
+    proxy->ready = TRUE;
+    return TRUE;
   }
   /* Not ready: the proxy is ended whatever it said, and its words are the reason. */
   if (got == 1 && g_str_has_prefix(line, "error ")) {
@@ -369,11 +406,11 @@ RfNetProxy *rf_netproxy_start(const RfNetSettings *settings, const char *helper_
                 said);
   } else if (got == 0) {
     int status = 0;
-    if (!reap_within(pid, 5, &status)) {
-      kill_and_reap(pid);
+    if (!reap_within(proxy->pid, 5, &status)) {
+      kill_and_reap(proxy->pid);
       status = 0;
     }
-    pid = -1;
+    proxy->pid = -1;
     g_autofree char *how = WIFSIGNALED(status)
                                ? g_strdup_printf("was killed by signal %d", WTERMSIG(status))
                                : g_strdup_printf("exited with status %d", WEXITSTATUS(status));
@@ -388,21 +425,10 @@ RfNetProxy *rf_netproxy_start(const RfNetSettings *settings, const char *helper_
                 "--network on",
                 RF_NETPROXY_READY_SECONDS);
   }
-  if (pid > 0)
-    kill_and_reap(pid);
-fail:
-  for (guint i = 0; i < 2; i++) {
-    if (control[i] >= 0)
-      close(control[i]);
-    if (accept_pair[i] >= 0)
-      close(accept_pair[i]);
-  }
-out:
-  if (log_fd >= 0)
-    close(log_fd);
-  if (null_fd >= 0)
-    close(null_fd);
-  return proxy;
+  if (proxy->pid > 0)
+    kill_and_reap(proxy->pid);
+  proxy->pid = -1;
+  return FALSE;
 }
 
 guint16 rf_netproxy_get_port(const RfNetProxy *proxy) {

@@ -34,14 +34,17 @@ typedef struct _RfNetProxy RfNetProxy;
 typedef struct _RfTrust RfTrust;
 
 /* Starts ringfence-netproxy from |helper_dir| for one run, after checking the file is
- * trusted (|trust|, |view|: as for the other helpers), and waits for its `ready` line.
+ * trusted (|trust|, |view|: as for the other helpers), without waiting for it.
  * |bridge|: the sandbox has its own network namespace and a bridge inside (bwrap): the
- * proxy takes connections over a SOCK_SEQPACKET socket (--accept-fd); otherwise it listens
- * on the host's 127.0.0.1 (--listen-tcp).  NULL with RF_ERROR_LAUNCH naming the cause and
- * the fix when anything fails; then no process is left. */
-RfNetProxy *rf_netproxy_start(const RfNetSettings *settings, const char *helper_dir,
+ * proxy takes connections over a SOCK_SEQPACKET socket (--accept-fd) and the bridge's port is
+ * known now; otherwise it listens on the host's 127.0.0.1 (--listen-tcp) and says its port in
+ * `ready`.  NULL with RF_ERROR_LAUNCH naming the cause and the fix; then no process is left. */
+RfNetProxy *rf_netproxy_spawn(const RfNetSettings *settings, const char *helper_dir,
                               const RfTrust *trust, const rf_backend_policy *view, gboolean bridge,
                               GError **error);
+/* Waits (RF_NETPROXY_READY_SECONDS at most) for its `ready PORT` line.  FALSE with
+ * RF_ERROR_LAUNCH (what the proxy said, or that it exited or said nothing) after ending it. */
+gboolean rf_netproxy_wait_ready(RfNetProxy *proxy, GError **error);
 /* The port the command's proxy variables name: the bridge's inside, or the proxy's own. */
 guint16 rf_netproxy_get_port(const RfNetProxy *proxy);
 /* The sandbox's end of the accept socket (bridge route), or -1. */

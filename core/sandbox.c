@@ -170,6 +170,8 @@ static gboolean own_files_trusted(const RfBackend *backend, const RfPlan *plan, 
   return ok;
 }
 
+static int backend_wait(RfSandbox *sandbox, int timeout_ms, rf_backend_exit *exit);
+
 static void stop_proxy(RfSandbox *sandbox) {
   g_clear_pointer(&sandbox->proxy, rf_netproxy_stop);
   g_clear_pointer(&sandbox->envp, g_ptr_array_unref);
@@ -179,14 +181,25 @@ static void stop_proxy(RfSandbox *sandbox) {
  * sandbox has a network namespace of its own and a bridge inside that hands each connection
  * to the proxy over a socket; elsewhere the proxy listens on the host's 127.0.0.1 and the
  * backend lets the command reach that port only.  The command's proxy variables name the
- * port it connects to. */
+ * port it connects to.  The proxy starts here and says `ready` while ringfence goes on
+ * (proxy_route waits for it): its start-up overlaps the launch's. */
 static gboolean start_proxy(RfSandbox *sandbox, RfBackend *backend, const RfPlan *plan,
                             GError **error) {
   gboolean bridge = g_str_equal(rf_backend_get_name(backend), "bwrap");
-  sandbox->proxy = rf_netproxy_start(&plan->net, rf_backend_get_host(backend)->helper_dir,
+  sandbox->proxy = rf_netproxy_spawn(&plan->net, rf_backend_get_host(backend)->helper_dir,
                                      rf_backend_get_trust(backend), &sandbox->view, bridge, error);
-  if (!sandbox->proxy)
+  return sandbox->proxy != NULL;
+}
+
+/* The route the backend is given: the proxy's own port, known once it is ready (Landlock,
+ * Seatbelt), or the bridge's and the accept socket (bwrap: the proxy may still be starting;
+ * rf_sandbox_spawn waits for it after launch, while bwrap builds the sandbox). */
+static gboolean proxy_route(RfSandbox *sandbox, GError **error) {
+  if (rf_netproxy_get_accept_fd(sandbox->proxy) < 0 &&
+      !rf_netproxy_wait_ready(sandbox->proxy, error)) {
+    stop_proxy(sandbox);
     return FALSE;
+  }
   sandbox->view.proxy_port = rf_netproxy_get_port(sandbox->proxy);
   sandbox->view.proxy_accept_fd = rf_netproxy_get_accept_fd(sandbox->proxy);
   sandbox->envp = rf_environ_build(sandbox->view.envp);
@@ -228,6 +241,11 @@ RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *
   }
   sandbox->backend = backend;
   sandbox->repo_check = rf_repo_check_new(plan); /* before the command can change anything */
+  if (sandbox->proxy && !proxy_route(sandbox, error)) {
+    rf_repo_check_free(sandbox->repo_check);
+    g_free(sandbox);
+    return NULL;
+  }
   sandbox->child.size = sizeof(sandbox->child);
   sandbox->child.wait_fd = -1;
   char message[1024] = "";
@@ -236,6 +254,20 @@ RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *
                           message, sizeof(message));
   if (sandbox->proxy)
     rf_netproxy_release_accept_fd(sandbox->proxy); /* the sandbox has its copy, or failed */
+  /* bwrap: the proxy started beside the sandbox; the command runs only after the route check
+   * inside got the proxy's answer, so if it never becomes ready the command has not run. */
+  g_autoptr(GError) not_ready = NULL;
+  if (rc == 0 && sandbox->proxy && !rf_netproxy_wait_ready(sandbox->proxy, &not_ready)) {
+    vtable->child_kill(&sandbox->child);
+    rf_backend_exit ended;
+    backend_wait(sandbox, -1, &ended);
+    vtable->child_release(&sandbox->child);
+    g_propagate_error(error, g_steal_pointer(&not_ready));
+    rf_repo_check_free(sandbox->repo_check);
+    stop_proxy(sandbox);
+    g_free(sandbox);
+    return NULL;
+  }
   if (rc != 0) {
     g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "backend '%s' could not start the sandbox: %s",
                 rf_backend_get_name(backend), message[0] ? message : g_strerror(-rc));
