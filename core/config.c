@@ -663,9 +663,58 @@ static gboolean read_profiles(const Reader *r, const RfTomlValue *value) {
   return TRUE;
 }
 
+/* [permissions.network]: the other agent CLI's network proxy table (not a permission profile
+ * named "network", a name it reserves too), read as the [network_proxy] settings it means. */
+static gboolean read_permissions_network(const Reader *r, const char *name,
+                                         const RfTomlValue *value) {
+  static const struct {
+    const char *name;
+    int index;
+  } keys[] = {{"enabled", S_NP_ENABLED},
+              {"mode", S_NP_MODE},
+              {"proxy_url", S_NP_PROXY_URL},
+              {"allowed_domains", S_NP_ALLOWED},
+              {"denied_domains", S_NP_DENIED},
+              {"allow_local_binding", S_NP_LOCAL_BINDING}};
+  if (!name) {
+    if (rf_toml_value_type(value) != RF_TOML_TABLE)
+      return key_error(r, value, "permissions.network", "is %s %s: expected a table",
+                       article(type_of(value)), type_of(value));
+    for (guint i = 0; i < rf_toml_table_size(value); i++)
+      if (!read_permissions_network(r, rf_toml_table_key_at(value, i),
+                                    rf_toml_table_value_at(value, i)))
+        return FALSE;
+    return TRUE;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+    if (g_str_equal(name, keys[i].name))
+      return read_setting(r, keys[i].index, value);
+  g_autofree char *key = g_strdup_printf("permissions.network.%s", name);
+  return key_error(r, value, key,
+                   "is not a setting ringfence reads (it reads enabled, mode, allowed_domains, "
+                   "denied_domains, allow_local_binding and proxy_url there), and it concerns the "
+                   "network: ringfence refuses it rather than run with other access than you "
+                   "asked for (remove it; docs/network.md)");
+}
+
 /* [permissions] tables, or -c permissions.PARTS=VALUE (core/permissions.c). */
 static gboolean read_permissions(const Reader *r, const char *const *parts,
                                  const RfTomlValue *value) {
+  if (parts && parts[0] && g_str_equal(parts[0], "network"))
+    return parts[1] && parts[2] ? key_error(r, value, "permissions.network", "is too deep for -c")
+                                : read_permissions_network(r, parts[1], value);
+  if (!parts && rf_toml_value_type(value) == RF_TOML_TABLE &&
+      rf_toml_table_get(value, "network")) {
+    /* Each profile apart, [permissions.network] to the settings. */
+    for (guint i = 0; i < rf_toml_table_size(value); i++) {
+      const char *one[] = {rf_toml_table_key_at(value, i), NULL};
+      if (strlen(one[0]) != rf_toml_table_key_length_at(value, i))
+        return key_error(r, value, "permissions", "has a profile name with a NUL character");
+      if (!read_permissions(r, one, rf_toml_table_value_at(value, i)))
+        return FALSE;
+    }
+    return TRUE;
+  }
   if (!r->layer->permissions)
     r->layer->permissions = rf_permissions_layer_new();
   RfPermReader pr = {.file = r->file,
@@ -1352,7 +1401,10 @@ gboolean rf_config_apply(const RfConfig *config, RfPolicy *policy, GError **erro
     }
     GPtrArray *layers[N_LAYERS];
     permission_layers(config, layers);
-    if (!rf_permissions_apply(layers, N_LAYERS, dp->text, dp->origin, e[S_NETWORK].set, policy,
+    /* ringfence.network, when set, wins over the profile's network; so does the network proxy
+     * ([network_proxy] or [permissions.network] enabled), which is narrower than "on". */
+    gboolean keep_network = e[S_NETWORK].set || g_str_equal(network_origin, "network_proxy.enabled");
+    if (!rf_permissions_apply(layers, N_LAYERS, dp->text, dp->origin, keep_network, policy,
                               error))
       return FALSE;
   } else {

@@ -196,6 +196,31 @@ out=$(pty_run n "$RF" run --config "$CFG" -p review -s danger-full-access -- tou
 rc=$?
 claim "... and n does not (125)" test "$rc" = 125 -a ! -e refused-by-n
 
+# --- --network proxy: ringfence's keys and the ones agent users already write ------------
+np=$top/network-proxy.toml
+printf '[network_proxy]\nenabled = true\nmode = "limited"\nproxy_url = "http://127.0.0.1:3128"\n[network_proxy.policy]\nallowed_domains = ["*.example.com"]\ndenied_domains = ["bad.example.com"]\n' >"$np"
+out=$("$RF" explain --config "$np" -- true 2>&1)
+claim "[network_proxy] enabled = true means --network proxy, and explain says why" \
+  has "network proxy (network_proxy.enabled)" "$out"
+claim "... its allowed_domains are shown with their line" \
+  has "network_proxy.policy.allowed_domains = [\"*.example.com\"]" "$out"
+out=$("$RF" explain --config "$np" --network off -- true 2>&1); rc=$?
+claim "--network off beats it, and its domains are then no error" \
+  test "$rc:$(has 'network: off' "$out" && echo off)" = 0:off
+pn=$top/permissions-network.toml
+printf '[permissions.network]\nenabled = true\nallowed_domains = ["pypi.org"]\n' >"$pn"
+out=$("$RF" explain --config "$pn" --allow-domain files.pythonhosted.org -- true 2>&1)
+claim "[permissions.network] is read as the network proxy's table" \
+  has "network proxy (network_proxy.enabled)" "$out"
+claim "... and --allow-domain adds to the config's list, both origins shown" \
+  has "flag --allow-domain" "$out"
+printf '[network_proxy]\nenabled = true\nmitm = true\n' >"$top/mitm.toml"
+expect "a [network_proxy] key ringfence does not read is refused" 125 "network_proxy.mitm" \
+  "$RF" explain --config "$top/mitm.toml" -- true
+printf '[ringfence]\nnetwork = "proxy"\nallowed_domains = ["a.example"]\nproxy_url = "ftp://x"\n' >"$top/bad-url.toml"
+expect "a proxy_url that is not http:// or socks5h:// is refused" 125 "socks5h://" \
+  "$RF" explain --config "$top/bad-url.toml" -- true
+
 # With a sandbox backend, the dev profile (workspace-write) drives a real run.
 if "$RF" check >/dev/null 2>&1; then
   "$RF" run --config "$CFG" -- sh -c 'echo ok > inside' 2>"$top/out"
