@@ -437,6 +437,24 @@ class Suite:
                        and lines[1].startswith("refused"),
                        "exit %d, out %r, err %r" % (r.returncode, r.out, r.err[-300:]))
 
+        if b == "landlock" and t("only the proxy's own address and port: its port elsewhere is refused"):
+            # No namespace: the connect supervisor decides by address and type, not by port alone.
+            code = ("import os,socket,errno\n"
+                    "port=int(os.environ['HTTP_PROXY'].rsplit(':',1)[1])\n"
+                    "def tcp(fam,addr):\n"
+                    " s=socket.socket(fam); s.settimeout(10)\n"
+                    " try: s.connect(addr); return 'connected'\n"
+                    " except OSError as e: return errno.errorcode.get(e.errno,str(e.errno))\n"
+                    "u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                    "try: u.sendto(b'x',('127.0.0.1',port)); r='sent'\n"
+                    "except OSError as e: r=errno.errorcode.get(e.errno,str(e.errno))\n"
+                    "print(tcp(socket.AF_INET,('127.0.0.1',port)), tcp(socket.AF_INET,('127.0.0.2',port)),"
+                    " tcp(socket.AF_INET6,('::1',port)), tcp(socket.AF_INET,('192.0.2.1',port)), r)\n")
+            r = self.ringfence(b, [PY, "-c", code], ["--allow-domain", site])
+            self.claim(b + ": only the proxy's own address and port: its port elsewhere is refused",
+                       r.out.split() == ["connected", "EACCES", "EACCES", "EACCES", "EACCES"],
+                       "got %r, err %r" % (r.out, r.err[-300:]))
+
         if t("UDP (a DNS query) reaches nothing, the host listener sees nothing"):
             code = ("import socket\n"
                     "q=b'\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x07example\\x03com\\x00\\x00\\x01\\x00\\x01'\n"
