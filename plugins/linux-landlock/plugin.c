@@ -232,6 +232,11 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
     if (plan.connect_port)
       rf_emitf(out, "landlock", "network rights handled: %s; connect_tcp allowed to port %u only",
             names, (unsigned)plan.connect_port);
+    else if (policy->network == RF_NETWORK_PROXY)
+      rf_emitf(out, "landlock",
+            "network rights handled: %s; connect_tcp allowed to the proxy's port only (chosen "
+            "when ringfence's proxy starts)",
+            names);
     else
       rf_emitf(out, "landlock", "network rights handled: %s, on every port (no port rule)", names);
   } else {
@@ -239,6 +244,12 @@ static int landlock_render(const rf_backend_host *host, const rf_backend_policy 
           policy->network == RF_NETWORK_ON ? "not handled (network on)"
                                            : "not available below ABI 4 (seccomp alone)");
   }
+  if (policy->network == RF_NETWORK_PROXY)
+    rf_emitf(out, "landlock",
+          "proxy-only: connect(), sendto() with an address, sendmsg() and sendmmsg() are seccomp "
+          "user notifications; the supervisor lets a socket of the host's namespace reach only "
+          "the proxy, a TCP connection to 127.0.0.1:PORT (::ffff:127.0.0.1 from IPv6); every "
+          "other destination, TCP or UDP, IPv4 or IPv6, gets EACCES (docs/network.md)");
   rf_ll_scopes_name(plan.scoped, names, sizeof(names));
   rf_emitf(out, "landlock", "scoped (IPC with processes outside the sandbox denied): %s%s", names,
         abi < 6 ? " (scopes need ABI 6)" : "");

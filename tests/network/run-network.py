@@ -327,10 +327,14 @@ class Suite:
 
     def backends(self):
         out = []
+        # From /: the working directory is a writable root, and ringfence refuses plugins below it.
+        env = {k: v for k, v in os.environ.items() if k != "TMPDIR"}
+        env["PATH"] = CLEAN_PATH
         check = subprocess.run([self.rf, "check"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               env=dict(os.environ, PATH=CLEAN_PATH)).stdout.decode(errors="replace")
+                               env=env, cwd="/").stdout.decode(errors="replace")
         for b in ("bwrap", "landlock"):
-            line = next((l for l in check.splitlines() if l.startswith(b + " ")), "")
+            line = next((l for l in check.splitlines() if l.startswith(b + " ")),
+                        "`ringfence check` says: " + check.strip()[:300])
             if re.match(r"%s\s+usable" % b, line):
                 out.append(b)
             else:
