@@ -557,6 +557,27 @@ class Suite:
                        not self.rec.saw("raw", "tunnel-" + b),
                        "codes %r, err %r, server saw %r" % (codes, r.err[-300:], self.rec.paths[-3:]))
 
+        if t("ringfence killed: the proxy and the bridge go too"):
+            # SIGKILL leaves ringfence no time to stop anything: the proxy ends on its control
+            # socket's end of file, the sandbox on its lifeline.
+            work = self.fresh_dir("kill")
+            argv = [self.rf, "run", "--backend", b, "-s", "workspace-write", "-C", work,
+                    "--network", "proxy", "--resolve", self.marker + ":127.0.0.1",
+                    "--allow-domain", site, "--", "sh", "-c", "touch started; sleep 60"]
+            env = {k: v for k, v in os.environ.items() if k != "TMPDIR" and not k.lower().endswith("_proxy")}
+            env["PATH"] = CLEAN_PATH
+            p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd="/")
+            deadline = time.time() + 60
+            while not os.path.exists(os.path.join(work, "started")) and time.time() < deadline:
+                time.sleep(0.05)
+            running = self.leftovers()
+            p.kill()
+            p.wait()
+            left = self.no_leftovers(15)
+            self.claim(b + ": ringfence killed: the proxy and the bridge go too",
+                       os.path.exists(os.path.join(work, "started")) and running and not left,
+                       "running before %r, left after %r" % (running, left))
+
         if t("nothing is left after the runs"):
             left = self.no_leftovers()
             self.claim(b + ": nothing is left after the runs (proxy, bridge)", not left, "%r" % left)
