@@ -14,6 +14,7 @@
 
 struct _RfRepoCheck {
   GPtrArray *roots;      /* canonical writable roots whose .git is protected */
+  GPtrArray *walks;      /* RfWalkRecord* of each of |roots| at launch (NULL: none) */
   GPtrArray *all_roots;  /* every writable root */
   GHashTable *existing;  /* protected paths that existed at launch */
   GPtrArray *templates;  /* hook template directories */
@@ -59,6 +60,7 @@ RfRepoCheck *rf_repo_check_new(const RfPlan *plan) {
     return NULL;
   RfRepoCheck *check = g_new0(RfRepoCheck, 1);
   check->roots = g_ptr_array_new_with_free_func(g_free);
+  check->walks = g_ptr_array_new_with_free_func((GDestroyNotify)rf_walk_record_unref);
   check->all_roots = g_ptr_array_new_with_free_func(g_free);
   check->existing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   check->templates = g_ptr_array_new_with_free_func(g_free);
@@ -74,8 +76,10 @@ RfRepoCheck *rf_repo_check_new(const RfPlan *plan) {
       if (lstat(path, &st) == 0)
         g_hash_table_add(check->existing, g_strdup(path));
     }
-    if (git) /* .git is a protected name: the user wants repositories kept */
+    if (git) { /* .git is a protected name: the user wants repositories kept */
       g_ptr_array_add(check->roots, g_strdup(root->path));
+      g_ptr_array_add(check->walks, rf_walk_record_ref(root->walk));
+    }
   }
   /* Hooks identical to the user's templates are git's own doing, not the command's. */
   const char *env = g_getenv("GIT_TEMPLATE_DIR");
@@ -91,6 +95,7 @@ void rf_repo_check_free(RfRepoCheck *check) {
   if (!check)
     return;
   g_ptr_array_unref(check->roots);
+  g_ptr_array_unref(check->walks);
   g_ptr_array_unref(check->all_roots);
   g_hash_table_unref(check->existing);
   g_ptr_array_unref(check->templates);
@@ -294,7 +299,9 @@ void rf_repo_check_run(const RfRepoCheck *check, GPtrArray *report) {
       repo->worktree = g_strdup(root);
       g_ptr_array_add(repos, repo);
     }
-    if (!rf_repo_walk(root, (const char *const *)skip->pdata, repos, NULL, &error))
+    /* Only the directories changed since the launch walk are listed again (repo-walk.h). */
+    const RfWalkRecord *since = g_ptr_array_index(check->walks, i);
+    if (!rf_repo_walk(root, (const char *const *)skip->pdata, repos, NULL, NULL, since, &error))
       g_ptr_array_add(report,
                       g_strdup_printf("could not look for git repositories the command created "
                                       "below %s (%s): look before you run git there",

@@ -37,6 +37,7 @@ struct _RfPolicy {
 typedef struct {
   char *path;
   GPtrArray *protected_paths; /* char*, NULL-terminated for the ABI */
+  struct _RfWalkRecord *walk; /* what the repository walk saw there (repo-walk.h), or NULL */
   char *origin;               /* "working directory", "--writable-root", "/tmp", "$TMPDIR" */
   char *danger; /* what the root rule says of it, when --dangerously-allow-writable-root let it
                  * through; else NULL */
@@ -102,10 +103,11 @@ RfGitGlobals *rf_git_globals_new(void);
 void rf_git_globals_free(RfGitGlobals *globals);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfGitGlobals, rf_git_globals_free)
 /* The protected paths of |root|, or NULL with an error when a file git reads there cannot be
- * read safely (a FIFO, a device, too large: see safe-read.h). */
+ * read safely (a FIFO, a device, too large: see safe-read.h).  |walk| (may be NULL) is filled
+ * with what the walk for nested repositories saw, for the walk after the run (new-repos.h). */
 GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *names,
                                        GPtrArray *writable_roots, RfGitGlobals *globals,
-                                       GError **error);
+                                       struct _RfWalkRecord *walk, GError **error);
 
 /* core/root-symlinks.c: FALSE and RF_ERROR_CONFIG when the writable root |given| (relative to
  * |base|), which came from |origin|, goes through a symlink inside one of the canonical

@@ -259,7 +259,8 @@ static gboolean read_global_configs(Protect *p, RfGitGlobals *globals, GError **
  * of another user's repository (in /tmp) are not read, only its `.git` kept read-only; when the
  * system or global config sets safe.directory, every one is read.
  */
-static gboolean protect_nested(Protect *p, const char *root, GError **error) {
+static gboolean protect_nested(Protect *p, const char *root, RfWalkRecord *walk,
+                               GError **error) {
   g_autoptr(GPtrArray) skip = g_ptr_array_new();
   for (guint i = 0; i < p->writable_roots->len; i++) {
     const char *other = g_ptr_array_index(p->writable_roots, i);
@@ -268,7 +269,7 @@ static gboolean protect_nested(Protect *p, const char *root, GError **error) {
   }
   g_ptr_array_add(skip, NULL);
   g_autoptr(GPtrArray) repos = g_ptr_array_new_with_free_func(rf_repo_free);
-  if (!rf_repo_walk(root, (const char *const *)skip->pdata, repos, NULL, error))
+  if (!rf_repo_walk(root, (const char *const *)skip->pdata, repos, NULL, walk, NULL, error))
     return FALSE;
   guint uid = (guint)geteuid();
   for (guint i = 0; i < repos->len; i++) {
@@ -283,7 +284,7 @@ static gboolean protect_nested(Protect *p, const char *root, GError **error) {
 
 GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *names,
                                        GPtrArray *writable_roots, RfGitGlobals *globals,
-                                       GError **error) {
+                                       RfWalkRecord *walk, GError **error) {
   Protect p = {
       .paths = g_ptr_array_new_with_free_func(g_free),
       .seen = g_hash_table_new(g_str_hash, g_str_equal),
@@ -306,7 +307,7 @@ GPtrArray *rf_protected_paths_for_root(const char *root, const char *const *name
     protect(&p, path);
   }
   if (ok && git)
-    ok = protect_nested(&p, root, error);
+    ok = protect_nested(&p, root, walk, error);
   g_hash_table_unref(p.seen);
   g_ptr_array_unref(p.global_hooks);
   if (!ok) {

@@ -2,6 +2,7 @@
 #include "repo-walk.h"
 
 #include "capless.h"
+#include "ctime-change.h"
 #include "safe-read.h"
 
 #include <ringfence/ringfence.h>
@@ -23,12 +24,70 @@ void rf_repo_free(gpointer data) {
   g_free(repo);
 }
 
+/* ---- the record of a walk ------------------------------------------------------------ */
+
+/* One directory as a walk saw it. */
+typedef struct {
+  dev_t dev;
+  ino_t ino;
+  struct timespec ctime; /* as the stat taken before it was looked at returned it */
+  gboolean leaf;         /* looked at by name only (no subdirectory): |children| is empty */
+  GPtrArray *children;   /* names of the subdirectories to enter */
+  GPtrArray *repos;      /* RfRepo*: the repositories found by looking at it */
+} Seen;
+
+struct _RfWalkRecord {
+  gint refs;
+  GHashTable *dirs; /* canonical path -> Seen* */
+};
+
+static RfRepo *repo_copy(const RfRepo *repo) {
+  RfRepo *copy = g_new0(RfRepo, 1);
+  copy->dotgit = g_strdup(repo->dotgit);
+  copy->worktree = g_strdup(repo->worktree);
+  copy->bare = repo->bare;
+  copy->uid = repo->uid;
+  return copy;
+}
+
+static void seen_free(gpointer data) {
+  Seen *seen = data;
+  g_ptr_array_unref(seen->children);
+  g_ptr_array_unref(seen->repos);
+  g_free(seen);
+}
+
+RfWalkRecord *rf_walk_record_new(void) {
+  RfWalkRecord *record = g_new0(RfWalkRecord, 1);
+  record->refs = 1;
+  record->dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, seen_free);
+  return record;
+}
+
+RfWalkRecord *rf_walk_record_ref(RfWalkRecord *record) {
+  if (record)
+    g_atomic_int_inc(&record->refs);
+  return record;
+}
+
+void rf_walk_record_unref(RfWalkRecord *record) {
+  if (!record || !g_atomic_int_dec_and_test(&record->refs))
+    return;
+  g_hash_table_unref(record->dirs);
+  g_free(record);
+}
+
+/* ---- the walk ------------------------------------------------------------------------ */
+
 typedef struct {
   int fd;              /* the directory, open */
   char *path;          /* its canonical path (no link is followed on the way) */
   dev_t dev;
+  ino_t ino;
+  struct timespec ctime;
   guint uid;           /* its owner */
   gboolean leaf_nlink; /* its filesystem counts subdirectories in st_nlink */
+  gboolean ctime_sure; /* its filesystem shows every change in the ctime (ctime-change.h) */
   guint depth;         /* 0: the root */
   GPtrArray *children; /* names of subdirectories still to enter */
   guint next;
@@ -39,6 +98,8 @@ typedef struct {
   const char *const *skip;
   GPtrArray *repos;
   RfWalkStats *stats;
+  RfWalkRecord *record;      /* to fill, or NULL */
+  const RfWalkRecord *since; /* an earlier walk's, or NULL */
   GError **error;
 } Walk;
 
@@ -200,19 +261,79 @@ static gboolean read_entries(Walk *w, Frame *f, BareSigns *signs) {
 }
 #endif
 
+/* The directory at |path|, stat |st|, as |w->since| recorded it when it is unchanged since
+ * (same device, inode and ctime, on a filesystem where that says nothing changed), else NULL. */
+static const Seen *unchanged(Walk *w, const char *path, gboolean ctime_sure,
+                             const struct stat *st, gboolean leaf) {
+  if (!w->since || !ctime_sure)
+    return NULL;
+  const Seen *seen = g_hash_table_lookup(w->since->dirs, path);
+  if (!seen || seen->leaf != leaf || seen->dev != st->st_dev || seen->ino != st->st_ino ||
+      seen->ctime.tv_sec != st->st_ctim.tv_sec || seen->ctime.tv_nsec != st->st_ctim.tv_nsec)
+    return NULL;
+  return seen;
+}
+
+/* Takes what |seen| found (the directory has not changed): its repositories, and its
+ * subdirectories into |children| when not NULL. */
+static gboolean take_seen(Walk *w, const Seen *seen, GPtrArray *children) {
+  w->stats->unchanged++;
+  if (children)
+    for (guint i = 0; i < seen->children->len; i++)
+      g_ptr_array_add(children, g_strdup(g_ptr_array_index(seen->children, i)));
+  for (guint i = 0; i < seen->repos->len; i++) {
+    const RfRepo *repo = g_ptr_array_index(seen->repos, i);
+    if (!add_repo(w, repo->dotgit, repo->worktree, repo->bare, repo->uid))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Notes in |w->record| what looking at the directory |path| (stat |st|, taken before) found:
+ * |children| (NULL for a leaf) and the repositories added to the walk's list from |first| on;
+ * only where its ctime can be trusted later (|ctime_sure|). */
+static void record_seen(Walk *w, gboolean ctime_sure, const char *path, const struct stat *st,
+                        gboolean leaf, GPtrArray *children, guint first) {
+  if (!w->record || !ctime_sure) /* a later walk could not use it */
+    return;
+  Seen *seen = g_new0(Seen, 1);
+  seen->dev = st->st_dev;
+  seen->ino = st->st_ino;
+  seen->ctime = st->st_ctim;
+  seen->leaf = leaf;
+  seen->children = g_ptr_array_new_full(children ? children->len : 0, g_free);
+  for (guint i = 0; children && i < children->len; i++)
+    g_ptr_array_add(seen->children, g_strdup(g_ptr_array_index(children, i)));
+  seen->repos = g_ptr_array_new_with_free_func(rf_repo_free);
+  for (guint i = first; i < w->repos->len; i++)
+    g_ptr_array_add(seen->repos, repo_copy(g_ptr_array_index(w->repos, i)));
+  g_hash_table_replace(w->record->dirs, g_strdup(path), seen);
+}
+
 /* Lists |f|: records its repositories, keeps its subdirectories in f->children. */
 static gboolean list_dir(Walk *w, Frame *f) {
   if (++w->stats->dirs > RF_WALK_MAX_DIRS)
     return too_much(w, f->path, "holds too many directories", RF_WALK_MAX_DIRS);
   f->children = g_ptr_array_new_with_free_func(g_free);
+  struct stat st = {.st_dev = f->dev, .st_ino = f->ino, .st_ctim = f->ctime};
+  const Seen *seen = unchanged(w, f->path, f->ctime_sure, &st, FALSE);
+  if (seen)
+    return take_seen(w, seen, f->children);
+  guint first = w->repos->len;
   BareSigns signs = {0};
   if (!read_entries(w, f, &signs))
     return FALSE;
-  if (f->depth > 0 && signs.head && signs.objects && signs.refs && head_is_valid(f->path)) {
-    /* A bare repository (a clone's origin, /tmp/x.git): the whole of it, not entered. */
-    g_ptr_array_set_size(f->children, 0);
-    return add_repo(w, f->path, f->path, TRUE, f->uid);
+  if (f->depth > 0 && signs.head && signs.objects && signs.refs) {
+    /* Not recorded: git takes it for a bare repository or not by what HEAD holds, which can be
+     * rewritten in place (the directory's ctime unchanged).  Listed again every time. */
+    if (head_is_valid(f->path)) {
+      /* A bare repository (a clone's origin, /tmp/x.git): the whole of it, not entered. */
+      g_ptr_array_set_size(f->children, 0);
+      return add_repo(w, f->path, f->path, TRUE, f->uid);
+    }
+    return TRUE;
   }
+  record_seen(w, f->ctime_sure, f->path, &st, FALSE, f->children, first);
   return TRUE;
 }
 
@@ -264,11 +385,17 @@ static gboolean open_child(Walk *w, Frame *parent, const char *name, Frame *chil
     if (st.st_nlink == 2 && st.st_dev == parent->dev) {
       if (++w->stats->dirs > RF_WALK_MAX_DIRS)
         return too_much(w, path, "is one directory too many", RF_WALK_MAX_DIRS);
+      const Seen *seen = unchanged(w, path, parent->ctime_sure, &st, TRUE);
+      if (seen)
+        return take_seen(w, seen, NULL);
+      guint first = w->repos->len;
       g_autofree char *dotgit = g_strconcat(name, "/.git", NULL);
       if (fstatat(parent->fd, dotgit, &git_st, AT_SYMLINK_NOFOLLOW) == 0) {
         g_autofree char *full = child_path(path, ".git");
-        return add_repo(w, full, path, FALSE, st.st_uid);
+        if (!add_repo(w, full, path, FALSE, st.st_uid))
+          return FALSE;
       }
+      record_seen(w, parent->ctime_sure, path, &st, TRUE, NULL, first);
       return TRUE;
     }
   }
@@ -318,19 +445,23 @@ static gboolean open_child(Walk *w, Frame *parent, const char *name, Frame *chil
     close(fd);
     return too_much(w, path, "lies too many levels deep", RF_WALK_MAX_DEPTH);
   }
+  gboolean same_fs = st.st_dev == parent->dev;
   *child = (Frame){.fd = fd, .path = g_steal_pointer(&path), .dev = st.st_dev,
-                   .uid = st.st_uid, .depth = parent->depth + 1,
-                   .leaf_nlink = st.st_dev == parent->dev ? parent->leaf_nlink
-                                                          : counts_subdirectories(fd)};
+                   .ino = st.st_ino, .ctime = st.st_ctim, .uid = st.st_uid,
+                   .depth = parent->depth + 1,
+                   .leaf_nlink = same_fs ? parent->leaf_nlink : counts_subdirectories(fd),
+                   .ctime_sure = same_fs ? parent->ctime_sure
+                                         : (w->since || w->record) && rf_ctime_shows_changes(fd)};
   *enter = TRUE;
   return TRUE;
 }
 
 static gboolean walk(const char *root, const char *const *skip, GPtrArray *repos,
-                     RfWalkStats *stats, GError **error) {
+                     RfWalkStats *stats, RfWalkRecord *record, const RfWalkRecord *since,
+                     GError **error) {
   RfWalkStats local = {0};
   Walk w = {.root = root, .skip = skip, .repos = repos, .stats = stats ? stats : &local,
-            .error = error};
+            .record = record, .since = since, .error = error};
   int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
   struct stat st;
   if (fd < 0 && (errno == EACCES || errno == EPERM)) {
@@ -358,8 +489,10 @@ static gboolean walk(const char *root, const char *const *skip, GPtrArray *repos
   }
   GArray *stack = g_array_new(FALSE, TRUE, sizeof(Frame));
   g_array_set_clear_func(stack, (GDestroyNotify)frame_clear);
-  Frame top = {.fd = fd, .path = g_strdup(root), .dev = st.st_dev, .uid = st.st_uid, .depth = 0,
-               .leaf_nlink = counts_subdirectories(fd)};
+  Frame top = {.fd = fd, .path = g_strdup(root), .dev = st.st_dev, .ino = st.st_ino,
+               .ctime = st.st_ctim, .uid = st.st_uid, .depth = 0,
+               .leaf_nlink = counts_subdirectories(fd),
+               .ctime_sure = (since || record) && rf_ctime_shows_changes(fd)};
   g_array_append_val(stack, top);
   gboolean ok = list_dir(&w, &g_array_index(stack, Frame, 0));
   while (ok && stack->len > 0) {
@@ -389,7 +522,7 @@ typedef struct {
 static gpointer walk_call(gpointer data) {
   WalkCall *call = data;
   const Walk *a = &call->args;
-  call->ok = walk(a->root, a->skip, a->repos, a->stats, a->error);
+  call->ok = walk(a->root, a->skip, a->repos, a->stats, a->record, a->since, a->error);
   return call;
 }
 
@@ -397,9 +530,10 @@ static gpointer walk_call(gpointer data) {
  * protect, repositories in other users' private folders (in /tmp, say) that neither the command
  * nor bwrap in its user namespace can reach; bwrap then fails ("Can't find source path"). */
 gboolean rf_repo_walk(const char *root, const char *const *skip, GPtrArray *repos,
-                      RfWalkStats *stats, GError **error) {
+                      RfWalkStats *stats, RfWalkRecord *record, const RfWalkRecord *since,
+                      GError **error) {
   WalkCall call = {.args = {.root = root, .skip = skip, .repos = repos, .stats = stats,
-                            .error = error}};
+                            .record = record, .since = since, .error = error}};
   if (!rf_with_command_access(walk_call, &call)) {
     g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
                 "cannot look for git repositories below %s with the command's access (the "

@@ -1,5 +1,6 @@
 /* resolve.c: turns an RfPolicy into an RfPlan: canonical roots, protected paths, the plugin view. */
 #include "policy-private.h"
+#include "repo-walk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +75,7 @@ static void plan_root_clear(gpointer data) {
   g_free(root->path);
   if (root->protected_paths)
     g_ptr_array_unref(root->protected_paths);
+  rf_walk_record_unref(root->walk);
   g_free(root->origin);
   g_free(root->danger);
 }
@@ -340,8 +342,9 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   g_autoptr(RfGitGlobals) globals = rf_git_globals_new();
   for (guint i = 0; i < plan->roots->len; i++) {
     RfPlanRoot *root = &g_array_index(plan->roots, RfPlanRoot, i);
+    root->walk = rf_walk_record_new();
     root->protected_paths = rf_protected_paths_for_root(
-        root->path, (const char *const *)names->pdata, root_paths, globals, error);
+        root->path, (const char *const *)names->pdata, root_paths, globals, root->walk, error);
     if (!root->protected_paths)
       return NULL;
     g_ptr_array_add(root->protected_paths, NULL);

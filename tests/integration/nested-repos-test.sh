@@ -81,6 +81,10 @@ claim "git status on the host in the repository in /tmp afterwards runs nothing 
 rm -f /tmp/rf-pwned
 
 # --- repositories the command creates ---------------------------------------------------
+# Directories that exist at launch (the walk after the run lists only what changed since the
+# launch walk, by ctime): one without subdirectories, one with; a repository is made in each as
+# the command's very last act.
+mkdir -p late-leaf late-mid/sub
 rf run -s workspace-write -- sh -c '
   git clone -q origin.git clone && git -C clone commit -q --allow-empty -m inside && echo CLONED
   git clone -q origin.git armed && git -C armed config core.fsmonitor "touch '"$top"'/fsmonitor-ran"
@@ -88,7 +92,9 @@ rf run -s workspace-write -- sh -c '
   git init -q included && printf "[core]\n\tfsmonitor = touch '"$top"'/include-ran\n" > fsmonitor.inc && git -C included config include.path ../../fsmonitor.inc
   git init -q --bare bare-new.git && printf "#!/bin/sh\ntouch '"$top"'/receive-ran\n" > bare-new.git/hooks/post-receive && chmod +x bare-new.git/hooks/post-receive
   git init -q '"$intmp"'/tmp-armed && git -C '"$intmp"'/tmp-armed config alias.st "!touch '"$top"'/alias-ran"
-  echo done'
+  echo done
+  git init -q late-mid && git -C late-mid config core.fsmonitor "touch '"$top"'/late-mid-ran"
+  git init -q late-leaf && git -C late-leaf config core.fsmonitor "touch '"$top"'/late-leaf-ran"'
 claim "git clone into the workspace works, and commits inside the clone work" has CLONED "$out"
 claim "the run reports the armed repositories it disabled (fsmonitor, hook, include, bare hook, alias in /tmp)" \
   test "$(for r in "$ws/armed" "$ws/hooked" "$ws/included" "$ws/bare-new.git" "$intmp/tmp-armed"; do
@@ -105,6 +111,9 @@ git -C clone push -q ../bare-new.git HEAD:refs/heads/x >/dev/null 2>&1
 claim "a push on the host into a bare repository created inside runs no hook" test ! -e "$top/receive-ran"
 ( cd "$intmp/tmp-armed" && git st >/dev/null 2>&1 )
 claim "an alias planted in a repository created in /tmp does not run on the host" test ! -e "$top/alias-ran"
+( cd late-leaf && git status >/dev/null 2>&1 ); ( cd late-mid && git status >/dev/null 2>&1 )
+claim "repositories made as the command's last act in directories that existed at launch run nothing on the host" \
+  test ! -e "$top/late-leaf-ran" -a ! -e "$top/late-mid-ran"
 claim "the disabled files are kept for the user to look at" \
   test -f armed/.git/config.ringfence-disabled -a -f hooked/.git/hooks/pre-commit.ringfence-disabled
 
