@@ -34,6 +34,12 @@ int rf_ll_restrict_self(int ruleset_fd, uint32_t flags) {
 }
 
 void rf_ll_kernel_query(rf_ll_kernel *kernel) {
+  static rf_ll_kernel known; /* written once, before |asked| is set */
+  static int asked;
+  if (__atomic_load_n(&asked, __ATOMIC_ACQUIRE)) {
+    *kernel = known;
+    return;
+  }
   memset(kernel, 0, sizeof(*kernel));
   int abi = rf_ll_create_ruleset(NULL, 0, RF_LL_CREATE_RULESET_VERSION);
   if (abi < 0) {
@@ -47,6 +53,10 @@ void rf_ll_kernel_query(rf_ll_kernel *kernel) {
   if (errata >= 0) {
     kernel->has_errata = 1;
     kernel->errata = (uint32_t)errata;
+  }
+  if (!__atomic_load_n(&asked, __ATOMIC_ACQUIRE)) {
+    known = *kernel; /* two threads asking at once write the same answer */
+    __atomic_store_n(&asked, 1, __ATOMIC_RELEASE);
   }
 }
 

@@ -92,7 +92,9 @@ typedef struct {
   uint32_t errata; /* fixed errata bitmask */
 } rf_ll_kernel;
 
-/* Asks the running kernel (two landlock_create_ruleset queries). */
+/* Asks the running kernel (two landlock_create_ruleset queries), once per process: probe,
+ * capabilities, render and launch all want it, and the answer cannot change while the kernel
+ * runs.  A failed query (the answer may be a transient one, EINTR or ENOMEM) is not kept. */
 void rf_ll_kernel_query(rf_ll_kernel *kernel);
 
 /* Every filesystem / network right / scope the given ABI handles. */

@@ -63,7 +63,26 @@ struct rf_ll_unix_supervisor {
 
 /* ---- what the kernel offers ---------------------------------------------- */
 
+static int supervision_available(char *why, size_t why_len);
+
 int rf_ll_unix_supervision_available(char *why, size_t why_len) {
+  static int level = -1; /* not asked yet */
+  static char reason[256];
+  int known = __atomic_load_n(&level, __ATOMIC_ACQUIRE);
+  if (known < 0) {
+    char fresh[sizeof(reason)] = "";
+    known = supervision_available(fresh, sizeof(fresh));
+    if (__atomic_load_n(&level, __ATOMIC_ACQUIRE) < 0) {
+      memcpy(reason, fresh, sizeof(reason)); /* racing threads write the same */
+      __atomic_store_n(&level, known, __ATOMIC_RELEASE);
+    }
+  }
+  if (why_len)
+    snprintf(why, why_len, "%s", reason);
+  return known;
+}
+
+static int supervision_available(char *why, size_t why_len) {
   struct seccomp_notif_sizes sizes;
   if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
     snprintf(why, why_len, "no seccomp user notification (Linux 5.0+): %s", strerror(errno));

@@ -45,7 +45,8 @@ typedef struct rf_ll_unix_supervisor rf_ll_unix_supervisor;
 /* 1 when this kernel has what the supervisor needs (user notification,
  * pidfd_getfd, SO_COOKIE), 2 when it can also hand the caller a descriptor
  * with the answer (SECCOMP_ADDFD_FLAG_SEND, Linux 5.14), which the guard of
- * protected paths needs; else 0 with the reason in why. */
+ * protected paths needs; else 0 with the reason in why.  Asked of the kernel once per process
+ * (probe, capabilities and launch all want it). */
 int rf_ll_unix_supervision_available(char *why, size_t why_len);
 
 /* The notify filter as BPF in memory, compiled at build time when possible;
