@@ -266,8 +266,9 @@ static __attribute__((noreturn)) void child_main(const rf_ll_launch *l, int repo
     close(listener);
     close(l->notify_channel);
   }
-  /* 10. seccomp: last, so that it never stands in the way of the steps above */
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &l->seccomp) < 0)
+  /* 10. seccomp: last, so that it never stands in the way of the steps above (none when it was
+   * merged into the filter of step 9, whose hand-over it allows: seccomp-merge.h) */
+  if (l->seccomp.len > 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &l->seccomp) < 0)
     CHILD_FAIL(RF_LL_STEP_SECCOMP);
   /* 11. exec, trying PATH candidates the way execvp does */
   int saved = ENOENT, seen_eacces = 0;

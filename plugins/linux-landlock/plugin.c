@@ -23,6 +23,7 @@
 #include "launcher.h"
 #include "process.h"
 #include "seccomp-groups.h"
+#include "seccomp-merge.h"
 #include "unix-supervisor.h" /* rf_strv_free_array */
 #include "wsl.h"
 
@@ -501,6 +502,18 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
                                    err, err_len);
     if (rc < 0)
       goto out;
+    /* One filter for the command instead of two (one to JIT-compile at start-up, one to run per
+     * system call), with the same decisions: seccomp-merge.h.  Two as before when the programs
+     * do not fit. */
+    struct sock_fprog merged;
+    char merge_err[160];
+    if (rf_seccomp_merge(&launch.seccomp, &launch.notify, &merged, merge_err,
+                         sizeof(merge_err)) == 0) {
+      free(launch.notify.filter);
+      free(launch.seccomp.filter);
+      launch.notify = merged;
+      launch.seccomp = (struct sock_fprog){0};
+    }
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0) {
       rc = -errno;
       snprintf(err, err_len, "socketpair: %s", strerror(errno));

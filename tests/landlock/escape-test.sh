@@ -530,6 +530,21 @@ run -- sh -c 'exit 7'; claim "the command's exit code 7 is returned" test $? -eq
 run -- sh -c 'kill -TERM $$'; claim "death by SIGTERM exits 143" test $? -eq 143
 run -- /no/such/program 2>/dev/null; claim "a missing program exits 127" test $? -eq 127
 
+# One seccomp filter (the notify rules merged into the main program: seccomp-merge.h), read from
+# the host in /proc/PID/status of the running command.
+"$RF" run --backend landlock -s workspace-write "${DEGRADE[@]}" -- sleep 36$tag & rfpid=$!
+filters=
+for _ in $(seq 1 100); do
+  cmd=$(pgrep -f "^sleep 36$tag" | head -1)
+  [ -n "$cmd" ] && filters=$(awk '/^Seccomp(_filters)?:/ {printf "%s%s", sep, $2; sep=" "}' "/proc/$cmd/status")
+  [ -n "$filters" ] && break
+  sleep 0.1
+done
+kill "$cmd" 2>/dev/null
+wait $rfpid 2>/dev/null
+claim "the command runs under one seccomp filter, in filter mode (Seccomp: 2, Seccomp_filters: 1; seen: '$filters')" \
+  test "$filters" = "2 1"
+
 # --- host processes of the same user: no pid or IPC namespace here ----------------------------------
 # Every pid and SysV IPC key inside is the host's.  hostproc.py holds both sides of each attack; the
 # claims judge only host-side state.
