@@ -31,9 +31,10 @@ typedef struct {
   dev_t dev;
   ino_t ino;
   struct timespec ctime; /* as the stat taken before it was looked at returned it */
-  gboolean leaf;         /* looked at by name only (no subdirectory): |children| is empty */
-  GPtrArray *children;   /* names of the subdirectories to enter */
-  GPtrArray *repos;      /* RfRepo*: the repositories found by looking at it */
+  gboolean leaf;         /* looked at by name only (no subdirectory) */
+  GPtrArray *children;   /* names of the subdirectories to enter (shared with the walk's frame);
+                          * NULL for a leaf */
+  GPtrArray *repos;      /* RfRepo*: the repositories found by looking at it, or NULL: none */
 } Seen;
 
 struct _RfWalkRecord {
@@ -52,8 +53,10 @@ static RfRepo *repo_copy(const RfRepo *repo) {
 
 static void seen_free(gpointer data) {
   Seen *seen = data;
-  g_ptr_array_unref(seen->children);
-  g_ptr_array_unref(seen->repos);
+  if (seen->children)
+    g_ptr_array_unref(seen->children);
+  if (seen->repos)
+    g_ptr_array_unref(seen->repos);
   g_free(seen);
 }
 
@@ -274,14 +277,10 @@ static const Seen *unchanged(Walk *w, const char *path, gboolean ctime_sure,
   return seen;
 }
 
-/* Takes what |seen| found (the directory has not changed): its repositories, and its
- * subdirectories into |children| when not NULL. */
-static gboolean take_seen(Walk *w, const Seen *seen, GPtrArray *children) {
+/* Takes what |seen| found (the directory has not changed): its repositories. */
+static gboolean take_seen(Walk *w, const Seen *seen) {
   w->stats->unchanged++;
-  if (children)
-    for (guint i = 0; i < seen->children->len; i++)
-      g_ptr_array_add(children, g_strdup(g_ptr_array_index(seen->children, i)));
-  for (guint i = 0; i < seen->repos->len; i++) {
+  for (guint i = 0; seen->repos && i < seen->repos->len; i++) {
     const RfRepo *repo = g_ptr_array_index(seen->repos, i);
     if (!add_repo(w, repo->dotgit, repo->worktree, repo->bare, repo->uid))
       return FALSE;
@@ -301,12 +300,12 @@ static void record_seen(Walk *w, gboolean ctime_sure, const char *path, const st
   seen->ino = st->st_ino;
   seen->ctime = st->st_ctim;
   seen->leaf = leaf;
-  seen->children = g_ptr_array_new_full(children ? children->len : 0, g_free);
-  for (guint i = 0; children && i < children->len; i++)
-    g_ptr_array_add(seen->children, g_strdup(g_ptr_array_index(children, i)));
-  seen->repos = g_ptr_array_new_with_free_func(rf_repo_free);
-  for (guint i = first; i < w->repos->len; i++)
-    g_ptr_array_add(seen->repos, repo_copy(g_ptr_array_index(w->repos, i)));
+  seen->children = children ? g_ptr_array_ref(children) : NULL; /* not changed after listing */
+  if (first < w->repos->len) {
+    seen->repos = g_ptr_array_new_with_free_func(rf_repo_free);
+    for (guint i = first; i < w->repos->len; i++)
+      g_ptr_array_add(seen->repos, repo_copy(g_ptr_array_index(w->repos, i)));
+  }
   g_hash_table_replace(w->record->dirs, g_strdup(path), seen);
 }
 
@@ -314,11 +313,13 @@ static void record_seen(Walk *w, gboolean ctime_sure, const char *path, const st
 static gboolean list_dir(Walk *w, Frame *f) {
   if (++w->stats->dirs > RF_WALK_MAX_DIRS)
     return too_much(w, f->path, "holds too many directories", RF_WALK_MAX_DIRS);
-  f->children = g_ptr_array_new_with_free_func(g_free);
   struct stat st = {.st_dev = f->dev, .st_ino = f->ino, .st_ctim = f->ctime};
   const Seen *seen = unchanged(w, f->path, f->ctime_sure, &st, FALSE);
-  if (seen)
-    return take_seen(w, seen, f->children);
+  if (seen) {
+    f->children = g_ptr_array_ref(seen->children); /* only read */
+    return take_seen(w, seen);
+  }
+  f->children = g_ptr_array_new_with_free_func(g_free);
   guint first = w->repos->len;
   BareSigns signs = {0};
   if (!read_entries(w, f, &signs))
@@ -387,7 +388,7 @@ static gboolean open_child(Walk *w, Frame *parent, const char *name, Frame *chil
         return too_much(w, path, "is one directory too many", RF_WALK_MAX_DIRS);
       const Seen *seen = unchanged(w, path, parent->ctime_sure, &st, TRUE);
       if (seen)
-        return take_seen(w, seen, NULL);
+        return take_seen(w, seen);
       guint first = w->repos->len;
       g_autofree char *dotgit = g_strconcat(name, "/.git", NULL);
       if (fstatat(parent->fd, dotgit, &git_st, AT_SYMLINK_NOFOLLOW) == 0) {

@@ -1,6 +1,7 @@
 /* repowalk.c: times core/repo-walk.c on a directory: the walk ringfence makes of each writable root at launch.
  *
  *   repowalk ROOT [ROUNDS]         prints: dirs repos unreadable min_ms median_ms
+ *   repowalk ROOT ROUNDS record    the launch walk: each timed walk also records what it saw
  *   repowalk ROOT ROUNDS since     the walk after a run: one walk records the tree, each timed
  *                                  walk compares with it (lists only what changed); prints the
  *                                  same, then the number of directories found unchanged
@@ -26,6 +27,7 @@ int main(int argc, char **argv) {
     rounds = 1;
   double *ms = calloc((size_t)rounds, sizeof(double));
   gboolean since = argc > 3 && g_str_equal(argv[3], "since");
+  gboolean recording = argc > 3 && g_str_equal(argv[3], "record");
   g_autoptr(RfWalkRecord) record = rf_walk_record_new();
   if (since) {
     GPtrArray *repos = g_ptr_array_new_with_free_func(rf_repo_free);
@@ -44,7 +46,9 @@ int main(int argc, char **argv) {
     stats = (RfWalkStats){0};
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
-    gboolean ok = rf_repo_walk(argv[1], NULL, repos, &stats, NULL, since ? record : NULL, &error);
+    RfWalkRecord *fresh = recording ? rf_walk_record_new() : NULL;
+    gboolean ok = rf_repo_walk(argv[1], NULL, repos, &stats, fresh, since ? record : NULL, &error);
+    rf_walk_record_unref(fresh);
     clock_gettime(CLOCK_MONOTONIC, &b);
     if (!ok) {
       fprintf(stderr, "repowalk: %s\n", error->message);
