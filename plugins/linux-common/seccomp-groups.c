@@ -440,17 +440,27 @@ int rf_seccomp_memfd_from_blob(const unsigned char *code, size_t len, char *err,
 #include "seccomp-programs.h"
 #endif
 
-int rf_seccomp_export_memfd(const rf_seccomp_options *opts, char *err, size_t err_len) {
+const unsigned char *rf_seccomp_precompiled(const rf_seccomp_options *opts, size_t *len) {
 #ifdef RF_HAVE_PRECOMPILED_BPF
   if ((opts->network_off | opts->allow_inet_sockets | opts->deny_unix_datagram |
        opts->guard_names | opts->host_pids) <= 1) {
     unsigned index = (unsigned)(opts->network_off | opts->allow_inet_sockets << 1 |
                                 opts->deny_unix_datagram << 2 | opts->guard_names << 3 |
                                 opts->host_pids << 4);
-    return rf_seccomp_memfd_from_blob(rf_main_programs[index].code, rf_main_programs[index].len,
-                                      err, err_len);
+    *len = rf_main_programs[index].len;
+    return rf_main_programs[index].code;
   }
 #endif
+  (void)opts;
+  *len = 0;
+  return NULL;
+}
+
+int rf_seccomp_export_memfd(const rf_seccomp_options *opts, char *err, size_t err_len) {
+  size_t len = 0;
+  const unsigned char *code = rf_seccomp_precompiled(opts, &len);
+  if (code)
+    return rf_seccomp_memfd_from_blob(code, len, err, err_len);
   return rf_seccomp_compile_memfd(opts, err, err_len);
 }
 

@@ -34,6 +34,10 @@ int rf_seccomp_build(const rf_seccomp_options *opts, scmp_filter_ctx *out, char 
  * fd or -errno. */
 int rf_seccomp_export_memfd(const rf_seccomp_options *opts, char *err, size_t err_len);
 
+/* The program compiled at build time for |opts| (*len bytes, not to be freed), or NULL when
+ * there is none (a combination the build did not compile): no memfd on the way. */
+const unsigned char *rf_seccomp_precompiled(const rf_seccomp_options *opts, size_t *len);
+
 /* The same, always compiling with libseccomp now (what gen-bpf uses). */
 int rf_seccomp_compile_memfd(const rf_seccomp_options *opts, char *err, size_t err_len);
 
