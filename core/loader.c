@@ -2,9 +2,11 @@
 #include "policy-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gmodule.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef RF_BACKEND_DIR
@@ -30,6 +32,9 @@ struct _RfLoader {
   GPtrArray *backends; /* RfBackend*, preference order */
   GPtrArray *failures; /* char*: "FILE: problem" */
   GPtrArray *pending;  /* char*: plugin files found but not opened yet */
+  char **dirs;         /* the plugin directories that could be opened, in search order */
+  gboolean scanned;    /* their files are in |pending| (or loaded) */
+  GHashTable *tried;   /* plugin files opened before the directories were scanned */
   char *helper_dir;
   RfTrust *trust; /* what may be loaded and run (core/trusted-program.c) */
 };
@@ -57,6 +62,35 @@ static int hint_rank(const char *file) {
 
 static RfBackend *find_loaded(RfLoader *loader, const char *name);
 
+static gboolean is_plugin_file_name(const char *name);
+
+/* Lists the plugin directories into |pending| (once): everything but opening one plugin by name
+ * (rf_loader_get) needs the whole list.  A file already opened by name is not listed again. */
+static void scan(RfLoader *loader) {
+  if (loader->scanned)
+    return;
+  loader->scanned = TRUE;
+  for (char **dir = loader->dirs; *dir; dir++) {
+    g_autoptr(GError) local = NULL;
+    g_autoptr(GDir) handle = g_dir_open(*dir, 0, &local);
+    if (!handle)
+      continue; /* it could be opened a moment ago: gone since, nothing to load from it */
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+    while ((name = g_dir_read_name(handle)))
+      if (is_plugin_file_name(name))
+        g_ptr_array_add(names, g_strdup(name));
+    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+    for (guint i = 0; i < names->len; i++) {
+      char *file = g_build_filename(*dir, g_ptr_array_index(names, i), NULL);
+      if (g_hash_table_contains(loader->tried, file))
+        g_free(file);
+      else
+        g_ptr_array_add(loader->pending, file);
+    }
+  }
+}
+
 static void load_pending_file(RfLoader *loader, guint index) {
   char *file = g_ptr_array_steal_index(loader->pending, index);
   g_autoptr(GError) error = NULL;
@@ -66,6 +100,7 @@ static void load_pending_file(RfLoader *loader, guint index) {
 }
 
 static void load_all(RfLoader *loader) {
+  scan(loader);
   while (loader->pending->len > 0)
     load_pending_file(loader, 0);
 }
@@ -91,6 +126,8 @@ void rf_loader_free(RfLoader *loader) {
   g_ptr_array_unref(loader->backends);
   g_ptr_array_unref(loader->failures);
   g_ptr_array_unref(loader->pending);
+  g_strfreev(loader->dirs);
+  g_hash_table_unref(loader->tried);
   g_free(loader->helper_dir);
   rf_trust_free(loader->trust);
   g_free(loader);
@@ -144,32 +181,32 @@ RfLoader *rf_loader_new(const char *plugin_path, GError **error) {
   loader->backends = g_ptr_array_new_with_free_func(backend_free);
   loader->failures = g_ptr_array_new_with_free_func(g_free);
   loader->pending = g_ptr_array_new_with_free_func(g_free);
+  loader->tried = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   loader->helper_dir = default_helper_dir();
   loader->trust = rf_trust_new();
   g_autofree char *path = plugin_path ? g_strdup(plugin_path) : default_plugin_path();
   g_auto(GStrv) dirs = g_strsplit(path, G_SEARCHPATH_SEPARATOR_S, -1);
-  guint readable = 0;
+  /* The directories are only opened here (to refuse a path none of which can be read); they are
+   * listed when something needs the list: `run --backend NAME` and the default backend open
+   * rf-backend-NAME.so directly (rf_loader_get), which saves listing four directories in a build
+   * tree (one installed). */
+  GPtrArray *readable_dirs = g_ptr_array_new();
   g_autoptr(GString) problems = g_string_new(NULL);
   for (char **dir = dirs; *dir; dir++) {
     if (!**dir)
       continue;
-    g_autoptr(GError) local = NULL;
-    g_autoptr(GDir) handle = g_dir_open(*dir, 0, &local);
-    if (!handle) {
-      g_string_append_printf(problems, "%s%s", problems->len ? "; " : "", local->message);
+    int fd = open(*dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      g_string_append_printf(problems, "%scannot open the directory %s: %s",
+                             problems->len ? "; " : "", *dir, g_strerror(errno));
       continue;
     }
-    readable++;
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *name;
-    while ((name = g_dir_read_name(handle)))
-      if (is_plugin_file_name(name))
-        g_ptr_array_add(names, g_strdup(name));
-    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
-    for (guint i = 0; i < names->len; i++)
-      g_ptr_array_add(loader->pending,
-                      g_build_filename(*dir, g_ptr_array_index(names, i), NULL));
+    close(fd);
+    g_ptr_array_add(readable_dirs, g_strdup(*dir));
   }
+  guint readable = readable_dirs->len;
+  g_ptr_array_add(readable_dirs, NULL);
+  loader->dirs = (char **)g_ptr_array_free(readable_dirs, FALSE);
   if (readable == 0) {
     g_set_error(error, RF_ERROR, RF_ERROR_PLUGIN,
                 "no backend plugin directory could be read (%s): set RINGFENCE_BACKEND_DIR to "
@@ -313,6 +350,25 @@ RfBackend *rf_loader_get(RfLoader *loader, const char *name) {
   RfBackend *backend = find_loaded(loader, name);
   if (backend)
     return backend;
+  if (!loader->scanned) {
+    /* The file named after it, in the first directory that has one (what the list would give
+     * first), without listing the directories. */
+    for (char **dir = loader->dirs; *name && !strchr(name, '/') && *dir; dir++) {
+      g_autofree char *file_name = g_strdup_printf("rf-backend-%s." G_MODULE_SUFFIX, name);
+      g_autofree char *file = g_build_filename(*dir, file_name, NULL);
+      struct stat st;
+      if (lstat(file, &st) != 0)
+        continue;
+      g_hash_table_add(loader->tried, g_strdup(file));
+      g_autoptr(GError) error = NULL;
+      if (!rf_loader_load_file(loader, file, &error))
+        g_ptr_array_add(loader->failures, g_strdup(error->message));
+      if ((backend = find_loaded(loader, name)))
+        return backend;
+      break;
+    }
+  }
+  scan(loader);
   /* The file named after it first; a plugin may name itself otherwise. */
   for (guint i = 0; i < loader->pending->len; i++) {
     g_autofree char *file_name = plugin_name_of(g_ptr_array_index(loader->pending, i));
@@ -331,6 +387,7 @@ RfBackend *rf_loader_get(RfLoader *loader, const char *name) {
  * by preference among everything that could still be loaded.  Unknown
  * plugin names force loading everything (their preference is unknown). */
 static void load_for_auto(RfLoader *loader, guint up_to_rank) {
+  scan(loader);
   for (guint i = 0; i < loader->pending->len; i++) {
     if (hint_rank(g_ptr_array_index(loader->pending, i)) < 0) {
       load_all(loader);
@@ -433,6 +490,7 @@ RfBackend *rf_loader_select(RfLoader *loader, const char *name, const RfPlan *pl
     return backend;
   }
 
+  scan(loader);
   guint64 required = plan ? rf_plan_get_backend_policy(plan)->required : 0;
   /* Open plugins one rank at a time; stop as soon as one can do it all
    * and nothing unopened could be preferred to it. */
