@@ -3,6 +3,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -74,6 +78,48 @@ static int hand_over(int accept_fd, int conn) {
       continue;
     return n < 0 ? -errno : -EIO;
   }
+}
+
+#if defined(__x86_64__)
+#define BRIDGE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define BRIDGE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* The bridge's own filter, before it takes its first connection: accept, hand over, close,
+ * wait, exit; any other call kills it (then the route is gone, which fails closed).  It never
+ * reads what a client sends, and the command cannot borrow it (not dumpable). */
+static int confine_bridge(void) {
+#ifdef BRIDGE_ARCH
+#define ALLOW(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+                  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BRIDGE_ARCH, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      ALLOW(SYS_accept4),
+      ALLOW(SYS_sendmsg),
+      ALLOW(SYS_close),
+      ALLOW(SYS_ppoll),
+#ifdef SYS_poll
+      ALLOW(SYS_poll),
+#endif
+      ALLOW(SYS_exit_group),
+      ALLOW(SYS_exit),
+      ALLOW(SYS_rt_sigreturn),
+      ALLOW(SYS_restart_syscall),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+  };
+#undef ALLOW
+  struct sock_fprog prog = {.len = (unsigned short)(sizeof(filter) / sizeof(filter[0])),
+                            .filter = filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return -errno;
+  return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0 ? 0 : -errno;
+#else
+  return 0; /* another architecture: the sandbox's own confinement only */
+#endif
 }
 
 /* The bridge's life: accept, hand over, close; until the proxy's end closes. */
@@ -153,6 +199,8 @@ int rf_bridge_start(int accept_fd, int port, pid_t *pid, char *err, size_t err_l
       if (fd != keep[0] && fd != keep[1] && fd != keep[2])
         close(fd);
     syscall(SYS_close_range, 1024, ~0u, 0);
+    if (confine_bridge() < 0)
+      _exit(125);
     bridge_loop(accept_fd, listeners, n);
   }
   for (int i = 0; i < n; i++)
