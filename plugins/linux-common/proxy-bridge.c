@@ -22,6 +22,23 @@
 
 #define BACKLOG 256
 
+/* |family|'s loopback address at |port| in |ss|; returns its length. */
+static socklen_t loopback_address(int family, int port, struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof(*ss));
+  if (family == AF_INET6) {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons((uint16_t)port);
+    a->sin6_addr = in6addr_loopback;
+    return sizeof(*a);
+  }
+  struct sockaddr_in *a = (struct sockaddr_in *)ss;
+  a->sin_family = AF_INET;
+  a->sin_port = htons((uint16_t)port);
+  a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return sizeof(*a);
+}
+
 /* A listener on |family|'s loopback at |port|, or -errno. */
 static int listen_loopback(int family, int port) {
   int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -29,23 +46,10 @@ static int listen_loopback(int family, int port) {
     return -errno;
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  struct sockaddr_storage ss;
-  socklen_t len;
-  memset(&ss, 0, sizeof(ss));
-  if (family == AF_INET6) {
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons((uint16_t)port);
-    a->sin6_addr = in6addr_loopback;
+  if (family == AF_INET6)
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-    len = sizeof(*a);
-  } else {
-    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons((uint16_t)port);
-    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    len = sizeof(*a);
-  }
+  struct sockaddr_storage ss;
+  socklen_t len = loopback_address(family, port, &ss);
   if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, BACKLOG) < 0) {
     int e = errno;
     close(fd);
@@ -224,21 +228,7 @@ static int check_one(int family, int port, long deadline, char *err, size_t err_
   if (fd < 0)
     return family == AF_INET6 ? -EAFNOSUPPORT : -errno;
   struct sockaddr_storage ss;
-  socklen_t len;
-  memset(&ss, 0, sizeof(ss));
-  if (family == AF_INET6) {
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons((uint16_t)port);
-    a->sin6_addr = in6addr_loopback;
-    len = sizeof(*a);
-  } else {
-    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons((uint16_t)port);
-    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    len = sizeof(*a);
-  }
+  socklen_t len = loopback_address(family, port, &ss);
   if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
     int e = errno;
     close(fd);

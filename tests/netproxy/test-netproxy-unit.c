@@ -22,6 +22,7 @@
 #include "resolve.h"
 #include "rules.h"
 #include "socks5.h"
+#include "../lib/rerun-unprivileged.h"
 
 /* ---- domain rules ---- */
 
@@ -555,15 +556,9 @@ static void test_confinement_denies_exec_writes_and_unix_sockets_but_lookups_wor
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1 && strcmp(argv[1], "--unprivileged") == 0) {
-    if (geteuid() != 0) {
-      printf("skipped: --unprivileged re-executes as uid 65534 and needs root to do so\n");
-      return 77;
-    }
-    execlp("setpriv", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", argv[0], (char *)NULL);
-    printf("skipped: setpriv cannot be run (%s)\n", strerror(errno));
-    return 77;
-  }
+  int skip = rf_test_rerun_unprivileged(argc, argv);
+  if (skip >= 0)
+    return skip;
   if (CU_initialize_registry() != CUE_SUCCESS)
     return CU_get_error();
   CU_pSuite s = CU_add_suite("ringfence-netproxy: domain rules", NULL, NULL);

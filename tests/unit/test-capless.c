@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "../lib/rerun-unprivileged.h"
 
 static int effective_caps(guint32 out[2]) {
   struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
@@ -84,16 +85,9 @@ static void test_another_users_private_folder(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1 && strcmp(argv[1], "--unprivileged") == 0) {
-    if (geteuid() != 0) {
-      printf("skipped: --unprivileged re-executes as uid 65534 and needs root to do so\n");
-      return 77;
-    }
-    execlp("setpriv", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", argv[0],
-           (char *)NULL);
-    printf("skipped: setpriv cannot be run (%s)\n", strerror(errno));
-    return 77;
-  }
+  int skip = rf_test_rerun_unprivileged(argc, argv);
+  if (skip >= 0)
+    return skip;
   if (CU_initialize_registry() != CUE_SUCCESS)
     return 1;
   CU_pSuite suite = CU_add_suite("capless", NULL, NULL);

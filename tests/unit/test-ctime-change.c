@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../lib/rerun-unprivileged.h"
 
 /* Per operation: without multigrain timestamps (a coarse ctime, one tick = 1-10 ms) nearly every
  * one of these, each a few microseconds after the stat, would leave the ctime as it was. */
@@ -230,16 +231,9 @@ static void test_a_bare_repository_made_by_rewriting_head_in_place_is_found(void
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1 && strcmp(argv[1], "--unprivileged") == 0) {
-    if (geteuid() != 0) {
-      printf("skipped: --unprivileged re-executes as uid 65534 and needs root to do so\n");
-      return 77;
-    }
-    execlp("setpriv", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", argv[0],
-           (char *)NULL);
-    printf("skipped: setpriv cannot be run (%s)\n", strerror(errno));
-    return 77;
-  }
+  int skip = rf_test_rerun_unprivileged(argc, argv);
+  if (skip >= 0)
+    return skip;
   if (CU_initialize_registry() != CUE_SUCCESS)
     return 1;
   CU_pSuite suite = CU_add_suite("ctime-change", setup, teardown);
