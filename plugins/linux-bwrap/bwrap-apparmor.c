@@ -37,8 +37,9 @@ static void read_loaded(const char *root, rf_apparmor_state *state) {
     if (!mode)
       continue;
     *mode = '\0';
-    if (is_bwrap_profile(line) && strlen(line) < sizeof(state->loaded)) {
-      snprintf(state->loaded, sizeof(state->loaded), "%s", line);
+    size_t len = strlen(line);
+    if (is_bwrap_profile(line) && len < sizeof(state->loaded)) {
+      memcpy(state->loaded, line, len + 1);
       if (strcmp(line, RF_AA_RINGFENCE_NAME) != 0)
         break; /* another profile for bwrap wins the report: it is why ours is not installed */
     }
