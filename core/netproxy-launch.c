@@ -3,18 +3,25 @@
  * The proxy is one process per run, started before the sandbox and ended after it
  * (docs/network.md).  The core talks to it over a stream socket (--control-fd): the proxy
  * writes `ready PORT` or `error MESSAGE` once, and ends when that socket reaches EOF, so it
- * cannot outlive ringfence however ringfence ends (PR_SET_PDEATHSIG too).  Any failure before
- * `ready` (helper missing or untrusted, an early exit, an error line, no answer within the
- * deadline) refuses the run: nothing is started, no process is left. */
+ * cannot outlive ringfence however ringfence ends (PR_SET_PDEATHSIG too).  The route's port is
+ * fixed before the proxy runs (the bridge's, or a listener the core binds), so the launch goes
+ * on while the proxy starts; the backend lets the command go only after a health check through
+ * that route, and the core waits for `ready` after the launch.  Any failure before `ready`
+ * (helper missing or untrusted, an early exit, an error line, no answer within the deadline)
+ * refuses the run: the command never ran, no process is left. */
 #include "policy-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -190,11 +197,13 @@ static void kill_and_reap(pid_t pid) {
  * descriptor 3 + i, everything else above 2 is closed, stdin and stdout are /dev/null. */
 static void __attribute__((noreturn))
 exec_child(const char *path, char **argv, const int *fds, int n_fds, int null_fd) {
+  /* Every signal arrives blocked (see spawn): the parent's handlers must never run here, in
+   * its memory.  Default dispositions first (this process's own table), then unblocked. */
+  for (int sig = 1; sig < NSIG; sig++)
+    signal(sig, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
-  for (int sig = 1; sig < NSIG; sig++)
-    signal(sig, SIG_DFL);
   /* Its own process group: ^C at the terminal is the command's, not the proxy's. */
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -212,6 +221,40 @@ exec_child(const char *path, char **argv, const int *fds, int n_fds, int null_fd
   char *const no_env[] = {NULL};
   execve(path, argv, no_env);
   _exit(127);
+}
+
+typedef struct {
+  const char *path;
+  char **argv;
+  const int *fds;
+  int n_fds;
+  int null_fd;
+} spawn_args;
+
+static int spawn_entry(void *data) {
+  const spawn_args *a = data;
+  exec_child(a->path, a->argv, a->fds, a->n_fds, a->null_fd);
+}
+
+/* Starts |a| as a child sharing ringfence's memory until its execve (CLONE_VM | CLONE_VFORK, as
+ * posix_spawn does): no page tables to copy and no copy-on-write faults afterwards, on the way
+ * of every --network proxy run.  The child runs exec_child only (system calls, its own stack),
+ * with every signal blocked until it has reset their dispositions.  Its pid, or -1 with errno. */
+static pid_t spawn(const spawn_args *a) {
+  const size_t stack_size = 64 * 1024;
+  char *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED)
+    return -1;
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = clone(spawn_entry, stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, (void *)a);
+  int e = errno;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  munmap(stack, stack_size);
+  errno = e;
+  return pid;
 }
 
 /* Reads the proxy's one line within the deadline: 1 with it in |line|, 0 at EOF, -1 when the
@@ -243,6 +286,28 @@ static int read_ready_line(int fd, char *line, size_t cap) {
     line[len] = '\0';
   }
   return 1;
+}
+
+/* The proxy's listener on the host's 127.0.0.1, an ephemeral port, made here so that the port is
+ * known at once (the launch need not wait for the proxy) and handed over with --listen-fd.
+ * The descriptor, or -1 with |error| set. */
+static int listen_loopback(guint16 *port, GError **error) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof(sin);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 1024) < 0 ||
+      getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
+    int e = errno;
+    if (fd >= 0)
+      close(fd);
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH,
+                "the network proxy was not started: cannot listen on 127.0.0.1: %s (is the "
+                "loopback interface up?)",
+                g_strerror(e));
+    return -1;
+  }
+  *port = ntohs(sin.sin_port);
+  return fd;
 }
 
 static void add_list(GPtrArray *argv, const char *flag, const GPtrArray *values) {
@@ -283,6 +348,8 @@ RfNetProxy *rf_netproxy_spawn(const RfNetSettings *settings, const char *helper_
   }
 
   int control[2] = {-1, -1}, accept_pair[2] = {-1, -1}, log_fd = -1, null_fd = -1;
+  int listen_fd = -1;
+  guint16 port = 0;
   RfNetProxy *proxy = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
   int fds[4];
@@ -306,6 +373,11 @@ RfNetProxy *rf_netproxy_spawn(const RfNetSettings *settings, const char *helper_
       goto fail;
     }
   }
+  if (!bridge) {
+    listen_fd = listen_loopback(&port, error);
+    if (listen_fd < 0)
+      goto fail;
+  }
   g_ptr_array_add(argv, g_strdup(NETPROXY_NAME));
   fds[n_fds] = control[1];
   g_ptr_array_add(argv, g_strdup("--control-fd"));
@@ -315,7 +387,9 @@ RfNetProxy *rf_netproxy_spawn(const RfNetSettings *settings, const char *helper_
     g_ptr_array_add(argv, g_strdup("--accept-fd"));
     g_ptr_array_add(argv, g_strdup_printf("%d", 3 + n_fds++));
   } else {
-    g_ptr_array_add(argv, g_strdup("--listen-tcp"));
+    fds[n_fds] = listen_fd;
+    g_ptr_array_add(argv, g_strdup("--listen-fd"));
+    g_ptr_array_add(argv, g_strdup_printf("%d", 3 + n_fds++));
   }
   if (log_fd >= 0) {
     fds[n_fds] = log_fd;
@@ -338,14 +412,14 @@ RfNetProxy *rf_netproxy_spawn(const RfNetSettings *settings, const char *helper_
     g_ptr_array_add(argv, g_strdup("--allow-local-binding"));
   g_ptr_array_add(argv, NULL);
 
-  pid_t pid = fork();
+  spawn_args child = {.path = trusted, .argv = (char **)argv->pdata, .fds = fds, .n_fds = n_fds,
+                      .null_fd = null_fd};
+  pid_t pid = spawn(&child);
   if (pid < 0) {
-    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "the network proxy was not started: fork: %s",
+    g_set_error(error, RF_ERROR, RF_ERROR_LAUNCH, "the network proxy was not started: clone: %s",
                 g_strerror(errno));
     goto fail;
   }
-  if (pid == 0)
-    exec_child(trusted, (char **)argv->pdata, fds, n_fds, null_fd);
   close(control[1]);
   control[1] = -1;
   if (accept_pair[1] >= 0) {
@@ -357,7 +431,7 @@ RfNetProxy *rf_netproxy_spawn(const RfNetSettings *settings, const char *helper_
   proxy->control_fd = control[0];
   proxy->accept_fd = accept_pair[0];
   proxy->bridge = bridge;
-  proxy->port = bridge ? RF_NETPROXY_BRIDGE_PORT : 0;
+  proxy->port = bridge ? RF_NETPROXY_BRIDGE_PORT : port;
   control[0] = accept_pair[0] = -1;
 fail:
   for (guint i = 0; i < 2; i++) {
@@ -368,6 +442,10 @@ fail:
   }
   if (log_fd >= 0)
     close(log_fd);
+  /* The proxy's copy is the only one left: when it ends, a connection to the port is refused
+   * at once instead of waiting in a backlog no one reads. */
+  if (listen_fd >= 0)
+    close(listen_fd);
   if (null_fd >= 0)
     close(null_fd);
   return proxy;
@@ -384,10 +462,9 @@ gboolean rf_netproxy_wait_ready(RfNetProxy *proxy, GError **error) {
     errno = 0;
     port = strtoul(line + 6, &end, 10);
   }
-  if (got == 1 && end && !*end && end != line + 6 && !errno && port <= 65535 &&
-      (proxy->bridge || port > 0)) {
-    if (!proxy->bridge)
-      proxy->port = (guint16)port;
+  /* Its port is the one the core bound (--listen-fd), or 0 behind the bridge (--accept-fd). */
+  if (got == 1 && end && !*end && end != line + 6 && !errno &&
+      port == (proxy->bridge ? 0 : proxy->port)) {
     proxy->ready = TRUE;
     return TRUE;
   }

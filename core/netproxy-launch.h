@@ -37,12 +37,14 @@ typedef struct _RfTrust RfTrust;
  * trusted (|trust|, |view|: as for the other helpers), without waiting for it.
  * |bridge|: the sandbox has its own network namespace and a bridge inside (bwrap): the
  * proxy takes connections over a SOCK_SEQPACKET socket (--accept-fd) and the bridge's port is
- * known now; otherwise it listens on the host's 127.0.0.1 (--listen-tcp) and says its port in
- * `ready`.  NULL with RF_ERROR_LAUNCH naming the cause and the fix; then no process is left. */
+ * known now; otherwise the core binds a listener on the host's 127.0.0.1 (an ephemeral port,
+ * known now too) and hands it over (--listen-fd).  Either way the route exists before the
+ * proxy runs; its `ready` confirms it.  NULL with RF_ERROR_LAUNCH naming the cause and the fix; then no process is left. */
 RfNetProxy *rf_netproxy_spawn(const RfNetSettings *settings, const char *helper_dir,
                               const RfTrust *trust, const rf_backend_policy *view, gboolean bridge,
                               GError **error);
-/* Waits (RF_NETPROXY_READY_SECONDS at most) for its `ready PORT` line.  FALSE with
+/* Waits (RF_NETPROXY_READY_SECONDS at most) for its `ready PORT` line (the port it was given).
+ * FALSE with
  * RF_ERROR_LAUNCH (what the proxy said, or that it exited or said nothing) after ending it. */
 gboolean rf_netproxy_wait_ready(RfNetProxy *proxy, GError **error);
 /* The port the command's proxy variables name: the bridge's inside, or the proxy's own. */

@@ -191,11 +191,19 @@ static gboolean start_proxy(RfSandbox *sandbox, RfBackend *backend, const RfPlan
   return sandbox->proxy != NULL;
 }
 
-/* The route the backend is given: the proxy's own port, known once it is ready (Landlock,
- * Seatbelt), or the bridge's and the accept socket (bwrap: the proxy may still be starting;
- * rf_sandbox_spawn waits for it after launch, while bwrap builds the sandbox). */
+/* Backends that check the route end to end (a health check answered by the proxy) before they
+ * let the command go: the bwrap bridge inside the sandbox, the Landlock supervisor outside. */
+static gboolean backend_checks_route(RfBackend *backend) {
+  const char *name = rf_backend_get_name(backend);
+  return g_str_equal(name, "bwrap") || g_str_equal(name, "landlock");
+}
+
+/* The route the backend is given: the bridge's port and the accept socket (bwrap), or the
+ * port of the listener the core bound for the proxy (Landlock, Seatbelt).  Both exist before
+ * the proxy runs.  A backend that checks the route itself is launched while the proxy starts
+ * (rf_sandbox_spawn waits for `ready` after the launch); any other only once it is ready. */
 static gboolean proxy_route(RfSandbox *sandbox, GError **error) {
-  if (rf_netproxy_get_accept_fd(sandbox->proxy) < 0 &&
+  if (!backend_checks_route(sandbox->backend) &&
       !rf_netproxy_wait_ready(sandbox->proxy, error)) {
     stop_proxy(sandbox);
     return FALSE;
@@ -254,8 +262,8 @@ RfSandbox *rf_sandbox_spawn(RfBackend *backend, const RfPlan *plan, const char *
                           message, sizeof(message));
   if (sandbox->proxy)
     rf_netproxy_release_accept_fd(sandbox->proxy); /* the sandbox has its copy, or failed */
-  /* bwrap: the proxy started beside the sandbox; the command runs only after the route check
-   * inside got the proxy's answer, so if it never becomes ready the command has not run. */
+  /* The proxy started beside the sandbox; the command runs only after the route check got the
+   * proxy's answer, so if it never becomes ready the command has not run. */
   g_autoptr(GError) not_ready = NULL;
   if (rc == 0 && sandbox->proxy && !rf_netproxy_wait_ready(sandbox->proxy, &not_ready)) {
     vtable->child_kill(&sandbox->child);

@@ -6,6 +6,7 @@
  *       [--mode full|limited] [--resolve HOST:ADDR]... [--log-fd N]
  *       [--log-json-fd N] [--allow-local-binding]
  *       [--header-timeout S] [--idle-timeout S] [--max-clients N]   (appended)
+ *       [--listen-fd N]                                             (appended)
  * Unknown options are errors: exit 125 with a message on stderr.
  *   --control-fd N   a stream socket to the core.  Once set up and confined the
  *                    proxy writes ONE line, "ready PORT\n" (its 127.0.0.1 TCP
@@ -13,6 +14,10 @@
  *                    exits 125.  At end of file on it (the run ended, or ringfence
  *                    died) the proxy exits 0 at once, closing everything.
  *   --listen-tcp     listen on 127.0.0.1, an ephemeral port.
+ *   --listen-fd N    instead of --listen-tcp: a socket the core already bound and
+ *                    listens on (TCP, 127.0.0.1), so the core knows the port, and
+ *                    a client may connect, before the proxy runs; "ready PORT"
+ *                    then names its port.  Anything else is refused (exit 125).
  *   --accept-fd N    a unix SOCK_SEQPACKET socket; each message (one ignored byte)
  *                    carries one TCP connection as SCM_RIGHTS.  Each is checked
  *                    (connected AF_INET/AF_INET6 SOCK_STREAM TCP socket, not
@@ -49,6 +54,7 @@
 
 #include "confine.h"
 #include "handoff.h"
+#include "net.h"
 #include "proxy.h"
 
 static int control_fd = -1;
@@ -82,7 +88,7 @@ static _Noreturn void fail(const char *msg) {
 /* Closes every descriptor but 0-2 and those the contract names: a parser bug then
  * finds nothing else inherited to use. */
 static void close_others(const np_options *o) {
-  int keep[] = {o->control_fd, o->accept_fd, o->log_fd, o->log_json_fd};
+  int keep[] = {o->control_fd, o->accept_fd, o->log_fd, o->log_json_fd, o->listen_fd};
   int max = 2;
   for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
     if (keep[i] > max)
@@ -111,6 +117,29 @@ static int listen_loopback(uint16_t *port) {
   }
   *port = ntohs(sin.sin_port);
   return fd;
+}
+
+/* --listen-fd: |fd| must be a listening TCP socket on 127.0.0.1 (what the core made); its port
+ * in *port.  0 or -EINVAL with the reason in |err|. */
+static int adopt_listener(int fd, uint16_t *port, char *err, size_t errlen) {
+  struct sockaddr_in sin;
+  socklen_t sl = sizeof(sin);
+  int type = 0, listening = 0, protocol = 0;
+  socklen_t tl = sizeof(type), ll = sizeof(listening), pl = sizeof(protocol);
+  if (getsockname(fd, (struct sockaddr *)&sin, &sl) < 0 || sl != sizeof(sin) ||
+      sin.sin_family != AF_INET || sin.sin_addr.s_addr != htonl(INADDR_LOOPBACK) ||
+      getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM ||
+      getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &pl) < 0 || protocol != IPPROTO_TCP ||
+      getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ll) < 0 || !listening) {
+    snprintf(err, errlen, "--listen-fd %d is not a TCP socket listening on 127.0.0.1", fd);
+    return -EINVAL;
+  }
+  if (np_set_nonblock(fd) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+    snprintf(err, errlen, "--listen-fd %d: %s", fd, strerror(errno));
+    return -EINVAL;
+  }
+  *port = ntohs(sin.sin_port);
+  return 0;
 }
 
 static bool is_regular_file(int fd) {
@@ -158,7 +187,11 @@ int main(int argc, char **argv) {
 
   uint16_t port = 0;
   int listener = -1;
-  if (opts.listen_tcp) {
+  if (opts.listen_fd >= 0) {
+    if (adopt_listener(opts.listen_fd, &port, err, sizeof(err)) < 0)
+      fail(err);
+    listener = opts.listen_fd;
+  } else if (opts.listen_tcp) {
     listener = listen_loopback(&port);
     if (listener < 0) {
       snprintf(err, sizeof(err), "cannot listen on 127.0.0.1: %s", strerror(-listener));

@@ -34,7 +34,7 @@ static int parse_fd(const char *opt, const char *val, int *out, char *err, size_
 
 int np_options_parse(int argc, char **argv, np_options *o, char *err, size_t errlen) {
   memset(o, 0, sizeof(*o));
-  o->control_fd = o->accept_fd = o->log_fd = o->log_json_fd = -1;
+  o->control_fd = o->accept_fd = o->log_fd = o->log_json_fd = o->listen_fd = -1;
   o->header_timeout_s = 30;
   o->idle_timeout_s = 600;
   o->max_clients = 512;
@@ -50,6 +50,8 @@ int np_options_parse(int argc, char **argv, np_options *o, char *err, size_t err
       rc = parse_fd(a, val, &o->control_fd, err, errlen);
     else if (strcmp(a, "--accept-fd") == 0)
       rc = parse_fd(a, val, &o->accept_fd, err, errlen);
+    else if (strcmp(a, "--listen-fd") == 0)
+      rc = parse_fd(a, val, &o->listen_fd, err, errlen);
     else if (strcmp(a, "--log-fd") == 0)
       rc = parse_fd(a, val, &o->log_fd, err, errlen);
     else if (strcmp(a, "--log-json-fd") == 0)
@@ -101,8 +103,12 @@ int np_options_parse(int argc, char **argv, np_options *o, char *err, size_t err
     snprintf(err, errlen, "--control-fd is required: the proxy must end with the run that started it");
     rc = -EINVAL;
   }
-  if (rc == 0 && !o->listen_tcp && o->accept_fd < 0) {
-    snprintf(err, errlen, "no clients: give --listen-tcp, --accept-fd N or both");
+  if (rc == 0 && o->listen_tcp && o->listen_fd >= 0) {
+    snprintf(err, errlen, "--listen-tcp and --listen-fd N exclude each other: one TCP listener");
+    rc = -EINVAL;
+  }
+  if (rc == 0 && !o->listen_tcp && o->listen_fd < 0 && o->accept_fd < 0) {
+    snprintf(err, errlen, "no clients: give --listen-tcp, --listen-fd N, --accept-fd N or both");
     rc = -EINVAL;
   }
   g_ptr_array_add(allow, NULL);

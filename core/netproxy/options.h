@@ -10,6 +10,7 @@ typedef struct {
   int log_fd;       /* -1: none */
   int log_json_fd;  /* -1: none */
   bool listen_tcp;
+  int listen_fd; /* --listen-fd: a listening 127.0.0.1 TCP socket the core made, or -1 */
   bool limited;     /* --mode limited */
   bool allow_local_binding;
   char **allow;     /* NULL-terminated, as given */

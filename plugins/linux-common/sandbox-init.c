@@ -62,9 +62,7 @@
 #include "landlock-layer.h"
 #include "notify-listener.h"
 #include "proxy-bridge.h"
-
-/* The route check's deadline: generous, a loaded machine is slow, not broken. */
-#define ROUTE_CHECK_MS 30000
+#include "proxy-check.h"
 
 static void die(const char *what) {
   fprintf(stderr, "ringfence-sandbox-init: %s: %s\n", what, strerror(errno));
@@ -260,7 +258,7 @@ static void start_bridge(int accept_fd, int port) {
   pid_t bridge = -1;
   if (fcntl(accept_fd, F_SETFD, FD_CLOEXEC) != 0 ||
       rf_bridge_start(accept_fd, port, &bridge, err, sizeof(err)) < 0 ||
-      rf_bridge_check(port, ROUTE_CHECK_MS, err, sizeof(err)) < 0) {
+      rf_bridge_check(port, RF_PROXY_CHECK_MS, err, sizeof(err)) < 0) {
     fprintf(stderr,
             "ringfence: --network proxy: the route to ringfence's proxy could not be built or "
             "verified: %s; nothing was run (the proxy's messages, if any, are above)\n",

@@ -26,6 +26,7 @@
 #include "notify-handler-fsguard.h"
 #include "notify-handler-meta.h"
 #include "notify-handler-socket.h"
+#include "proxy-check.h"
 
 #ifdef RF_LL_HAVE_PRECOMPILED_BPF
 extern const unsigned char *const rf_ll_notify_program[4];
@@ -59,6 +60,10 @@ struct rf_ll_unix_supervisor {
    * call performed by ringfence-fs-proxy under the command's own ruleset. */
   rf_notify_fsguard *fsguard;
   rf_guard_table guard; /* the same entries, for the metadata handler */
+  /* --network proxy: the proxy's port on the host's 127.0.0.1, checked end to end before the
+   * command is let go (0: nothing to check), and why that check failed. */
+  uint16_t route_port;
+  char route_error[256];
 };
 
 /* ---- what the kernel offers ---------------------------------------------- */
@@ -217,9 +222,19 @@ static int receive_listener(int channel) {
   return fd;
 }
 
-/* Tells the command the supervisor is ready: it goes on to exec. */
+/* Tells the command the supervisor is ready: it goes on to exec.  With --network proxy, only
+ * once the proxy answered the route check (proxy-check.h): the proxy starts beside the
+ * launch, and if it never answers the command never runs. */
 static int ready_hook(void *ctx, int channel_fd) {
-  (void)ctx;
+  rf_ll_unix_supervisor *sv = ctx;
+  if (sv->route_port) {
+    char why[sizeof(sv->route_error)];
+    if (rf_proxy_check(AF_INET, sv->route_port, rf_proxy_check_deadline(RF_PROXY_CHECK_MS), why,
+                       sizeof(why)) < 0) {
+      memcpy(sv->route_error, why, sizeof(why));
+      return -1;
+    }
+  }
   char ack = 'A';
   ssize_t n;
   do
@@ -301,7 +316,10 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
     free_parts(sv);
     return -ENOMEM;
   }
+  if (config->network == RF_NETWORK_PROXY)
+    sv->route_port = config->proxy_port;
   rf_notify_dispatch_config dc = {
+      .ctx = sv,
       .receive = receive_hook,
       .ready = ready_hook,
       .max_workers = RF_LL_MAX_WORKERS,
@@ -328,6 +346,10 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
   }
   *out = sv;
   return 0;
+}
+
+const char *rf_ll_unix_supervisor_route_error(const rf_ll_unix_supervisor *sv) {
+  return sv && sv->route_error[0] ? sv->route_error : NULL;
 }
 
 void rf_ll_unix_supervisor_stop(rf_ll_unix_supervisor *sv) {

@@ -86,5 +86,9 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
 
 /* Acting on the caller (descriptors, memory, paths): linux-common/notify-target.h. */
 
+/* With --network proxy, why the route check before the command failed (the command then did
+ * not run), or NULL. */
+const char *rf_ll_unix_supervisor_route_error(const rf_ll_unix_supervisor *supervisor);
+
 /* Stops the thread and frees everything (NULL is fine). */
 void rf_ll_unix_supervisor_stop(rf_ll_unix_supervisor *supervisor);

@@ -21,6 +21,7 @@
 #include "landlock-seccomp.h"
 #include "landlock-unix.h"
 #include "launcher.h"
+#include "proxy-check.h"
 #include "process.h"
 #include "seccomp-groups.h"
 #include "seccomp-merge.h"
@@ -527,6 +528,20 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
       goto out;
     launch.notify_channel = channel[1];
   }
+  /* --network proxy: the supervisor checks the route to the proxy before it lets the command
+   * go (ready_hook in landlock-unix.c).  Without one (proxy-only then not held, and accepted
+   * by the user) the check is made here, before anything starts. */
+  if (!supervision && policy->network == RF_NETWORK_PROXY) {
+    char why_route[256];
+    rc = rf_proxy_check(AF_INET, policy->proxy_port, rf_proxy_check_deadline(RF_PROXY_CHECK_MS),
+                        why_route, sizeof(why_route));
+    if (rc < 0) {
+      snprintf(err, err_len,
+               "--network proxy: the route to ringfence's proxy could not be verified: %s",
+               why_route);
+      goto out;
+    }
+  }
   if (pipe2(report, O_CLOEXEC) < 0) {
     rc = -errno;
     snprintf(err, err_len, "pipe: %s", strerror(errno));
@@ -647,6 +662,15 @@ static int landlock_child_wait(rf_backend_child *child, int timeout_ms, rf_backe
     return 0;
   }
   read_records(state);
+  const char *route_error = rf_ll_unix_supervisor_route_error(state->unix_supervisor);
+  if (state->setup_failed && route_error) {
+    exit->stage = RF_EXIT_SETUP_FAILED;
+    snprintf(exit->message, sizeof(exit->message),
+             "--network proxy: the route to ringfence's proxy could not be verified: %s; nothing "
+             "was run (the proxy's messages, if any, are above)",
+             route_error);
+    return 0;
+  }
   if (state->setup_failed) {
     exit->stage = RF_EXIT_SETUP_FAILED;
     snprintf(exit->message, sizeof(exit->message),

@@ -32,13 +32,16 @@ DEADLINE = 60  # seconds: generous, never asserted as a speed
 class Proxy:
     """One ringfence-netproxy process, its control socket and its two logs."""
 
-    def __init__(self, *args, listen=True, accept_sock=None, expect_ready=True):
+    def __init__(self, *args, listen=True, accept_sock=None, expect_ready=True, listen_sock=None):
         self.ctl, theirs = socket.socketpair()
         self.log_r, log_w = os.pipe()
         self.json_r, json_w = os.pipe()
         argv = [PROXY, '--control-fd', str(theirs.fileno()), '--log-fd', str(log_w), '--log-json-fd', str(json_w)]
         fds = [theirs.fileno(), log_w, json_w]
-        if listen:
+        if listen_sock is not None:
+            argv += ['--listen-fd', str(listen_sock.fileno())]
+            fds.append(listen_sock.fileno())
+        elif listen:
             argv.append('--listen-tcp')
         if accept_sock is not None:
             argv += ['--accept-fd', str(accept_sock.fileno())]
@@ -557,6 +560,61 @@ def case_control_eof_ends_everything(ctx):
     assert bad.ready.startswith('error ') and bad.stop() == 125
 
 
+def case_listen_fd(ctx):
+    # The core binds the port and hands it over: `ready` names that port, and a client that
+    # connected before the proxy ran is served (the listener's backlog kept it).
+    echo = ctx['echo']
+    l = socket.socket()
+    l.bind(('127.0.0.1', 0))
+    l.listen(16)
+    port = l.getsockname()[1]
+    early = socket.create_connection(('127.0.0.1', port), timeout=DEADLINE)
+    early.sendall(b'RINGFENCE-PING early\n')
+    p = Proxy('--allow-domain', '127.0.0.1', listen_sock=l)
+    l.close()
+    try:
+        assert p.port == port, (p.ready, port)
+        assert early.recv(100) == b'RINGFENCE-PONG early\n'
+        early.close()
+        s = socket.create_connection(('127.0.0.1', port), timeout=DEADLINE)
+        s.sendall(b'CONNECT 127.0.0.1:%d HTTP/1.1\r\n\r\n' % echo.server_address[1])
+        assert s.recv(100).startswith(b'HTTP/1.1 200')
+        s.close()
+    finally:
+        assert p.stop() == 0
+    # The proxy's copy was the last: once it ended, the port refuses at once.
+    try:
+        socket.create_connection(('127.0.0.1', port), timeout=DEADLINE).close()
+        assert False, 'the port still accepts after the proxy ended'
+    except ConnectionRefusedError:
+        pass
+    # Anything but a TCP listener on 127.0.0.1 is refused with a message naming it, exit 125.
+    wrong = []
+    unbound = socket.socket()
+    wrong.append(('a socket that is not listening', unbound))
+    anywhere = socket.socket()
+    anywhere.bind(('0.0.0.0', 0))
+    anywhere.listen(1)
+    wrong.append(('a listener on every address', anywhere))
+    a, b = socket.socketpair()
+    wrong.append(('a unix socket', a))
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(('127.0.0.1', 0))
+    wrong.append(('a UDP socket', udp))
+    for what, sock in wrong:
+        bad = Proxy(listen_sock=sock, expect_ready=False)
+        assert bad.ready.startswith('error ') and '--listen-fd' in bad.ready, (what, bad.ready)
+        assert bad.stop() == 125, what
+    both = socket.socket()
+    both.bind(('127.0.0.1', 0))
+    both.listen(1)
+    bad = Proxy('--listen-tcp', listen_sock=both, expect_ready=False)
+    assert bad.ready.startswith('error ') and 'exclude' in bad.ready, bad.ready
+    assert bad.stop() == 125
+    for sock in (unbound, anywhere, a, b, udp, both):
+        sock.close()
+
+
 def send_fds(sock, fds):
     sock.sendmsg([b'x'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack('%di' % len(fds), *fds))])
 
@@ -644,7 +702,7 @@ def case_accept_fd_handoff(ctx):
 CASES = [case_http_allowed_denied_wildcard_deny_wins, case_https_connect_and_socks5h,
          case_private_addresses_stay_out, case_upstream_proxy, case_upstream_with_credentials, case_limited_mode, case_200_concurrent_tunnels,
          case_slowloris_is_cut_off, case_health_check_and_bad_input, case_control_eof_ends_everything,
-         case_accept_fd_handoff]
+         case_accept_fd_handoff, case_listen_fd]
 
 
 def main():
