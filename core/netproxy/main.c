@@ -10,7 +10,7 @@
  * Unknown options are errors: exit 125 with a message on stderr.
  *   --control-fd N   a stream socket to the core.  Once set up and confined the
  *                    proxy writes ONE line, "ready PORT\n" (its 127.0.0.1 TCP
- *                    port, or 0 without --listen-tcp) or "error MESSAGE\n" and
+ *                    port, or 0 without --listen-tcp or --listen-fd) or "error MESSAGE\n" and
  *                    exits 125.  At end of file on it (the run ended, or ringfence
  *                    died) the proxy exits 0 at once, closing everything.
  *   --listen-tcp     listen on 127.0.0.1, an ephemeral port.
