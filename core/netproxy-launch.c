@@ -273,17 +273,19 @@ static int read_ready_line(int fd, char *line, size_t cap) {
       continue;
     if (rc == 0)
       return -1;
-    ssize_t n = read(fd, line + len, 1);
+    /* The proxy writes one line on this socket and nothing after it: read what is there. */
+    ssize_t n = read(fd, line + len, cap - 1 - len);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
       continue;
     if (n <= 0)
       return len > 0 ? 1 : 0;
-    if (line[len] == '\n') {
-      line[len] = '\0';
+    len += (size_t)n;
+    line[len] = '\0';
+    char *nl = strchr(line, '\n');
+    if (nl) {
+      *nl = '\0';
       return 1;
     }
-    len++;
-    line[len] = '\0';
   }
   return 1;
 }
