@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 /* The plugin's own declarations (plain C, no GLib): symbol names and types. */
-#include "../../plugins/windows/rf-windows-setup.h"
+#include "../../plugins/windows/setup.h"
 
 static void print_line(void *ctx, const char *section, const char *line) {
   (void)ctx;

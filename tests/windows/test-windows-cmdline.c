@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rf-win-cmdline.h"
+#include "cmdline.h"
 #include "test-windows.h"
 
 /* Arguments chosen to break naive quoting. */

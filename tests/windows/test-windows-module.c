@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rf-win-plan.h"
-#include "rf-windows-setup.h"
+#include "plan.h"
+#include "setup.h"
 #include "test-windows.h"
 
 static void *g_module;

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rf-win-guid.h"
-#include "rf-win-plan.h"
-#include "rf-win-runner-proto.h"
-#include "rf-win-sha256.h"
+#include "guid.h"
+#include "plan.h"
+#include "runner-proto.h"
+#include "sha256.h"
 #include "test-windows.h"
 
 /* ---- A policy fixture ---- */

@@ -1,5 +1,5 @@
-/* rf-win-plan.c: builds and renders the Windows plan (see rf-win-plan.h); pure C, no OS calls. */
-#include "rf-win-plan.h"
+/* plan.c: builds and renders the Windows plan (see plan.h); pure C, no OS calls. */
+#include "plan.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rf-win-cmdline.h"
-#include "rf-win-sha256.h"
+#include "cmdline.h"
+#include "sha256.h"
 
 static void set_err(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -1,4 +1,4 @@
-/* rf-win-guid.h: GUID text -> fields, for the stable WFP keys in the setup plan. */
+/* guid.h: GUID text -> fields, for the stable WFP keys in the setup plan. */
 #ifndef RF_WIN_GUID_H
 #define RF_WIN_GUID_H
 

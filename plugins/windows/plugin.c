@@ -1,4 +1,4 @@
-/* rf-win-backend.c: the vtable of the windows backend; render is pure, launch defers to rf-win-launch.c.
+/* plugin.c: the vtable of the windows backend; render is pure, launch defers to launch.c.
  *
  * Off Windows only render, capabilities and the setup plan work: probe says
  * "not Windows" and launch returns -ENOSYS, so `ringfence explain --backend
@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rf-win-plan.h"
-#include "rf-win32.h"
-#include "rf-windows-setup.h"
+#include "plan.h"
+#include "win32.h"
+#include "setup.h"
 #include "ringfence/backend.h"
 
 static uint64_t win_capabilities(const rf_backend_host *host) {

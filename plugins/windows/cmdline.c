@@ -1,5 +1,5 @@
-/* rf-win-cmdline.c: argv quoting for the C runtime, its parser (for tests and the runner), batch files. */
-#include "rf-win-cmdline.h"
+/* cmdline.c: argv quoting for the C runtime, its parser (for tests and the runner), batch files. */
+#include "cmdline.h"
 
 #include <errno.h>
 #include <stdarg.h>

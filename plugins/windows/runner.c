@@ -1,13 +1,13 @@
-/* rf-win-runner.c: rf-windows-runner.exe, elevated mode's helper.  Started by the plugin as the sandbox
+/* runner.c: rf-windows-runner.exe, elevated mode's helper.  Started by the plugin as the sandbox
  * account (CreateProcessWithLogonW) inside the run's job; creates the AppContainer profile under that
  * account, starts the command in it with exactly the capabilities it was given, waits, and exits with the
  * command's exit code.  It never widens anything: its arguments come from the plugin's plan. */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "rf-win-appcontainer.h"
-#include "rf-win-runner-proto.h"
-#include "rf-win32.h"
+#include "appcontainer.h"
+#include "runner-proto.h"
+#include "win32.h"
 
 int main(void) {
   char err[1024] = "";

@@ -1,7 +1,7 @@
-/* rf-win-util.c: small Win32 helpers shared by the plugin and the runner (strings, errors, RNG, DPAPI store). */
+/* util.c: small Win32 helpers shared by the plugin and the runner (strings, errors, RNG, DPAPI store). */
 #ifdef _WIN32
 
-#include "rf-win32.h"
+#include "win32.h"
 
 #include <bcrypt.h>
 #include <wincrypt.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rf-win-plan.h"
+#include "plan.h"
 
 wchar_t *rf_win32_wide(const char *s) {
   if (s == NULL)

@@ -1,9 +1,9 @@
-/* rf-win-setup.c: `ringfence setup --windows [--remove]` on Windows: installs or removes exactly the items of
+/* setup.c: `ringfence setup --windows [--remove]` on Windows: installs or removes exactly the items of
  * rf_win_setup_items() (accounts, group, registry values, WFP provider/sublayer/filters, DPAPI store).
  * Each item is one case below; an item already present (install) or absent (remove) is reported and skipped. */
 #ifdef _WIN32
 
-#include "rf-win32.h" /* windows.h first */
+#include "win32.h" /* windows.h first */
 
 #include <errno.h>
 #include <wincrypt.h>
@@ -17,10 +17,10 @@
 #include <string.h>
 #include <userenv.h>
 
-#include "rf-win-guid.h"
-#include "rf-win-plan.h"
-#include "rf-win32.h"
-#include "rf-windows-setup.h"
+#include "guid.h"
+#include "plan.h"
+#include "win32.h"
+#include "setup.h"
 
 #define RF_PASSWORD_LEN 32
 

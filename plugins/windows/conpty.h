@@ -1,10 +1,10 @@
-/* rf-win-conpty.h: a pseudo console of the command's own (Windows only). */
+/* conpty.h: a pseudo console of the command's own (Windows only). */
 #ifndef RF_WIN_CONPTY_H
 #define RF_WIN_CONPTY_H
 
 #ifdef _WIN32
 
-#include "rf-win32.h"
+#include "win32.h"
 
 /* winbase.h defines it only for NTDDI_WIN10_RS5 and later; the value is Windows' own. */
 #ifndef PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE

@@ -1,11 +1,11 @@
-/* rf-win-plan.h: the Windows sandbox as data.  Built from a resolved policy without any OS
+/* plan.h: the Windows sandbox as data.  Built from a resolved policy without any OS
  * call, rendered by render(), carried out step by step by launch() on Windows.
  *
  * Owns: which token the child gets, which capability SIDs it carries, every
  * ACE written on a path, the desktop, the job limits, the network mechanism,
  * the command line, and the "setup" plan for elevated mode.  Leaves to the
  * core: config parsing, approvals, and the comparison of required guarantees
- * with capabilities().  Leaves to rf-win-launch.c and rf-win-setup.c: the
+ * with capabilities().  Leaves to launch.c and setup.c: the
  * Win32 calls.
  */
 #ifndef RF_WIN_PLAN_H
@@ -21,7 +21,7 @@
 #define RF_WIN_RUN_ID_MAX 40
 #define RF_WIN_DESKTOP_RANDOM_BYTES 16
 
-/* ---- Access masks (winnt.h values; rf-win-launch.c static-asserts them) ---- */
+/* ---- Access masks (winnt.h values; launch.c static-asserts them) ---- */
 
 #define RF_WIN_FILE_READ_DATA 0x00000001u /* also FILE_LIST_DIRECTORY */
 #define RF_WIN_FILE_WRITE_DATA 0x00000002u /* also FILE_ADD_FILE */

@@ -1,11 +1,11 @@
-/* rf-win-appcontainer.h: start a suspended process in an AppContainer (Windows only). */
+/* appcontainer.h: start a suspended process in an AppContainer (Windows only). */
 #ifndef RF_WIN_APPCONTAINER_H
 #define RF_WIN_APPCONTAINER_H
 
 #ifdef _WIN32
 
-#include "rf-win-conpty.h"
-#include "rf-win32.h"
+#include "conpty.h"
+#include "win32.h"
 
 typedef struct rf_win32_spawn {
   int appcontainer;              /* 0: caller's token (danger-full-access) */

@@ -1,8 +1,8 @@
-/* rf-win-conpty.c: a pseudo console (ConPTY) of the command's own, and the two threads that copy
+/* conpty.c: a pseudo console (ConPTY) of the command's own, and the two threads that copy
  * between it and ringfence's standard handles, so the command never shares (and cannot write to)
  * the caller's console. */
 #ifdef _WIN32
-#include "rf-win-conpty.h"
+#include "conpty.h"
 
 #include <errno.h>
 #include <stdio.h>

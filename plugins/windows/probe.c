@@ -1,4 +1,4 @@
-/* rf-win-probe.c: can the windows backend run here?  Windows version (AppContainers need 8+) and whether
+/* probe.c: can the windows backend run here?  Windows version (AppContainers need 8+) and whether
  * elevated mode's one-time setup is installed. */
 #ifdef _WIN32
 
@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rf-win-plan.h"
-#include "rf-win32.h"
+#include "plan.h"
+#include "win32.h"
 
 typedef LONG(WINAPI *rtl_get_version_fn)(OSVERSIONINFOW *);
 

@@ -1,4 +1,4 @@
-/* rf-win-cmdline.h: argv <-> Windows command line (C runtime rules) and cmd.exe lines for batch files.
+/* cmdline.h: argv <-> Windows command line (C runtime rules) and cmd.exe lines for batch files.
  *
  * Pure C, no OS calls: the same code runs in the DLL and in the Linux tests.
  * Strings are UTF-8; every character these rules care about is ASCII, so the

@@ -1,4 +1,4 @@
-/* rf-win-launch.c: carries out an rf_win_plan on Windows and supervises the child.
+/* launch.c: carries out an rf_win_plan on Windows and supervises the child.
  *
  * The order of confinement, one step per line in rf_win32_launch():
  *   1. resolve the program, build the plan (the same one render() prints)
@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rf-win-appcontainer.h"
-#include "rf-win-plan.h"
-#include "rf-win-conpty.h"
-#include "rf-win-runner-proto.h"
-#include "rf-win32.h"
+#include "appcontainer.h"
+#include "plan.h"
+#include "conpty.h"
+#include "runner-proto.h"
+#include "win32.h"
 
 /* The pure part spells Windows constants itself; hold it to winnt.h. */
 _Static_assert(RF_WIN_FILE_WRITE_DATA == FILE_WRITE_DATA, "FILE_WRITE_DATA");

@@ -1,5 +1,5 @@
-/* rf-win-runner-proto.c: builds and parses the runner command line (see rf-win-runner-proto.h); pure C. */
-#include "rf-win-runner-proto.h"
+/* runner-proto.c: builds and parses the runner command line (see runner-proto.h); pure C. */
+#include "runner-proto.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* rf-windows-setup.h: extra symbols the windows plugin exports for `ringfence setup --windows`.
+/* setup.h: extra symbols the windows plugin exports for `ringfence setup --windows`.
  *
  * The core looks them up with g_module_symbol() next to rf_backend_entry:
  *

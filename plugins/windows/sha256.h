@@ -1,4 +1,4 @@
-/* rf-win-sha256.h: a small SHA-256 (FIPS 180-4) used only to derive stable capability SIDs. */
+/* sha256.h: a small SHA-256 (FIPS 180-4) used only to derive stable capability SIDs. */
 #ifndef RF_WIN_SHA256_H
 #define RF_WIN_SHA256_H
 

@@ -1,5 +1,5 @@
-/* rf-win-guid.c: parses the "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" GUIDs of the setup plan, no OS call. */
-#include "rf-win-guid.h"
+/* guid.c: parses the "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}" GUIDs of the setup plan, no OS call. */
+#include "guid.h"
 
 #include <string.h>
 

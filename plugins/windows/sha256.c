@@ -1,5 +1,5 @@
-/* rf-win-sha256.c: SHA-256 per FIPS 180-4, written for rf-win-sid derivation; not a general crypto API. */
-#include "rf-win-sha256.h"
+/* sha256.c: SHA-256 per FIPS 180-4, written for rf-win-sid derivation; not a general crypto API. */
+#include "sha256.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* rf-win32.h: the Win32 half of the plugin (rf-win-launch.c, rf-win-setup.c, rf-win-util.c), Windows only. */
+/* win32.h: the Win32 half of the plugin (launch.c, setup.c, util.c), Windows only. */
 #ifndef RF_WIN32_H
 #define RF_WIN32_H
 
@@ -18,7 +18,7 @@ int rf_win32_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_exit
 int rf_win32_child_kill(rf_backend_child *child);
 void rf_win32_child_release(rf_backend_child *child);
 
-/* ---- rf-win-util.c ---- */
+/* ---- util.c ---- */
 
 /* UTF-8 -> UTF-16, malloc'd; NULL on invalid UTF-8 or no memory. */
 wchar_t *rf_win32_wide(const char *s);

@@ -1,9 +1,9 @@
-/* rf-win-appcontainer.c: starts one process, suspended, in an AppContainer with given capabilities (or, for
+/* appcontainer.c: starts one process, suspended, in an AppContainer with given capabilities (or, for
  * danger-full-access, with the caller's token), inheriting only its standard handles.  Used by the plugin
  * (unelevated) and by rf-windows-runner.exe (elevated, as the sandbox account). */
 #ifdef _WIN32
 
-#include "rf-win-appcontainer.h"
+#include "appcontainer.h"
 
 #include <errno.h>
 #include <sddl.h>

@@ -1,4 +1,4 @@
-/* rf-win-runner-proto.h: the command line between the plugin and rf-windows-runner.exe (elevated mode).
+/* runner-proto.h: the command line between the plugin and rf-windows-runner.exe (elevated mode).
  *
  *   "<runner.exe>" <appcontainer-name> <sid>,<sid>,...|- <child command line, verbatim>
  *
@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "rf-win-plan.h"
+#include "plan.h"
 
 /* Exit codes of the runner when it could not start the child (stderr says why). */
 #define RF_WIN_RUNNER_EXIT_SETUP 0x52460001u /* profile, token or attribute setup failed */
