@@ -596,3 +596,40 @@ gboolean rf_backend_render(RfBackend *backend, const RfPlan *plan, const char *c
   *sections = sink.sections;
   return TRUE;
 }
+
+gboolean rf_backend_has_setup(const RfBackend *backend) {
+  const rf_backend *vtable = backend->vtable;
+  return RF_HAS_FIELD(vtable, setup) && vtable->setup != NULL;
+}
+
+typedef struct {
+  RfSetupEmit emit;
+  gpointer data;
+} SetupSink;
+
+static void setup_sink_emit(void *ctx, const char *section, const char *line) {
+  SetupSink *sink = ctx;
+  if (section && line)
+    sink->emit(sink->data, section, line);
+}
+
+gboolean rf_backend_setup(RfBackend *backend, guint flags, RfSetupEmit emit, gpointer data,
+                          GError **error) {
+  if (!rf_backend_has_setup(backend)) {
+    g_set_error(error, RF_ERROR, RF_ERROR_UNSUPPORTED, "backend %s has no setup step",
+                backend->vtable->name);
+    return FALSE;
+  }
+  SetupSink sink = {.emit = emit, .data = data};
+  rf_backend_sink out = {.size = sizeof(out), .ctx = &sink, .emit = setup_sink_emit};
+  rf_backend_setup_request request = {.size = sizeof(request),
+                                      .flags = flags & (RF_SETUP_REMOVE | RF_SETUP_DRY_RUN)};
+  char message[1024] = "";
+  int rc = backend->vtable->setup(&backend->host, &request, &out, message, sizeof(message));
+  if (rc != 0) {
+    g_set_error(error, RF_ERROR, rc == -ENOSYS ? RF_ERROR_UNSUPPORTED : RF_ERROR_LAUNCH,
+                "%s", message[0] ? message : g_strerror(-rc));
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -98,3 +98,13 @@ const char *rf_platform_absence_meaning(const char *platform, guint64 bit) {
       return absences[i].meaning;
   return "";
 }
+
+const char *rf_platform_default_backend(void) {
+#if defined(_WIN32)
+  return "windows";
+#elif defined(__APPLE__)
+  return "seatbelt";
+#else
+  return "bwrap";
+#endif
+}

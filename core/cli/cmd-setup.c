@@ -1,79 +1,107 @@
-/* cmd-setup.c: `ringfence setup --windows [--remove]`: the one-time machine setup a backend needs (Windows' elevated mode). */
+/* cmd-setup.c: `ringfence setup [--backend NAME] [--remove] [--dry-run]`: runs the one-time host
+ * setup a backend's plugin carries (its vtable's setup entry); the core knows no backend's steps. */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdio.h>
 
-/* The plugin's own declarations (plain C, no GLib): symbol names and types. */
-#include "../../plugins/windows/setup.h"
+typedef struct {
+  gboolean remove;
+  gboolean plan_started;
+  gboolean progress_started;
+  gboolean result_said;
+} SetupOutput;
 
-static void print_line(void *ctx, const char *section, const char *line) {
-  (void)ctx;
-  (void)section;
-  printf("  %s\n", line);
+/* The plan under a heading, what was done under another, a result line as the plugin says it. */
+static void print_setup_line(gpointer data, const char *section, const char *line) {
+  SetupOutput *output = data;
+  g_autofree char *printable = rf_cli_printable_line(line);
+  if (g_str_equal(section, "result")) {
+    printf("%s\n", printable);
+    output->result_said = TRUE;
+    return;
+  }
+  if (g_str_equal(section, "progress")) {
+    if (!output->progress_started)
+      printf("%s\n", output->remove ? "removing:" : "setting up:");
+    output->progress_started = TRUE;
+  } else {
+    if (!output->plan_started)
+      printf("%s\n", output->remove ? "removal plan:" : "setup plan:");
+    output->plan_started = TRUE;
+  }
+  printf("  %s\n", printable);
 }
 
 int rf_cli_setup(int argc, char **argv) {
   gboolean windows = FALSE, remove = FALSE, dry_run = FALSE;
+  g_autofree char *backend_name = NULL;
   GOptionEntry entries[] = {
+      {"backend", 0, 0, G_OPTION_ARG_STRING, &backend_name,
+       "The backend to set up (default: this platform's own, bwrap on Linux)", "NAME"},
       {"windows", 0, 0, G_OPTION_ARG_NONE, &windows,
-       "Set up (or with --remove, undo) the Windows elevated mode: sandbox accounts and "
-       "firewall filters",
-       NULL},
+       "Same as --backend windows (kept for scripts that use it)", NULL},
       {"remove", 0, 0, G_OPTION_ARG_NONE, &remove, "Remove exactly what setup added", NULL},
       {"dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Print the plan, change nothing", NULL},
       {NULL, 0, 0, 0, NULL, NULL, NULL},
   };
-  g_autoptr(GOptionContext) context = g_option_context_new("--windows [--remove] [--dry-run]");
-  g_option_context_set_summary(context,
-                               "One-time machine setup a backend needs.  Today only the Windows "
-                               "elevated mode has any:\nit adds local sandbox accounts and "
-                               "firewall (WFP) filters blocking their traffic.\nNeeds an "
-                               "administrator; --remove undoes exactly what was added.");
+  g_autoptr(GOptionContext) context =
+      g_option_context_new("[--backend NAME] [--remove] [--dry-run]");
+  g_option_context_set_summary(
+      context,
+      "One-time host setup a backend needs, carried by the backend's plugin.  windows: the\n"
+      "elevated mode's sandbox accounts and firewall (WFP) filters (as administrator).  bwrap:\n"
+      "the AppArmor profile that lets bwrap create its user namespace where AppArmor restricts\n"
+      "them (Ubuntu 23.10+; as root).  A backend without a setup step has nothing to set up\n"
+      "(exit 0).  --remove undoes exactly what setup adds; --dry-run prints the plan only.");
   g_option_context_add_main_entries(context, entries, NULL);
   if (!rf_cli_parse(context, "setup", &argc, &argv))
     return 125;
-  if (!windows) {
-    fprintf(stderr, "ringfence setup: say what to set up: --windows (see 'ringfence setup "
-                    "--help')\n");
-    return 125;
-  }
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RfLoader) loader = rf_cli_new_loader(NULL, NULL, &error);
-  RfBackend *backend = loader ? rf_loader_get(loader, "windows") : NULL;
-  if (!backend) {
-    rf_cli_error(error ? error->message
-                       : "the windows backend plugin is not installed (rf-backend-windows)");
-    return 125;
-  }
-  rf_windows_setup_render_fn render =
-      (rf_windows_setup_render_fn)rf_backend_lookup_symbol(backend, RF_WINDOWS_SETUP_RENDER_SYMBOL);
-  rf_windows_setup_fn apply = (rf_windows_setup_fn)rf_backend_lookup_symbol(
-      backend, remove ? RF_WINDOWS_SETUP_REMOVE_SYMBOL : RF_WINDOWS_SETUP_APPLY_SYMBOL);
-  if (!render || !apply) {
-    rf_cli_error("the installed windows plugin has no setup functions: reinstall ringfence");
-    return 125;
-  }
-  rf_backend_sink sink = {.size = sizeof(sink), .ctx = NULL, .emit = print_line};
-  printf("%s plan:\n", remove ? "removal" : "setup");
-  render(remove, &sink);
-  if (dry_run)
-    return 0;
-  char message[1024] = "";
-  int rc = apply(rf_backend_get_host(backend), &sink, message, sizeof(message));
-  if (rc == -ENOSYS) {
-    rf_cli_error("setup --windows changes a Windows machine and cannot run on this one; the plan "
-                 "above is what it would do (use --dry-run to print it without this error)");
-    return 125;
-  }
-  if (rc != 0) {
+  if (windows && backend_name && !g_str_equal(backend_name, "windows")) {
+    g_autofree char *shown = rf_quote(backend_name, -1);
     g_autofree char *text = g_strdup_printf(
-        "setup --windows%s failed: %s%s", remove ? " --remove" : "",
-        message[0] ? message : g_strerror(-rc),
-        rc == -EACCES ? " (run it from an administrator prompt)" : "");
+        "setup: --windows means --backend windows, but --backend %s was given too: name one", shown);
     rf_cli_error(text);
     return 125;
   }
-  printf("%s\n", remove ? "removed" : "done");
+  const char *name = windows ? "windows" : backend_name ? backend_name : rf_platform_default_backend();
+
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RfLoader) loader = rf_cli_new_loader(NULL, NULL, &error);
+  if (!loader) {
+    rf_cli_error(error->message);
+    return 125;
+  }
+  RfBackend *backend = rf_loader_get(loader, name);
+  if (!backend) {
+    g_autofree char *shown = rf_quote(name, -1);
+    g_autoptr(GString) installed = g_string_new("");
+    GPtrArray *backends = rf_loader_get_backends(loader);
+    for (guint i = 0; i < backends->len; i++)
+      g_string_append_printf(installed, "%s%s", i ? ", " : "",
+                             rf_backend_get_name(g_ptr_array_index(backends, i)));
+    g_autofree char *text = g_strdup_printf(
+        "setup: no backend named %s is installed (installed: %s); install its plugin or name "
+        "another with --backend",
+        shown, installed->len ? installed->str : "none");
+    rf_cli_error(text);
+    return 125;
+  }
+  /* A backend without a setup step is ready as far as setup goes: success, whether named or
+   * implied, so a script may run setup for every backend it uses (docs/man ringfence-setup). */
+  if (!rf_backend_has_setup(backend)) {
+    printf("backend %s has no setup step: nothing to set up\n", rf_backend_get_name(backend));
+    return 0;
+  }
+  SetupOutput output = {.remove = remove};
+  guint flags = (remove ? RF_SETUP_REMOVE : 0) | (dry_run ? RF_SETUP_DRY_RUN : 0);
+  if (!rf_backend_setup(backend, flags, print_setup_line, &output, &error)) {
+    g_autofree char *text = g_strdup_printf("setup --backend %s%s failed: %s",
+                                            rf_backend_get_name(backend),
+                                            remove ? " --remove" : "", error->message);
+    rf_cli_error(text);
+    return 125;
+  }
+  if (!dry_run && !output.result_said)
+    printf("%s\n", remove ? "removed" : "done");
   return 0;
 }

@@ -16,7 +16,7 @@ static const char usage[] =
     "  explain  print the resolved policy and what the backend would do, run nothing\n"
     "  decide   may COMMAND run now, must a person approve it, or is it refused?\n"
     "                                      ringfence decide -a untrusted -- git push\n"
-    "  setup    one-time machine setup (Windows elevated mode): ringfence setup --windows\n"
+    "  setup    one-time host setup a backend needs:  ringfence setup [--backend NAME]\n"
     "\n"
     "'ringfence COMMAND --help' describes each command's options.\n"
     "Exit status of run: the program's own; 128+N when signal N ended it; 124 after\n"

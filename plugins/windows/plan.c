@@ -810,15 +810,16 @@ static const char *setup_kind_name(uint32_t kind) {
 void rf_win_setup_render(int remove, const rf_backend_sink *out) {
   size_t n;
   const rf_win_setup_item *items = rf_win_setup_items(&n);
-  emit(out, "setup", "%s (needs an administrator; run as the user who will run ringfence):",
-       remove ? "ringfence setup --windows --remove deletes" : "ringfence setup --windows adds");
+  emit(out, "plan", "%s (needs an administrator; run as the user who will run ringfence):",
+       remove ? "ringfence setup --backend windows --remove deletes"
+              : "ringfence setup --backend windows adds");
   for (size_t k = 0; k < n; k++) {
     const rf_win_setup_item *it = &items[remove ? n - 1 - k : k];
     if (it->kind == RF_WIN_SETUP_WFP_FILTER)
-      emit(out, "setup", "%s %s %s layer=%s user=%s: %s", remove ? "remove" : "add", setup_kind_name(it->kind),
+      emit(out, "plan", "%s %s %s layer=%s user=%s: %s", remove ? "remove" : "add", setup_kind_name(it->kind),
            it->name, it->layer, it->account, it->detail);
     else
-      emit(out, "setup", "%s %s %s: %s", remove ? "remove" : "add", setup_kind_name(it->kind), it->name,
+      emit(out, "plan", "%s %s %s: %s", remove ? "remove" : "add", setup_kind_name(it->kind), it->name,
            it->detail);
   }
 }

@@ -265,7 +265,7 @@ const char *rf_win_wfp_layer_guid(const char *layer);
 #define RF_WIN_WFP_CONDITION_ALE_USER_ID "{af043a0a-b34d-4f86-979c-c90371af6e66}"
 #define RF_WIN_WFP_FLAG_PERSISTENT 0x00000001u /* FWPM_{PROVIDER,SUBLAYER,FILTER}_FLAG_PERSISTENT */
 
-/* Emits the setup plan (section "setup") for install (remove = 0) or removal. */
+/* Emits the setup plan (section "plan") for install (remove = 0) or removal. */
 void rf_win_setup_render(int remove, const rf_backend_sink *out);
 
 #endif /* RF_WIN_PLAN_H */

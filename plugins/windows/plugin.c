@@ -1,8 +1,8 @@
 /* plugin.c: the vtable of the windows backend; render is pure, launch defers to launch.c.
  *
  * Off Windows only render, capabilities and the setup plan work: probe says
- * "not Windows" and launch returns -ENOSYS, so `ringfence explain --backend
- * windows` prints the plan on any OS.
+ * "not Windows", launch and setup (after printing its plan) return -ENOSYS, so
+ * `ringfence explain --backend windows` prints the plan on any OS.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,7 +11,6 @@
 
 #include "plan.h"
 #include "win32.h"
-#include "setup.h"
 #include "ringfence/backend.h"
 
 static uint64_t win_capabilities(const rf_backend_host *host) {
@@ -103,24 +102,28 @@ static int win_child_kill(rf_backend_child *child) {
 }
 static void win_child_release(rf_backend_child *child) { (void)child; }
 
-RF_BACKEND_EXPORT int rf_windows_setup_apply(const rf_backend_host *host, const rf_backend_sink *progress,
-                                             char *err, size_t err_len) {
-  (void)host;
-  (void)progress;
-  if (err != NULL && err_len > 0)
-    snprintf(err, err_len, "windows: `ringfence setup --windows` only runs on Windows (as administrator)");
-  return -ENOSYS;
-}
-
-RF_BACKEND_EXPORT int rf_windows_setup_remove(const rf_backend_host *host, const rf_backend_sink *progress,
-                                              char *err, size_t err_len) {
-  return rf_windows_setup_apply(host, progress, err, err_len);
-}
-
 #endif /* _WIN32 */
 
-RF_BACKEND_EXPORT void rf_windows_setup_render(int remove, const rf_backend_sink *out) {
+/* `ringfence setup --backend windows`: the elevated mode's accounts, group and WFP filters.
+ * The plan is printed on every OS; carrying it out needs Windows and an administrator. */
+static int win_setup(const rf_backend_host *host, const rf_backend_setup_request *req,
+                     const rf_backend_sink *out, char *err, size_t err_len) {
+  int remove = (req->flags & RF_SETUP_REMOVE) != 0;
   rf_win_setup_render(remove, out);
+  if (req->flags & RF_SETUP_DRY_RUN)
+    return 0;
+#ifdef _WIN32
+  return remove ? rf_win32_setup_remove(host, out, err, err_len)
+                : rf_win32_setup_apply(host, out, err, err_len);
+#else
+  (void)host;
+  if (err != NULL && err_len > 0)
+    snprintf(err, err_len,
+             "windows: this setup changes a Windows machine and cannot run on this one (not "
+             "Windows); the plan above is what it would do there (--dry-run prints it without "
+             "this error)");
+  return -ENOSYS;
+#endif
 }
 
 static const rf_backend win_backend = {
@@ -138,6 +141,7 @@ static const rf_backend win_backend = {
     .child_wait = win_child_wait,
     .child_kill = win_child_kill,
     .child_release = win_child_release,
+    .setup = win_setup,
 };
 
 RF_BACKEND_DEFINE(win_backend)

@@ -1,4 +1,4 @@
-/* setup.c: `ringfence setup --windows [--remove]` on Windows: installs or removes exactly the items of
+/* setup.c: `ringfence setup --backend windows [--remove]` on Windows: installs or removes exactly the items of
  * rf_win_setup_items() (accounts, group, registry values, WFP provider/sublayer/filters, DPAPI store).
  * Each item is one case below; an item already present (install) or absent (remove) is reported and skipped. */
 #ifdef _WIN32
@@ -20,7 +20,6 @@
 #include "guid.h"
 #include "plan.h"
 #include "win32.h"
-#include "setup.h"
 
 #define RF_PASSWORD_LEN 32
 
@@ -40,7 +39,7 @@ static void say(setup_ctx *c, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
-  c->progress->emit(c->progress->ctx, "setup", line);
+  c->progress->emit(c->progress->ctx, "progress", line);
 }
 
 static int is_admin(void) {
@@ -448,11 +447,12 @@ static void ctx_close(setup_ctx *c) {
   SecureZeroMemory(c->passwords, sizeof c->passwords);
 }
 
-RF_BACKEND_EXPORT int rf_windows_setup_apply(const rf_backend_host *host, const rf_backend_sink *progress,
-                                             char *err, size_t err_len) {
+int rf_win32_setup_apply(const rf_backend_host *host, const rf_backend_sink *progress, char *err,
+                         size_t err_len) {
   (void)host;
   if (!is_admin()) {
-    snprintf(err, err_len, "windows: `ringfence setup --windows` needs an administrator (use \"Run as administrator\")");
+    snprintf(err, err_len, "windows: `ringfence setup --backend windows` needs an administrator: run it from a prompt "
+                      "opened with \"Run as administrator\"");
     return -EACCES;
   }
   setup_ctx c;
@@ -467,12 +467,13 @@ RF_BACKEND_EXPORT int rf_windows_setup_apply(const rf_backend_host *host, const 
   return r;
 }
 
-RF_BACKEND_EXPORT int rf_windows_setup_remove(const rf_backend_host *host, const rf_backend_sink *progress,
-                                              char *err, size_t err_len) {
+int rf_win32_setup_remove(const rf_backend_host *host, const rf_backend_sink *progress, char *err,
+                          size_t err_len) {
   (void)host;
   if (!is_admin()) {
     snprintf(err, err_len,
-             "windows: `ringfence setup --windows --remove` needs an administrator (use \"Run as administrator\")");
+             "windows: `ringfence setup --backend windows --remove` needs an administrator: run it "
+             "from a prompt opened with \"Run as administrator\"");
     return -EACCES;
   }
   setup_ctx c;

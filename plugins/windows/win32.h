@@ -18,6 +18,16 @@ int rf_win32_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_exit
 int rf_win32_child_kill(rf_backend_child *child);
 void rf_win32_child_release(rf_backend_child *child);
 
+/* ---- setup.c ---- */
+
+/* Install / remove exactly the items of rf_win_setup_items() (as administrator; -EACCES
+ * otherwise, before any change).  One line per item done in section "progress" of |progress|;
+ * remove keeps going after a failure and reports the first. */
+int rf_win32_setup_apply(const rf_backend_host *host, const rf_backend_sink *progress, char *err,
+                         size_t err_len);
+int rf_win32_setup_remove(const rf_backend_host *host, const rf_backend_sink *progress, char *err,
+                          size_t err_len);
+
 /* ---- util.c ---- */
 
 /* UTF-8 -> UTF-16, malloc'd; NULL on invalid UTF-8 or no memory. */

@@ -165,13 +165,7 @@ claim "explain lists the seccomp groups" has '@io-uring' "$out"
 claim "explain --json is valid JSON" \
   sh -c "'$RF' explain --json -s workspace-write -- true | python3 -m json.tool >/dev/null"
 claim "explain runs nothing" sh -c "'$RF' explain -s workspace-write -- touch explained >/dev/null && test ! -e explained"
-out=$("$RF" setup --windows --dry-run); rc=$?
-claim "setup --windows --dry-run prints the plan (accounts, WFP filters)" \
-  test "$rc:$(has 'wfp-filter' "$out" && has 'local-user' "$out" && echo yes)" = 0:yes
-"$RF" setup --windows >/dev/null 2>&1
-claim "setup --windows refuses to change this non-Windows machine (125)" test $? -eq 125
-"$RF" setup >/dev/null 2>&1
-claim "setup without --windows is a usage error (125)" test $? -eq 125
+# setup: tests/integration/setup-test.sh
 for sub in run check explain decide setup; do
   "$RF" $sub --help >/dev/null; claim "'$sub --help' works" test $? -eq 0
 done

@@ -70,12 +70,40 @@ static void fake_release(rf_backend_child *child) {
   (void)child;
 }
 
+/* Setup: one item; RF_FAKE_SETUP_DENIED refuses as a plugin needing root does. */
+static int fake_setup(const rf_backend_host *host, const rf_backend_setup_request *req,
+                      const rf_backend_sink *out, char *err, size_t err_len) {
+  (void)host;
+  int remove = (req->flags & RF_SETUP_REMOVE) != 0;
+  out->emit(out->ctx, "plan", remove ? "remove the fake item" : "add the fake item");
+  if (req->flags & RF_SETUP_DRY_RUN)
+    return 0;
+  if (getenv("RF_FAKE_SETUP_DENIED")) {
+    snprintf(err, err_len, "the fake setup needs root: run it as root");
+    return -EACCES;
+  }
+  out->emit(out->ctx, "progress", remove ? "fake item removed" : "fake item added");
+  return 0;
+}
+
+#ifdef FAKE_OLD_VTABLE
+/* Built as a plugin from before setup was appended: its size ends at child_release, so the
+ * loader must not read the setup pointer that follows (set here to catch it if it does). */
+#define FAKE_VTABLE_SIZE RF_BACKEND_MIN_SIZE
+#else
+#define FAKE_VTABLE_SIZE sizeof(rf_backend)
+#endif
+
 static const rf_backend fake_backend = {
-    .size = sizeof(rf_backend),
+    .size = FAKE_VTABLE_SIZE,
     .abi_version = RF_BACKEND_ABI_VERSION,
     .name = FAKE_NAME,
     .summary = "a test double for the loader",
+#ifdef FAKE_OLD_VTABLE
+    .preference = 50,
+#else
     .preference = 5,
+#endif
     .capabilities = fake_capabilities,
     .probe = fake_probe,
     .render = fake_render,
@@ -84,6 +112,7 @@ static const rf_backend fake_backend = {
     .child_wait = fake_wait,
     .child_kill = fake_kill,
     .child_release = fake_release,
+    .setup = fake_setup,
 };
 
 RF_BACKEND_DEFINE(fake_backend)

@@ -486,6 +486,46 @@ static void test_render_collects_sections(void) {
   CU_ASSERT_STRING_EQUAL(g_ptr_array_index(plan_lines, 2), "make");
 }
 
+static void collect_setup_line(gpointer data, const char *section, const char *line) {
+  g_string_append_printf(data, "%s: %s\n", section, line);
+}
+
+static void test_a_plugin_from_before_setup_loads_and_has_no_setup_step(void) {
+  unsetenv("RF_FAKE_UNUSABLE");
+  g_autoptr(RfLoader) loader = rf_loader_new(TEST_PLUGIN_DIR, NULL);
+  RfBackend *old = rf_loader_get(loader, "fake-old");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+  CU_ASSERT_EQUAL(rf_backend_get_vtable(old)->size, RF_BACKEND_MIN_SIZE);
+  CU_ASSERT(rf_backend_probe(old)->usable);
+  CU_ASSERT_FALSE(rf_backend_has_setup(old));
+  g_autoptr(GString) lines = g_string_new("");
+  g_autoptr(GError) error = NULL;
+  CU_ASSERT_FALSE(rf_backend_setup(old, RF_SETUP_DRY_RUN, collect_setup_line, lines, &error));
+  CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+  CU_ASSERT_TRUE(g_error_matches(error, RF_ERROR, RF_ERROR_UNSUPPORTED));
+  CU_ASSERT_STRING_EQUAL(error->message, "backend fake-old has no setup step");
+  CU_ASSERT_STRING_EQUAL(lines->str, ""); /* the pointer past its size was never called */
+}
+
+static void test_a_plugin_with_setup_gets_flags_and_reports_its_lines(void) {
+  unsetenv("RF_FAKE_SETUP_DENIED");
+  g_autoptr(RfLoader) loader = rf_loader_new(TEST_PLUGIN_DIR, NULL);
+  RfBackend *fake = rf_loader_get(loader, "fake");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(fake);
+  CU_ASSERT_TRUE(rf_backend_has_setup(fake));
+  g_autoptr(GString) lines = g_string_new("");
+  CU_ASSERT_TRUE(rf_backend_setup(fake, RF_SETUP_DRY_RUN, collect_setup_line, lines, NULL));
+  CU_ASSERT_STRING_EQUAL(lines->str, "plan: add the fake item\n");
+  g_string_truncate(lines, 0);
+  CU_ASSERT_TRUE(rf_backend_setup(fake, RF_SETUP_REMOVE, collect_setup_line, lines, NULL));
+  CU_ASSERT_STRING_EQUAL(lines->str, "plan: remove the fake item\nprogress: fake item removed\n");
+  setenv("RF_FAKE_SETUP_DENIED", "1", 1);
+  g_autoptr(GError) error = NULL;
+  CU_ASSERT_FALSE(rf_backend_setup(fake, 0, collect_setup_line, lines, &error));
+  CU_ASSERT(error && strstr(error->message, "needs root"));
+  unsetenv("RF_FAKE_SETUP_DENIED");
+}
+
 int main(void) {
   if (CU_initialize_registry() != CUE_SUCCESS)
     return CU_get_error();
@@ -537,6 +577,10 @@ int main(void) {
   CU_add_test(loader, "missing guarantees fail closed, one line each; --allow-degraded records them",
               test_missing_guarantees_fail_closed_one_line_each);
   CU_add_test(loader, "render collects sections", test_render_collects_sections);
+  CU_add_test(loader, "a plugin built before setup was appended loads, with no setup step",
+              test_a_plugin_from_before_setup_loads_and_has_no_setup_step);
+  CU_add_test(loader, "a plugin's setup gets the flags and reports its lines",
+              test_a_plugin_with_setup_gets_flags_and_reports_its_lines);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
   unsigned failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

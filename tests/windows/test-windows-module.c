@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "plan.h"
-#include "setup.h"
 #include "test-windows.h"
 
 static void *g_module;
@@ -40,12 +39,13 @@ static void test_module_exports_one_entry_with_the_current_abi(void) {
   CU_ASSERT_EQUAL(b->abi_version, RF_BACKEND_ABI_VERSION);
   CU_ASSERT_TRUE(b->size >= RF_BACKEND_MIN_SIZE);
   CU_ASSERT_STRING_EQUAL(b->name, "windows");
-  /* Internal helpers stay hidden: only the entry and the setup symbols are exported. */
+  /* Internal helpers stay hidden: only the entry is exported; setup is a vtable entry. */
   CU_ASSERT_PTR_NULL(dlsym(g_module, "rf_win_plan_build"));
   CU_ASSERT_PTR_NULL(dlsym(g_module, "rf_win_cmdline_quote"));
-  CU_ASSERT_PTR_NOT_NULL(dlsym(g_module, RF_WINDOWS_SETUP_RENDER_SYMBOL));
-  CU_ASSERT_PTR_NOT_NULL(dlsym(g_module, RF_WINDOWS_SETUP_APPLY_SYMBOL));
-  CU_ASSERT_PTR_NOT_NULL(dlsym(g_module, RF_WINDOWS_SETUP_REMOVE_SYMBOL));
+  CU_ASSERT_PTR_NULL(dlsym(g_module, "rf_windows_setup_render"));
+  CU_ASSERT_PTR_NULL(dlsym(g_module, "rf_windows_setup_apply"));
+  CU_ASSERT_TRUE(RF_HAS_FIELD(b, setup));
+  CU_ASSERT_PTR_NOT_NULL(b->setup);
 }
 
 static void test_capabilities_off_windows_are_what_windows_enforces(void) {
@@ -82,9 +82,16 @@ static void test_launch_off_windows_is_enosys_with_a_message(void) {
   char err[256] = "";
   CU_ASSERT_EQUAL(b->launch(NULL, &p, argv, &child, err, sizeof err), -ENOSYS);
   CU_ASSERT_PTR_NOT_NULL(strstr(err, "not Windows"));
-  rf_windows_setup_fn apply = (rf_windows_setup_fn)dlsym(g_module, RF_WINDOWS_SETUP_APPLY_SYMBOL);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(apply);
-  CU_ASSERT_EQUAL(apply(NULL, NULL, err, sizeof err), -ENOSYS);
+  /* Setup prints its plan, then refuses to change a machine that is not Windows. */
+  test_sink_buf buf = {0};
+  rf_backend_sink sink = {sizeof sink, &buf, test_sink_emit};
+  rf_backend_setup_request req = {sizeof req, 0};
+  err[0] = '\0';
+  CU_ASSERT_EQUAL(b->setup(NULL, &req, &sink, err, sizeof err), -ENOSYS);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not Windows"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(buf.text, "plan: add local-group ringfence-sandboxes"));
+  CU_ASSERT_PTR_NULL(strstr(buf.text, "progress:"));
+  test_sink_free(&buf);
 }
 
 static void test_render_through_the_module_prints_the_plan(void) {
@@ -110,10 +117,9 @@ static void test_render_through_the_module_prints_the_plan(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(buf.text, "deny S-1-15-3-1024-"));
   test_sink_free(&buf);
 
-  rf_windows_setup_render_fn show = (rf_windows_setup_render_fn)dlsym(g_module, RF_WINDOWS_SETUP_RENDER_SYMBOL);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(show);
-  show(0, &sink);
-  CU_ASSERT_PTR_NOT_NULL(strstr(buf.text, "setup: add wfp-filter"));
+  rf_backend_setup_request dry = {sizeof dry, RF_SETUP_DRY_RUN | RF_SETUP_REMOVE};
+  CU_ASSERT_EQUAL(b->setup(NULL, &dry, &sink, err, sizeof err), 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(buf.text, "plan: remove wfp-filter"));
   test_sink_free(&buf);
 }
 

@@ -616,9 +616,9 @@ static void test_setup_plan_lists_stable_names_and_blocks_only_the_offline_accou
   rf_backend_sink s1 = {sizeof s1, &add, test_sink_emit}, s2 = {sizeof s2, &rem, test_sink_emit};
   rf_win_setup_render(0, &s1);
   rf_win_setup_render(1, &s2);
-  CU_ASSERT_PTR_NOT_NULL(strstr(add.text, "setup: add local-user ringfence-offline"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(add.text, "plan: add local-user ringfence-offline"));
   CU_ASSERT_PTR_NOT_NULL(strstr(add.text, "layer=FWPM_LAYER_ALE_AUTH_CONNECT_V6 user=ringfence-offline"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(rem.text, "setup: remove wfp-filter {1f772292-c766-4b81-8c42-10e5d9bb51dc}"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(rem.text, "plan: remove wfp-filter {1f772292-c766-4b81-8c42-10e5d9bb51dc}"));
   /* Removal walks the list backwards: filters go before the provider, accounts before the group. */
   CU_ASSERT_TRUE(strstr(rem.text, "remove wfp-filter") < strstr(rem.text, "remove wfp-provider"));
   CU_ASSERT_TRUE(strstr(rem.text, "remove local-user") < strstr(rem.text, "remove local-group"));

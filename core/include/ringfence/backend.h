@@ -12,6 +12,7 @@
  *      size >= RF_BACKEND_MIN_SIZE.
  *   4. probe() -> can it run here?  capabilities() -> what can it enforce here?
  *   5. render() (pure: prints what launch would do) or launch() + child_*().
+ *   6. Or, for `ringfence setup`, setup() when the vtable has it (RF_HAS_FIELD).
  *
  * Rules every plugin follows:
  *   - The policy it receives is fully resolved: absolute canonical paths,
@@ -243,6 +244,30 @@ typedef struct rf_backend_child {
   void *state; /* the plugin's own per-run state */
 } rf_backend_child;
 
+/* ---- setup() (appended) --------------------------------------------- */
+
+/* Flags in rf_backend_setup_request.flags. */
+#define RF_SETUP_REMOVE (1u << 0)  /* undo exactly what setup adds (items already gone: skipped) */
+#define RF_SETUP_DRY_RUN (1u << 1) /* emit the plan only; change nothing, need no privilege */
+
+typedef struct rf_backend_setup_request {
+  uint32_t size;
+  uint32_t flags; /* RF_SETUP_* */
+} rf_backend_setup_request;
+
+/*
+ * What setup() emits, by section (the core prints them in this order of arrival):
+ *   "plan"     the items it adds (or with RF_SETUP_REMOVE removes), one per line, the same
+ *              with or without RF_SETUP_DRY_RUN and on every OS (a plan for another OS is
+ *              still printed, as render() is);
+ *   "progress" one line per item done (never with RF_SETUP_DRY_RUN);
+ *   "result"   at most one line when the outcome is not plainly "done", e.g. "not needed on
+ *              this host: ... ; nothing was changed".
+ * Returns 0, or a negative errno and a one-line message in err naming the problem and the fix:
+ * -EACCES needs an administrator / root, -ENOSYS this OS is not the one the setup is for.
+ * Nothing half-done: a refusal comes before the first change.
+ */
+
 /* ---- The vtable ----------------------------------------------------- */
 
 typedef struct rf_backend {
@@ -280,9 +305,17 @@ typedef struct rf_backend {
 
   /* Release what launch() allocated.  The child must have been waited for. */
   void (*child_release)(rf_backend_child *child);
+
+  /* Appended (check RF_HAS_FIELD; absent or NULL: the backend has no setup step): the one-time
+   * host setup `ringfence setup --backend NAME [--remove] [--dry-run]` runs, e.g. Windows'
+   * sandbox accounts and WFP filters, or the AppArmor profile bwrap needs on Ubuntu.  See
+   * "setup() (appended)" above for what it emits and returns. */
+  int (*setup)(const rf_backend_host *host, const rf_backend_setup_request *req,
+               const rf_backend_sink *out, char *err, size_t err_len);
 } rf_backend;
 
-/* Size of the first ABI-1 vtable: the loader refuses anything smaller. */
+/* Size of the first ABI-1 vtable: the loader refuses anything smaller.  A vtable of that size
+ * (built before setup was appended) still loads: it has no setup step. */
 #define RF_BACKEND_MIN_SIZE (offsetof(rf_backend, child_release) + sizeof(void (*)(void)))
 
 typedef const rf_backend *(*rf_backend_entry_fn)(const rf_backend_host *host);

@@ -186,6 +186,9 @@ const char *rf_platform_display_name(const char *platform);
 guint64 rf_platform_unavailable(const char *platform);
 /* What the absence of |bit| on |platform| means for the user, one sentence ("" if none). */
 const char *rf_platform_absence_meaning(const char *platform, guint64 bit);
+/* The backend `--backend auto` prefers on the platform ringfence was built for ("bwrap",
+ * "seatbelt", "windows"): what `ringfence setup` without --backend sets up. */
+const char *rf_platform_default_backend(void);
 
 /* ---- Backends ---------------------------------------------------------------- */
 
@@ -247,6 +250,16 @@ gpointer rf_backend_lookup_symbol(const RfBackend *backend, const char *name);
  * inner array being the section name. */
 gboolean rf_backend_render(RfBackend *backend, const RfPlan *plan, const char *const *argv,
                            GPtrArray **sections, GError **error);
+
+/* One-time host setup (`ringfence setup`): whether |backend|'s vtable has a setup entry (a
+ * plugin built before it was appended has none), and the call.  |flags| are RF_SETUP_REMOVE and
+ * RF_SETUP_DRY_RUN; each line the plugin emits (sections "plan", "progress", "result", see
+ * backend.h) reaches |emit|.  FALSE with RF_ERROR_UNSUPPORTED "backend NAME has no setup step"
+ * when it has none, or when the setup is for another OS; else the plugin's message. */
+typedef void (*RfSetupEmit)(gpointer data, const char *section, const char *line);
+gboolean rf_backend_has_setup(const RfBackend *backend);
+gboolean rf_backend_setup(RfBackend *backend, guint flags, RfSetupEmit emit, gpointer data,
+                          GError **error);
 
 /* Fails closed: an error with one line per required guarantee |backend| cannot
  * enforce, unless the policy allows degraded enforcement, in which case the
