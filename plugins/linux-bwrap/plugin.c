@@ -21,6 +21,7 @@
 #include "bwrap-argv.h"
 #include "bwrap-diagnose.h"
 #include "bwrap-apparmor.h"
+#include "bwrap-setup.h"
 #include "bwrap-layers.h"
 #include "command-fd.h"
 #include "landlock-abi.h"
@@ -1078,6 +1079,7 @@ static const rf_backend bwrap_backend = {
     .child_wait = bwrap_child_wait,
     .child_kill = bwrap_child_kill,
     .child_release = bwrap_child_release,
+    .setup = rf_bwrap_setup,
 };
 
 RF_BACKEND_DEFINE(bwrap_backend)
