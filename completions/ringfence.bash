@@ -18,7 +18,10 @@ _ringfence_values() {
       # The modes this ringfence offers, from its --help (--network=off|on...).
       modes=$("$rf" "$cmd" --help 2>/dev/null | sed -n 's/^ *--network=\([a-z|]*|[a-z|]*\) .*/\1/p' | tr '|' ' ')
       echo "${modes:-off on}" ;;
-    --backend) echo "auto bwrap landlock seatbelt windows" ;;
+    --backend)
+      # setup takes a backend by name; auto is a choice at run time.
+      if [ "$cmd" = setup ]; then echo "bwrap landlock seatbelt windows"
+      else echo "auto bwrap landlock seatbelt windows"; fi ;;
     -a | --ask-for-approval) echo "untrusted on-failure on-request never" ;;
     --request) echo "run escalation rule mcp-elicitation permission skill-script" ;;
     -p | --profile)

@@ -58,6 +58,8 @@ check run -s "" "danger-full-access read-only workspace-write"
 check run --sandbox w "workspace-write"
 check explain --backend "" "auto bwrap landlock seatbelt windows"
 check run --backend l "landlock"
+check setup --backend "" "bwrap landlock seatbelt windows"
+check setup --r "--remove"
 check run -p "" "ci netwide review"
 check run --profile n "netwide"
 check explain -s read-only -p "" "ci netwide review"
@@ -69,7 +71,7 @@ check run --timeout "" ""
 modes=$("$rf" run --help | sed -n 's/^ *--network=\([a-z|]*|[a-z|]*\) .*/\1/p' | tr '|' '\n' | sort | tr '\n' ' ')
 check run --network "" "${modes% }"
 check run --network = "" "${modes% }"
-for cmd in run check explain decide; do
+for cmd in run check explain decide setup; do
   opts=$("$rf" $cmd --help | grep -oE '^ +(-[A-Za-z], )?--[A-Za-z0-9-]+' | grep -oE -- '--[A-Za-z0-9-]+' | sort)
   extra=""; case $cmd in run | explain | decide) extra="--" ;; esac
   check $cmd -- "$(printf '%s\n' $opts $extra | sort -u | tr '\n' ' ' | sed 's/ $//')"
@@ -93,6 +95,7 @@ if command -v fish >/dev/null 2>&1; then
   fish_check "" "check decide explain run setup"
   fish_check "run -s " "danger-full-access read-only workspace-write"
   fish_check "run --backend " "auto bwrap landlock seatbelt windows"
+  fish_check "setup --backend " "bwrap landlock seatbelt windows"
   fish_check "run -p " "ci netwide review"
   fish_check "run --wri" "--writable-root"
 else
@@ -122,6 +125,7 @@ ZSH
   zsh_check "" "check decide explain run setup"
   zsh_check run -s "" "danger-full-access read-only workspace-write"
   zsh_check explain --backend "" "auto bwrap landlock seatbelt windows"
+  zsh_check setup --backend "" "bwrap landlock seatbelt windows"
   zsh_check run -p "" "ci netwide review"
   zsh_check run --network "" "${modes% }"
   zsh_check check --j "--config --help --json --profile --set -c -h -p"
