@@ -787,6 +787,10 @@ int rf_win32_launch(const rf_backend_host *host, const rf_backend_policy *policy
   r = rf_win_plan_build(&in, &run->plan, err, err_len);
   if (r < 0)
     goto fail;
+  /* The plan names its path capabilities; Windows derives their SIDs. */
+  r = rf_win32_plan_derive_sids(&run->plan, err, err_len);
+  if (r < 0)
+    goto fail;
 
   /* 2. Fail closed on anything required and not enforced. */
   if (run->plan.missing != 0) {

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cmdline.h"
-#include "sha256.h"
 
 static void set_err(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -34,36 +33,26 @@ static void emit(const rf_backend_sink *out, const char *section, const char *fm
     out->emit(out->ctx, section, line);
 }
 
-/* ---- Capability SIDs ------------------------------------------------------ */
+/* ---- Capability names ------------------------------------------------------- */
 
-void rf_win_capability_sid(const char *kind, const char *path, char out[RF_WIN_SID_MAX]) {
+char *rf_win_capability_name(const char *kind, const char *path) {
   static const char prefix[] = "ringfence/v1/";
   size_t nk = strlen(kind), np = strlen(path);
-  size_t n = sizeof prefix - 1 + nk + 1 + np;
-  char stack[512];
-  char *msg = n <= sizeof stack ? stack : malloc(n);
-  uint8_t h[RF_WIN_SHA256_LEN];
-  if (msg == NULL) {
-    /* Never hand out a SID that does not stand for the path: a clearly bogus one fails ACL setup. */
-    snprintf(out, RF_WIN_SID_MAX, "S-1-0-0");
-    return;
-  }
-  memcpy(msg, prefix, sizeof prefix - 1);
-  memcpy(msg + sizeof prefix - 1, kind, nk);
-  msg[sizeof prefix - 1 + nk] = '/';
+  char *name = malloc(sizeof prefix - 1 + nk + 1 + np + 1);
+  if (name == NULL)
+    return NULL;
+  char *w = name;
+  memcpy(w, prefix, sizeof prefix - 1);
+  w += sizeof prefix - 1;
+  memcpy(w, kind, nk);
+  w += nk;
+  *w++ = '/';
   for (size_t i = 0; i < np; i++) {
     char c = path[i];
-    msg[sizeof prefix + nk + i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    *w++ = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
   }
-  rf_win_sha256(msg, n, h);
-  if (msg != stack)
-    free(msg);
-  uint32_t w[8];
-  for (int i = 0; i < 8; i++)
-    w[i] = ((uint32_t)h[4 * i] << 24) | ((uint32_t)h[4 * i + 1] << 16) | ((uint32_t)h[4 * i + 2] << 8) |
-           (uint32_t)h[4 * i + 3];
-  snprintf(out, RF_WIN_SID_MAX, "S-1-15-3-1024-%u-%u-%u-%u-%u-%u-%u-%u", w[0], w[1], w[2], w[3], w[4],
-           w[5], w[6], w[7]);
+  *w = '\0';
+  return name;
 }
 
 /* ---- Guarantee names --------------------------------------------------------- */
@@ -179,21 +168,23 @@ static rf_win_capability *add_cap(rf_win_plan *plan, size_t *cap, const char *ki
   memset(c, 0, sizeof *c);
   c->kind = kind;
   c->path = path;
-  if (path != NULL)
-    rf_win_capability_sid(kind, path, c->sid);
+  if (path != NULL && (c->name = rf_win_capability_name(kind, path)) == NULL) {
+    plan->n_caps--;
+    return NULL;
+  }
   return c;
 }
 
 /* Appends an allow step for the capability SID and, in elevated mode, the
  * same grant for the sandbox group (the account's own access check). */
-static int grant(rf_win_plan *plan, size_t *acl_cap, const char *path, const char *sid, uint32_t self,
+static int grant(rf_win_plan *plan, size_t *acl_cap, const char *path, const char *cap_name, uint32_t self,
                  uint32_t inherited, int low_label, const char *why) {
   rf_win_acl_step *s = add_step(plan, acl_cap);
   if (s == NULL)
     return -ENOMEM;
   s->path = path;
   s->trustee = RF_WIN_TRUSTEE_CAPABILITY;
-  snprintf(s->sid, sizeof s->sid, "%s", sid);
+  s->cap_name = cap_name;
   s->rights_self = self;
   s->rights_inherited = inherited;
   s->low_label = low_label;
@@ -211,7 +202,7 @@ static int grant(rf_win_plan *plan, size_t *acl_cap, const char *path, const cha
   return 0;
 }
 
-static int deny(rf_win_plan *plan, size_t *acl_cap, const char *path, const char *sid, uint32_t rights,
+static int deny(rf_win_plan *plan, size_t *acl_cap, const char *path, const char *cap_name, uint32_t rights,
                 int placeholder, const char *why) {
   rf_win_acl_step *s = add_step(plan, acl_cap);
   if (s == NULL)
@@ -219,7 +210,7 @@ static int deny(rf_win_plan *plan, size_t *acl_cap, const char *path, const char
   s->path = path;
   s->deny = 1;
   s->trustee = RF_WIN_TRUSTEE_CAPABILITY;
-  snprintf(s->sid, sizeof s->sid, "%s", sid);
+  s->cap_name = cap_name;
   s->rights_self = rights;
   s->rights_inherited = rights;
   s->placeholder = placeholder;
@@ -245,13 +236,13 @@ static int build_acl(rf_win_plan *plan, const rf_backend_policy *p) {
     rf_win_capability *c = add_cap(plan, &caps_cap, "write", root.path);
     if (c == NULL)
       return -ENOMEM;
-    if (grant(plan, &acl_cap, root.path, c->sid, RF_WIN_RIGHTS_ROOT_SELF, RF_WIN_RIGHTS_MODIFY, 1,
+    if (grant(plan, &acl_cap, root.path, c->name, RF_WIN_RIGHTS_ROOT_SELF, RF_WIN_RIGHTS_MODIFY, 1,
               "writable root") < 0)
       return -ENOMEM;
     for (size_t j = 0; j < root.n_protected; j++) {
       if (root.protected_paths[j] == NULL)
         continue;
-      if (deny(plan, &acl_cap, root.protected_paths[j], c->sid, RF_WIN_RIGHTS_DENY_WRITE, 1,
+      if (deny(plan, &acl_cap, root.protected_paths[j], c->name, RF_WIN_RIGHTS_DENY_WRITE, 1,
                "protected path (read-only; an empty directory holds the name when it does not exist)") <
           0)
         return -ENOMEM;
@@ -266,7 +257,7 @@ static int build_acl(rf_win_plan *plan, const rf_backend_policy *p) {
       cwd_covered = 1;
   if (p->cwd != NULL && !cwd_covered) {
     rf_win_capability *c = add_cap(plan, &caps_cap, "read", p->cwd);
-    if (c == NULL || grant(plan, &acl_cap, p->cwd, c->sid, RF_WIN_RIGHTS_READ, RF_WIN_RIGHTS_READ, 0,
+    if (c == NULL || grant(plan, &acl_cap, p->cwd, c->name, RF_WIN_RIGHTS_READ, RF_WIN_RIGHTS_READ, 0,
                            "working directory (read)") < 0)
       return -ENOMEM;
   }
@@ -277,7 +268,7 @@ static int build_acl(rf_win_plan *plan, const rf_backend_policy *p) {
         continue;
       rf_win_capability *c = add_cap(plan, &caps_cap, "read", r);
       if (c == NULL ||
-          grant(plan, &acl_cap, r, c->sid, RF_WIN_RIGHTS_READ, RF_WIN_RIGHTS_READ, 0, "readable root") < 0)
+          grant(plan, &acl_cap, r, c->name, RF_WIN_RIGHTS_READ, RF_WIN_RIGHTS_READ, 0, "readable root") < 0)
         return -ENOMEM;
     }
   }
@@ -307,7 +298,7 @@ static int build_acl(rf_win_plan *plan, const rf_backend_policy *p) {
       if (covered)
         continue;
       rf_win_capability *c = add_cap(plan, &caps_cap, "read", dir);
-      if (c == NULL || grant(plan, &acl_cap, dir, c->sid, RF_WIN_RIGHTS_READ, RF_WIN_RIGHTS_READ, 0,
+      if (c == NULL || grant(plan, &acl_cap, dir, c->name, RF_WIN_RIGHTS_READ, RF_WIN_RIGHTS_READ, 0,
                              user_dirs[i].why) < 0)
         return -ENOMEM;
       plan->user_dirs[plan->n_user_dirs] = dir;
@@ -321,7 +312,7 @@ static int build_acl(rf_win_plan *plan, const rf_backend_policy *p) {
     if (d == NULL)
       continue;
     rf_win_capability *c = add_cap(plan, &caps_cap, "deny-read", d);
-    if (c == NULL || deny(plan, &acl_cap, d, c->sid, RF_WIN_RIGHTS_DENY_READ, 0, "deny-read path") < 0)
+    if (c == NULL || deny(plan, &acl_cap, d, c->name, RF_WIN_RIGHTS_DENY_READ, 0, "deny-read path") < 0)
       return -ENOMEM;
   }
 
@@ -467,6 +458,8 @@ int rf_win_plan_build(const rf_win_plan_input *in, rf_win_plan *plan, char *err,
 
 void rf_win_plan_clear(rf_win_plan *plan) {
   free(plan->acl);
+  for (size_t i = 0; plan->caps != NULL && i < plan->n_caps; i++)
+    free(plan->caps[i].name);
   free(plan->caps);
   free(plan->command_line);
   memset(plan, 0, sizeof *plan);
@@ -541,12 +534,26 @@ static void render_token(const rf_win_plan *plan, const rf_backend_sink *out) {
        "token; writes need a grant to the AppContainer or one of its capabilities");
   if (plan->n_caps == 0)
     emit(out, "token", "capabilities: none");
+  int named = 0;
   for (size_t i = 0; i < plan->n_caps; i++) {
-    if (plan->caps[i].path != NULL)
-      emit(out, "token", "capability %s %s %s", plan->caps[i].sid, plan->caps[i].kind, plan->caps[i].path);
+    const rf_win_capability *c = &plan->caps[i];
+    if (c->name != NULL && c->sid[0] == '\0')
+      emit(out, "token", "capability " RF_WIN_CAPABILITY_NAME_TAG "%s %s %s", c->name, c->kind,
+           c->path);
+    else if (c->name != NULL) /* on Windows, render shows the SID Windows derived as well */
+      emit(out, "token", "capability %s " RF_WIN_CAPABILITY_NAME_TAG "%s %s %s", c->sid, c->name,
+           c->kind, c->path);
+    else if (c->path != NULL)
+      emit(out, "token", "capability %s %s %s", c->sid, c->kind, c->path);
     else
-      emit(out, "token", "capability %s %s", plan->caps[i].sid, plan->caps[i].kind);
+      emit(out, "token", "capability %s %s", c->sid, c->kind);
+    named |= c->name != NULL;
   }
+  if (named)
+    emit(out, "token",
+         "a capability shown as " RF_WIN_CAPABILITY_NAME_TAG "NAME gets the SID Windows derives "
+         "from NAME at launch (DeriveCapabilitySidsFromName, S-1-15-3-1024-...): the same name "
+         "gives the same SID on every run and machine");
 }
 
 static void render_acl(const rf_win_plan *plan, const rf_backend_sink *out) {
@@ -562,14 +569,18 @@ static void render_acl(const rf_win_plan *plan, const rf_backend_sink *out) {
     char self[128], inh[128];
     rights_text(s->rights_self, self, sizeof self);
     rights_text(s->rights_inherited, inh, sizeof inh);
-    const char *who = s->trustee == RF_WIN_TRUSTEE_SANDBOX_GROUP ? RF_WIN_GROUP_NAME : s->sid;
-    emit(out, "acl", "%s %s self=%s inherited=%s%s%s %s  # %s", s->deny ? "deny" : "allow", who, self,
+    int by_name = s->trustee == RF_WIN_TRUSTEE_CAPABILITY && s->sid[0] == '\0' && s->cap_name;
+    const char *who = s->trustee == RF_WIN_TRUSTEE_SANDBOX_GROUP ? RF_WIN_GROUP_NAME
+                      : by_name                                  ? s->cap_name
+                                                                 : s->sid;
+    emit(out, "acl", "%s %s%s self=%s inherited=%s%s%s %s  # %s", s->deny ? "deny" : "allow",
+         by_name ? RF_WIN_CAPABILITY_NAME_TAG : "", who, self,
          inh, s->low_label ? " label=Low(inherited)" : "", s->placeholder ? " placeholder-if-missing" : "",
          s->path, s->why);
   }
   emit(out, "acl",
-       "ACEs use stable per-path SIDs and stay after the run (later runs reuse them); see "
-       "docs/windows.md to remove them");
+       "ACEs use stable per-path capability SIDs and stay after the run (later runs reuse "
+       "them); see docs/windows.md to remove them");
 }
 
 static void render_job(const rf_win_plan *plan, const rf_backend_sink *out) {

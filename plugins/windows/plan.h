@@ -102,22 +102,27 @@
    RF_CAP_PROCESS_CONTAINMENT | RF_CAP_HOST_PROCESSES | RF_CAP_FD_ISOLATION |                 \
    RF_CAP_PRIVATE_DESKTOP)
 
-/* ---- Capability SIDs -------------------------------------------------------- */
+/* ---- Capability names ------------------------------------------------------ */
 
 /*
- * Derives the capability SID that stands for |kind| ("write", "read",
- * "deny-read") on |path|:
+ * The name of the capability that stands for |kind| ("write", "read",
+ * "deny-read") on |path|, malloc'd (NULL: out of memory):
  *
- *   h   = SHA-256("ringfence/v1/" kind "/" path-with-ASCII-lowercased)
- *   SID = S-1-15-3-1024-w0-w1-...-w7, wi = big-endian uint32 of h[4i..4i+3]
+ *   "ringfence/v1/" kind "/" path-with-ASCII-lowercased
  *
- * S-1-15-3-1024 is the prefix Windows uses for capabilities derived from a
- * name.  The SID depends on the path, not on the run, so an ACE written once
- * serves every later run on the same root (no ACE pile-up, no re-walking big
- * trees), and a run only carries the SIDs of its own policy's paths.
- * ASCII lowercasing matches NTFS's case-insensitive names for the common case.
+ * The plan carries the name; at launch Windows derives the capability SID from
+ * it (DeriveCapabilitySidsFromName: S-1-15-3-1024-..., a hash of the name, see
+ * capability-sid.c), so ringfence computes no hash of its own and the portable
+ * plan shows what the SID stands for.  The SID depends on the path, not on the
+ * run, so an ACE written once serves every later run on the same root (no ACE
+ * pile-up, no re-walking big trees), and a run only carries the SIDs of its own
+ * policy's paths.  ASCII lowercasing matches NTFS's case-insensitive names for
+ * the common case (Windows also folds the case of the name it hashes).
  */
-void rf_win_capability_sid(const char *kind, const char *path, char out[RF_WIN_SID_MAX]);
+char *rf_win_capability_name(const char *kind, const char *path);
+
+/* How render shows a capability known by its name ("name:" + the name). */
+#define RF_WIN_CAPABILITY_NAME_TAG "name:"
 
 /* ---- The plan --------------------------------------------------------------- */
 
@@ -135,6 +140,9 @@ typedef struct rf_win_acl_step {
   const char *path; /* borrowed from the policy */
   int deny;         /* 1: access-denied ACE, 0: access-allowed ACE */
   uint32_t trustee; /* rf_win_trustee */
+  /* With RF_WIN_TRUSTEE_CAPABILITY: the capability's name (borrowed from its rf_win_capability)
+   * and its SID, "" until launch derives it (rf_win32_plan_derive_sids). */
+  const char *cap_name;
   char sid[RF_WIN_SID_MAX];
   uint32_t rights_self;      /* on the object itself */
   uint32_t rights_inherited; /* inherited by every file and directory below; 0: none */
@@ -145,7 +153,10 @@ typedef struct rf_win_acl_step {
 } rf_win_acl_step;
 
 typedef struct rf_win_capability {
+  /* Well-known capabilities (network): their published SID.  Path capabilities: "" until
+   * launch derives it from |name| (rf_win32_plan_derive_sids). */
   char sid[RF_WIN_SID_MAX];
+  char *name;       /* path capabilities: rf_win_capability_name() (owned); else NULL */
   const char *kind; /* "write", "read", "deny-read", "internetClient", ... */
   const char *path; /* for path capabilities, borrowed; else NULL */
 } rf_win_capability;

@@ -26,6 +26,19 @@ static int win_render(const rf_backend_host *host, const rf_backend_policy *poli
   int r = rf_win_plan_build(&in, &plan, err, err_len);
   if (r < 0)
     return r;
+#ifdef _WIN32
+  /* On Windows the plan can show the SIDs Windows derives from the capability names too (what
+   * icacls lists); elsewhere it shows the names only.  A failure leaves the names. */
+  char ignored[256];
+  if (rf_win32_plan_derive_sids(&plan, ignored, sizeof ignored) < 0) {
+    for (size_t i = 0; i < plan.n_caps; i++)
+      if (plan.caps[i].name != NULL)
+        plan.caps[i].sid[0] = '\0';
+    for (size_t i = 0; i < plan.n_acl; i++)
+      if (plan.acl[i].trustee == RF_WIN_TRUSTEE_CAPABILITY)
+        plan.acl[i].sid[0] = '\0';
+  }
+#endif
   rf_win_plan_render(&plan, out);
   rf_win_plan_clear(&plan);
   return 0;

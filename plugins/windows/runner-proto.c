@@ -28,10 +28,13 @@ int rf_win_runner_cmdline(const char *runner_path, const rf_win_plan *plan, char
   if (plan->n_caps == 0)
     len += (size_t)snprintf(s + len, n - len, "-");
   for (size_t i = 0; i < plan->n_caps; i++) {
-    if (!only_chars(plan->caps[i].sid, "S0123456789-")) {
+    /* Named capabilities get their SID at launch (rf_win32_plan_derive_sids): never pass on
+     * one that was not derived. */
+    if (plan->caps[i].sid[0] == '\0' || !only_chars(plan->caps[i].sid, "S0123456789-")) {
       free(s);
       if (err && err_len)
-        snprintf(err, err_len, "windows: capability SID %s is malformed", plan->caps[i].sid);
+        snprintf(err, err_len, "windows: capability %s has %s", plan->caps[i].name ? plan->caps[i].name : plan->caps[i].kind,
+                 plan->caps[i].sid[0] ? "a malformed SID" : "no SID yet (not derived)");
       return -EINVAL;
     }
     len += (size_t)snprintf(s + len, n - len, "%s%s", i ? "," : "", plan->caps[i].sid);

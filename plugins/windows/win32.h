@@ -18,6 +18,14 @@ int rf_win32_child_wait(rf_backend_child *child, int timeout_ms, rf_backend_exit
 int rf_win32_child_kill(rf_backend_child *child);
 void rf_win32_child_release(rf_backend_child *child);
 
+/* ---- capability-sid.c ---- */
+
+/* The SID Windows derives from capability |name| (DeriveCapabilitySidsFromName), as text. */
+int rf_win32_capability_sid(const char *name, char *sid, size_t sid_len, char *err, size_t err_len);
+/* Fills the SID of every named capability of |plan| and of every ACL step granting one. */
+struct rf_win_plan;
+int rf_win32_plan_derive_sids(struct rf_win_plan *plan, char *err, size_t err_len);
+
 /* ---- setup.c ---- */
 
 /* Install / remove exactly the items of rf_win_setup_items() (as administrator; -EACCES

@@ -114,7 +114,7 @@ static void test_render_through_the_module_prints_the_plan(void) {
   char err[256] = "";
   CU_ASSERT_EQUAL_FATAL(b->render(NULL, &p, argv, &sink, err, sizeof err), 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(buf.text, "token: logon: local account ringfence-offline"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(buf.text, "deny S-1-15-3-1024-"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(buf.text, "deny name:ringfence/v1/write//w "));
   test_sink_free(&buf);
 
   rf_backend_setup_request dry = {sizeof dry, RF_SETUP_DRY_RUN | RF_SETUP_REMOVE};

@@ -9,7 +9,6 @@
 #include "guid.h"
 #include "plan.h"
 #include "runner-proto.h"
-#include "sha256.h"
 #include "test-windows.h"
 
 /* ---- A policy fixture ---- */
@@ -72,65 +71,69 @@ static int has_cap_sid(const rf_win_plan *plan, const char *sid) {
   return 0;
 }
 
-/* ---- SHA-256 and SIDs ---- */
-
-static void hex(const uint8_t *h, char *out) {
-  for (int i = 0; i < 32; i++)
-    sprintf(out + 2 * i, "%02x", h[i]);
+/* A path capability of the plan: named, its SID left for Windows to derive at launch. */
+static int has_cap_name(const rf_win_plan *plan, const char *name) {
+  for (size_t i = 0; i < plan->n_caps; i++)
+    if (plan->caps[i].name && strcmp(plan->caps[i].name, name) == 0 && plan->caps[i].sid[0] == '\0')
+      return 1;
+  return 0;
 }
 
-static void test_sha256_matches_the_fips_vectors(void) {
-  uint8_t h[32];
-  char x[65];
-  rf_win_sha256("", 0, h);
-  hex(h, x);
-  CU_ASSERT_STRING_EQUAL(x, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  rf_win_sha256("abc", 3, h);
-  hex(h, x);
-  CU_ASSERT_STRING_EQUAL(x, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-  rf_win_sha256(two, strlen(two), h);
-  hex(h, x);
-  CU_ASSERT_STRING_EQUAL(x, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  static char million[1000000];
-  memset(million, 'a', sizeof million);
-  rf_win_sha256(million, sizeof million, h);
-  hex(h, x);
-  CU_ASSERT_STRING_EQUAL(x, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+/* rf_win_capability_name, on the stack, for comparisons. */
+static const char *cap_name(const char *kind, const char *path, char *buf, size_t len) {
+  char *name = rf_win_capability_name(kind, path);
+  snprintf(buf, len, "%s", name ? name : "");
+  free(name);
+  return buf;
 }
 
-static void test_capability_sids_are_stable_per_path_and_kind(void) {
-  char a[RF_WIN_SID_MAX], b[RF_WIN_SID_MAX], c[RF_WIN_SID_MAX], d[RF_WIN_SID_MAX];
-  rf_win_capability_sid("write", "C:\\work\\proj", a);
-  rf_win_capability_sid("write", "c:\\WORK\\Proj", b);
-  rf_win_capability_sid("read", "C:\\work\\proj", c);
-  rf_win_capability_sid("write", "C:\\work\\proj2", d);
+/* ---- Capability names ---- */
+
+static void test_capability_names_are_stable_per_path_and_kind(void) {
+  char a[256], b[256], c[256], d[256];
+  cap_name("write", "C:\\work\\proj", a, sizeof a);
+  cap_name("write", "c:\\WORK\\Proj", b, sizeof b);
+  cap_name("read", "C:\\work\\proj", c, sizeof c);
+  cap_name("write", "C:\\work\\proj2", d, sizeof d);
   CU_ASSERT_STRING_EQUAL(a, b); /* NTFS names are case-insensitive */
   CU_ASSERT_STRING_NOT_EQUAL(a, c);
   CU_ASSERT_STRING_NOT_EQUAL(a, d);
-  CU_ASSERT_EQUAL(strncmp(a, "S-1-15-3-1024-", 14), 0);
-  int dashes = 0;
-  for (const char *p = a; *p; p++) {
-    dashes += *p == '-';
-    CU_ASSERT_TRUE((*p >= '0' && *p <= '9') || *p == '-' || *p == 'S');
+  /* Pinned: the name is documented (docs/windows.md), and Windows derives the SID from it, so
+   * ACEs written by earlier runs keep matching. */
+  CU_ASSERT_STRING_EQUAL(a, "ringfence/v1/write/c:\\work\\proj");
+  CU_ASSERT_STRING_EQUAL(cap_name("deny-read", "/home/U/x", a, sizeof a), "ringfence/v1/deny-read//home/u/x");
+}
+
+static void test_a_plan_carries_names_and_no_sid_it_computed_itself(void) {
+  rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_ON, 1);
+  rf_win_plan plan;
+  CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
+  size_t named = 0;
+  for (size_t i = 0; i < plan.n_caps; i++) {
+    if (plan.caps[i].path != NULL) {
+      named++;
+      CU_ASSERT_PTR_NOT_NULL(plan.caps[i].name);
+      CU_ASSERT_STRING_EQUAL(plan.caps[i].sid, ""); /* derived by Windows at launch */
+    } else {
+      CU_ASSERT_PTR_NULL(plan.caps[i].name); /* well-known: the published SID */
+      CU_ASSERT_EQUAL(strncmp(plan.caps[i].sid, "S-1-15-3-", 9), 0);
+    }
   }
-  CU_ASSERT_EQUAL(dashes, 4 + 8);
-  /* Pinned: the scheme is documented, and ACEs written by older builds must keep matching. */
-  rf_win_capability_sid("write", "/home/u/proj", a);
-  uint8_t h[32];
-  const char *msg = "ringfence/v1/write//home/u/proj";
-  rf_win_sha256(msg, strlen(msg), h);
-  char want[RF_WIN_SID_MAX];
-  snprintf(want, sizeof want, "S-1-15-3-1024-%u-%u-%u-%u-%u-%u-%u-%u",
-           (unsigned)((uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3]),
-           (unsigned)((uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7]),
-           (unsigned)((uint32_t)h[8] << 24 | (uint32_t)h[9] << 16 | (uint32_t)h[10] << 8 | h[11]),
-           (unsigned)((uint32_t)h[12] << 24 | (uint32_t)h[13] << 16 | (uint32_t)h[14] << 8 | h[15]),
-           (unsigned)((uint32_t)h[16] << 24 | (uint32_t)h[17] << 16 | (uint32_t)h[18] << 8 | h[19]),
-           (unsigned)((uint32_t)h[20] << 24 | (uint32_t)h[21] << 16 | (uint32_t)h[22] << 8 | h[23]),
-           (unsigned)((uint32_t)h[24] << 24 | (uint32_t)h[25] << 16 | (uint32_t)h[26] << 8 | h[27]),
-           (unsigned)((uint32_t)h[28] << 24 | (uint32_t)h[29] << 16 | (uint32_t)h[30] << 8 | h[31]));
-  CU_ASSERT_STRING_EQUAL(a, want);
+  CU_ASSERT_TRUE(named >= 2);
+  for (size_t i = 0; i < plan.n_acl; i++)
+    if (plan.acl[i].trustee == RF_WIN_TRUSTEE_CAPABILITY) {
+      CU_ASSERT_PTR_NOT_NULL(plan.acl[i].cap_name);
+      CU_ASSERT_STRING_EQUAL(plan.acl[i].sid, "");
+    }
+  /* Rendered: the name, never a SID made up here. */
+  const char *text = render(&plan);
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "token: capability name:ringfence/v1/write/c:\\work\\proj write C:\\work\\proj"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "acl: allow name:ringfence/v1/write/c:\\work\\proj self="));
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "DeriveCapabilitySidsFromName"));
+  for (const char *at = text; (at = strstr(at, "S-1-15-3-1024-")) != NULL; at++)
+    CU_ASSERT_FALSE(at[14] >= '0' && at[14] <= '9'); /* no derived SID written out here */
+  CU_ASSERT_PTR_NOT_NULL(strstr(text, "token: capability S-1-15-3-1 internetClient"));
+  rf_win_plan_clear(&plan);
 }
 
 /* ---- Writes ---- */
@@ -142,17 +145,17 @@ static void test_writable_roots_are_granted_modify_to_their_own_capability(void)
     CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
     CU_ASSERT_EQUAL(plan.token, RF_WIN_TOKEN_APPCONTAINER);
     for (size_t i = 0; i < 2; i++) {
-      char sid[RF_WIN_SID_MAX];
-      rf_win_capability_sid("write", k_roots[i].path, sid);
+      char name[256];
+      cap_name("write", k_roots[i].path, name, sizeof name);
       const rf_win_acl_step *s = find_step(&plan, k_roots[i].path, 0, RF_WIN_TRUSTEE_CAPABILITY);
       CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-      CU_ASSERT_STRING_EQUAL(s->sid, sid);
+      CU_ASSERT_STRING_EQUAL(s->cap_name, name);
       CU_ASSERT_EQUAL(s->rights_inherited, RF_WIN_RIGHTS_MODIFY);
       /* The root itself: entries may be created, the root may not be deleted or renamed. */
       CU_ASSERT_EQUAL(s->rights_self & RF_WIN_DELETE, 0);
       CU_ASSERT_TRUE(s->rights_self & RF_WIN_FILE_WRITE_DATA);
       CU_ASSERT_TRUE(s->low_label);
-      CU_ASSERT_TRUE(has_cap_sid(&plan, sid));
+      CU_ASSERT_TRUE(has_cap_name(&plan, name));
       /* Elevated: the account's own check needs the group grant too. */
       const rf_win_acl_step *g = find_step(&plan, k_roots[i].path, 0, RF_WIN_TRUSTEE_SANDBOX_GROUP);
       if (mode == RF_WINDOWS_ELEVATED) {
@@ -184,12 +187,12 @@ static void test_protected_names_are_denied_to_the_roots_capability_even_if_miss
   rf_backend_policy p = base_policy(RF_WINDOWS_UNELEVATED, RF_NETWORK_OFF, 1);
   rf_win_plan plan;
   CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
-  char sid[RF_WIN_SID_MAX];
-  rf_win_capability_sid("write", k_roots[0].path, sid);
+  char name[256];
+  cap_name("write", k_roots[0].path, name, sizeof name);
   for (size_t j = 0; j < 3; j++) {
     const rf_win_acl_step *s = find_step(&plan, k_protected_w[j], 1, RF_WIN_TRUSTEE_CAPABILITY);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    CU_ASSERT_STRING_EQUAL(s->sid, sid); /* the very SID the root grants */
+    CU_ASSERT_STRING_EQUAL(s->cap_name, name); /* the very capability the root grants */
     uint32_t must = RF_WIN_FILE_WRITE_DATA | RF_WIN_FILE_APPEND_DATA | RF_WIN_DELETE | RF_WIN_WRITE_DAC |
                     RF_WIN_WRITE_OWNER | RF_WIN_FILE_DELETE_CHILD | RF_WIN_FILE_WRITE_ATTRIBUTES;
     CU_ASSERT_EQUAL(s->rights_self & must, must);
@@ -245,13 +248,13 @@ static void test_deny_read_paths_get_their_own_denied_capability(void) {
   p.required |= RF_CAP_DENY_READ;
   rf_win_plan plan;
   CU_ASSERT_EQUAL_FATAL(build(&p, k_argv, &plan, NULL, 0), 0);
-  char sid[RF_WIN_SID_MAX];
-  rf_win_capability_sid("deny-read", deny_read[0], sid);
+  char name[256];
+  cap_name("deny-read", deny_read[0], name, sizeof name);
   const rf_win_acl_step *s = find_step(&plan, deny_read[0], 1, RF_WIN_TRUSTEE_CAPABILITY);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-  CU_ASSERT_STRING_EQUAL(s->sid, sid);
+  CU_ASSERT_STRING_EQUAL(s->cap_name, name);
   CU_ASSERT_TRUE(s->rights_self & RF_WIN_FILE_READ_DATA);
-  CU_ASSERT_TRUE(has_cap_sid(&plan, sid)); /* a deny only binds a SID the child carries */
+  CU_ASSERT_TRUE(has_cap_name(&plan, name)); /* a deny only binds a SID the child carries */
   CU_ASSERT_EQUAL(plan.missing, 0);
   rf_win_plan_clear(&plan);
 }
@@ -409,9 +412,9 @@ static void test_full_reads_grant_the_per_user_folders_in_both_modes(void) {
     CU_ASSERT_EQUAL(plan.n_user_dirs, 2);
     CU_ASSERT_STRING_EQUAL(plan.user_dirs[0], "C:\\Users\\me");
     CU_ASSERT_STRING_EQUAL(plan.user_dirs[1], "D:\\Roaming\\me");
-    char sid[RF_WIN_SID_MAX];
-    rf_win_capability_sid("read", "C:\\Users\\me", sid);
-    CU_ASSERT_TRUE(has_cap_sid(&plan, sid));
+    char name[256];
+    cap_name("read", "C:\\Users\\me", name, sizeof name);
+    CU_ASSERT_TRUE(has_cap_name(&plan, name));
     const rf_win_acl_step *s = find_step(&plan, "C:\\Users\\me", 0, RF_WIN_TRUSTEE_CAPABILITY);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     CU_ASSERT_EQUAL(s->rights_self, RF_WIN_RIGHTS_READ);
@@ -570,7 +573,8 @@ static void test_render_works_with_posix_paths_and_shows_every_section(void) {
   static const char *sections[] = {"parameters: [windows] sandbox = \"unelevated\"",
                                    "parameters: [windows] sandbox_private_desktop = true",
                                    "token: AppContainer (LowBox) token: profile ringfence.run-42abc",
-                                   "acl: allow S-1-15-3-1024-", "acl: deny S-1-15-3-1024-",
+                                   "acl: allow name:ringfence/v1/write//home/u/proj ",
+                                   "acl: deny name:ringfence/v1/write//home/u/proj ",
                                    "/home/u/proj/.git", "desktop: ", "job: ", "network: ",
                                    "command: command line: /usr/bin/make -j2", "guarantees: enforced: write-confined",
                                    "guarantees: not enforced: restricted-read"};
@@ -665,6 +669,14 @@ static void test_runner_command_line_carries_the_plan_and_the_child_line_verbati
   rf_win_plan plan;
   CU_ASSERT_EQUAL_FATAL(build(&p, argv, &plan, NULL, 0), 0);
   char *line = NULL;
+  /* The plan names its capabilities; their SIDs come from Windows at launch.  Before that the
+   * runner gets none. */
+  char err[256] = "";
+  CU_ASSERT_EQUAL(rf_win_runner_cmdline("C:\\r.exe", &plan, &line, err, sizeof err), -EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(err, "not derived"));
+  CU_ASSERT_PTR_NULL(line);
+  for (size_t i = 0; i < plan.n_caps; i++) /* what rf_win32_plan_derive_sids fills in */
+    snprintf(plan.caps[i].sid, sizeof plan.caps[i].sid, "S-1-15-3-1024-%zu-2-3-4-5-6-7-8", i);
   CU_ASSERT_EQUAL_FATAL(rf_win_runner_cmdline("C:\\Program Files\\ringfence\\rf-windows-runner.exe", &plan, &line, NULL, 0), 0);
   rf_win_runner_args a;
   CU_ASSERT_EQUAL_FATAL(rf_win_runner_parse(line, &a), 0);
@@ -708,8 +720,9 @@ int test_windows_register_plan(void) {
   if (s == NULL)
     return 1;
 #define ADD(name, fn) (CU_add_test(s, name, fn) == NULL)
-  return ADD("sha256 matches the FIPS vectors", test_sha256_matches_the_fips_vectors) ||
-         ADD("capability SIDs are stable per path and kind", test_capability_sids_are_stable_per_path_and_kind) ||
+  return ADD("capability names are stable per path and kind", test_capability_names_are_stable_per_path_and_kind) ||
+         ADD("a plan carries capability names and no SID it computed itself",
+             test_a_plan_carries_names_and_no_sid_it_computed_itself) ||
          ADD("writable roots are granted modify to their own capability",
              test_writable_roots_are_granted_modify_to_their_own_capability) ||
          ADD("no allow ACE lets the sandbox delete children or rewrite DACLs",
