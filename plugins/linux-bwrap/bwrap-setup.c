@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,6 @@
 #include <unistd.h>
 
 #include "bwrap-apparmor.h"
-#include "process.h"
 
 extern char **environ;
 
@@ -197,8 +198,9 @@ static int find_installer(const rf_backend_host *host, char *path, size_t path_l
   return host->trusted_program(host, candidate, NULL, path, path_len, err, err_len);
 }
 
-/* Runs the installer with |action|; each line it prints becomes a "progress" line (without its
- * "apparmor-profile: " prefix).  Returns its exit status, or -errno. */
+/* Runs the installer with |action| (posix_spawn: its standard output and error a pipe, nothing
+ * else inherited, default signal dispositions, nothing blocked); each line it prints becomes a
+ * "progress" line (without its "apparmor-profile: " prefix).  Returns its exit status, or -errno. */
 static int run_installer(const char *path, const char *action, const rf_backend_sink *out,
                          char *last, size_t last_len, char *err, size_t err_len) {
   int fds[2];
@@ -206,25 +208,30 @@ static int run_installer(const char *path, const char *action, const rf_backend_
     snprintf(err, err_len, "cannot make a pipe for %s: %s", path, strerror(errno));
     return -errno;
   }
-  pid_t pid = fork();
-  if (pid < 0) {
-    int e = errno;
-    close(fds[0]);
-    close(fds[1]);
-    snprintf(err, err_len, "cannot start %s: %s", path, strerror(e));
-    return -e;
-  }
-  if (pid == 0) {
-    if (dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
-      _exit(127);
-    rf_child_reset_signals();
-    rf_close_all_but(NULL, 0);
-    char *argv[] = {(char *)path, (char *)action, NULL};
-    execve(path, argv, environ);
-    dprintf(2, "cannot run %s: %s\n", path, strerror(errno));
-    _exit(127);
-  }
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  char *argv[] = {(char *)path, (char *)action, NULL};
+  pid_t pid;
+  int rc = posix_spawn(&pid, path, &actions, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   close(fds[1]);
+  if (rc != 0) {
+    close(fds[0]);
+    snprintf(err, err_len, "cannot run %s: %s", path, strerror(rc));
+    return -rc;
+  }
   FILE *f = fdopen(fds[0], "re");
   if (f) {
     char line[1024];
