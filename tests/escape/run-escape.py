@@ -7,13 +7,20 @@ writable roots and protected names unchanged, host listeners saw nothing,
 host processes untouched, nothing left running.  Also checks the ordinary work
 that must keep working inside the sandbox.
 
+The cases are one table (CASES, below): each row is data, a Case naming its
+claim, what runs inside (rf-escape-attack operations or a shell script), the
+ringfence options, the host-side evidence to watch, the backends and users it
+applies to and why it is skipped elsewhere.  One runner (run_case) does setup,
+run, check and cleanup for every row; the few rows that need bespoke host
+setup or checks name a small function.
+
 Each case prints PASS, FAIL or SKIP with its claim; a summary follows and the
 exit status is 1 if any case failed.  Cases are written as an independent
 attacker would: they rely on nothing but the CLI and what the design promises
 (the design's "Threat model" and issue 3; see docs/escape-suite.md).
 
     run-escape.py --ringfence BUILD/core/ringfence --attack BUILD/tests/escape/rf-escape-attack
-                  [--unprivileged] [--only REGEX] [--list] [--catalogue] [-v] [--keep]
+                  [--unprivileged] [--backend NAME] [--only REGEX] [--list] [--catalogue] [-v] [--keep]
 
 --unprivileged: when run as root, re-execute as uid/gid 65534 (setpriv);
 otherwise exit 77 (SKIP) with the reason.
@@ -26,14 +33,13 @@ are removed again if an attack manages to create them.
 """
 
 import argparse
-import errno
 import fcntl
+import functools
 import hashlib
 import os
 import pty
 import re
 import secrets
-import select
 import shutil
 import signal
 import socket
@@ -45,6 +51,8 @@ import termios
 import time
 import traceback
 import tty
+from dataclasses import dataclass, field
+from typing import Callable, Optional
 
 PROTECTED = [".git", ".agents", ".codex", ".ringfence", ".envrc", ".mcp.json", ".vscode", ".idea", ".aws"]
 CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -226,7 +234,37 @@ class Result:
         return "exit %s; stderr: %s" % (self.rc, (self.err.strip().splitlines() or [""])[-1][:300])
 
 
-class Case:
+class Values(dict):
+    """The names a row's templates may use ({ws}, {victim}, ...).  {tmp}, a directory of the
+    case in /tmp (a writable root, removed afterwards), is made on first use."""
+
+    def __init__(self, c, **kw):
+        super().__init__(**kw)
+        self.c = c
+
+    def __missing__(self, key):
+        if key == "tmp":
+            self["tmp"] = tmp_dir(self.c)
+            os.chmod(self["tmp"], 0o755)
+            return self["tmp"]
+        raise KeyError("the row names {%s}, which no setup provides" % key)
+
+
+TEMPLATE_NAME = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+def fill(c, template):
+    """A row's template with {name}s replaced by the case's values (other braces, as in shell
+    scripts, stay); numbers become strings."""
+    if not isinstance(template, str):
+        return str(template)
+    return TEMPLATE_NAME.sub(lambda m: str(c.values[m.group(1)]), template)
+
+
+class CaseRun:
+    """One case being run: its work directory (a fresh git workspace and an outside directory
+    with a victim file), its values, what it ran, and what failed."""
+
     def __init__(self, suite, cid):
         self.suite, self.id = suite, cid
         self.dir = os.path.join(suite.base, cid)
@@ -239,10 +277,15 @@ class Case:
         os.makedirs(self.outside)
         with open(self.victim, "w") as f:
             f.write("original\n")
+        self.values = Values(self, id=cid, dir=self.dir, ws=self.ws, outside=self.outside,
+                             victim=self.victim, token=self.token, home=suite.env["HOME"],
+                             attack=suite.attack, ringfence=suite.ringfence, runner_pid=os.getpid())
         self.failures, self.notes, self.cleanups, self.results = [], [], [], []
         self.watch = {}  # path -> snapshot taken before the first run
         self.watched = False
         self.check_watch = True
+        self.pass_fds = []   # descriptors the runs inherit (set by a row's setup or observer)
+        self.run_kw = {}     # stdin, stderr, preexec for the runs (set by an observer)
 
     # -- bookkeeping
     def fail(self, msg):
@@ -280,7 +323,8 @@ class Case:
             preexec=None, stderr=subprocess.PIPE, env=None, wrap_sh=None):
         """ringfence run -s workspace-write OPTS -- ARGV in cwd (default: the workspace)."""
         self._take_watch()
-        cmd = [self.suite.ringfence, "run", "-s", "workspace-write"] + list(opts) + ["--"] + list(argv)
+        cmd = [self.suite.ringfence, "run", "-s", "workspace-write"] + self.suite.backend_opts + \
+            list(opts) + ["--"] + list(argv)
         if wrap_sh:
             # wrap_sh: redirections applied by a shell that then execs ringfence
             cmd = ["sh", "-c", 'exec "$@" ' + wrap_sh, "sh"] + cmd
@@ -327,19 +371,6 @@ class Case:
                 self.fail("%s: %s" % (what, line))
 
 
-# --------------------------------------------------------------------------
-# the cases
-
-CASES = []
-
-
-def case(cid, claim, kind="attack", root_only=False):
-    def register(fn):
-        CASES.append((cid, claim, kind, fn, root_only))
-        return fn
-    return register
-
-
 def write_file(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -372,111 +403,160 @@ def git(cwd, *args, env=None, check=True):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
 
 
-# ---- filesystem: writes outside the writable roots
+def each(op, paths):
+    """op path1 op path2 ...: one operation on each of several paths."""
+    return tuple(x for p in paths for x in (op, p))
 
 
-@case("fs-dotdot", "a write through '..' from the workspace does not reach a directory outside the writable roots")
-def _(c):
-    res = c.attack("write", "../outside/victim", "write", "../outside/new", "overwrite", "../outside/victim",
-                   "mkdir", "../outside/dir", "write", "../../" + os.path.basename(c.dir) + "/outside/new2")
-    c.expect_none(res, ["write", "overwrite", "mkdir"], "write outside through '..'")
+# --------------------------------------------------------------------------
+# a case is a row of data
 
 
-@case("fs-absolute", "absolute paths outside the writable roots (/etc, /usr, /var/tmp, $HOME, the outside dir) are read-only")
-def _(c):
-    targets = [c.victim, os.path.join(c.outside, "new"), "/etc/%s" % c.token, "/usr/%s" % c.token,
-               "/var/tmp/%s" % c.token, os.path.join(c.suite.env["HOME"], c.token), "/%s" % c.token]
-    ops = []
-    for t in targets:
-        ops += ["write", t]
-    res = c.attack(*ops)
-    c.expect_none(res, ["write"], "write outside the writable roots")
-    for t in targets[1:]:
-        check_absent(c, t)
+WORKSPACE_WRITE = ("workspace-write",)
 
 
-@case("fs-symlink-planted", "a symlink planted in the workspace does not lead a write to a file or directory outside (or to /etc)")
-def _(c):
-    res = c.attack("symlink", c.victim, "ln-file", "write", "ln-file", "overwrite", "ln-file",
-                   "symlink", c.outside, "ln-dir", "write", "ln-dir/new", "mkdir", "ln-dir/newdir",
-                   "symlink", "/etc", "ln-etc", "write", "ln-etc/" + c.token,
-                   "symlink", "../outside/victim", "ln-rel", "write", "ln-rel")
-    c.expect_none(res, ["write", "overwrite", "mkdir"], "write through a planted symlink")
-    check_absent(c, "/etc/" + c.token)
-    if not res.oks("symlink"):
-        c.note("could not even create the symlinks: " + "; ".join(res.errs("symlink")))
+@dataclass
+class Case:
+    """One claim and how to check it.  Strings may name the case's values as {name}: ws (the
+    workspace, a git repository with one commit, also the working directory), outside (a
+    directory outside the writable roots) and victim (outside/victim, holding "original"), dir
+    (the case's directory), token (a unique string), home, attack and ringfence (the programs),
+    runner_pid, tmp (a directory in /tmp, made on first use), mode (the sandbox mode of the
+    current run), and whatever the row's setup and observers add."""
+    id: str
+    claim: str
+    kind: str = "attack"                  # or "works": a must-keep-working case
+    # what runs inside: rf-escape-attack operations (a tuple of templates, or a function of the
+    # case giving them) or a shell script; once per sandbox mode in modes (-s)
+    attack: object = ()
+    sh: Optional[str] = None
+    modes: tuple = WORKSPACE_WRITE
+    opts: tuple = ()                      # ringfence run options
+    cwd: Optional[str] = None             # default: the workspace
+    wrap: Optional[str] = None            # redirections the caller's shell applies (7>>file)
+    timeout: int = 60
+    must_start: bool = True               # the run counts as broken if the command never started
+    # host side, before the runs
+    dirs: tuple = ()                      # directories to make
+    files: dict = field(default_factory=dict)   # path -> contents
+    links: tuple = ()                     # (symlink, target) pairs
+    setup: Optional[Callable] = None      # bespoke setup(c): may add values, watch paths, Skip
+    watch: tuple = ()                     # more paths (besides outside and the protected names)
+                                          # that must be unchanged afterwards
+    observe: tuple = ()                   # host-side witnesses: factories observer(c)
+    # the expected evidence, after each run
+    refused: dict = field(default_factory=dict)  # what a leak is called -> ops whose every OK is one
+    works: tuple = ()                     # (op, what) pairs that must report OK
+    prints: Optional[tuple] = None        # (marker, what): the output must contain marker
+    check: Optional[Callable] = None      # bespoke check(c, res)
+    absent: tuple = ()                    # host paths that must not exist after the case
+    watch_host: bool = True               # False: the row changes .git on purpose
+    # the few rows whose runs are not one command per mode (a signal mid-run, a loop over targets)
+    body: Optional[Callable] = None       # body(c) does the runs and checks itself
+    # where the claim applies
+    backends: tuple = ("bwrap",)
+    users: tuple = ("root", "unprivileged")
+    why: str = ""                         # why it is skipped for the other users
+    skip: Optional[Callable] = None       # skip(c) -> the reason this host cannot run it, or None
 
 
-@case("fs-symlink-preexisting", "a symlink that already points out of the workspace does not become a way to write outside")
-def _(c):
-    os.symlink(c.outside, os.path.join(c.ws, "outlink"))
-    os.symlink(c.victim, os.path.join(c.ws, "victimlink"))
-    res = c.attack("write", "outlink/victim", "write", "outlink/new", "write", "victimlink",
-                   "metadata", "victimlink", "rename", "outlink/victim", "stolen")
-    c.expect_none(res, ["write", "chmod", "chown", "utimes", "setxattr", "truncate", "rename"],
-                  "write through a pre-existing symlink")
+def works(cid, claim, **kw):
+    return Case(cid, claim, kind="works", **kw)
 
 
-@case("fs-hardlink", "a hard link made inside the workspace to a file outside (or in .git) does not make that file writable")
-def _(c):
-    res = c.attack("link", c.victim, "hl", "append", "hl", "linkat-fd", c.victim, "hl2", "append", "hl2",
-                   "append", "hl2.proc", "link", ".git/config", "hl-config", "append", "hl-config",
-                   "link", ".git/HEAD", "hl-head", "append", "hl-head")
-    c.expect_none(res, ["link", "linkat-empty-path", "linkat-proc-fd"], "hard link across the boundary")
-    c.expect_none(res, ["append"], "write through a hard link")
+class Observer:
+    """A host-side witness of one case: made before the runs (it may add values), asked after
+    each run and once at the end, always closed."""
+
+    def after_run(self, c, res):
+        pass
+
+    def check(self, c):
+        pass
+
+    def close(self):
+        pass
 
 
-@case("fs-rename", "rename and RENAME_EXCHANGE cannot move files into, out of or across a read-only directory")
-def _(c):
-    write_file(os.path.join(c.ws, "mine"), "mine\n")
-    res = c.attack("rename", "mine", c.outside + "/moved-in", "exchange", "mine", c.victim,
-                   "rename", c.victim, "stolen", "rename", c.outside, c.ws + "/outside-moved",
-                   "exchange", ".git/config", "mine")
-    c.expect_none(res, ["rename", "exchange"], "rename across the boundary")
+def current_user():
+    return "root" if os.geteuid() == 0 else "unprivileged"
 
 
-@case("fs-proc-magic", "/proc magic links (/proc/self/root, /proc/self/cwd, /proc/1/root, /proc/self/fd) do not lead a write outside")
-def _(c):
-    res = c.attack("write", "/proc/self/root" + c.victim, "write", "/proc/1/root" + c.victim,
-                   "write", "/proc/self/cwd/../outside/victim", "write", "/proc/self/root/etc/" + c.token,
-                   "reopen-rw", c.victim, "reopen-rw", ".git/config", "write", "/proc/thread-self/root" + c.victim)
-    c.expect_none(res, ["write", "reopen-rw"], "write through a /proc magic link")
-    check_absent(c, "/etc/" + c.token)
+def run_case(c, case):
+    """Setup, run, check and cleanup of one row (the caller runs c.cleanups)."""
+    backend = c.suite.args.backend
+    if backend and backend not in case.backends:
+        raise Skip("the claim is made for the %s backend%s, not %s"
+                   % ("/".join(case.backends), "s" if len(case.backends) > 1 else "", backend))
+    if current_user() not in case.users:
+        raise Skip(case.why or "not run as %s" % current_user())
+    if case.skip:
+        reason = case.skip(c)
+        if reason:
+            raise Skip(reason)
+    for d in case.dirs:
+        os.makedirs(fill(c, d))
+    for path, text in case.files.items():
+        write_file(fill(c, path), text)
+    for link, target in case.links:
+        os.symlink(fill(c, target), fill(c, link))
+    if case.setup:
+        case.setup(c)
+    for path in case.watch:
+        c.watch_path(fill(c, path))
+    c.check_watch = case.watch_host
+    observers = []
+    try:
+        for make in case.observe:
+            observers.append(make(c))
+        if case.body:
+            case.body(c)
+        else:
+            for mode in case.modes:
+                c.values["mode"] = mode
+                res = run_one(c, case, mode)
+                for o in observers:
+                    o.after_run(c, res)
+                judge(c, case, res)
+        for o in observers:
+            o.check(c)
+        for path in case.absent:
+            check_absent(c, fill(c, path))
+    finally:
+        for o in observers:
+            o.close()
 
 
-@case("fs-proc-fd-creat", "reopening a read-only descriptor through /proc/self/fd/N or /dev/fd/N with O_CREAT (as '> /dev/fd/3' does) gives no write access outside or to .git")
-def _(c):
-    res = c.attack("reopen-creat", c.victim, "reopen-creat", c.outside, "reopen-creat", ".git/config",
-                   "reopen-creat", ".git/hooks", "reopen-creat", "/etc/hostname" if os.path.exists("/etc/hostname") else "/etc/passwd")
-    c.expect_none(res, ["reopen-creat"], "reopened for writing")
+def run_one(c, case, mode):
+    opts = (["-s", mode] if case.modes != WORKSPACE_WRITE else []) + [fill(c, o) for o in case.opts]
+    kw = dict(opts=opts, timeout=case.timeout, cwd=fill(c, case.cwd) if case.cwd else None,
+              wrap_sh=fill(c, case.wrap) if case.wrap else None, fds=tuple(c.pass_fds), **c.run_kw)
+    if case.sh is not None:
+        script = fill(c, case.sh)
+        return c.sh(script, **kw) if case.must_start else \
+            c.run(["sh", "-c", "echo RF-ATTACK-START; " + script], **kw)
+    ops = case.attack(c) if callable(case.attack) else [fill(c, a) for a in case.attack]
+    return c.attack(*ops, **kw) if case.must_start else \
+        c.run([c.suite.attack] + [str(o) for o in ops], **kw)
 
 
-@case("fs-metadata", "metadata of files outside and under .git cannot change (chmod, chown, utimes, setxattr, truncate)")
-def _(c):
-    res = c.attack("metadata", c.victim, "metadata", c.outside, "metadata", ".git/config", "metadata", ".git")
-    c.expect_none(res, ["chmod", "chown", "utimes", "setxattr", "truncate"], "metadata change")
+def judge(c, case, res):
+    """The row's expectations, against one run."""
+    for what, ops in case.refused.items():
+        c.expect_none(res, ops, fill(c, what))
+    for op, what in case.works:
+        if not res.oks(op):
+            c.fail("%s does not work: %s" % (fill(c, what), "; ".join(res.errs(op)) or res.summary()))
+    if case.prints:
+        marker, what = case.prints
+        if marker not in res.out:
+            c.fail("%s: %s" % (fill(c, what), res.summary()))
+    if case.check:
+        case.check(c, res)
 
 
-@case("fs-file-handle", "open_by_handle_at cannot reopen a file outside through the writable workspace mount")
-def _(c):
-    res = c.attack("handle", c.victim, ".", "handle", os.path.join(c.ws, ".git/config"), ".")
-    c.expect_none(res, ["open_by_handle_at"], "file handle escape")
-
-
-@case("fs-mount-tricks", "remount, umount, bind and the new mount API (also inside a fresh user namespace) do not undo read-only binds")
-def _(c):
-    res = c.attack("mount-tricks", os.path.join(c.ws, ".git/config"), c.victim)
-    c.expect_none(res, ["remount-root-rw", "remount-dir-rw", "remount-protected-rw", "umount-protected",
-                        "bind-over", "mount-setattr-rw", "open-tree-write", "userns-umount",
-                        "userns-remount"], "mount trick")
-
-
-@case("fs-device-nodes", "no raw disk or memory device can be created or opened")
-def _(c):
-    res = c.attack("mknod", ".")
-    c.expect_none(res, ["mknod-open"], "device node opened")
-    if res.oks("mknod"):
-        c.note("mknod itself succeeded: " + "; ".join(res.oks("mknod")))
+# --------------------------------------------------------------------------
+# host-side witnesses (observers) and the checks rows share
 
 
 def _drain_fd(fd):
@@ -495,426 +575,88 @@ def _drain_fd(fd):
     return got
 
 
-def _special_write_case(c, targets, reader, what):
-    """special-write on every target, in workspace-write and in read-only mode:
-    no open for writing may succeed and the host side must receive nothing."""
-    ops = []
-    for t in targets:
-        ops += ["special-write", t]
-    for mode in ("workspace-write", "read-only"):
-        res = c.attack(*ops, opts=["-s", mode], timeout=90)
-        c.expect_none(res, ["special-write"], "%s opened for writing (%s)" % (what, mode))
-        got = _drain_fd(reader)
+class HostFifo(Observer):
+    """A FIFO outside the writable roots, writable by whoever runs the suite (only the sandbox
+    stands in the way), a symlink to it in the workspace, and its host reader, which must get
+    nothing.  Values: fifo."""
+
+    what = "a host FIFO outside"
+
+    def __init__(self, c):
+        fifo = os.path.join(c.outside, "control.fifo")
+        os.mkfifo(fifo, 0o666)
+        os.chmod(fifo, 0o666)
+        os.symlink(fifo, os.path.join(c.ws, "fifo-link"))
+        self.reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        c.values.update(fifo=fifo, targets=[fifo, "fifo-link", "/proc/self/root" + fifo])
+
+    def after_run(self, c, res):
+        got = _drain_fd(self.reader)
         if got:
-            c.fail("the host side of %s received %r (%s)" % (what, got[:80], mode))
-        if not res.with_verdict("ERR", "special-write"):
-            c.fail("%s: no attempt ran (%s): %s" % (what, mode, res.summary()))
+            c.fail("the host side of %s received %r (%s)" % (self.what, got[:80], c.values["mode"]))
+
+    def close(self):
+        os.close(self.reader)
 
 
-@case("fs-fifo-outside", "a host FIFO outside the writable roots cannot be opened for writing, in workspace-write and read-only mode: O_WRONLY, O_NONBLOCK, O_RDWR, O_CREAT (the name guard's proxy), openat2, a read-only descriptor reopened through /proc/self/fd and /dev/fd; directly, through a symlink in the workspace and through /proc/self/root; its host reader gets nothing")
-def _(c):
-    fifo = os.path.join(c.outside, "control.fifo")
-    os.mkfifo(fifo, 0o666)
-    os.chmod(fifo, 0o666)  # writable by whoever runs the suite: only the sandbox stands in the way
-    os.symlink(fifo, os.path.join(c.ws, "fifo-link"))
-    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        _special_write_case(c, [fifo, "fifo-link", "/proc/self/root" + fifo], reader, "a host FIFO outside")
-    finally:
-        os.close(reader)
+class HostPtyOutside(HostFifo):
+    """A host pty whose slave is reachable outside /dev: a symlink to its /dev/pts entry in the
+    outside dir and, as root, a device node mknod'ed there; the master must get nothing."""
 
+    what = "a host pty outside /dev"
 
-@case("fs-device-outside", "a device node outside the sandbox's /dev (a host pty's slave: mknod'ed in the outside dir as root, and a symlink to its /dev/pts entry) cannot be opened for writing in either mode; the pty's master gets nothing")
-def _(c):
-    master, slave = pty.openpty()
-    try:
-        tty.setraw(slave)
-        os.set_blocking(master, False)
-        targets = []
+    def __init__(self, c):
+        self.master, self.slave = pty.openpty()
+        self.reader = self.master
+        tty.setraw(self.slave)
+        os.set_blocking(self.master, False)
         link = os.path.join(c.outside, "pts-link")
-        os.symlink(os.ttyname(slave), link)
-        targets += [link, "/proc/self/root" + link]
+        os.symlink(os.ttyname(self.slave), link)
+        targets = [link, "/proc/self/root" + link]
         if os.geteuid() == 0:
             node = os.path.join(c.outside, "pts-node")
-            os.mknod(node, 0o666 | stat.S_IFCHR, os.fstat(slave).st_rdev)
+            os.mknod(node, 0o666 | stat.S_IFCHR, os.fstat(self.slave).st_rdev)
             os.chmod(node, 0o666)
             targets += [node, "/proc/self/root" + node]
         else:
             c.note("not root: no device node made outside /dev (mknod needs CAP_MKNOD); the symlink "
                    "to the host pty is tried")
-        _special_write_case(c, targets, master, "a host pty outside /dev")
-    finally:
-        os.close(master)
-        os.close(slave)
+        c.values["targets"] = targets
+
+    def close(self):
+        os.close(self.master)
+        os.close(self.slave)
 
 
-@case("fs-sysctl", "host-global kernel knobs (/proc/sys, /proc/sysrq-trigger, /sys) cannot be written; kernel.core_pattern and kernel.modprobe in particular")
-def _(c):
-    res = c.attack("proc-sys")
-    c.expect_none(res, ["sysctl-open", "sysctl-write"], "host kernel setting writable")
+def special_write_attempted(c, res):
+    if not res.with_verdict("ERR", "special-write"):
+        c.fail("special-write: no attempt ran (%s): %s" % (c.values["mode"], res.summary()))
 
 
-@case("fs-nested-sandbox", "running ringfence (-s danger-full-access, --network on) or bwrap again inside the sandbox widens nothing")
-def _(c):
-    l4, l6, port = _tcp_listeners()
-    try:
-        a, rf = c.suite.attack, c.suite.ringfence
-        script = ("%s run -s danger-full-access -- %s write %s; "
-                  "%s run -s workspace-write --allow-degraded --network on --writable-root %s -- %s write %s tcp-connect 127.0.0.1 %d; "
-                  "bwrap --bind / / -- %s write %s; "
-                  "bwrap --dev-bind / / --unshare-user --uid 0 -- %s write %s; true") % (
-                      rf, a, c.victim, rf, c.outside, a, c.victim, port, a, c.victim, a, c.victim)
-        res = c.sh(script)
-        got = drain_accepts(l4)
+class NetListeners(Observer):
+    """Host TCP or UDP sockets on every address (IPv4, and IPv6 when the host has it) on one
+    port; whatever reaches them is a leak.  Values: port."""
+
+    def __init__(self, proto, c, leak="host listener on port {port} got"):
+        self.leak = leak
+        if proto == "tcp":
+            self.s4, self.s6, port = _tcp_listeners()
+        else:
+            self.s4, self.s6, port = _udp_listeners()
+        c.values["port"] = port
+        if any(":" in a for a in c.values.get("addrs", [])) and self.s6 is None:
+            self.close()
+            raise Skip("IPv6 is not available on the host")
+
+    def check(self, c):
+        got = drain_accepts(self.s4) + (drain_accepts(self.s6) if self.s6 else [])
         if got:
-            c.fail("a nested sandbox reached the host listener: %s" % got)
-        c.expect_none(res, ["write", "tcp-connect"], "nested sandbox")
-    finally:
-        l4.close()
-        if l6:
-            l6.close()
+            c.fail("%s: %s" % (fill(c, self.leak), "; ".join(got)))
 
-
-# ---- protected names
-
-
-@case("protect-git-write", "an existing .git cannot be written: config, HEAD, hooks, new files")
-def _(c):
-    res = c.attack("overwrite", ".git/config", "write", ".git/config", "overwrite", ".git/HEAD",
-                   "write", ".git/hooks/pre-commit", "mkdir", ".git/hooks/x", "write", ".git/info/attributes",
-                   "unlink", ".git/config", "write", ".git/objects/rf")
-    c.expect_none(res, ["write", "overwrite", "mkdir", "unlink"], "write into .git")
-
-
-@case("protect-git-move", "an existing .git cannot be renamed, removed or swapped for a directory or symlink (mv .git x)")
-def _(c):
-    os.makedirs(os.path.join(c.ws, "fake.git/hooks"))
-    res = c.attack("rename", ".git", "x", "rmdir", ".git", "symlink", "fake.git", "fake-link",
-                   "rename", "fake-link", ".git", "rename", "fake.git", ".git", "exchange", ".git", "fake.git",
-                   "exchange", ".git", "fake-link")
-    c.expect_none(res, ["rename", "rmdir", "exchange"], "moving .git")
-
-
-def _plant_case(name, paths, setup_git=True):
-    def body(c):
-        if not setup_git:
-            shutil.rmtree(os.path.join(c.ws, ".git"))
-        ops = []
-        for p in paths:
-            ops += ["mkdirs", os.path.dirname(p)] if "/" in p else []
-            ops += ["write", p]
-        res = c.attack(*ops)
-        c.expect_none(res, ["write"], "planted")
-        # the watch on every protected name reports it on the host side too
-    return body
-
-
-case("protect-plant-envrc", "a workspace without .envrc cannot be given one (direnv would run it on the host)")(
-    _plant_case(".envrc", [".envrc"]))
-case("protect-plant-vscode", "a workspace without .vscode cannot be given .vscode/tasks.json")(
-    _plant_case(".vscode", [".vscode/tasks.json"]))
-case("protect-plant-mcp", "a workspace without .mcp.json cannot be given one")(
-    _plant_case(".mcp.json", [".mcp.json"]))
-case("protect-plant-idea", "a workspace without .idea cannot be given .idea/workspace.xml")(
-    _plant_case(".idea", [".idea/workspace.xml"]))
-case("protect-plant-aws", "a workspace without .aws cannot be given .aws/config (a credential_process there runs on the host)")(
-    _plant_case(".aws", [".aws/config"]))
-case("protect-plant-agents", "a workspace without .agents cannot be given .agents/x")(
-    _plant_case(".agents", [".agents/x"]))
-case("protect-plant-codex", "a workspace without .codex cannot be given .codex/config.toml")(
-    _plant_case(".codex", [".codex/config.toml"]))
-case("protect-plant-ringfence", "a workspace without .ringfence cannot be given .ringfence/config.toml")(
-    _plant_case(".ringfence", [".ringfence/config.toml"]))
-case("protect-plant-git", "a workspace that is not a git repository cannot be given .git/hooks/pre-commit")(
-    _plant_case(".git", [".git/hooks/pre-commit"], setup_git=False))
-
-
-@case("protect-plant-symlink", "an absent protected name cannot be created as a symlink (.envrc -> file, .vscode -> dir)")
-def _(c):
-    write_file(os.path.join(c.outside, "evil-envrc"), "echo evil\n")
-    res = c.attack("symlink", os.path.join(c.outside, "evil-envrc"), ".envrc",
-                   "symlink", c.outside, ".vscode", "symlink", c.outside, ".idea")
-    c.expect_none(res, ["symlink"], "protected name created as a symlink")
-
-
-@case("protect-create-variants", "no syscall or path spelling creates an absent protected name: open/openat/creat, mkdir(at), mknod(at), symlink(at), link(at), rename(at/2), O_TMPFILE+linkat, bind(AF_UNIX), openat2, dangling symlinks, ../, dirfds, a thread with its own cwd")
-def _(c):
-    res = c.attack("create-variants", c.ws)
-    c.expect_none(res, ["create"], "protected name created")
-
-
-@case("protect-swap-race", "swapping a directory for a symlink to the workspace root (renameat2 RENAME_EXCHANGE in a loop) does not let a create land on a protected name")
-def _(c):
-    res = c.attack("race-create", 1.5)
-    c.expect_none(res, ["race-create"], "race won")
-    info = " ".join(res.with_verdict("INFO", "race"))
-    m = re.search(r"made (\d+) swaps", info)
-    if not m or int(m.group(1)) == 0:
-        c.note("the swap did not happen, so the race was not exercised: " + info)
-
-
-@case("protect-existing-vscode", "an existing .vscode stays as it is: no new tasks.json, no overwrite, no rename")
-def _(c):
-    write_file(os.path.join(c.ws, ".vscode/settings.json"), "{}\n")
-    write_file(os.path.join(c.ws, ".envrc"), "export ORIGINAL=1\n")
-    res = c.attack("write", ".vscode/tasks.json", "overwrite", ".vscode/settings.json",
-                   "rename", ".vscode", "vscode-moved", "overwrite", ".envrc", "unlink", ".envrc",
-                   "symlink", "/etc/passwd", "envrc-link", "rename", "envrc-link", ".envrc")
-    c.expect_none(res, ["write", "overwrite", "rename", "unlink"], "existing protected name changed")
-
-
-@case("protect-symlinked-name", "a protected name that is a symlink at launch (dangling, or to a directory outside) cannot be followed, replaced or removed")
-def _(c):
-    os.symlink("envrc-target", os.path.join(c.ws, ".envrc"))
-    os.makedirs(os.path.join(c.dir, "shared-vscode"))
-    os.symlink("../shared-vscode", os.path.join(c.ws, ".vscode"))
-    c.watch_path(os.path.join(c.ws, "envrc-target"))
-    res = c.attack("write", ".envrc", "unlink", ".vscode", "mkdir", ".vscode", "write", ".vscode/tasks.json",
-                   "unlink", ".envrc", "write", ".envrc")
-    c.expect_none(res, ["write", "unlink", "mkdir"], "symlinked protected name")
-
-
-@case("protect-hardlinked-name", "an existing protected file stays untouched when the workspace holds another hard link to it")
-def _(c):
-    envrc = os.path.join(c.ws, ".envrc")
-    write_file(envrc, "export ORIGINAL=1\n")
-    os.link(envrc, os.path.join(c.ws, "envrc-copy"))
-    # Refusing to run (exit 125, naming the extra link) is a correct answer:
-    # mounts protect paths, not inodes.  Running and writing is not.
-    res = c.run([c.suite.attack, "append", "envrc-copy", "overwrite", "envrc-copy"])
-    if not res.started:
-        if res.rc != 125 or "hard link" not in res.err:
-            raise Broken("neither ran nor refused with a reason: " + res.summary())
-        c.note("refused: " + res.err.strip().splitlines()[0][:160])
-        return
-    if res.oks("append") or res.oks("overwrite"):
-        c.note("the other link was writable: " + "; ".join(res.oks()))
-
-
-@case("protect-hooks-path", "git hooks stay protected when core.hooksPath points into the workspace (husky's .husky): no hook can be planted there")
-def _(c):
-    git(c.ws, "config", "core.hooksPath", ".husky", env=c.suite.env)
-    os.makedirs(os.path.join(c.ws, ".husky"))
-    write_file(os.path.join(c.ws, ".husky/pre-commit"), "#!/bin/sh\nexit 0\n")
-    os.chmod(os.path.join(c.ws, ".husky/pre-commit"), 0o755)
-    c.watch_path(os.path.join(c.ws, ".husky"))
-    res = c.attack("overwrite", ".husky/pre-commit", "write", ".husky/post-checkout", "rename", ".husky", "husky-moved")
-    c.expect_none(res, ["overwrite", "write", "rename"], "hook planted")
-
-
-@case("protect-hooks-path-tmp", "git hooks stay protected when core.hooksPath points into another writable root (/tmp)")
-def _(c):
-    t = tmp_dir(c)
-    hooks = os.path.join(t, "hooks")
-    os.makedirs(hooks)
-    write_file(os.path.join(hooks, "pre-commit"), "#!/bin/sh\nexit 0\n")
-    git(c.ws, "config", "core.hooksPath", hooks, env=c.suite.env)
-    c.watch_path(hooks)
-    res = c.attack("overwrite", hooks + "/pre-commit", "write", hooks + "/post-checkout", "rename", hooks, hooks + ".moved",
-                   "rename", t, t + ".moved")
-    c.expect_none(res, ["overwrite", "write", "rename"], "hook planted")
-
-
-@case("protect-git-include", "git configuration included from the workspace (include.path in .git/config) is as protected as .git/config")
-def _(c):
-    shared = os.path.join(c.ws, ".gitconfig-shared")
-    write_file(shared, "[user]\n\tname = shared\n")
-    git(c.ws, "config", "include.path", "../.gitconfig-shared", env=c.suite.env)
-    c.watch_path(shared)
-    res = c.attack("append", ".gitconfig-shared", "unlink", ".gitconfig-shared", "write", ".gitconfig-shared")
-    c.expect_none(res, ["append", "unlink", "write"], "included git config changed")
-
-
-@case("protect-tmp-root", "protected names are enforced at the root of /tmp too (a writable root): /tmp/.mcp.json cannot be created")
-def _(c):
-    targets = ["/tmp/.mcp.json", "/tmp/.envrc"]
-    for t in targets:
-        if os.path.lexists(t):
-            raise Skip("%s already exists on this host" % t)
-    res = c.attack("write", "/tmp/.mcp.json", "write", "/tmp/.envrc")
-    c.expect_none(res, ["write"], "protected name created in /tmp")
-    for t in targets:
-        check_absent(c, t)
-
-
-def _ancestor_rename(c, parent):
-    """parent/proj/ws is the workspace; parent is a writable root (or below one)."""
-    proj = os.path.join(parent, "proj")
-    ws = os.path.join(proj, "ws")
-    shutil.copytree(c.suite.template, ws, symlinks=True)
-    c.watch_path(os.path.join(ws, ".git"))
-    c.watch_path(os.path.join(ws, ".envrc"))
-    return proj, ws
-
-
-@case("protect-tmp-ancestor-rename", "a workspace below /tmp keeps its .git: renaming its parent directory and planting a new .git at the old path fails")
-def _(c):
-    proj, ws = _ancestor_rename(c, tmp_dir(c))
-    res = c.attack("rename", proj, proj + ".moved", "mkdirs", ws + "/.git/hooks", "write", ws + "/.git/hooks/pre-commit",
-                   "write", ws + "/.git/HEAD", "write", ws + "/.envrc", cwd=ws)
-    if res.oks("rename"):
-        c.fail("renamed the workspace's parent %s away on the host (the protected .git moved with it)" % proj)
-        c.cleanup(lambda: shutil.rmtree(proj + ".moved", ignore_errors=True))
-    c.expect_none(res, ["write"], "planted at the workspace's original path")
-
-
-@case("protect-root-ancestor-rename", "a workspace below another writable root (--writable-root) keeps its .git when its parent is renamed")
-def _(c):
-    extra = os.path.join(c.dir, "extra")
-    os.makedirs(extra)
-    proj, ws = _ancestor_rename(c, extra)
-    res = c.attack("rename", proj, proj + ".moved", "mkdirs", ws + "/.git/hooks", "write", ws + "/.git/hooks/pre-commit",
-                   "write", ws + "/.envrc", cwd=ws, opts=["--writable-root", extra])
-    if res.oks("rename"):
-        c.fail("renamed the workspace's parent %s away on the host (the protected .git moved with it)" % proj)
-    c.expect_none(res, ["write"], "planted at the workspace's original path")
-
-
-@case("protect-gitdir-file", "when .git is a 'gitdir:' file, the real git directory (here in /tmp) is protected too")
-def _(c):
-    t = tmp_dir(c)
-    real = os.path.join(t, "real.git")
-    shutil.rmtree(os.path.join(c.ws, ".git"))
-    git(c.ws, "init", "-q", "--separate-git-dir", real, env=c.suite.env)
-    git(c.ws, "add", "-A", env=c.suite.env)
-    git(c.ws, "commit", "-qm", "init", env=c.suite.env)
-    c.watch_path(real)
-    res = c.attack("overwrite", real + "/config", "write", real + "/hooks/pre-commit", "write", real + "/config",
-                   "overwrite", ".git")
-    c.expect_none(res, ["write", "overwrite"], "write to the real git dir")
-
-
-@case("protect-gitdir-parent-rename", "when .git is a 'gitdir:' file, the real git dir cannot be replaced by renaming its parent and planting a new one")
-def _(c):
-    t = tmp_dir(c)
-    real = os.path.join(t, "real.git")
-    shutil.rmtree(os.path.join(c.ws, ".git"))
-    git(c.ws, "init", "-q", "--separate-git-dir", real, env=c.suite.env)
-    c.watch_path(real)
-    res = c.attack("rename", t, t + ".moved", "mkdirs", real + "/hooks", "write", real + "/hooks/pre-commit")
-    if res.oks("rename"):
-        c.fail("renamed the real git dir's parent %s away on the host" % t)
-    c.expect_none(res, ["write"], "planted at the real git dir's path")
-
-
-@case("protect-worktree-commondir", "in a git worktree, the main repository's .git (hooks, config: the common dir) is protected too")
-def _(c):
-    t = tmp_dir(c)
-    main = os.path.join(t, "main")
-    shutil.copytree(c.suite.template, main, symlinks=True)
-    shutil.rmtree(c.ws)
-    git(main, "worktree", "add", "-q", c.ws, env=c.suite.env)
-    c.watch_path(os.path.join(main, ".git"))
-    res = c.attack("write", main + "/.git/hooks/pre-commit", "overwrite", main + "/.git/config",
-                   "write", main + "/.git/config")
-    c.expect_none(res, ["write", "overwrite"], "write to the worktree's common git dir")
-
-
-# ---- descriptors
-
-
-@case("fd-inherited-file", "a file the caller has open on fd 7 (not --pass-fd) cannot be written from inside")
-def _(c):
-    log = os.path.join(c.outside, "agent.log")
-    write_file(log, "log\n")
-    c.watch_path(log)
-    res = c.attack("fd-write", 7, wrap_sh='7>>"%s"' % log)
-    c.expect_none(res, ["fd-write"], "inherited fd 7 written")
-
-
-@case("fd-inherited-dir", "a directory the caller has open on fd 8 cannot be used to create files outside")
-def _(c):
-    res = c.attack("fd-openat", 8, "planted", "fd-openat", 8, "../outside/planted2", wrap_sh='8<"%s"' % c.outside)
-    c.expect_none(res, ["fd-openat"], "inherited directory fd used")
-
-
-@case("fd-inherited-socket", "a connected socket the caller holds (an agent's IPC channel) is not inherited")
-def _(c):
-    a, b = socket.socketpair()
-    try:
-        fd = a.fileno()
-        res = c.attack("fd-send", fd, fds=(fd,))
-        a.close()
-        b.setblocking(False)
-        try:
-            got = b.recv(200)
-        except (BlockingIOError, OSError):
-            got = b""
-        if got:
-            c.fail("the caller's socket received data from inside: %s" % got)
-        c.expect_none(res, ["fd-send"], "inherited socket used")
-    finally:
-        b.close()
-
-
-def _host_targets(c):
-    """Host services of every kind a passed-in socket could name: (label, listener, address for
-    rf-escape-attack, the family and type of socket to pass in)."""
-    t = tmp_dir(c)
-    os.chmod(t, 0o755)
-    out = []
-    for label, path, kind in (("dgram-path", os.path.join(t, "log.sock"), socket.SOCK_DGRAM),
-                              ("dgram-abstract", "\0" + c.token + "-dgram", socket.SOCK_DGRAM),
-                              ("stream-path", os.path.join(t, "agent.sock"), socket.SOCK_STREAM),
-                              ("stream-abstract", "\0" + c.token + "-stream", socket.SOCK_STREAM),
-                              ("seqpacket-abstract", "\0" + c.token + "-seq", socket.SOCK_SEQPACKET)):
-        s = _unix_listener(path, kind)
-        out.append((label, s, "@" + path[1:] if path[0] == "\0" else path, socket.AF_UNIX, kind))
-    for label, kind in (("tcp", socket.SOCK_STREAM), ("udp", socket.SOCK_DGRAM)):
-        s = socket.socket(socket.AF_INET, kind)
-        s.bind(("127.0.0.1", 0))
-        if kind == socket.SOCK_STREAM:
-            s.listen(8)
-        out.append((label, s, "inet:127.0.0.1:%d" % s.getsockname()[1], socket.AF_INET, kind))
-    return out
-
-
-@case("passed-socket-host", "a socket made outside the sandbox and passed in (--pass-fd) reaches no host service: unix datagram, stream and seqpacket sockets to pathname and abstract host sockets, TCP (connect, MSG_FASTOPEN) and UDP to a host loopback listener; sendto, sendmsg and sendmmsg alike")
-def _(c):
-    targets = _host_targets(c)
-    try:
-        for label, listener, addr, family, kind in targets:
-            passed = socket.socket(family, kind)
-            try:
-                fd = passed.fileno()
-                res = c.attack("passed-socket", fd, addr, opts=["--pass-fd", str(fd)], fds=(fd,))
-            finally:
-                passed.close()
-            time.sleep(0.2)
-            got = drain_accepts(listener)
-            if got:
-                c.fail("host %s service %s reached through a passed-in socket: %s"
-                       % (label, addr, "; ".join(got)))
-            c.expect_none(res, ["passed-socket"], "host %s service reached" % label)
-            if not res.with_verdict("OK", "passed-socket") + res.with_verdict("ERR", "passed-socket"):
-                c.fail("the attack did not try %s: %s" % (label, res.summary()))
-    finally:
-        for t in targets:
-            t[1].close()
-
-
-@case("fd-only-stdio", "the command starts with only descriptors 0, 1 and 2 open although the caller had 7, 8 and 9 open")
-def _(c):
-    res = c.attack("fd-list", wrap_sh='7>>"%s/log" 8<"%s" 9<"%s"' % (c.dir, c.outside, c.victim))
-    for line in res.oks("fd-open"):
-        c.fail("descriptor open in the command: %s" % line)
-
-
-@case("fd-host-proc", "the invoking process's descriptors are not reachable through /proc/<host pid>/fd")
-def _(c):
-    log = os.path.join(c.outside, "runner.log")
-    f = open(log, "w")
-    try:
-        c.watch_path(log)
-        res = c.attack("write", "/proc/%d/fd/%d" % (os.getpid(), f.fileno()),
-                       "write", "/proc/%d/root%s" % (os.getpid(), c.victim),
-                       "write", "/proc/%d/cwd/outside/victim" % os.getpid())
-        c.expect_none(res, ["write"], "write through the host's /proc")
-    finally:
-        f.close()
-
-
-# ---- network: off means no host traffic at all
+    def close(self):
+        self.s4.close()
+        if self.s6:
+            self.s6.close()
 
 
 def _tcp_listeners():
@@ -948,66 +690,6 @@ def _udp_listeners():
     return u4, u6, port
 
 
-def _net_case(c, proto, addrs):
-    if not addrs:
-        raise Skip("the host has no such address")
-    listeners = _tcp_listeners() if proto == "tcp" else _udp_listeners()
-    s4, s6, port = listeners
-    try:
-        if any(":" in a for a in addrs) and s6 is None:
-            raise Skip("IPv6 is not available on the host")
-        # the host can reach its own listener: shows the check is live
-        ops = []
-        for a in addrs:
-            ops += ["tcp-connect" if proto == "tcp" else "udp-send", a, port]
-        res = c.attack(*ops)
-        got = drain_accepts(s4) + (drain_accepts(s6) if s6 else [])
-        if got:
-            c.fail("host listener on port %d got: %s" % (port, "; ".join(got)))
-        c.expect_none(res, ["tcp-connect"], "connected to the host")
-        if proto == "udp":
-            # sendto() to a loopback address succeeds on the sandbox's own lo; only
-            # what the host socket received counts
-            for line in res.oks("udp-send"):
-                if not re.search(r" (127\.|::1 )", line):
-                    c.fail("datagram left for a host address: %s" % line)
-    finally:
-        s4.close()
-        if s6:
-            s6.close()
-
-
-@case("net-tcp-loopback4", "no TCP connection reaches a host listener on 127.0.0.1")
-def _(c):
-    _net_case(c, "tcp", ["127.0.0.1"])
-
-
-@case("net-tcp-loopback6", "no TCP connection reaches a host listener on ::1")
-def _(c):
-    _net_case(c, "tcp", ["::1"] if socket.has_ipv6 and host_has_ipv6_loopback() else [])
-
-
-@case("net-tcp-host4", "no TCP connection reaches a host listener on the host's own IPv4 addresses")
-def _(c):
-    _net_case(c, "tcp", host_addresses()[0])
-
-
-@case("net-tcp-host6", "no TCP connection reaches a host listener on the host's own global IPv6 addresses")
-def _(c):
-    _net_case(c, "tcp", host_addresses()[1])
-
-
-@case("net-udp-loopback", "no UDP datagram reaches a host socket on 127.0.0.1 or ::1")
-def _(c):
-    _net_case(c, "udp", ["127.0.0.1"] + (["::1"] if host_has_ipv6_loopback() else []))
-
-
-@case("net-udp-host", "no UDP datagram reaches a host socket on the host's own addresses")
-def _(c):
-    v4, v6 = host_addresses()
-    _net_case(c, "udp", v4 + v6)
-
-
 def host_has_ipv6_loopback():
     try:
         s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -1016,53 +698,6 @@ def host_has_ipv6_loopback():
         return True
     except OSError:
         return False
-
-
-@case("net-dns", "no DNS: names do not resolve, and no query leaves for the resolv.conf nameservers")
-def _(c):
-    res = c.attack("dns", c.token + ".example.com", "dns", "example.com", "dns-raw", "example.com")
-    c.expect_none(res, ["dns", "dns-raw"], "DNS")
-
-
-@case("net-proxy-netns", "a file opened with O_CREAT is resolved in the sandbox's namespaces: /proc/sys/net shows (and writes) the sandbox's network namespace, not the host's")
-def _(c):
-    ifaces = [i for i in sorted(os.listdir("/sys/class/net")) if i != "lo"] if os.path.isdir("/sys/class/net") else []
-    if not ifaces:
-        raise Skip("the host has no network interface besides lo")
-    res = c.attack("proxy-netns", ifaces[0])
-    if res.oks("netns-creat") and not res.oks("netns-plain"):
-        c.fail("an O_CREAT open sees the host's network namespace: %s" % res.oks("netns-creat")[0])
-    if res.oks("netns-creat") and res.oks("netns-write"):
-        c.fail("a host network sysctl was written through an O_CREAT handle: %s" % res.oks("netns-write")[0])
-    c.expect_none(res, ["netns-plain"], "host network namespace visible")
-
-
-@case("net-netlink", "no netlink socket (route, uevent, audit) can be created")
-def _(c):
-    res = c.attack("netlink")
-    c.expect_none(res, ["netlink-socket", "netlink-uevent", "netlink-audit"], "netlink")
-
-
-@case("net-packet", "no packet or raw IP socket can be created")
-def _(c):
-    res = c.attack("packet")
-    c.expect_none(res, ["packet-socket", "raw-inet-socket"], "raw socket")
-
-
-@case("net-vsock", "no vsock socket (the WSL2/VM host bridge) can be created or connected")
-def _(c):
-    res = c.attack("vsock", 22)
-    c.expect_none(res, ["vsock-socket", "vsock-connect"], "vsock")
-
-
-@case("net-socket-families", "only AF_UNIX, AF_INET and AF_INET6 sockets exist inside, also with high bits set in the family")
-def _(c):
-    res = c.attack("socket-families")
-    for line in res.oks("socket") + res.oks("socketpair"):
-        fam = int(line.split("family ")[1].split()[0])
-        if fam not in (socket.AF_UNIX, socket.AF_INET, socket.AF_INET6):
-            c.fail("socket family allowed: %s" % line)
-    c.expect_none(res, ["socket-highbits"], "high-bit family")
 
 
 def _unix_listener(path, kind=socket.SOCK_STREAM):
@@ -1075,197 +710,56 @@ def _unix_listener(path, kind=socket.SOCK_STREAM):
     return s
 
 
-def _unix_case(c, path, kind=socket.SOCK_STREAM, where=""):
-    s = _unix_listener(path, kind)
-    try:
-        name = "@" + path[1:] if path[0] == "\0" else path
-        res = c.attack("unix-dgram" if kind == socket.SOCK_DGRAM else "unix-connect", name,
-                       "unix-connect-many", "seqpacket", name)
-        got = drain_accepts(s)
+class UnixListener(Observer):
+    """A host unix socket (a pathname, or abstract when it starts with NUL) that must receive
+    nothing.  Values: sock (its name for rf-escape-attack: '@name' when abstract)."""
+
+    def __init__(self, path, kind, leak, c):
+        path = fill(c, path)
+        self.s = _unix_listener(path, kind)
+        self.leak = leak
+        c.values["sock"] = "@" + path[1:] if path[0] == "\0" else path
+
+    def check(self, c):
+        got = drain_accepts(self.s)
         if got:
-            c.fail("host unix socket %s%s got: %s" % (name, where, "; ".join(got)))
-        c.expect_none(res, ["unix-connect", "unix-dgram"], "host unix socket reached")
-    finally:
-        s.close()
+            c.fail("%s got: %s" % (fill(c, self.leak), "; ".join(got)))
+
+    def close(self):
+        self.s.close()
 
 
-@case("unix-abstract", "a host abstract unix socket (like @/tmp/.X11-unix/X0 or a D-Bus bus) cannot be reached")
-def _(c):
-    _unix_case(c, "\0" + c.token)
-
-
-@case("unix-path-tmp", "a host unix socket in /tmp (a writable root: tmux, ssh-agent live there) cannot be connected to")
-def _(c):
-    t = tmp_dir(c)
-    os.chmod(t, 0o755)
-    _unix_case(c, os.path.join(t, "agent.sock"), where=" (in /tmp)")
-
-
-@case("unix-path-tmp-dgram", "a host datagram unix socket in /tmp receives nothing from inside")
-def _(c):
-    t = tmp_dir(c)
-    os.chmod(t, 0o755)
-    _unix_case(c, os.path.join(t, "log.sock"), socket.SOCK_DGRAM, where=" (dgram, in /tmp)")
-
-
-@case("unix-raw-dgram", "a host datagram unix socket (in /tmp, and outside the roots) receives nothing from AF_UNIX SOCK_RAW sockets or socketpairs, the datagram type under another name")
-def _(c):
-    t = tmp_dir(c)
-    os.chmod(t, 0o755)
-    d = os.path.join(c.dir, "run")
-    os.makedirs(d)
-    for path in (os.path.join(t, "raw.sock"), os.path.join(d, "raw.sock")):
-        s = _unix_listener(path, socket.SOCK_DGRAM)
-        try:
-            res = c.attack("unix-raw", path)
-            got = drain_accepts(s)
-            if got:
-                c.fail("host datagram socket %s got: %s" % (path, "; ".join(got)))
-            if not res.with_verdict("OK", "unix-raw") + res.with_verdict("ERR", "unix-raw"):
-                c.fail("the attack did not try: " + res.summary())
-        finally:
-            s.close()
-
-
-@case("unix-path-workspace", "a host unix socket inside the workspace (bound by a host process) cannot be connected to")
-def _(c):
-    _unix_case(c, os.path.join(c.ws, "host.sock"), where=" (in the workspace)")
-
-
-@case("unix-path-readonly", "a host unix socket in a read-only location cannot be connected to (a read-only bind does not stop connect)")
-def _(c):
-    d = os.path.join(c.dir, "run")
-    os.makedirs(d)
-    _unix_case(c, os.path.join(d, "docker.sock"), where=" (read-only location)")
-
-
-# ---- the supervisors: hostile input is refused with the kernel's errno, ringfence survives (issue 12)
-
-HOSTILE_INPUT = [
-    ("cmsg-len-zero", "EINVAL"), ("cmsg-len-zero-host", "EINVAL"), ("cmsg-len-short", "EINVAL"),
-    ("cmsg-len-huge", "EINVAL"), ("cmsg-len-past", "EINVAL"), ("cmsg-second-past", "EINVAL"),
-    ("cmsg-254-fds", "EINVAL"), ("cmsg-credentials", "EPERM"), ("controllen-huge", "ENOBUFS"),
-    ("iovlen-1025", "EMSGSIZE"), ("iov-len-wrap", "EINVAL"), ("namelen-negative", "EINVAL"),
-    ("sendto-unix-128", "EINVAL"), ("sendmmsg-cmsg-zero", "EINVAL"), ("connect-unix-128", "EINVAL"),
-    ("bind-unix-128", "EINVAL"), ("utimes-usec-wrap", "EINVAL"),
-]
-
-
-def check_survived(c, res):
-    """ringfence returned the command's own exit status (0) after the whole attack ran."""
-    if res.rc != 0:
-        why = "killed by signal %d" % -res.rc if res.rc < 0 else "exit %d" % res.rc
-        c.fail("ringfence did not return the command's exit status 0 (%s): %s" % (why, res.summary()))
-    if "RF-ATTACK-END" not in res.out:
-        c.fail("the attack did not run to its end inside the sandbox")
-
-
-def check_errnos(c, res, expected):
-    for op, want in expected:
-        oks, errs = res.oks(op), res.errs(op)
-        if oks:
-            c.fail("%s succeeded (the kernel answers %s): %s" % (op, want, oks[0]))
-        elif not errs:
-            c.fail("%s did not report (the supervisor died?)" % op)
-        elif errs[0].split()[3] != want:
-            c.fail("%s got %s, the kernel's answer is %s: %s" % (op, errs[0].split()[3], want, errs[0]))
-
-
-@case("supervisor-hostile-input", "malformed sendmsg/sendto/sendmmsg/connect/bind/utimes arguments (cmsg_len 0, lengths past their buffers, 254 descriptors, forged credentials, 1025 iovecs, a 128-byte unix address, tv_usec out of range) get the kernel's errno; ringfence survives with the command's exit status; a host socket named as destination gets nothing")
-def _(c):
-    t = tmp_dir(c)
-    os.chmod(t, 0o755)
-    path = os.path.join(t, "log.sock")
-    s = _unix_listener(path, socket.SOCK_DGRAM)
-    stamp = os.path.join(c.ws, "stamp")
-    write_file(stamp, "x\n")
-    os.utime(stamp, (1000000000, 1000000000))
-    try:
-        res = c.attack("hostile-send", path, "hostile-connect", path, "utimes-usec-wrap", "stamp")
-        got = drain_accepts(s)
-    finally:
-        s.close()
-    if got:
-        c.fail("the host datagram socket %s got: %s" % (path, "; ".join(got)))
-    check_survived(c, res)
-    check_errnos(c, res, HOSTILE_INPUT)
-    if os.stat(stamp).st_mtime_ns != 1000000000 * 10**9:
-        c.fail("utimes with tv_usec out of range changed %s" % stamp)
-    if not res.oks("send-rights"):
-        c.fail("an ordinary SCM_RIGHTS message no longer works: %s" % (res.errs("send-rights") or ["no report"])[0])
-
-
-@case("unix-host-services", "none of the host's own listening unix sockets (from /proc/net/unix) accepts a connection from inside")
-def _(c):
-    socks = []
-    try:
-        with open("/proc/net/unix") as f:
-            next(f)
-            for line in f:
-                parts = line.split()
-                if len(parts) < 8:
-                    continue
-                flags, typ, path = int(parts[3], 16), int(parts[4], 16), parts[7]
-                if "rf-escape" in path:
-                    continue
-                if typ in (1, 5) and flags & 0x10000:
-                    socks += ["seqpacket" if typ == 5 else "stream", path]
-                elif typ == 2 and path.startswith("/"):
-                    socks += ["dgram", path]
-    except OSError as e:
-        raise Skip("cannot read /proc/net/unix: %s" % e)
-    socks = socks[:200]
-    if not socks:
-        raise Skip("the host has no listening unix sockets to try")
-    c.note("tried %d host sockets: %s" % (len(socks) // 2, " ".join(socks[1::2])[:400]))
-    res = c.attack("unix-connect-many", *socks)
-    c.expect_none(res, ["unix-connect-host"], "host service reachable")
-
-
-@case("ipc-sysv-msg", "a host SysV message queue cannot be written (private IPC namespace)")
-def _(c):
-    key = str(0x52460000 + secrets.randbelow(0xffff))
-    c.host_attack("msg-create", key)
-    c.cleanup(lambda: c.host_attack("msg-count", key))
-    res = c.attack("msg-send", key)
-    out = c.host_attack("msg-count", key)
-    m = re.search(r"msg-count (\d+) messages", out)
-    if m and int(m.group(1)) > 0:
-        c.fail("the host queue got %s messages" % m.group(1))
-    c.expect_none(res, ["msg-send"], "SysV message sent")
-
-
-@case("ipc-sysv-shm", "a host SysV shared memory segment cannot be written")
-def _(c):
-    key = str(0x52470000 + secrets.randbelow(0xffff))
-    c.host_attack("shm-create", key)
-    res = c.attack("shm-write", key)
-    out = c.host_attack("shm-read", key)
-    if "RF-ESCAPE" in out:
-        c.fail("the host segment was written: %s" % out.strip())
-    c.expect_none(res, ["shm-write"], "SysV shm written")
-
-
-@case("ipc-posix-mq", "a host POSIX message queue cannot be written")
-def _(c):
-    name = "/" + c.token
-    c.host_attack("mq-create", name)
-    res = c.attack("mq-send", name)
-    out = c.host_attack("mq-count", name)
-    m = re.search(r"mq-count (\d+) messages", out)
-    if m and int(m.group(1)) > 0:
-        c.fail("the host queue got %s messages" % m.group(1))
-    c.expect_none(res, ["mq-send"], "POSIX mq written")
-
-
-# ---- processes
-
-
-class Victim:
-    """A host process (same user as the sandbox) holding a secret."""
+class CallerSocket(Observer):
+    """A connected socketpair the caller holds; one end is inherited by ringfence (not passed
+    with --pass-fd), the other must receive nothing.  Values: fd."""
 
     def __init__(self, c):
-        self.c = c
+        self.a, self.b = socket.socketpair()
+        c.values["fd"] = self.a.fileno()
+        c.pass_fds = [self.a.fileno()]
+
+    def after_run(self, c, res):
+        self.a.close()
+        self.b.setblocking(False)
+        try:
+            got = self.b.recv(200)
+        except (BlockingIOError, OSError):
+            got = b""
+        if got:
+            c.fail("the caller's socket received data from inside: %s" % got)
+
+    def close(self):
+        self.a.close()
+        self.b.close()
+
+
+class Victim(Observer):
+    """A host process (same user as the sandbox) holding a secret; afterwards it must be alive,
+    neither stopped nor traced, have received no signal and hold its secret unchanged.
+    Values: victim_pid, victim_addr (of the secret)."""
+
+    def __init__(self, c, settle=0.0):
+        self.settle = settle
         self.out = os.path.join(c.dir, "victim.info")
         env = dict(c.suite.env, RF_SECRET="RF-SECRET-" + c.token)
         self.proc = subprocess.Popen([c.suite.attack, "victim", c.token, self.out], env=env,
@@ -1277,10 +771,10 @@ class Victim:
             time.sleep(0.01)
         pid, addr = open(self.out).read().split()
         self.pid, self.addr = int(pid), addr
-        c.cleanup(self.stop)
+        c.values.update(victim_pid=self.pid, victim_addr=addr)
 
-    def check(self):
-        c = self.c
+    def check(self, c):
+        time.sleep(self.settle)
         if self.proc.poll() is not None:
             c.fail("the host victim (pid %d) died: %s" % (self.pid, self.proc.returncode))
             return
@@ -1298,28 +792,10 @@ class Victim:
         if mem != "RF-SECRET-" + c.token:
             c.fail("the host victim's memory changed: %r" % mem)
 
-    def stop(self):
+    def close(self):
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-
-
-@case("proc-kill", "a host process (same user) cannot be killed by its pid")
-def _(c):
-    v = Victim(c)
-    res = c.attack("kill", v.pid)
-    time.sleep(0.1)
-    v.check()
-    if res.oks("kill"):
-        c.note("kill() returned success inside: " + res.oks("kill")[0] + " (that pid is something in the sandbox)")
-
-
-@case("proc-signal", "no signal reaches a host process: kill, kill(-pgrp), kill(-1), tgkill, pidfd_send_signal, F_SETOWN")
-def _(c):
-    v = Victim(c)
-    c.attack("signal", v.pid)
-    time.sleep(0.2)
-    v.check()
 
 
 def _sched_state(pid):
@@ -1338,57 +814,70 @@ def _sched_state(pid):
             "ioprio": ioprio, "limits": limits}
 
 
-@case("proc-sched", "a host process's limits, nice value, affinity, scheduling class and I/O priority cannot be changed (prlimit, setpriority, sched_setaffinity/setscheduler, ioprio_set; also PRIO_USER/IOPRIO_WHO_USER 0 when not root)")
-def _(c):
-    v = Victim(c)
-    before = _sched_state(v.pid)
-    # who 0 with PRIO_USER means every process of the uid: as root, on a broken sandbox, that
-    # would renice every root process of the machine, so only the unprivileged pass asks.
-    res = c.attack("sched", v.pid, *(["user"] if os.geteuid() != 0 else []))
-    after = _sched_state(v.pid)
-    for key in before:
-        if before[key] != after[key]:
-            c.fail("the host victim's %s changed: %r -> %r" % (key, before[key], after[key]))
-    if not res.with_verdict("OK", "sched") + res.with_verdict("ERR", "sched"):
-        c.fail("the attack did not try: " + res.summary())
-    v.check()
+class VictimSched(Observer):
+    """The victim's scheduling state (after Victim in observe), unchanged by the run."""
+
+    def __init__(self, c):
+        self.pid = c.values["victim_pid"]
+        self.before = _sched_state(self.pid)
+
+    def after_run(self, c, res):
+        after = _sched_state(self.pid)
+        for key in self.before:
+            if self.before[key] != after[key]:
+                c.fail("the host victim's %s changed: %r -> %r" % (key, self.before[key], after[key]))
 
 
-@case("proc-ptrace", "a host process cannot be traced (PTRACE_ATTACH, PTRACE_SEIZE)")
-def _(c):
-    v = Victim(c)
-    res = c.attack("ptrace", v.pid)
-    v.check()
-    c.expect_none(res, ["ptrace-seize", "ptrace-attach"], "ptrace of a host pid")
+class Terminal(Observer):
+    """A pty standing for the invoking terminal.  as_stdio: it is ringfence's stdin and stderr
+    and its controlling terminal (TIOCSCTTY); otherwise it is only the controlling terminal
+    (opened after setsid) and a line was typed on it beforehand.  watch_input: whatever reaches
+    its input queue from inside is injected input.  Values: typed."""
 
+    def __init__(self, c, as_stdio, raw=True, watch_input=True):
+        self.master, self.slave = pty.openpty()
+        self.watch_input = watch_input
+        if raw:
+            tty.setraw(self.slave)
+        slave = self.slave
+        if as_stdio:
+            def ctty():
+                os.setsid()
+                fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            c.run_kw = dict(stdin=slave, stderr=slave, preexec=ctty)
+            self.typed = ""
+        else:
+            def ctty():
+                os.setsid()
+                fd = os.open(os.ttyname(slave), os.O_RDWR)  # becomes the controlling terminal
+                os.close(fd)
+            c.run_kw = dict(preexec=ctty)
+            self.typed = "typed-" + c.token[-6:] + "\r"
+            os.write(self.master, self.typed.encode())
+        c.values["typed"] = self.typed
 
-@case("proc-memory", "a host process's memory can be neither read nor written (process_vm_readv/writev, /proc/PID/mem)")
-def _(c):
-    v = Victim(c)
-    res = c.attack("vm-read", v.pid, v.addr, "vm-write", v.pid, v.addr)
-    if "RF-SECRET-" + c.token in res.out:
-        c.fail("read the host victim's secret from inside")
-    v.check()
-    c.expect_none(res, ["process_vm_writev", "proc-mem-write"], "wrote host memory")
+    def after_run(self, c, res):
+        if not self.watch_input:
+            return
+        os.set_blocking(self.slave, False)
+        left = b""
+        try:
+            while True:
+                chunk = os.read(self.slave, 4096)
+                if not chunk:
+                    break
+                left += chunk
+        except (BlockingIOError, OSError):
+            pass
+        if self.typed and self.typed.strip() in res.out:
+            c.fail("read what the user typed on the invoking terminal: %s" % res.oks("tty-read"))
+        extra = left.replace(self.typed.encode(), b"", 1) if self.typed else left
+        if extra:
+            c.fail("the invoking terminal received injected input: %r" % extra[:100])
 
-
-@case("proc-visibility", "host processes are invisible: /proc/<host pid> and a scan of /proc show no trace of a host secret")
-def _(c):
-    v = Victim(c)
-    # the token goes in reversed, so that the sandbox's own command lines do not match
-    res = c.attack("proc-peek", v.pid, "proc-scan", c.token[::-1])
-    if "RF-SECRET-" + c.token in res.out or res.oks("proc-scan"):
-        c.fail("a host process's environment or command line is visible: %s" %
-               "; ".join(l for l in res.lines if c.token in l)[:400])
-    v.check()
-
-
-def _linger(c, mode):
-    hb = os.path.join(c.ws, "heartbeat")
-    res = c.attack("linger", c.token, hb, mode)
-    _check_gone(c, hb, "after ringfence returned")
-    if not res.oks("linger"):
-        c.note("the linger step reported: " + " ".join(res.lines[-3:]))
+    def close(self):
+        os.close(self.master)
+        os.close(self.slave)
 
 
 def procs_in_mntns(ns):
@@ -1413,6 +902,8 @@ def procs_in_mntns(ns):
 
 
 def _check_gone(c, hb, when):
+    """Nothing of the case left running: no process showing its token, none in the sandbox's
+    mount namespace (recorded in HB.ns by 'linger'), and the heartbeat file HB stopped."""
     ns = None
     if os.path.exists(hb + ".ns"):
         ns = open(hb + ".ns").read().strip()
@@ -1445,20 +936,416 @@ def _check_gone(c, hb, when):
             c.fail("a sandboxed process still writes its heartbeat %s (%r -> %r)" % (when, before, after))
 
 
-@case("proc-linger-background", "a background child (cmd &) does not outlive ringfence's return")
-def _(c):
-    _linger(c, "background")
+def nothing_left(when):
+    """check: the heartbeat of 'linger' ({ws}/heartbeat) stopped and nothing is left running."""
+    return lambda c, res: _check_gone(c, os.path.join(c.ws, "heartbeat"), when)
 
 
-@case("proc-linger-daemon", "a double-forked, setsid, signal-ignoring daemon does not outlive ringfence's return")
-def _(c):
-    _linger(c, "daemon")
+def note_unless(op, text):
+    """check: a note (not a failure) when op never reported OK."""
+    def check(c, res):
+        if not res.oks(op):
+            c.note(text + "; ".join(res.errs(op)))
+    return check
+
+
+def tried(op):
+    """check: the attack reported on op at all (OK or ERR), so the claim was exercised."""
+    def check(c, res):
+        if not res.with_verdict("OK", op) + res.with_verdict("ERR", op):
+            c.fail("the attack did not try: " + res.summary())
+    return check
+
+
+def all_of(*checks):
+    def check(c, res):
+        for fn in checks:
+            fn(c, res)
+    return check
+
+
+# --------------------------------------------------------------------------
+# the bespoke parts of some rows: setup(c), check(c, res), body(c)
+
+ETC_FILE = "/etc/hostname" if os.path.exists("/etc/hostname") else "/etc/passwd"
+USR_FILE = "/usr/include/stdio.h" if os.path.exists("/usr/include/stdio.h") else "/etc/hostname"
+
+
+def remove_git(c):
+    shutil.rmtree(os.path.join(c.ws, ".git"))
+
+
+def plant(name, path, claim, has_git=True):
+    """protect-plant-NAME: a workspace without NAME cannot be given PATH."""
+    ops = (("mkdirs", os.path.dirname(path)) if "/" in path else ()) + ("write", path)
+    return Case("protect-plant-" + name, claim, attack=ops, setup=None if has_git else remove_git,
+                refused={"planted": ("write",)})  # the watch on every protected name sees it too
+
+
+def swap_race_ran(c, res):
+    info = " ".join(res.with_verdict("INFO", "race"))
+    m = re.search(r"made (\d+) swaps", info)
+    if not m or int(m.group(1)) == 0:
+        c.note("the swap did not happen, so the race was not exercised: " + info)
+
+
+def hardlink_envrc(c):
+    os.link(os.path.join(c.ws, ".envrc"), os.path.join(c.ws, "envrc-copy"))
+
+
+def hardlinked_name_held(c, res):
+    # Refusing to run (exit 125, naming the extra link) is a correct answer: mounts protect paths,
+    # not inodes.  Running and writing is not (the watch on .envrc sees it).
+    if not res.started:
+        if res.rc != 125 or "hard link" not in res.err:
+            raise Broken("neither ran nor refused with a reason: " + res.summary())
+        c.note("refused: " + res.err.strip().splitlines()[0][:160])
+        return
+    if res.oks("append") or res.oks("overwrite"):
+        c.note("the other link was writable: " + "; ".join(res.oks()))
+
+
+def husky_hooks(c):
+    git(c.ws, "config", "core.hooksPath", ".husky", env=c.suite.env)
+    os.chmod(os.path.join(c.ws, ".husky/pre-commit"), 0o755)
+
+
+def hooks_in_tmp(c):
+    hooks = os.path.join(c.values["tmp"], "hooks")
+    write_file(os.path.join(hooks, "pre-commit"), "#!/bin/sh\nexit 0\n")
+    git(c.ws, "config", "core.hooksPath", hooks, env=c.suite.env)
+    c.values["hooks"] = hooks
+
+
+def include_shared_config(c):
+    git(c.ws, "config", "include.path", "../.gitconfig-shared", env=c.suite.env)
+
+
+def tmp_names_exist(c):
+    for t in ("/tmp/.mcp.json", "/tmp/.envrc"):
+        if os.path.lexists(t):
+            return "%s already exists on this host" % t
+    return None
+
+
+def workspace_below(parent_key):
+    """setup: {PARENT}/proj/ws is the workspace (PARENT a writable root, or below one).
+    Values: proj, proj_ws."""
+    def setup(c):
+        proj = os.path.join(c.values[parent_key], "proj")
+        ws = os.path.join(proj, "ws")
+        shutil.copytree(c.suite.template, ws, symlinks=True)
+        c.watch_path(os.path.join(ws, ".git"))
+        c.watch_path(os.path.join(ws, ".envrc"))
+        c.values.update(proj=proj, proj_ws=ws)
+    return setup
+
+
+def extra_root(c):
+    extra = os.path.join(c.dir, "extra")
+    os.makedirs(extra)
+    c.values["extra"] = extra
+
+
+def parent_not_renamed(c, res):
+    proj = c.values["proj"]
+    if res.oks("rename"):
+        c.fail("renamed the workspace's parent %s away on the host (the protected .git moved with it)" % proj)
+        c.cleanup(lambda: shutil.rmtree(proj + ".moved", ignore_errors=True))
+
+
+def separate_git_dir(commit):
+    """setup: .git is a 'gitdir:' file naming {tmp}/real.git.  Values: real."""
+    def setup(c):
+        real = os.path.join(c.values["tmp"], "real.git")
+        shutil.rmtree(os.path.join(c.ws, ".git"))
+        git(c.ws, "init", "-q", "--separate-git-dir", real, env=c.suite.env)
+        if commit:
+            git(c.ws, "add", "-A", env=c.suite.env)
+            git(c.ws, "commit", "-qm", "init", env=c.suite.env)
+        c.watch_path(real)
+        c.values["real"] = real
+    return setup
+
+
+def real_git_parent_not_renamed(c, res):
+    if res.oks("rename"):
+        c.fail("renamed the real git dir's parent %s away on the host" % c.values["tmp"])
+
+
+def worktree_of_main(c):
+    main = os.path.join(c.values["tmp"], "main")
+    shutil.copytree(c.suite.template, main, symlinks=True)
+    shutil.rmtree(c.ws)
+    git(main, "worktree", "add", "-q", c.ws, env=c.suite.env)
+    c.watch_path(os.path.join(main, ".git"))
+    c.values["main"] = main
+
+
+def passed_sockets(c):
+    """passed-socket-host: one run per kind of host service, each with a fresh socket of the
+    matching family and type passed in with --pass-fd."""
+    t = c.values["tmp"]
+    targets = []
+    try:
+        for label, path, kind in (("dgram-path", os.path.join(t, "log.sock"), socket.SOCK_DGRAM),
+                                  ("dgram-abstract", "\0" + c.token + "-dgram", socket.SOCK_DGRAM),
+                                  ("stream-path", os.path.join(t, "agent.sock"), socket.SOCK_STREAM),
+                                  ("stream-abstract", "\0" + c.token + "-stream", socket.SOCK_STREAM),
+                                  ("seqpacket-abstract", "\0" + c.token + "-seq", socket.SOCK_SEQPACKET)):
+            s = _unix_listener(path, kind)
+            targets.append((label, s, "@" + path[1:] if path[0] == "\0" else path, socket.AF_UNIX, kind))
+        for label, kind in (("tcp", socket.SOCK_STREAM), ("udp", socket.SOCK_DGRAM)):
+            s = socket.socket(socket.AF_INET, kind)
+            s.bind(("127.0.0.1", 0))
+            if kind == socket.SOCK_STREAM:
+                s.listen(8)
+            targets.append((label, s, "inet:127.0.0.1:%d" % s.getsockname()[1], socket.AF_INET, kind))
+        for label, listener, addr, family, kind in targets:
+            passed = socket.socket(family, kind)
+            try:
+                fd = passed.fileno()
+                res = c.attack("passed-socket", fd, addr, opts=["--pass-fd", str(fd)], fds=(fd,))
+            finally:
+                passed.close()
+            time.sleep(0.2)
+            got = drain_accepts(listener)
+            if got:
+                c.fail("host %s service %s reached through a passed-in socket: %s"
+                       % (label, addr, "; ".join(got)))
+            c.expect_none(res, ["passed-socket"], "host %s service reached" % label)
+            if not res.with_verdict("OK", "passed-socket") + res.with_verdict("ERR", "passed-socket"):
+                c.fail("the attack did not try %s: %s" % (label, res.summary()))
+    finally:
+        for target in targets:
+            target[1].close()
+
+
+def open_runner_log(c):
+    f = open(os.path.join(c.outside, "runner.log"), "w")
+    c.cleanup(f.close)
+    c.values["log_fd"] = f.fileno()
+
+
+def net_addrs(addrs):
+    """setup: the addresses a net-* row aims at (Skip when the host has none).  Values: addrs."""
+    def setup(c):
+        found = addrs()
+        if not found:
+            raise Skip("the host has no such address")
+        c.values["addrs"] = found
+    return setup
+
+
+def net_case(cid, claim, proto, addrs):
+    """net-*: connect (TCP) or send (UDP) from inside to a host listener on each of addrs."""
+    op = "tcp-connect" if proto == "tcp" else "udp-send"
+    return Case(cid, claim, setup=net_addrs(addrs), observe=(functools.partial(NetListeners, proto),),
+                attack=lambda c: [x for a in c.values["addrs"] for x in (op, a, c.values["port"])],
+                refused={"connected to the host": ("tcp-connect",)},
+                check=udp_stayed_inside if proto == "udp" else None)
+
+
+def udp_stayed_inside(c, res):
+    # sendto() to a loopback address succeeds on the sandbox's own lo; only what the host
+    # socket received counts
+    for line in res.oks("udp-send"):
+        if not re.search(r" (127\.|::1 )", line):
+            c.fail("datagram left for a host address: %s" % line)
+
+
+def loopback6():
+    return ["::1"] if socket.has_ipv6 and host_has_ipv6_loopback() else []
+
+
+def loopbacks():
+    return ["127.0.0.1"] + (["::1"] if host_has_ipv6_loopback() else [])
+
+
+def host_interface(c):
+    ifaces = [i for i in sorted(os.listdir("/sys/class/net")) if i != "lo"] if os.path.isdir("/sys/class/net") else []
+    if not ifaces:
+        raise Skip("the host has no network interface besides lo")
+    c.values["iface"] = ifaces[0]
+
+
+def host_netns_hidden(c, res):
+    if res.oks("netns-creat") and not res.oks("netns-plain"):
+        c.fail("an O_CREAT open sees the host's network namespace: %s" % res.oks("netns-creat")[0])
+    if res.oks("netns-creat") and res.oks("netns-write"):
+        c.fail("a host network sysctl was written through an O_CREAT handle: %s" % res.oks("netns-write")[0])
+
+
+def only_inet_and_unix(c, res):
+    for line in res.oks("socket") + res.oks("socketpair"):
+        fam = int(line.split("family ")[1].split()[0])
+        if fam not in (socket.AF_UNIX, socket.AF_INET, socket.AF_INET6):
+            c.fail("socket family allowed: %s" % line)
+
+
+def unix_case(cid, claim, path, kind=socket.SOCK_STREAM, where="", dirs=()):
+    """unix-*: connect (or send datagrams) from inside to a host unix socket at path."""
+    return Case(cid, claim, dirs=dirs,
+                observe=(functools.partial(UnixListener, path, kind, "host unix socket {sock}" + where),),
+                attack=("unix-dgram" if kind == socket.SOCK_DGRAM else "unix-connect", "{sock}",
+                        "unix-connect-many", "seqpacket", "{sock}"),
+                refused={"host unix socket reached": ("unix-connect", "unix-dgram")})
+
+
+def raw_dgram_sockets(c):
+    """unix-raw-dgram: one run per host datagram socket, in /tmp and outside the roots."""
+    d = os.path.join(c.dir, "run")
+    os.makedirs(d)
+    for path in (os.path.join(c.values["tmp"], "raw.sock"), os.path.join(d, "raw.sock")):
+        s = _unix_listener(path, socket.SOCK_DGRAM)
+        try:
+            res = c.attack("unix-raw", path)
+            got = drain_accepts(s)
+            if got:
+                c.fail("host datagram socket %s got: %s" % (path, "; ".join(got)))
+            tried("unix-raw")(c, res)
+        finally:
+            s.close()
+
+
+# the supervisors: hostile input is refused with the kernel's errno, ringfence survives (issue 12)
+HOSTILE_INPUT = [
+    ("cmsg-len-zero", "EINVAL"), ("cmsg-len-zero-host", "EINVAL"), ("cmsg-len-short", "EINVAL"),
+    ("cmsg-len-huge", "EINVAL"), ("cmsg-len-past", "EINVAL"), ("cmsg-second-past", "EINVAL"),
+    ("cmsg-254-fds", "EINVAL"), ("cmsg-credentials", "EPERM"), ("controllen-huge", "ENOBUFS"),
+    ("iovlen-1025", "EMSGSIZE"), ("iov-len-wrap", "EINVAL"), ("namelen-negative", "EINVAL"),
+    ("sendto-unix-128", "EINVAL"), ("sendmmsg-cmsg-zero", "EINVAL"), ("connect-unix-128", "EINVAL"),
+    ("bind-unix-128", "EINVAL"), ("utimes-usec-wrap", "EINVAL"),
+]
+
+
+def old_stamp(c):
+    os.utime(os.path.join(c.ws, "stamp"), (1000000000, 1000000000))
+
+
+def hostile_input_refused(c, res):
+    # ringfence returned the command's own exit status (0) after the whole attack ran
+    if res.rc != 0:
+        why = "killed by signal %d" % -res.rc if res.rc < 0 else "exit %d" % res.rc
+        c.fail("ringfence did not return the command's exit status 0 (%s): %s" % (why, res.summary()))
+    if "RF-ATTACK-END" not in res.out:
+        c.fail("the attack did not run to its end inside the sandbox")
+    for op, want in HOSTILE_INPUT:
+        oks, errs = res.oks(op), res.errs(op)
+        if oks:
+            c.fail("%s succeeded (the kernel answers %s): %s" % (op, want, oks[0]))
+        elif not errs:
+            c.fail("%s did not report (the supervisor died?)" % op)
+        elif errs[0].split()[3] != want:
+            c.fail("%s got %s, the kernel's answer is %s: %s" % (op, errs[0].split()[3], want, errs[0]))
+    stamp = os.path.join(c.ws, "stamp")
+    if os.stat(stamp).st_mtime_ns != 1000000000 * 10**9:
+        c.fail("utimes with tv_usec out of range changed %s" % stamp)
+    if not res.oks("send-rights"):
+        c.fail("an ordinary SCM_RIGHTS message no longer works: %s" % (res.errs("send-rights") or ["no report"])[0])
+
+
+def host_unix_services(c):
+    socks = []
+    try:
+        with open("/proc/net/unix") as f:
+            next(f)
+            for line in f:
+                parts = line.split()
+                if len(parts) < 8:
+                    continue
+                flags, typ, path = int(parts[3], 16), int(parts[4], 16), parts[7]
+                if "rf-escape" in path:
+                    continue
+                if typ in (1, 5) and flags & 0x10000:
+                    socks += ["seqpacket" if typ == 5 else "stream", path]
+                elif typ == 2 and path.startswith("/"):
+                    socks += ["dgram", path]
+    except OSError as e:
+        raise Skip("cannot read /proc/net/unix: %s" % e)
+    socks = socks[:200]
+    if not socks:
+        raise Skip("the host has no listening unix sockets to try")
+    c.note("tried %d host sockets: %s" % (len(socks) // 2, " ".join(socks[1::2])[:400]))
+    c.values["host_sockets"] = socks
+
+
+def sysv_msg_queue(c):
+    key = str(0x52460000 + secrets.randbelow(0xffff))
+    c.host_attack("msg-create", key)
+    c.cleanup(lambda: c.host_attack("msg-count", key))
+    c.values["key"] = key
+
+
+def sysv_shm_segment(c):
+    key = str(0x52470000 + secrets.randbelow(0xffff))
+    c.host_attack("shm-create", key)
+    c.values["key"] = key
+
+
+def posix_mq(c):
+    c.host_attack("mq-create", "/" + c.token)
+
+
+def host_queue_empty(count_op, name):
+    def check(c, res):
+        out = c.host_attack(count_op, fill(c, name))
+        m = re.search(r"%s (\d+) messages" % count_op, out)
+        if m and int(m.group(1)) > 0:
+            c.fail("the host queue got %s messages" % m.group(1))
+    return check
+
+
+def host_shm_unwritten(c, res):
+    out = c.host_attack("shm-read", c.values["key"])
+    if "RF-ESCAPE" in out:
+        c.fail("the host segment was written: %s" % out.strip())
+
+
+def note_if_ok(op, text):
+    """check: a note (not a failure) when op reported OK."""
+    def check(c, res):
+        if res.oks(op):
+            c.note(text + "; ".join(res.oks(op)))
+    return check
+
+
+def kill_note(c, res):
+    if res.oks("kill"):
+        c.note("kill() returned success inside: " + res.oks("kill")[0] + " (that pid is something in the sandbox)")
+
+
+def sched_ops(c):
+    # who 0 with PRIO_USER means every process of the uid: as root, on a broken sandbox, that
+    # would renice every root process of the machine, so only the unprivileged pass asks.
+    return ["sched", c.values["victim_pid"]] + (["user"] if os.geteuid() != 0 else [])
+
+
+def secret_unread(c, res):
+    if "RF-SECRET-" + c.token in res.out:
+        c.fail("read the host victim's secret from inside")
+
+
+def secret_invisible(c, res):
+    if "RF-SECRET-" + c.token in res.out or res.oks("proc-scan"):
+        c.fail("a host process's environment or command line is visible: %s" %
+               "; ".join(l for l in res.lines if c.token in l)[:400])
+
+
+def reversed_token(c):
+    # the token goes in reversed, so that the sandbox's own command lines do not match
+    c.values["token_reversed"] = c.token[::-1]
+
+
+def linger_reported(c, res):
+    if not res.oks("linger"):
+        c.note("the linger step reported: " + " ".join(res.lines[-3:]))
 
 
 def _start_and_wait_heartbeat(c, opts=()):
     hb = os.path.join(c.ws, "heartbeat")
     c._take_watch()
-    cmd = [c.suite.ringfence, "run", "-s", "workspace-write"] + list(opts) + [
+    cmd = [c.suite.ringfence, "run", "-s", "workspace-write"] + c.suite.backend_opts + list(opts) + [
         "--", c.suite.attack, "linger", c.token, hb, "stay"]
     p = subprocess.Popen(cmd, cwd=c.ws, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, env=c.suite.env)
@@ -1474,16 +1361,14 @@ def _start_and_wait_heartbeat(c, opts=()):
     return p, hb
 
 
-@case("proc-ringfence-killed", "when ringfence itself is SIGKILLed, every process it started dies with it")
-def _(c):
+def ringfence_killed(c):
     p, hb = _start_and_wait_heartbeat(c)
     os.kill(p.pid, signal.SIGKILL)
     p.communicate()
     _check_gone(c, hb, "after ringfence was killed")
 
 
-@case("proc-ringfence-terminated", "when ringfence gets SIGTERM (an agent cancelling), it returns and leaves nothing running")
-def _(c):
+def ringfence_terminated(c):
     p, hb = _start_and_wait_heartbeat(c)
     os.kill(p.pid, signal.SIGTERM)
     try:
@@ -1495,117 +1380,57 @@ def _(c):
     _check_gone(c, hb, "after ringfence returned from SIGTERM")
 
 
-@case("proc-timeout", "--timeout ends the command and every process it left, and exits 124")
-def _(c):
-    hb = os.path.join(c.ws, "heartbeat")
-    res = c.run([c.suite.attack, "linger", c.token, hb, "stay"], opts=["--timeout", "1"], timeout=30)
+def exit_124(c, res):
     if res.rc != 124:
         c.fail("exit status %s, not 124" % res.rc)
-    _check_gone(c, hb, "after --timeout")
 
 
-@case("proc-pid1-inject", "no process in the sandbox escapes the seccomp filters through another's memory: pid 1 cannot be driven through /proc/1/mem to create a protected name or reach a host unix socket, and no unfiltered process has writable memory")
-def _(c):
-    t = tmp_dir(c)
-    os.chmod(t, 0o755)
-    sock_path = os.path.join(t, "agent.sock")
-    s = _unix_listener(sock_path)
-    try:
-        res = c.attack("unfiltered", "pid1-inject", os.path.join(c.ws, ".envrc"), sock_path, timeout=30)
-        got = drain_accepts(s)
-    finally:
-        s.close()
+def pid1_not_injected(c, res):
     if "RF-PID1-INJECTED" in res.out:
         c.fail("code injected into pid 1 through /proc/1/mem ran there, outside the seccomp filters")
     elif res.oks("pid1-mem-write"):
         c.fail("wrote code into pid 1 through /proc/1/mem: %s" % res.oks("pid1-mem-write")[0])
     elif res.oks("pid1-mem-open"):
         c.fail("opened /proc/1/mem of pid 1 for writing")
-    if got:
-        c.fail("pid 1 reached the host unix socket %s: %s" % (sock_path, "; ".join(got)))
-    c.expect_none(res, ["unfiltered-mem"], "unfiltered process")
-    if any("SKIP" in l for l in res.with_verdict("INFO", "pid1-inject")):
-        raise Skip("x86-64 only")
 
 
-@case("tty-inject", "no input can be injected into the invoking terminal (TIOCSTI plain and with high bits, TIOCLINUX, after TIOCSCTTY)")
-def _(c):
-    master, slave = pty.openpty()
+def x86_64_only(info_op):
+    def check(c, res):
+        lines = res.with_verdict("INFO", info_op) if info_op else res.lines
+        if any("SKIP" in l for l in lines):
+            raise Skip("x86-64 only")
+    return check
+
+
+def legacy_tiocsti_note(c, res):
     try:
-        tty.setraw(slave)
+        legacy = open("/proc/sys/dev/tty/legacy_tiocsti").read().strip()
+    except OSError:
         legacy = None
-        try:
-            legacy = open("/proc/sys/dev/tty/legacy_tiocsti").read().strip()
-        except OSError:
-            pass
-
-        def ctty():
-            os.setsid()
-            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-        res = c.attack("tty-inject", "id>%s/pwned\n" % c.outside, stdin=slave, stderr=slave, preexec=ctty)
-        os.set_blocking(slave, False)
-        injected = b""
-        try:
-            while True:
-                chunk = os.read(slave, 4096)
-                if not chunk:
-                    break
-                injected += chunk
-        except (BlockingIOError, OSError):
-            pass
-        if injected:
-            c.fail("the invoking terminal received injected input: %r" % injected[:100])
-        c.expect_none(res, ["tiocsti", "tiocsti-highbits", "tioclinux", "tioclinux-highbits"], "terminal ioctl")
-        if legacy == "0":
-            c.note("this kernel has dev.tty.legacy_tiocsti=0, so TIOCSTI is refused by the kernel anyway")
-    finally:
-        os.close(master)
-        os.close(slave)
+    if legacy == "0":
+        c.note("this kernel has dev.tty.legacy_tiocsti=0, so TIOCSTI is refused by the kernel anyway")
 
 
-@case("tty-grab", "a command whose stdio is not the terminal gets no handle on the invoking (controlling) terminal: /dev/tty, also through open(O_CREAT); no keystrokes read, nothing injected, no resize")
-def _(c):
-    master, slave = pty.openpty()
-    try:
-        tty.setraw(slave)
-        typed = "typed-" + c.token[-6:] + "\r"
-        os.write(master, typed.encode())
+TERMINAL_IOCTLS = ("tiocsti", "tiocsti-highbits", "tioclinux", "tioclinux-highbits")
 
-        def ctty():
-            os.setsid()
-            fd = os.open(os.ttyname(slave), os.O_RDWR)  # becomes the controlling terminal
-            os.close(fd)
-
-        res = c.attack("tty-grab", "id>%s/pwned\n" % c.outside, preexec=ctty)
-        os.set_blocking(slave, False)
-        left = b""
-        try:
-            while True:
-                chunk = os.read(slave, 4096)
-                if not chunk:
-                    break
-                left += chunk
-        except (BlockingIOError, OSError):
-            pass
-        if typed.strip() in res.out:
-            c.fail("read what the user typed on the invoking terminal: %s" % res.oks("tty-read"))
-        extra = left.replace(typed.encode(), b"", 1)
-        if extra:
-            c.fail("the invoking terminal received injected input: %r" % extra[:100])
-        c.expect_none(res, ["dev-tty", "dev-tty-creat"], "terminal handle")
-        c.expect_none(res, ["tiocsti", "tiocsti-highbits", "tioclinux", "tioclinux-highbits", "tiocswinsz"],
-                      "terminal ioctl")
-    finally:
-        os.close(master)
-        os.close(slave)
+SURFACES = [
+    ("@io-uring", "io_uring_setup/enter/register are refused"),
+    ("@namespaces", "unshare, setns and clone3 with namespace flags are refused by the filter (not merely failing in the kernel)"),
+    ("@mount", "mount, umount, pivot_root, chroot and the new mount API are refused"),
+    ("@debug", "ptrace, process_vm_*, pidfd_getfd, kcmp, perf_event_open are refused"),
+    ("@kernel-module", "module loading and removal are refused"),
+    ("@system", "reboot, kexec, swap, acct, quotactl, syslog, bpf, userfaultfd, fanotify, file handles are refused"),
+    ("@clock", "clock setting (and adjtimex) is refused"),
+    ("@keyring", "the kernel keyring (add_key, request_key, keyctl) is refused"),
+    ("@raw-io", "iopl and ioperm are refused"),
+    ("@numa", "NUMA policy calls (mbind, set/get_mempolicy, migrate_pages, move_pages) are refused, as container runtimes do"),
+    ("@obsolete", "obsolete syscalls (uselib, ustat, sysfs) are refused"),
+    ("@personality", "personality() with flags container runtimes refuse (READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE) is refused"),
+]
 
 
-# ---- kernel attack surface
-
-
-def _surface(c, group):
-    res = c.attack("surface", group)
+def surface_refused(c, res):
+    """Every syscall of the group fails with EPERM, ENOSYS or EACCES: refused before the kernel."""
     for line in res.lines:
         m = re.match(r"RF (OK|ERR|SIG) surface (\S+ )?(.*)", line)
         if not m:
@@ -1618,29 +1443,7 @@ def _surface(c, group):
                 c.fail("reaches the kernel (%s): %s" % (err, m.group(3)))
 
 
-for _group, _claim in [
-        ("@io-uring", "io_uring_setup/enter/register are refused"),
-        ("@namespaces", "unshare, setns and clone3 with namespace flags are refused by the filter (not merely failing in the kernel)"),
-        ("@mount", "mount, umount, pivot_root, chroot and the new mount API are refused"),
-        ("@debug", "ptrace, process_vm_*, pidfd_getfd, kcmp, perf_event_open are refused"),
-        ("@kernel-module", "module loading and removal are refused"),
-        ("@system", "reboot, kexec, swap, acct, quotactl, syslog, bpf, userfaultfd, fanotify, file handles are refused"),
-        ("@clock", "clock setting (and adjtimex) is refused"),
-        ("@keyring", "the kernel keyring (add_key, request_key, keyctl) is refused"),
-        ("@raw-io", "iopl and ioperm are refused"),
-        ("@numa", "NUMA policy calls (mbind, set/get_mempolicy, migrate_pages, move_pages) are refused, as container runtimes do"),
-        ("@obsolete", "obsolete syscalls (uselib, ustat, sysfs) are refused"),
-        ("@personality", "personality() with flags container runtimes refuse (READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE) is refused"),
-]:
-    case("kernel-" + _group[1:], "kernel surface %s: %s" % (_group, _claim))(
-        (lambda g: lambda c: _surface(c, g))(_group))
-
-
-@case("kernel-personality-query", "personality() still answers a query (0xffffffff) and accepts plain PER_LINUX (setarch)")
-def _(c):
-    res = c.sh("setarch -h >/dev/null 2>&1 || { echo RF-NO-SETARCH; exit 0; }; "
-               "setarch $(uname -m) sh -c 'echo RF-PER-LINUX-OK'; "
-               "setarch $(uname -m) -R true && echo RF-NO-RANDOMIZE-ALLOWED || echo RF-NO-RANDOMIZE-REFUSED")
+def setarch_behaves(c, res):
     if "RF-NO-SETARCH" in res.out:
         raise Skip("setarch (util-linux) is not installed")
     if "RF-PER-LINUX-OK" not in res.out:
@@ -1649,27 +1452,15 @@ def _(c):
         c.fail("setarch -R (ADDR_NO_RANDOMIZE) was not refused: " + res.summary())
 
 
-@case("kernel-userns", "no nested user namespace: unshare, clone (also with high flag bits), glibc clone, clone3")
-def _(c):
-    res = c.attack("userns")
-    c.expect_none(res, ["unshare-user", "clone-newuser", "glibc-clone-newuser", "clone3-newuser"], "user namespace")
-
-
-@case("kernel-abi", "the i386 (int 0x80, socketcall) and x32 entry points do not get around the filter")
-def _(c):
-    res = c.attack("abi")
+def other_abis_refused(c, res):
     for line in res.lines:
         if line.startswith("RF OK abi"):
             c.fail("other-ABI syscall succeeded: %s" % line)
         elif line.startswith("RF ERR abi") and not re.search(r" (ENOSYS|EPERM)$", line):
             c.fail("other-ABI syscall reached the kernel: %s" % line)
-    if any("SKIP" in l for l in res.lines):
-        raise Skip("x86-64 only")
 
 
-@case("kernel-caps", "the command runs with no capabilities, no_new_privs and a seccomp filter (also as root)")
-def _(c):
-    res = c.attack("status")
+def no_privileges(c, res):
     for line in res.with_verdict("INFO", "status"):
         key, _, val = line.split(" ", 3)[3].partition(":")
         val = val.strip()
@@ -1681,75 +1472,63 @@ def _(c):
             c.fail("no seccomp filter (Seccomp: %s)" % val)
 
 
-# ---- must keep working
-
-
-def _works(c, res, op, what):
-    if not res.oks(op):
-        c.fail("%s does not work: %s" % (what, "; ".join(res.errs(op)) or res.summary()))
-
-
-@case("ok-write-workspace", "writing in the workspace and in /tmp works and is seen on the host", kind="works")
-def _(c):
-    t = tmp_dir(c)
-    res = c.attack("write", "made-inside", "mkdirs", "sub/dir", "write", "sub/dir/f", "write", t + "/f",
-                   "rename", "made-inside", "renamed", "symlink", "renamed", "link-inside")
+def writes_seen_on_host(c, res):
     for p in ["renamed", "sub/dir/f", "link-inside"]:
         if not os.path.lexists(os.path.join(c.ws, p)):
             c.fail("%s was not created in the workspace" % p)
-    if not os.path.exists(t + "/f"):
+    if not os.path.exists(c.values["tmp"] + "/f"):
         c.fail("writing to /tmp did not reach the host's /tmp")
     if res.errs():
         c.fail("; ".join(res.errs()))
 
 
-@case("ok-build", "make and cc build and run a program in the workspace", kind="works")
-def _(c):
-    if not shutil.which("cc", path=CLEAN_PATH) or not shutil.which("make", path=CLEAN_PATH):
-        raise Skip("cc or make is not installed")
-    write_file(os.path.join(c.ws, "hello.c"), '#include <stdio.h>\nint main(void){puts("hello from the sandbox");return 0;}\n')
-    write_file(os.path.join(c.ws, "Makefile"), "hello: hello.c\n\tcc -O2 -o $@ $<\n")
-    res = c.sh("make -s && ./hello")
+def missing_tools(*tools):
+    """skip: when one of tools is not on the suite's PATH."""
+    def skip(c):
+        missing = [t for t in tools if not shutil.which(t, path=CLEAN_PATH)]
+        return "%s is not installed" % " or ".join(tools) if missing else None
+    return skip
+
+
+def built_and_ran(c, res):
     if res.rc != 0 or "hello from the sandbox" not in res.out:
         c.fail("make/cc failed: %s" % res.summary())
 
 
-@case("ok-python", "python3 runs, imports the standard library, writes files, and multiprocessing works", kind="works")
-def _(c):
-    py = shutil.which("python3", path=CLEAN_PATH)
-    if not py:
-        raise Skip("python3 is not installed")
-    script = ("import json, sqlite3, multiprocessing as mp\n"
-              "open('py-out.json','w').write(json.dumps({'ok': 1}))\n"
-              "db = sqlite3.connect('t.db'); db.execute('create table t(x)'); db.commit()\n"
-              "def sq(x): return x*x\n"
-              "if __name__ == '__main__':\n"
-              "    with mp.Pool(2) as p: print('mp', sum(p.map(sq, range(10))))\n"
-              "    q = mp.Queue(); l = mp.Lock(); q.put(1); print('q', q.get())\n")
-    write_file(os.path.join(c.ws, "t.py"), script)
-    res = c.sh("%s t.py" % py)
+PYTHON_SCRIPT = ("import json, sqlite3, multiprocessing as mp\n"
+                 "open('py-out.json','w').write(json.dumps({'ok': 1}))\n"
+                 "db = sqlite3.connect('t.db'); db.execute('create table t(x)'); db.commit()\n"
+                 "def sq(x): return x*x\n"
+                 "if __name__ == '__main__':\n"
+                 "    with mp.Pool(2) as p: print('mp', sum(p.map(sq, range(10))))\n"
+                 "    q = mp.Queue(); l = mp.Lock(); q.put(1); print('q', q.get())\n")
+
+
+def find_python(c):
+    c.values["python"] = shutil.which("python3", path=CLEAN_PATH)
+
+
+def python_worked(c, res):
     if res.rc != 0 or "mp 285" not in res.out or "q 1" not in res.out:
         c.fail("python3 failed: %s; %s" % (res.summary(), res.err.strip()[-400:]))
     if not os.path.exists(os.path.join(c.ws, "py-out.json")):
         c.fail("python3 did not write its file")
 
 
-@case("ok-git-read", "git status, diff, log and a new branch's worth of reads work in the workspace", kind="works")
-def _(c):
-    write_file(os.path.join(c.ws, "README"), "changed\n")
-    res = c.sh("git status --short && git diff --stat && git log --oneline -1 && git rev-parse HEAD && git show HEAD:README")
+def git_read_worked(c, res):
     if res.rc != 0:
         c.fail("git failed: %s" % res.summary())
     if "README" not in res.out or "init" not in res.out:
         c.fail("git output is missing the expected lines: %r" % res.out[-300:])
 
 
-@case("ok-git-commit-refused", "git commit is refused (.git is protected), with an error that says the write was refused", kind="works")
-def _(c):
-    head = git(c.ws, "rev-parse", "HEAD", env=c.suite.env).strip()
-    res = c.sh("git add -A && git commit -qm sandboxed --allow-empty")
+def record_head(c):
+    c.values["head"] = git(c.ws, "rev-parse", "HEAD", env=c.suite.env).strip()
+
+
+def commit_refused(c, res):
     after = git(c.ws, "rev-parse", "HEAD", env=c.suite.env).strip()
-    if after != head:
+    if after != c.values["head"]:
         c.fail("git commit succeeded: HEAD moved to %s" % after)
     if res.rc == 0:
         c.fail("git commit exited 0")
@@ -1758,137 +1537,46 @@ def _(c):
         c.fail("the error does not say the write was refused: %r" % res.err.strip()[-300:])
 
 
-@case("ok-git-commit-allowed", "naming .git as a writable root (--writable-root $PWD/.git) allows git commit", kind="works")
-def _(c):
-    c.check_watch = False
-    head = git(c.ws, "rev-parse", "HEAD", env=c.suite.env).strip()
-    write_file(os.path.join(c.ws, "new"), "x\n")
-    res = c.sh("git add -A && git commit -qm sandboxed", opts=["--writable-root", os.path.join(c.ws, ".git")])
+def commit_made(c, res):
     after = git(c.ws, "rev-parse", "HEAD", env=c.suite.env).strip()
-    if res.rc != 0 or after == head:
+    if res.rc != 0 or after == c.values["head"]:
         c.fail("git commit failed: %s" % res.summary())
 
 
-@case("ok-read", "files outside the writable roots stay readable (the outside dir, /etc/passwd, /usr)", kind="works")
-def _(c):
-    res = c.attack("read", c.victim, "read", "/etc/passwd", "read", "/usr/include/stdio.h"
-                   if os.path.exists("/usr/include/stdio.h") else "/etc/hostname", "read", ".git/config")
+def everything_read(c, res):
     for line in res.errs("read"):
         c.fail("cannot read: %s" % line)
 
 
-@case("ok-dev", "/dev/null, /dev/zero, /dev/urandom, /dev/full work", kind="works")
-def _(c):
-    res = c.sh("echo x > /dev/null && head -c 16 /dev/zero | od -An -tx1 | grep -q '00 00' && "
-               "test $(head -c 32 /dev/urandom | wc -c) = 32 && ! echo x > /dev/full 2>/dev/null && echo DEV-OK")
-    if "DEV-OK" not in res.out:
-        c.fail("device nodes do not behave: %s" % res.summary())
-
-
-@case("ok-dev-tty", "/dev/tty opens and writes when ringfence runs on a terminal", kind="works")
-def _(c):
-    master, slave = pty.openpty()
-    try:
-        def ctty():
-            os.setsid()
-            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-        res = c.attack("dev-tty", stdin=slave, stderr=slave, preexec=ctty)
-        _works(c, res, "dev-tty", "/dev/tty")
-    finally:
-        os.close(master)
-        os.close(slave)
-
-
-@case("ok-dev-shm", "/dev/shm works inside and is private: a file written there is not in the host's /dev/shm", kind="works")
-def _(c):
-    name = "/dev/shm/" + c.token
-    res = c.sh("echo shm > %s && cat %s" % (name, name))
+def shm_private(c, res):
     if "shm" not in res.out.split("RF-ATTACK-START", 1)[-1]:
         c.fail("/dev/shm does not work inside: %s" % res.summary())
-    check_absent(c, name)
 
 
-@case("ok-loopback-tcp4", "a server on 127.0.0.1 inside and a client inside (separate processes) talk over TCP", kind="works")
-def _(c):
-    _works(c, c.attack("tcp-pair", "127.0.0.1"), "tcp-pair", "TCP over 127.0.0.1")
+def unix_pair(cid, claim, name):
+    """ok-unix-*: a unix socket at name between two sandboxed processes."""
+    return works(cid, claim, sh="{attack} unix-serve %s & {attack} unix-client %s; wait" % (name, name),
+                 works=(("unix-client", "a unix socket at %s between two sandboxed processes" % name),))
 
 
-@case("ok-loopback-tcp6", "a server on ::1 inside and a client inside talk over TCP", kind="works")
-def _(c):
-    _works(c, c.attack("tcp-pair", "::1"), "tcp-pair", "TCP over ::1")
-
-
-@case("ok-loopback-udp", "UDP between two processes inside over 127.0.0.1 works", kind="works")
-def _(c):
-    _works(c, c.attack("udp-pair", "127.0.0.1"), "udp-pair", "UDP over 127.0.0.1")
-
-
-@case("ok-localhost", "'localhost' resolves inside (test suites connect to it)", kind="works")
-def _(c):
-    _works(c, c.attack("dns", "localhost"), "dns", "resolving localhost")
-
-
-def _unix_pair(c, name):
-    a = c.suite.attack
-    res = c.sh("%s unix-serve %s & %s unix-client %s; wait" % (a, name, a, name))
-    _works(c, res, "unix-client", "a unix socket at %s between two sandboxed processes" % name)
-
-
-@case("ok-unix-workspace", "a unix socket bound in the workspace by one sandboxed process is reachable from another", kind="works")
-def _(c):
-    _unix_pair(c, os.path.join(c.ws, "app.sock"))
-
-
-@case("ok-unix-tmp", "a unix socket bound in /tmp by one sandboxed process is reachable from another", kind="works")
-def _(c):
-    t = tmp_dir(c)
-    _unix_pair(c, os.path.join(t, "app.sock"))
-
-
-@case("ok-unix-abstract", "an abstract unix socket bound inside is reachable from another process inside", kind="works")
-def _(c):
-    _unix_pair(c, "@" + c.token)
-
-
-@case("ok-socketpair", "socketpair(AF_UNIX) works", kind="works")
-def _(c):
-    _works(c, c.attack("socketpair"), "socketpair", "socketpair")
-
-
-@case("ok-pass-fd", "--pass-fd 7 hands the caller's fd 7 to the command, and writes to it arrive", kind="works")
-def _(c):
-    log = os.path.join(c.dir, "passed.log")
-    write_file(log, "")
-    res = c.attack("fd-write", 7, opts=["--pass-fd", "7"], wrap_sh='7>>"%s"' % log)
-    _works(c, res, "fd-write", "--pass-fd 7")
-    if "RF-ESCAPE-PAYLOAD" not in open(log).read():
+def passed_file_written(c, res):
+    if "RF-ESCAPE-PAYLOAD" not in open(os.path.join(c.dir, "passed.log")).read():
         c.fail("nothing arrived in the passed file")
 
 
-@case("ok-environment", "RINGFENCE_SANDBOX and RINGFENCE_SANDBOX_NETWORK_DISABLED=1 are set inside", kind="works")
-def _(c):
-    res = c.sh('echo "SB=$RINGFENCE_SANDBOX NET=$RINGFENCE_SANDBOX_NETWORK_DISABLED"')
+def sandbox_environment(c, res):
     if not re.search(r"SB=\S+ NET=1", res.out):
         c.fail("environment: %r" % res.out.strip().splitlines()[-1:])
 
 
-@case("ok-threads", "a second thread (not the process's first) can create a file and connect to a unix socket inside", kind="works")
-def _(c):
-    res = c.attack("threads", "from-thread", os.path.join(c.ws, "thread.sock"))
-    _works(c, res, "thread-create", "creating a file from a second thread")
-    _works(c, res, "thread-connect", "connect() from a second thread")
-
-
-@case("ok-dev-stdio", "'> /dev/stdout', '> /dev/stderr', '> /dev/fd/3' and 'tee /dev/stderr' work in shell scripts", kind="works")
-def _(c):
-    res = c.sh("exec 3>&1; echo A > /dev/stdout && echo B > /dev/stderr && echo C > /dev/fd/3 && "
-               "echo D | tee /dev/stderr >/dev/null && echo STDIO-OK")
+def dev_stdio_worked(c, res):
     if "STDIO-OK" not in res.out:
         c.fail("writing to /dev/stdout|stderr|fd/N fails: %s" % res.err.strip().replace("\n", "; ")[:300])
 
 
-@case("ok-dev-stdio-outside", "'> /dev/stdout', '>> /dev/stderr' and '> /dev/fd/5' work when they are files (and a named FIFO) outside the writable roots that the caller opened, in both modes", kind="works")
-def _(c):
+def stdio_outside(c):
+    """ok-dev-stdio-outside: per mode, stdout, stderr and fd 5 are files outside the roots that
+    the caller opened, then stdout is a named FIFO there."""
     logs = os.path.join(c.dir, "logs")
     os.makedirs(logs)
     fifo = os.path.join(logs, "out.fifo")
@@ -1912,32 +1600,7 @@ def _(c):
         os.close(reader)
 
 
-@case("ok-pty-inside", "a pty made inside (/dev/ptmx) works: what the slave writes, the master reads", kind="works")
-def _(c):
-    if not shutil.which("python3", path=CLEAN_PATH):
-        raise Skip("python3 is not installed")
-    res = c.sh("python3 -c 'import os, pty; m, s = pty.openpty(); os.write(s, b\"pty-ok\\n\"); print(os.read(m, 64))'")
-    if "pty-ok" not in res.out:
-        c.fail("a pty inside does not work: %s" % res.summary())
-
-
-@case("ok-tmpfile-link", "an O_TMPFILE file can be given a name with linkat(/proc/self/fd/N) (the open(2) idiom)", kind="works")
-def _(c):
-    res = c.attack("tmpfile-link", "linked")
-    _works(c, res, "tmpfile-link", "O_TMPFILE + linkat")
-
-
-@case("ok-unix-dgram", "unix datagram sockets between processes inside work: socketpair(SOCK_DGRAM) and a socket bound in the workspace", kind="works")
-def _(c):
-    res = c.attack("dgram-pair", os.path.join(c.ws, "dgram.sock"))
-    _works(c, res, "dgram-socketpair", "socketpair(AF_UNIX, SOCK_DGRAM)")
-    _works(c, res, "dgram-bound", "a datagram socket bound inside")
-
-
-@case("ok-peercred", "SO_PEERCRED on an in-sandbox unix connection gives the client's uid and gid (peer authentication)", kind="works")
-def _(c):
-    res = c.attack("peercred", os.path.join(c.ws, "peer.sock"))
-    _works(c, res, "peercred", "SO_PEERCRED")
+def true_peer_credentials(c, res):
     for line in res.oks("peercred"):
         m = re.search(r"client pid (-?\d+) \(really (\d+)\) uid (\d+) \(really (\d+)\) gid (\d+) \(really (\d+)\)", line)
         if m and (m.group(3) != m.group(4) or m.group(5) != m.group(6)):
@@ -1946,23 +1609,10 @@ def _(c):
             c.note("the peer pid is %s, not the client's %s (the connect is made by another process)" % (m.group(1), m.group(2)))
 
 
-@case("ok-blocked-connect", "while one process blocks in connect() (a full backlog), another can still create files", kind="works")
-def _(c):
-    res = c.attack("stall-connect", os.path.join(c.ws, "stall.sock"), timeout=12)
-    _works(c, res, "stall-connect", "creating a file during a blocked connect()")
-
-
-@case("ok-blocked-fifo", "while one process blocks opening a FIFO for writing ('echo x > fifo'), another can still create files and then read it", kind="works")
-def _(c):
-    res = c.attack("stall-fifo", timeout=12)
-    _works(c, res, "stall-fifo", "creating a file while a FIFO open waits")
-
-
-@case("ok-unix-other-fs", "in-sandbox unix sockets also work in workspaces on tmpfs and overlayfs (root only: mounts them)", kind="works")
-def _(c):
-    if os.geteuid() != 0:
-        raise Skip("needs root to mount tmpfs and overlayfs")
-    tried = 0
+def unix_on_other_filesystems(c):
+    """ok-unix-other-fs: a workspace on a fresh tmpfs and on an overlayfs, each with a unix
+    socket pair inside."""
+    tried_any = 0
     for fstype in ("tmpfs", "overlay"):
         mnt = os.path.join(c.dir, fstype)
         os.makedirs(mnt)
@@ -1976,7 +1626,7 @@ def _(c):
         if subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
             c.note("cannot mount %s here" % fstype)
             continue
-        tried += 1
+        tried_any += 1
         c.cleanup((lambda m: lambda: subprocess.run(["umount", "-l", m], stderr=subprocess.DEVNULL))(mnt))
         ws = os.path.join(mnt, "ws")
         shutil.copytree(c.suite.template, ws, symlinks=True)
@@ -1985,12 +1635,403 @@ def _(c):
         res = c.sh("%s unix-serve %s & %s unix-client %s; wait" % (a, sock, a, sock), cwd=ws)
         if not res.oks("unix-client"):
             c.fail("a unix socket in a workspace on %s does not work: %s" % (fstype, "; ".join(res.errs()) or res.summary()))
-    if not tried:
+    if not tried_any:
         raise Skip("cannot mount tmpfs or overlayfs here")
 
 
 # --------------------------------------------------------------------------
+# the table: every case of the suite, in the order it runs
+
+BOTH_MODES = ("workspace-write", "read-only")
+
+CASES = [
+    # ---- filesystem: writes outside the writable roots
+    Case("fs-dotdot", "a write through '..' from the workspace does not reach a directory outside the writable roots",
+         attack=("write", "../outside/victim", "write", "../outside/new", "overwrite", "../outside/victim",
+                 "mkdir", "../outside/dir", "write", "../../{id}/outside/new2"),
+         refused={"write outside through '..'": ("write", "overwrite", "mkdir")}),
+    Case("fs-absolute", "absolute paths outside the writable roots (/etc, /usr, /var/tmp, $HOME, the outside dir) are read-only",
+         attack=each("write", ["{victim}", "{outside}/new", "/etc/{token}", "/usr/{token}", "/var/tmp/{token}",
+                               "{home}/{token}", "/{token}"]),
+         refused={"write outside the writable roots": ("write",)},
+         absent=("{outside}/new", "/etc/{token}", "/usr/{token}", "/var/tmp/{token}", "{home}/{token}", "/{token}")),
+    Case("fs-symlink-planted", "a symlink planted in the workspace does not lead a write to a file or directory outside (or to /etc)",
+         attack=("symlink", "{victim}", "ln-file", "write", "ln-file", "overwrite", "ln-file",
+                 "symlink", "{outside}", "ln-dir", "write", "ln-dir/new", "mkdir", "ln-dir/newdir",
+                 "symlink", "/etc", "ln-etc", "write", "ln-etc/{token}",
+                 "symlink", "../outside/victim", "ln-rel", "write", "ln-rel"),
+         refused={"write through a planted symlink": ("write", "overwrite", "mkdir")},
+         absent=("/etc/{token}",), check=note_unless("symlink", "could not even create the symlinks: ")),
+    Case("fs-symlink-preexisting", "a symlink that already points out of the workspace does not become a way to write outside",
+         links=(("{ws}/outlink", "{outside}"), ("{ws}/victimlink", "{victim}")),
+         attack=("write", "outlink/victim", "write", "outlink/new", "write", "victimlink",
+                 "metadata", "victimlink", "rename", "outlink/victim", "stolen"),
+         refused={"write through a pre-existing symlink": ("write", "chmod", "chown", "utimes", "setxattr",
+                                                           "truncate", "rename")}),
+    Case("fs-hardlink", "a hard link made inside the workspace to a file outside (or in .git) does not make that file writable",
+         attack=("link", "{victim}", "hl", "append", "hl", "linkat-fd", "{victim}", "hl2", "append", "hl2",
+                 "append", "hl2.proc", "link", ".git/config", "hl-config", "append", "hl-config",
+                 "link", ".git/HEAD", "hl-head", "append", "hl-head"),
+         refused={"hard link across the boundary": ("link", "linkat-empty-path", "linkat-proc-fd"),
+                  "write through a hard link": ("append",)}),
+    Case("fs-rename", "rename and RENAME_EXCHANGE cannot move files into, out of or across a read-only directory",
+         files={"{ws}/mine": "mine\n"},
+         attack=("rename", "mine", "{outside}/moved-in", "exchange", "mine", "{victim}",
+                 "rename", "{victim}", "stolen", "rename", "{outside}", "{ws}/outside-moved",
+                 "exchange", ".git/config", "mine"),
+         refused={"rename across the boundary": ("rename", "exchange")}),
+    Case("fs-proc-magic", "/proc magic links (/proc/self/root, /proc/self/cwd, /proc/1/root, /proc/self/fd) do not lead a write outside",
+         attack=("write", "/proc/self/root{victim}", "write", "/proc/1/root{victim}",
+                 "write", "/proc/self/cwd/../outside/victim", "write", "/proc/self/root/etc/{token}",
+                 "reopen-rw", "{victim}", "reopen-rw", ".git/config", "write", "/proc/thread-self/root{victim}"),
+         refused={"write through a /proc magic link": ("write", "reopen-rw")}, absent=("/etc/{token}",)),
+    Case("fs-proc-fd-creat", "reopening a read-only descriptor through /proc/self/fd/N or /dev/fd/N with O_CREAT (as '> /dev/fd/3' does) gives no write access outside or to .git",
+         attack=each("reopen-creat", ["{victim}", "{outside}", ".git/config", ".git/hooks", ETC_FILE]),
+         refused={"reopened for writing": ("reopen-creat",)}),
+    Case("fs-metadata", "metadata of files outside and under .git cannot change (chmod, chown, utimes, setxattr, truncate)",
+         attack=each("metadata", ["{victim}", "{outside}", ".git/config", ".git"]),
+         refused={"metadata change": ("chmod", "chown", "utimes", "setxattr", "truncate")}),
+    Case("fs-file-handle", "open_by_handle_at cannot reopen a file outside through the writable workspace mount",
+         attack=("handle", "{victim}", ".", "handle", "{ws}/.git/config", "."),
+         refused={"file handle escape": ("open_by_handle_at",)}),
+    Case("fs-mount-tricks", "remount, umount, bind and the new mount API (also inside a fresh user namespace) do not undo read-only binds",
+         attack=("mount-tricks", "{ws}/.git/config", "{victim}"),
+         refused={"mount trick": ("remount-root-rw", "remount-dir-rw", "remount-protected-rw", "umount-protected",
+                                  "bind-over", "mount-setattr-rw", "open-tree-write", "userns-umount",
+                                  "userns-remount")}),
+    Case("fs-device-nodes", "no raw disk or memory device can be created or opened",
+         attack=("mknod", "."), refused={"device node opened": ("mknod-open",)},
+         check=note_if_ok("mknod", "mknod itself succeeded: ")),
+    Case("fs-fifo-outside", "a host FIFO outside the writable roots cannot be opened for writing, in workspace-write and read-only mode: O_WRONLY, O_NONBLOCK, O_RDWR, O_CREAT (the name guard's proxy), openat2, a read-only descriptor reopened through /proc/self/fd and /dev/fd; directly, through a symlink in the workspace and through /proc/self/root; its host reader gets nothing",
+         observe=(HostFifo,), attack=lambda c: each("special-write", c.values["targets"]), modes=BOTH_MODES,
+         timeout=90, refused={"a host FIFO outside opened for writing ({mode})": ("special-write",)},
+         check=special_write_attempted),
+    Case("fs-device-outside", "a device node outside the sandbox's /dev (a host pty's slave: mknod'ed in the outside dir as root, and a symlink to its /dev/pts entry) cannot be opened for writing in either mode; the pty's master gets nothing",
+         observe=(HostPtyOutside,), attack=lambda c: each("special-write", c.values["targets"]), modes=BOTH_MODES,
+         timeout=90, refused={"a host pty outside /dev opened for writing ({mode})": ("special-write",)},
+         check=special_write_attempted),
+    Case("fs-sysctl", "host-global kernel knobs (/proc/sys, /proc/sysrq-trigger, /sys) cannot be written; kernel.core_pattern and kernel.modprobe in particular",
+         attack=("proc-sys",), refused={"host kernel setting writable": ("sysctl-open", "sysctl-write")}),
+    Case("fs-nested-sandbox", "running ringfence (-s danger-full-access, --network on) or bwrap again inside the sandbox widens nothing",
+         observe=(functools.partial(NetListeners, "tcp", leak="a nested sandbox reached the host listener"),),
+         sh="{ringfence} run -s danger-full-access -- {attack} write {victim}; "
+            "{ringfence} run -s workspace-write --allow-degraded --network on --writable-root {outside} -- "
+            "{attack} write {victim} tcp-connect 127.0.0.1 {port}; "
+            "bwrap --bind / / -- {attack} write {victim}; "
+            "bwrap --dev-bind / / --unshare-user --uid 0 -- {attack} write {victim}; true",
+         refused={"nested sandbox": ("write", "tcp-connect")}),
+
+    # ---- protected names
+    Case("protect-git-write", "an existing .git cannot be written: config, HEAD, hooks, new files",
+         attack=("overwrite", ".git/config", "write", ".git/config", "overwrite", ".git/HEAD",
+                 "write", ".git/hooks/pre-commit", "mkdir", ".git/hooks/x", "write", ".git/info/attributes",
+                 "unlink", ".git/config", "write", ".git/objects/rf"),
+         refused={"write into .git": ("write", "overwrite", "mkdir", "unlink")}),
+    Case("protect-git-move", "an existing .git cannot be renamed, removed or swapped for a directory or symlink (mv .git x)",
+         dirs=("{ws}/fake.git/hooks",),
+         attack=("rename", ".git", "x", "rmdir", ".git", "symlink", "fake.git", "fake-link",
+                 "rename", "fake-link", ".git", "rename", "fake.git", ".git", "exchange", ".git", "fake.git",
+                 "exchange", ".git", "fake-link"),
+         refused={"moving .git": ("rename", "rmdir", "exchange")}),
+    plant("envrc", ".envrc", "a workspace without .envrc cannot be given one (direnv would run it on the host)"),
+    plant("vscode", ".vscode/tasks.json", "a workspace without .vscode cannot be given .vscode/tasks.json"),
+    plant("mcp", ".mcp.json", "a workspace without .mcp.json cannot be given one"),
+    plant("idea", ".idea/workspace.xml", "a workspace without .idea cannot be given .idea/workspace.xml"),
+    plant("aws", ".aws/config", "a workspace without .aws cannot be given .aws/config (a credential_process there runs on the host)"),
+    plant("agents", ".agents/x", "a workspace without .agents cannot be given .agents/x"),
+    plant("codex", ".codex/config.toml", "a workspace without .codex cannot be given .codex/config.toml"),
+    plant("ringfence", ".ringfence/config.toml", "a workspace without .ringfence cannot be given .ringfence/config.toml"),
+    plant("git", ".git/hooks/pre-commit", "a workspace that is not a git repository cannot be given .git/hooks/pre-commit",
+          has_git=False),
+    Case("protect-plant-symlink", "an absent protected name cannot be created as a symlink (.envrc -> file, .vscode -> dir)",
+         files={"{outside}/evil-envrc": "echo evil\n"},
+         attack=("symlink", "{outside}/evil-envrc", ".envrc", "symlink", "{outside}", ".vscode",
+                 "symlink", "{outside}", ".idea"),
+         refused={"protected name created as a symlink": ("symlink",)}),
+    Case("protect-create-variants", "no syscall or path spelling creates an absent protected name: open/openat/creat, mkdir(at), mknod(at), symlink(at), link(at), rename(at/2), O_TMPFILE+linkat, bind(AF_UNIX), openat2, dangling symlinks, ../, dirfds, a thread with its own cwd",
+         attack=("create-variants", "{ws}"), refused={"protected name created": ("create",)}),
+    Case("protect-swap-race", "swapping a directory for a symlink to the workspace root (renameat2 RENAME_EXCHANGE in a loop) does not let a create land on a protected name",
+         attack=("race-create", 1.5), refused={"race won": ("race-create",)}, check=swap_race_ran),
+    Case("protect-existing-vscode", "an existing .vscode stays as it is: no new tasks.json, no overwrite, no rename",
+         files={"{ws}/.vscode/settings.json": "{}\n", "{ws}/.envrc": "export ORIGINAL=1\n"},
+         attack=("write", ".vscode/tasks.json", "overwrite", ".vscode/settings.json",
+                 "rename", ".vscode", "vscode-moved", "overwrite", ".envrc", "unlink", ".envrc",
+                 "symlink", "/etc/passwd", "envrc-link", "rename", "envrc-link", ".envrc"),
+         refused={"existing protected name changed": ("write", "overwrite", "rename", "unlink")}),
+    Case("protect-symlinked-name", "a protected name that is a symlink at launch (dangling, or to a directory outside) cannot be followed, replaced or removed",
+         dirs=("{dir}/shared-vscode",), links=(("{ws}/.envrc", "envrc-target"), ("{ws}/.vscode", "../shared-vscode")),
+         watch=("{ws}/envrc-target",),
+         attack=("write", ".envrc", "unlink", ".vscode", "mkdir", ".vscode", "write", ".vscode/tasks.json",
+                 "unlink", ".envrc", "write", ".envrc"),
+         refused={"symlinked protected name": ("write", "unlink", "mkdir")}),
+    Case("protect-hardlinked-name", "an existing protected file stays untouched when the workspace holds another hard link to it",
+         files={"{ws}/.envrc": "export ORIGINAL=1\n"}, setup=hardlink_envrc,
+         attack=("append", "envrc-copy", "overwrite", "envrc-copy"), must_start=False, check=hardlinked_name_held),
+    Case("protect-hooks-path", "git hooks stay protected when core.hooksPath points into the workspace (husky's .husky): no hook can be planted there",
+         files={"{ws}/.husky/pre-commit": "#!/bin/sh\nexit 0\n"}, setup=husky_hooks, watch=("{ws}/.husky",),
+         attack=("overwrite", ".husky/pre-commit", "write", ".husky/post-checkout", "rename", ".husky", "husky-moved"),
+         refused={"hook planted": ("overwrite", "write", "rename")}),
+    Case("protect-hooks-path-tmp", "git hooks stay protected when core.hooksPath points into another writable root (/tmp)",
+         setup=hooks_in_tmp, watch=("{hooks}",),
+         attack=("overwrite", "{hooks}/pre-commit", "write", "{hooks}/post-checkout", "rename", "{hooks}", "{hooks}.moved",
+                 "rename", "{tmp}", "{tmp}.moved"),
+         refused={"hook planted": ("overwrite", "write", "rename")}),
+    Case("protect-git-include", "git configuration included from the workspace (include.path in .git/config) is as protected as .git/config",
+         files={"{ws}/.gitconfig-shared": "[user]\n\tname = shared\n"}, setup=include_shared_config,
+         watch=("{ws}/.gitconfig-shared",),
+         attack=("append", ".gitconfig-shared", "unlink", ".gitconfig-shared", "write", ".gitconfig-shared"),
+         refused={"included git config changed": ("append", "unlink", "write")}),
+    Case("protect-tmp-root", "protected names are enforced at the root of /tmp too (a writable root): /tmp/.mcp.json cannot be created",
+         skip=tmp_names_exist, attack=("write", "/tmp/.mcp.json", "write", "/tmp/.envrc"),
+         refused={"protected name created in /tmp": ("write",)}, absent=("/tmp/.mcp.json", "/tmp/.envrc")),
+    Case("protect-tmp-ancestor-rename", "a workspace below /tmp keeps its .git: renaming its parent directory and planting a new .git at the old path fails",
+         setup=workspace_below("tmp"), cwd="{proj_ws}",
+         attack=("rename", "{proj}", "{proj}.moved", "mkdirs", "{proj_ws}/.git/hooks", "write", "{proj_ws}/.git/hooks/pre-commit",
+                 "write", "{proj_ws}/.git/HEAD", "write", "{proj_ws}/.envrc"),
+         check=parent_not_renamed, refused={"planted at the workspace's original path": ("write",)}),
+    Case("protect-root-ancestor-rename", "a workspace below another writable root (--writable-root) keeps its .git when its parent is renamed",
+         setup=lambda c: (extra_root(c), workspace_below("extra")(c)), cwd="{proj_ws}", opts=("--writable-root", "{extra}"),
+         attack=("rename", "{proj}", "{proj}.moved", "mkdirs", "{proj_ws}/.git/hooks", "write", "{proj_ws}/.git/hooks/pre-commit",
+                 "write", "{proj_ws}/.envrc"),
+         check=parent_not_renamed, refused={"planted at the workspace's original path": ("write",)}),
+    Case("protect-gitdir-file", "when .git is a 'gitdir:' file, the real git directory (here in /tmp) is protected too",
+         setup=separate_git_dir(commit=True),
+         attack=("overwrite", "{real}/config", "write", "{real}/hooks/pre-commit", "write", "{real}/config",
+                 "overwrite", ".git"),
+         refused={"write to the real git dir": ("write", "overwrite")}),
+    Case("protect-gitdir-parent-rename", "when .git is a 'gitdir:' file, the real git dir cannot be replaced by renaming its parent and planting a new one",
+         setup=separate_git_dir(commit=False),
+         attack=("rename", "{tmp}", "{tmp}.moved", "mkdirs", "{real}/hooks", "write", "{real}/hooks/pre-commit"),
+         check=real_git_parent_not_renamed, refused={"planted at the real git dir's path": ("write",)}),
+    Case("protect-worktree-commondir", "in a git worktree, the main repository's .git (hooks, config: the common dir) is protected too",
+         setup=worktree_of_main,
+         attack=("write", "{main}/.git/hooks/pre-commit", "overwrite", "{main}/.git/config", "write", "{main}/.git/config"),
+         refused={"write to the worktree's common git dir": ("write", "overwrite")}),
+
+    # ---- descriptors
+    Case("fd-inherited-file", "a file the caller has open on fd 7 (not --pass-fd) cannot be written from inside",
+         files={"{outside}/agent.log": "log\n"}, watch=("{outside}/agent.log",), wrap='7>>"{outside}/agent.log"',
+         attack=("fd-write", 7), refused={"inherited fd 7 written": ("fd-write",)}),
+    Case("fd-inherited-dir", "a directory the caller has open on fd 8 cannot be used to create files outside",
+         wrap='8<"{outside}"', attack=("fd-openat", 8, "planted", "fd-openat", 8, "../outside/planted2"),
+         refused={"inherited directory fd used": ("fd-openat",)}),
+    Case("fd-inherited-socket", "a connected socket the caller holds (an agent's IPC channel) is not inherited",
+         observe=(CallerSocket,), attack=("fd-send", "{fd}"), refused={"inherited socket used": ("fd-send",)}),
+    Case("passed-socket-host", "a socket made outside the sandbox and passed in (--pass-fd) reaches no host service: unix datagram, stream and seqpacket sockets to pathname and abstract host sockets, TCP (connect, MSG_FASTOPEN) and UDP to a host loopback listener; sendto, sendmsg and sendmmsg alike",
+         body=passed_sockets),
+    Case("fd-only-stdio", "the command starts with only descriptors 0, 1 and 2 open although the caller had 7, 8 and 9 open",
+         wrap='7>>"{dir}/log" 8<"{outside}" 9<"{victim}"', attack=("fd-list",),
+         refused={"descriptor open in the command": ("fd-open",)}),
+    Case("fd-host-proc", "the invoking process's descriptors are not reachable through /proc/<host pid>/fd",
+         setup=open_runner_log, watch=("{outside}/runner.log",),
+         attack=("write", "/proc/{runner_pid}/fd/{log_fd}", "write", "/proc/{runner_pid}/root{victim}",
+                 "write", "/proc/{runner_pid}/cwd/outside/victim"),
+         refused={"write through the host's /proc": ("write",)}),
+
+    # ---- network: off means no host traffic at all
+    net_case("net-tcp-loopback4", "no TCP connection reaches a host listener on 127.0.0.1", "tcp", lambda: ["127.0.0.1"]),
+    net_case("net-tcp-loopback6", "no TCP connection reaches a host listener on ::1", "tcp", loopback6),
+    net_case("net-tcp-host4", "no TCP connection reaches a host listener on the host's own IPv4 addresses", "tcp",
+             lambda: host_addresses()[0]),
+    net_case("net-tcp-host6", "no TCP connection reaches a host listener on the host's own global IPv6 addresses", "tcp",
+             lambda: host_addresses()[1]),
+    net_case("net-udp-loopback", "no UDP datagram reaches a host socket on 127.0.0.1 or ::1", "udp", loopbacks),
+    net_case("net-udp-host", "no UDP datagram reaches a host socket on the host's own addresses", "udp",
+             lambda: host_addresses()[0] + host_addresses()[1]),
+    Case("net-dns", "no DNS: names do not resolve, and no query leaves for the resolv.conf nameservers",
+         attack=("dns", "{token}.example.com", "dns", "example.com", "dns-raw", "example.com"),
+         refused={"DNS": ("dns", "dns-raw")}),
+    Case("net-proxy-netns", "a file opened with O_CREAT is resolved in the sandbox's namespaces: /proc/sys/net shows (and writes) the sandbox's network namespace, not the host's",
+         setup=host_interface, attack=("proxy-netns", "{iface}"), check=host_netns_hidden,
+         refused={"host network namespace visible": ("netns-plain",)}),
+    Case("net-netlink", "no netlink socket (route, uevent, audit) can be created",
+         attack=("netlink",), refused={"netlink": ("netlink-socket", "netlink-uevent", "netlink-audit")}),
+    Case("net-packet", "no packet or raw IP socket can be created",
+         attack=("packet",), refused={"raw socket": ("packet-socket", "raw-inet-socket")}),
+    Case("net-vsock", "no vsock socket (the WSL2/VM host bridge) can be created or connected",
+         attack=("vsock", 22), refused={"vsock": ("vsock-socket", "vsock-connect")}),
+    Case("net-socket-families", "only AF_UNIX, AF_INET and AF_INET6 sockets exist inside, also with high bits set in the family",
+         attack=("socket-families",), check=only_inet_and_unix, refused={"high-bit family": ("socket-highbits",)}),
+    unix_case("unix-abstract", "a host abstract unix socket (like @/tmp/.X11-unix/X0 or a D-Bus bus) cannot be reached",
+              "\0{token}"),
+    unix_case("unix-path-tmp", "a host unix socket in /tmp (a writable root: tmux, ssh-agent live there) cannot be connected to",
+              "{tmp}/agent.sock", where=" (in /tmp)"),
+    unix_case("unix-path-tmp-dgram", "a host datagram unix socket in /tmp receives nothing from inside",
+              "{tmp}/log.sock", socket.SOCK_DGRAM, where=" (dgram, in /tmp)"),
+    Case("unix-raw-dgram", "a host datagram unix socket (in /tmp, and outside the roots) receives nothing from AF_UNIX SOCK_RAW sockets or socketpairs, the datagram type under another name",
+         body=raw_dgram_sockets),
+    unix_case("unix-path-workspace", "a host unix socket inside the workspace (bound by a host process) cannot be connected to",
+              "{ws}/host.sock", where=" (in the workspace)"),
+    unix_case("unix-path-readonly", "a host unix socket in a read-only location cannot be connected to (a read-only bind does not stop connect)",
+              "{dir}/run/docker.sock", where=" (read-only location)", dirs=("{dir}/run",)),
+    Case("supervisor-hostile-input", "malformed sendmsg/sendto/sendmmsg/connect/bind/utimes arguments (cmsg_len 0, lengths past their buffers, 254 descriptors, forged credentials, 1025 iovecs, a 128-byte unix address, tv_usec out of range) get the kernel's errno; ringfence survives with the command's exit status; a host socket named as destination gets nothing",
+         files={"{ws}/stamp": "x\n"}, setup=old_stamp,
+         observe=(functools.partial(UnixListener, "{tmp}/log.sock", socket.SOCK_DGRAM, "the host datagram socket {sock}"),),
+         attack=("hostile-send", "{sock}", "hostile-connect", "{sock}", "utimes-usec-wrap", "stamp"),
+         check=hostile_input_refused),
+    Case("unix-host-services", "none of the host's own listening unix sockets (from /proc/net/unix) accepts a connection from inside",
+         setup=host_unix_services, attack=lambda c: ["unix-connect-many"] + c.values["host_sockets"],
+         refused={"host service reachable": ("unix-connect-host",)}),
+    Case("ipc-sysv-msg", "a host SysV message queue cannot be written (private IPC namespace)",
+         setup=sysv_msg_queue, attack=("msg-send", "{key}"), check=host_queue_empty("msg-count", "{key}"),
+         refused={"SysV message sent": ("msg-send",)}),
+    Case("ipc-sysv-shm", "a host SysV shared memory segment cannot be written",
+         setup=sysv_shm_segment, attack=("shm-write", "{key}"), check=host_shm_unwritten,
+         refused={"SysV shm written": ("shm-write",)}),
+    Case("ipc-posix-mq", "a host POSIX message queue cannot be written",
+         setup=posix_mq, attack=("mq-send", "/{token}"), check=host_queue_empty("mq-count", "/{token}"),
+         refused={"POSIX mq written": ("mq-send",)}),
+
+    # ---- processes
+    Case("proc-kill", "a host process (same user) cannot be killed by its pid",
+         observe=(functools.partial(Victim, settle=0.1),), attack=("kill", "{victim_pid}"), check=kill_note),
+    Case("proc-signal", "no signal reaches a host process: kill, kill(-pgrp), kill(-1), tgkill, pidfd_send_signal, F_SETOWN",
+         observe=(functools.partial(Victim, settle=0.2),), attack=("signal", "{victim_pid}")),
+    Case("proc-sched", "a host process's limits, nice value, affinity, scheduling class and I/O priority cannot be changed (prlimit, setpriority, sched_setaffinity/setscheduler, ioprio_set; also PRIO_USER/IOPRIO_WHO_USER 0 when not root)",
+         observe=(Victim, VictimSched), attack=sched_ops, check=tried("sched")),
+    Case("proc-ptrace", "a host process cannot be traced (PTRACE_ATTACH, PTRACE_SEIZE)",
+         observe=(Victim,), attack=("ptrace", "{victim_pid}"),
+         refused={"ptrace of a host pid": ("ptrace-seize", "ptrace-attach")}),
+    Case("proc-memory", "a host process's memory can be neither read nor written (process_vm_readv/writev, /proc/PID/mem)",
+         observe=(Victim,), attack=("vm-read", "{victim_pid}", "{victim_addr}", "vm-write", "{victim_pid}", "{victim_addr}"),
+         check=secret_unread, refused={"wrote host memory": ("process_vm_writev", "proc-mem-write")}),
+    Case("proc-visibility", "host processes are invisible: /proc/<host pid> and a scan of /proc show no trace of a host secret",
+         observe=(Victim,), setup=reversed_token, attack=("proc-peek", "{victim_pid}", "proc-scan", "{token_reversed}"),
+         check=secret_invisible),
+    Case("proc-linger-background", "a background child (cmd &) does not outlive ringfence's return",
+         attack=("linger", "{token}", "{ws}/heartbeat", "background"),
+         check=all_of(nothing_left("after ringfence returned"), linger_reported)),
+    Case("proc-linger-daemon", "a double-forked, setsid, signal-ignoring daemon does not outlive ringfence's return",
+         attack=("linger", "{token}", "{ws}/heartbeat", "daemon"),
+         check=all_of(nothing_left("after ringfence returned"), linger_reported)),
+    Case("proc-ringfence-killed", "when ringfence itself is SIGKILLed, every process it started dies with it",
+         body=ringfence_killed),
+    Case("proc-ringfence-terminated", "when ringfence gets SIGTERM (an agent cancelling), it returns and leaves nothing running",
+         body=ringfence_terminated),
+    Case("proc-timeout", "--timeout ends the command and every process it left, and exits 124",
+         attack=("linger", "{token}", "{ws}/heartbeat", "stay"), opts=("--timeout", "1"), timeout=30, must_start=False,
+         check=all_of(exit_124, nothing_left("after --timeout"))),
+    Case("proc-pid1-inject", "no process in the sandbox escapes the seccomp filters through another's memory: pid 1 cannot be driven through /proc/1/mem to create a protected name or reach a host unix socket, and no unfiltered process has writable memory",
+         observe=(functools.partial(UnixListener, "{tmp}/agent.sock", socket.SOCK_STREAM, "pid 1 reached the host unix socket {sock}"),),
+         attack=("unfiltered", "pid1-inject", "{ws}/.envrc", "{sock}"), timeout=30,
+         check=all_of(pid1_not_injected, x86_64_only("pid1-inject")),
+         refused={"unfiltered process": ("unfiltered-mem",)}),
+    Case("tty-inject", "no input can be injected into the invoking terminal (TIOCSTI plain and with high bits, TIOCLINUX, after TIOCSCTTY)",
+         observe=(functools.partial(Terminal, as_stdio=True),), attack=("tty-inject", "id>{outside}/pwned\n"),
+         refused={"terminal ioctl": TERMINAL_IOCTLS}, check=legacy_tiocsti_note),
+    Case("tty-grab", "a command whose stdio is not the terminal gets no handle on the invoking (controlling) terminal: /dev/tty, also through open(O_CREAT); no keystrokes read, nothing injected, no resize",
+         observe=(functools.partial(Terminal, as_stdio=False),), attack=("tty-grab", "id>{outside}/pwned\n"),
+         refused={"terminal handle": ("dev-tty", "dev-tty-creat"), "terminal ioctl": TERMINAL_IOCTLS + ("tiocswinsz",)}),
+
+    # ---- kernel attack surface
+] + [
+    Case("kernel-" + group[1:], "kernel surface %s: %s" % (group, claim), attack=("surface", group), check=surface_refused)
+    for group, claim in SURFACES
+] + [
+    Case("kernel-personality-query", "personality() still answers a query (0xffffffff) and accepts plain PER_LINUX (setarch)",
+         sh="setarch -h >/dev/null 2>&1 || { echo RF-NO-SETARCH; exit 0; }; "
+            "setarch $(uname -m) sh -c 'echo RF-PER-LINUX-OK'; "
+            "setarch $(uname -m) -R true && echo RF-NO-RANDOMIZE-ALLOWED || echo RF-NO-RANDOMIZE-REFUSED",
+         check=setarch_behaves),
+    Case("kernel-userns", "no nested user namespace: unshare, clone (also with high flag bits), glibc clone, clone3",
+         attack=("userns",),
+         refused={"user namespace": ("unshare-user", "clone-newuser", "glibc-clone-newuser", "clone3-newuser")}),
+    Case("kernel-abi", "the i386 (int 0x80, socketcall) and x32 entry points do not get around the filter",
+         attack=("abi",), check=all_of(other_abis_refused, x86_64_only(None))),
+    Case("kernel-caps", "the command runs with no capabilities, no_new_privs and a seccomp filter (also as root)",
+         attack=("status",), check=no_privileges),
+
+    # ---- must keep working
+    works("ok-write-workspace", "writing in the workspace and in /tmp works and is seen on the host",
+          attack=("write", "made-inside", "mkdirs", "sub/dir", "write", "sub/dir/f", "write", "{tmp}/f",
+                  "rename", "made-inside", "renamed", "symlink", "renamed", "link-inside"),
+          check=writes_seen_on_host),
+    works("ok-build", "make and cc build and run a program in the workspace",
+          skip=missing_tools("cc", "make"),
+          files={"{ws}/hello.c": '#include <stdio.h>\nint main(void){puts("hello from the sandbox");return 0;}\n',
+                 "{ws}/Makefile": "hello: hello.c\n\tcc -O2 -o $@ $<\n"},
+          sh="make -s && ./hello", check=built_and_ran),
+    works("ok-python", "python3 runs, imports the standard library, writes files, and multiprocessing works",
+          skip=missing_tools("python3"), setup=find_python, files={"{ws}/t.py": PYTHON_SCRIPT},
+          sh="{python} t.py", check=python_worked),
+    works("ok-git-read", "git status, diff, log and a new branch's worth of reads work in the workspace",
+          files={"{ws}/README": "changed\n"},
+          sh="git status --short && git diff --stat && git log --oneline -1 && git rev-parse HEAD && git show HEAD:README",
+          check=git_read_worked),
+    works("ok-git-commit-refused", "git commit is refused (.git is protected), with an error that says the write was refused",
+          setup=record_head, sh="git add -A && git commit -qm sandboxed --allow-empty", check=commit_refused),
+    works("ok-git-commit-allowed", "naming .git as a writable root (--writable-root $PWD/.git) allows git commit",
+          watch_host=False, setup=record_head, files={"{ws}/new": "x\n"},
+          sh="git add -A && git commit -qm sandboxed", opts=("--writable-root", "{ws}/.git"), check=commit_made),
+    works("ok-read", "files outside the writable roots stay readable (the outside dir, /etc/passwd, /usr)",
+          attack=each("read", ["{victim}", "/etc/passwd", USR_FILE, ".git/config"]), check=everything_read),
+    works("ok-dev", "/dev/null, /dev/zero, /dev/urandom, /dev/full work",
+          sh="echo x > /dev/null && head -c 16 /dev/zero | od -An -tx1 | grep -q '00 00' && "
+             "test $(head -c 32 /dev/urandom | wc -c) = 32 && ! echo x > /dev/full 2>/dev/null && echo DEV-OK",
+          prints=("DEV-OK", "device nodes do not behave")),
+    works("ok-dev-tty", "/dev/tty opens and writes when ringfence runs on a terminal",
+          observe=(functools.partial(Terminal, as_stdio=True, raw=False, watch_input=False),),
+          attack=("dev-tty",), works=(("dev-tty", "/dev/tty"),)),
+    works("ok-dev-shm", "/dev/shm works inside and is private: a file written there is not in the host's /dev/shm",
+          sh="echo shm > /dev/shm/{token} && cat /dev/shm/{token}", check=shm_private, absent=("/dev/shm/{token}",)),
+    works("ok-loopback-tcp4", "a server on 127.0.0.1 inside and a client inside (separate processes) talk over TCP",
+          attack=("tcp-pair", "127.0.0.1"), works=(("tcp-pair", "TCP over 127.0.0.1"),)),
+    works("ok-loopback-tcp6", "a server on ::1 inside and a client inside talk over TCP",
+          attack=("tcp-pair", "::1"), works=(("tcp-pair", "TCP over ::1"),)),
+    works("ok-loopback-udp", "UDP between two processes inside over 127.0.0.1 works",
+          attack=("udp-pair", "127.0.0.1"), works=(("udp-pair", "UDP over 127.0.0.1"),)),
+    works("ok-localhost", "'localhost' resolves inside (test suites connect to it)",
+          attack=("dns", "localhost"), works=(("dns", "resolving localhost"),)),
+    unix_pair("ok-unix-workspace", "a unix socket bound in the workspace by one sandboxed process is reachable from another",
+              "{ws}/app.sock"),
+    unix_pair("ok-unix-tmp", "a unix socket bound in /tmp by one sandboxed process is reachable from another",
+              "{tmp}/app.sock"),
+    unix_pair("ok-unix-abstract", "an abstract unix socket bound inside is reachable from another process inside",
+              "@{token}"),
+    works("ok-socketpair", "socketpair(AF_UNIX) works", attack=("socketpair",), works=(("socketpair", "socketpair"),)),
+    works("ok-pass-fd", "--pass-fd 7 hands the caller's fd 7 to the command, and writes to it arrive",
+          files={"{dir}/passed.log": ""}, opts=("--pass-fd", "7"), wrap='7>>"{dir}/passed.log"',
+          attack=("fd-write", 7), works=(("fd-write", "--pass-fd 7"),), check=passed_file_written),
+    works("ok-environment", "RINGFENCE_SANDBOX and RINGFENCE_SANDBOX_NETWORK_DISABLED=1 are set inside",
+          sh='echo "SB=$RINGFENCE_SANDBOX NET=$RINGFENCE_SANDBOX_NETWORK_DISABLED"', check=sandbox_environment),
+    works("ok-threads", "a second thread (not the process's first) can create a file and connect to a unix socket inside",
+          attack=("threads", "from-thread", "{ws}/thread.sock"),
+          works=(("thread-create", "creating a file from a second thread"),
+                 ("thread-connect", "connect() from a second thread"))),
+    works("ok-dev-stdio", "'> /dev/stdout', '> /dev/stderr', '> /dev/fd/3' and 'tee /dev/stderr' work in shell scripts",
+          sh="exec 3>&1; echo A > /dev/stdout && echo B > /dev/stderr && echo C > /dev/fd/3 && "
+             "echo D | tee /dev/stderr >/dev/null && echo STDIO-OK",
+          check=dev_stdio_worked),
+    works("ok-dev-stdio-outside", "'> /dev/stdout', '>> /dev/stderr' and '> /dev/fd/5' work when they are files (and a named FIFO) outside the writable roots that the caller opened, in both modes",
+          body=stdio_outside),
+    works("ok-pty-inside", "a pty made inside (/dev/ptmx) works: what the slave writes, the master reads",
+          skip=missing_tools("python3"),
+          sh="python3 -c 'import os, pty; m, s = pty.openpty(); os.write(s, b\"pty-ok\\n\"); print(os.read(m, 64))'",
+          prints=("pty-ok", "a pty inside does not work")),
+    works("ok-tmpfile-link", "an O_TMPFILE file can be given a name with linkat(/proc/self/fd/N) (the open(2) idiom)",
+          attack=("tmpfile-link", "linked"), works=(("tmpfile-link", "O_TMPFILE + linkat"),)),
+    works("ok-unix-dgram", "unix datagram sockets between processes inside work: socketpair(SOCK_DGRAM) and a socket bound in the workspace",
+          attack=("dgram-pair", "{ws}/dgram.sock"),
+          works=(("dgram-socketpair", "socketpair(AF_UNIX, SOCK_DGRAM)"),
+                 ("dgram-bound", "a datagram socket bound inside"))),
+    works("ok-peercred", "SO_PEERCRED on an in-sandbox unix connection gives the client's uid and gid (peer authentication)",
+          attack=("peercred", "{ws}/peer.sock"), works=(("peercred", "SO_PEERCRED"),), check=true_peer_credentials),
+    works("ok-blocked-connect", "while one process blocks in connect() (a full backlog), another can still create files",
+          attack=("stall-connect", "{ws}/stall.sock"), timeout=12,
+          works=(("stall-connect", "creating a file during a blocked connect()"),)),
+    works("ok-blocked-fifo", "while one process blocks opening a FIFO for writing ('echo x > fifo'), another can still create files and then read it",
+          attack=("stall-fifo",), timeout=12, works=(("stall-fifo", "creating a file while a FIFO open waits"),)),
+    works("ok-unix-other-fs", "in-sandbox unix sockets also work in workspaces on tmpfs and overlayfs (root only: mounts them)",
+          users=("root",), why="needs root to mount tmpfs and overlayfs", body=unix_on_other_filesystems),
+]
+
+
+# --------------------------------------------------------------------------
 # the suite
+
+
+def tag(case):
+    return "" if case.kind == "attack" else " [must keep working]"
 
 
 class Suite:
@@ -1998,6 +2039,7 @@ class Suite:
         self.args = args
         self.ringfence = os.path.abspath(args.ringfence)
         self.attack = os.path.abspath(args.attack)
+        self.backend_opts = ["--backend", args.backend] if args.backend else []
         parent = args.basedir or "/var/tmp"
         self.base = tempfile.mkdtemp(prefix="ringfence-escape-", dir=parent)
         os.chmod(self.base, 0o755)
@@ -2021,11 +2063,11 @@ class Suite:
         print("ringfence escape suite as %s; workdirs in %s" % (who, self.base))
         counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
         failed = []
-        for cid, claim, kind, fn, root_only in selected:
-            c = Case(self, cid)
+        for case in selected:
+            c = CaseRun(self, case.id)
             verdict, detail = "PASS", []
             try:
-                fn(c)
+                run_case(c, case)
                 c.finish_watch()
                 if c.failures:
                     verdict = "FAIL"
@@ -2045,12 +2087,11 @@ class Suite:
                         pass
             if verdict == "FAIL":
                 detail = c.failures
-                failed.append(cid)
+                failed.append(case.id)
             if verdict != "SKIP":
                 detail = detail + ["note: " + n for n in c.notes]
             counts[verdict] += 1
-            tag = "" if kind == "attack" else " [must keep working]"
-            print("%-4s %-28s %s%s" % (verdict, cid, claim, tag))
+            print("%-4s %-28s %s%s" % (verdict, case.id, case.claim, tag(case)))
             for d in detail:
                 for line in str(d).splitlines():
                     print("       " + line)
@@ -2116,6 +2157,8 @@ def reexec_unprivileged(args):
             argv.append("--" + flag.replace("_", "-"))
     if args.only:
         argv += ["--only", args.only]
+    if args.backend:
+        argv += ["--backend", args.backend]
     if args.basedir:
         argv += ["--basedir", args.basedir]
     print("running the suite again as uid/gid %d via %s" % (NOBODY, " ".join(drop)))
@@ -2129,6 +2172,8 @@ def main():
     ap.add_argument("--attack", required=False, help="the rf-escape-attack program")
     ap.add_argument("--unprivileged", action="store_true", help="as root: run as uid/gid 65534")
     ap.add_argument("--only", help="run only cases whose id matches this regular expression")
+    ap.add_argument("--backend", help="run every case with ringfence --backend NAME (default: ringfence's "
+                    "own choice); cases whose claim is not made for NAME are skipped")
     ap.add_argument("--basedir", help="where to make work directories (default /var/tmp; must be "
                     "outside every writable root)")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
@@ -2137,15 +2182,15 @@ def main():
     ap.add_argument("--show-output", action="store_true", help="show the output of failed cases")
     ap.add_argument("--keep", action="store_true", help="keep the work directories")
     args = ap.parse_args()
-    selected = [c for c in CASES if not args.only or re.search(args.only, c[0])]
+    selected = [c for c in CASES if not args.only or re.search(args.only, c.id)]
     if args.list:
-        for cid, claim, kind, _fn, _r in selected:
-            print("%-28s %s%s" % (cid, claim, "" if kind == "attack" else " [must keep working]"))
+        for case in selected:
+            print("%-28s %s%s" % (case.id, case.claim, tag(case)))
         return 0
     if args.catalogue:
         print("| case | claim | kind |\n|---|---|---|")
-        for cid, claim, kind, _fn, _r in selected:
-            print("| `%s` | %s | %s |" % (cid, claim, "attack" if kind == "attack" else "must keep working"))
+        for case in selected:
+            print("| `%s` | %s | %s |" % (case.id, case.claim, "attack" if case.kind == "attack" else "must keep working"))
         return 0
     if not args.ringfence or not args.attack:
         ap.error("--ringfence and --attack are required")
