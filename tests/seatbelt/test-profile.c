@@ -1,15 +1,56 @@
-/* test-profile.c: claims about the generated profile: deny by default, confined writes, protected names, hostile paths. */
+/* test-profile.c: claims about the generated profile (deny by default, confined writes, protected names, hostile paths): one table, one runner. */
 #include "fixtures.h"
 
 #include <CUnit/CUnit.h>
+#include <CUnit/TestRun.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const fixture_shape workspace_restricted = {RF_SANDBOX_WORKSPACE_WRITE, RF_READ_RESTRICTED,
-                                                   1, RF_NETWORK_OFF};
+/*
+ * Each claim about the profile is one or more rows of profile_cases[] below: a policy (the golden
+ * fixture of fixtures.c in a given shape, adjusted by a small function when the claim needs other
+ * paths) and what its profile must and must not say.  run_profile_claim() is the only test
+ * function: it builds each row's policy, renders the profile and checks it.  A CUnit test is
+ * registered per claim, named by it; a failed expectation names the claim and what was expected.
+ * The environment, render and argv helpers are not profiles and keep their own tests at the end.
+ */
+
+#define MAX_NEEDLES 8
+
+/* A parameter that must have a value (value NULL: must not exist). */
+typedef struct {
+  const char *key;
+  const char *value;
+} param_is;
+
+/* A *_RE parameter that must (or must not) match a path. */
+typedef struct {
+  const char *key;
+  const char *subject;
+  int matches;
+} param_matches;
+
+enum { VARY_MODE = 1, VARY_READ = 2, VARY_PLATFORM = 4, VARY_NETWORK = 8 };
+
+typedef struct {
+  const char *claim;                  /* the CUnit test name; consecutive rows may share it */
+  fixture_shape shape;                /* the golden policy's knobs */
+  unsigned vary;                      /* VARY_*: also every other value of these knobs */
+  void (*adjust)(fixture *f);         /* changes to the golden policy, or NULL */
+  const char *refused;                /* malformed: -EINVAL, no profile, a message naming this */
+  const char *contains[MAX_NEEDLES];  /* substrings the profile holds */
+  const char *lacks[MAX_NEEDLES];     /* substrings it must not hold */
+  const char *order[MAX_NEEDLES];     /* substrings it holds in this order */
+  const char *section;                /* within[] is looked for after the first of this */
+  const char *within[MAX_NEEDLES];
+  param_is params[MAX_NEEDLES];
+  param_matches regexes[MAX_NEEDLES];
+  int checked;                        /* the structure checker (sbpl-check.c) accepts it */
+  void (*check)(const fixture *f, const char *profile, const rf_seatbelt_params *params);
+} profile_case;
 
 static int ere_matches(const char *re, const char *subject) {
   regex_t compiled;
@@ -20,235 +61,146 @@ static int ere_matches(const char *re, const char *subject) {
   return matched;
 }
 
-static void test_profile_is_deny_by_default_with_a_run_tag(void) {
-  fixture f;
-  fixture_policy(&f, workspace_restricted);
-  rf_seatbelt_params params = {0};
-  char err[512] = "";
-  char *profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-  const char *version = strstr(profile, "\n(version 1)\n");
-  const char *deny = strstr(profile, "\n(deny default (with message \"ringfence-golden-0001\"))\n");
-  CU_ASSERT_PTR_NOT_NULL(version);
-  CU_ASSERT_PTR_NOT_NULL(deny);
-  CU_ASSERT_TRUE(version && deny && version < deny);
-  /* Nothing but comments before (version 1). */
-  for (const char *line = profile; line && line < version; line = strchr(line, '\n') + 1)
-    CU_ASSERT_EQUAL(line[0], ';');
-  CU_ASSERT_PTR_NULL(strstr(profile, "(allow default"));
-  CU_ASSERT_EQUAL(check_profile(profile, &params, err, sizeof err), 0);
-  free(profile);
-  rf_seatbelt_params_clear(&params);
+static const fixture_shape workspace_restricted = {RF_SANDBOX_WORKSPACE_WRITE, RF_READ_RESTRICTED,
+                                                   1, RF_NETWORK_OFF};
+static const fixture_shape workspace_full = {RF_SANDBOX_WORKSPACE_WRITE, RF_READ_FULL, 0,
+                                             RF_NETWORK_OFF};
+
+/* ---- policies other than the golden one */
+
+/* A protected path two levels down. */
+static void protected_deep(fixture *f) {
+  static const char *const protected[] = {"/Users/dev/project/.git",
+                                          "/Users/dev/project/sub/dir/.envrc"};
+  f->roots[0].protected_paths = protected;
+  f->roots[0].n_protected = 2;
 }
 
-static void test_denials_come_after_every_allow(void) {
-  fixture f;
-  fixture_policy(&f, workspace_restricted);
-  rf_seatbelt_params params = {0};
-  char err[512] = "";
-  char *profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
+static void network_on(fixture *f) {
+  f->policy.network = RF_NETWORK_ON;
+}
+
+static void network_proxy(fixture *f) {
+  f->policy.network = RF_NETWORK_PROXY;
+  f->policy.proxy_port = 3128;
+}
+
+/* Quotes, parentheses, newlines, backslashes, non-ASCII and regex syntax in every path. */
+static void hostile_paths(fixture *f) {
+  static const char *const evil_protected[] = {
+      "/tmp/\")) (allow default) ;/.git",
+      "/tmp/back\\slash\nnew line/.envrc",
+      ("/tmp/\xc3\xbcnic\xc3\xb8" "de/.vscode"),
+      "/tmp/(regex #\".*\")/x",
+  };
+  static const char *const evil_readable[] = {"/tmp/a\"b", "/tmp/\n(allow file-write*)\n"};
+  static const char *const evil_deny[] = {"/tmp/.*", "/tmp/$(id)"};
+  f->roots[0].path = "/tmp/\")) (allow default) ;";
+  f->roots[0].protected_paths = evil_protected;
+  f->roots[1].path = "/tmp/x\ny";
+  f->roots[2].path = "/tmp/\xe2\x9c\x93";
+  f->policy.readable_roots = evil_readable;
+  f->policy.deny_read = evil_deny;
+}
+
+/* A writable root that is itself called .git (the user chose it), with no protected paths. */
+static void root_named_git(fixture *f) {
+  static const char *const readable[] = {"/srv/other/.git", "/srv/.git/objects"};
+  static const char *const deny[] = {"/Users/dev/.git"};
+  f->roots[0].path = "/srv/mirror/.git";
+  f->roots[0].protected_paths = NULL;
+  f->roots[0].n_protected = 0;
+  f->policy.readable_roots = readable;
+  f->policy.deny_read = deny;
+  f->policy.n_deny_read = 1;
+}
+
+/* Malformed policies, one culprit each. */
+static void relative_root(fixture *f) {
+  f->roots[1].path = "private/tmp";
+}
+static void dotdot_protected(fixture *f) {
+  static const char *const protected[] = {"/Users/dev/project/../.git"};
+  f->roots[0].protected_paths = protected;
+  f->roots[0].n_protected = 1;
+}
+static void double_slash_deny(fixture *f) {
+  static const char *const deny[] = {"/a//b", "/x"};
+  f->policy.deny_read = deny;
+}
+static void run_id_with_space(fixture *f) {
+  f->policy.run_id = "Bad Id";
+}
+static void run_id_with_sbpl(fixture *f) {
+  f->policy.run_id = "x\")) (allow default";
+}
+static void read_only_with_roots(fixture *f) {
+  f->policy.writable_roots = f->roots;
+  f->policy.n_writable_roots = 1;
+}
+static void danger_full_access(fixture *f) {
+  f->policy.mode = RF_SANDBOX_DANGER_FULL_ACCESS;
+}
+static void unknown_network(fixture *f) {
+  f->policy.network = 7;
+}
+static void short_policy(fixture *f) {
+  f->policy.size = 8;
+}
+static void short_root(fixture *f) {
+  f->roots[2].size = 4;
+}
+static void null_readable_roots(fixture *f) {
+  f->policy.readable_roots = NULL;
+}
+
+/* ---- checks that are not substrings or parameters */
+
+static void only_comments_before_version(const fixture *f, const char *profile,
+                                         const rf_seatbelt_params *params) {
+  (void)f, (void)params;
+  const char *version = strstr(profile, "\n(version 1)\n");
+  for (const char *line = profile; line && version && line < version; line = strchr(line, '\n') + 1)
+    EXPECT(line[0] == ';', "only comments before (version 1), not: %.60s", line);
+}
+
+static void denials_after_every_allow(const fixture *f, const char *profile,
+                                      const rf_seatbelt_params *params) {
+  (void)f, (void)params;
   const char *last_allow = NULL;
   for (const char *p = profile; (p = strstr(p, "\n(allow ")); p++)
     last_allow = p;
   const char *first_deny = strstr(profile, "\n(deny file-");
-  CU_ASSERT_PTR_NOT_NULL(first_deny);
-  CU_ASSERT_TRUE(last_allow && first_deny && last_allow < first_deny);
-  free(profile);
-  rf_seatbelt_params_clear(&params);
+  EXPECT(first_deny != NULL, "the profile has a (deny file-...) rule");
+  EXPECT(last_allow && first_deny && last_allow < first_deny,
+         "the first (deny file-...) comes after the last (allow ...)");
 }
 
-static void test_writable_roots_and_protected_paths_are_parameters(void) {
-  fixture f;
-  fixture_policy(&f, workspace_restricted);
-  rf_seatbelt_params params = {0};
-  char err[512] = "";
-  char *profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "WRITABLE_ROOT_0"), "/Users/dev/project");
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "WRITABLE_ROOT_1"), "/private/tmp");
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "WRITABLE_ROOT_0_PROTECTED_0"),
-                         "/Users/dev/project/.git");
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "WRITABLE_ROOT_0_PROTECTED_3"),
-                         "/Users/dev/main/.git/worktrees/project");
-  /* No path of the policy is written into the profile text. */
-  CU_ASSERT_PTR_NULL(strstr(profile, "/Users/dev"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "/private/var/folders/xy"));
-  CU_ASSERT_PTR_NULL(strstr(profile, ".git"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "secrets"));
-  /* Each protected path is excluded from the write allow and denied at the
-   * end, exactly and case-insensitively. */
-  CU_ASSERT_PTR_NOT_NULL(strstr(profile, "(require-not (subpath (param \"WRITABLE_ROOT_0_PROTECTED_2\")))"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(profile, "(require-not (regex (param \"WRITABLE_ROOT_0_PROTECTED_2_RE\")))"));
-  const char *deny = strstr(profile, "(deny file-write* file-link (with message");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(deny);
-  CU_ASSERT_PTR_NOT_NULL(strstr(deny, "(subpath (param \"WRITABLE_ROOT_0_PROTECTED_2\"))"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(deny, "(regex (param \"WRITABLE_ROOT_0_PROTECTED_2_RE\"))"));
-  free(profile);
-  rf_seatbelt_params_clear(&params);
+/* Platform policy exactly when reads are restricted and platform defaults asked for. */
+static void platform_policy_when_restricted(const fixture *f, const char *profile,
+                                            const rf_seatbelt_params *params) {
+  (void)params;
+  int expected = f->policy.read_access == RF_READ_RESTRICTED &&
+                 (f->policy.flags & RF_POLICY_PLATFORM_DEFAULTS);
+  EXPECT((strstr(profile, rf_sbpl_platform_policy) != NULL) == expected,
+         "the platform policy is %s (mode %u, read %u, platform %d, network %u)",
+         expected ? "present" : "absent", f->policy.mode, f->policy.read_access,
+         !!(f->policy.flags & RF_POLICY_PLATFORM_DEFAULTS), f->policy.network);
+  EXPECT((strstr(profile, "(subpath \"/System/Library\")") != NULL) == expected,
+         "/System/Library is %s", expected ? "readable" : "not named");
 }
 
-static void test_protected_name_cannot_be_created_in_any_case(void) {
-  fixture f;
-  fixture_policy(&f, workspace_restricted);
-  rf_seatbelt_params params = {0};
-  char err[512] = "";
-  char *profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-  const char *re = rf_seatbelt_params_get(&params, "WRITABLE_ROOT_0_PROTECTED_1_RE");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(re);
-  CU_ASSERT_EQUAL(ere_matches(re, "/Users/dev/project/.envrc"), 1);
-  CU_ASSERT_EQUAL(ere_matches(re, "/Users/dev/project/.ENVRC"), 1);
-  CU_ASSERT_EQUAL(ere_matches(re, "/Users/dev/project/.envrc.local"), 0);
-  free(profile);
-  rf_seatbelt_params_clear(&params);
+static void read_ancestors_exclude_the_roots(const fixture *f, const char *profile,
+                                             const rf_seatbelt_params *params) {
+  (void)f, (void)profile;
+  for (size_t i = 0; i < params->n; i++)
+    if (strncmp(params->items[i].key, "READ_ANCESTOR_", 14) == 0)
+      EXPECT(strcmp(params->items[i].value, "/Users/dev/project") != 0,
+             "%s is an ancestor, not the root /Users/dev/project", params->items[i].key);
 }
 
-static void test_ancestors_of_protected_and_deny_read_paths_cannot_be_renamed(void) {
-  fixture f;
-  fixture_policy(&f, workspace_restricted);
-  /* A protected path two levels down, and one inside /private/tmp. */
-  const char *protected[] = {"/Users/dev/project/.git", "/Users/dev/project/sub/dir/.envrc"};
-  f.roots[0].protected_paths = protected;
-  f.roots[0].n_protected = 2;
-  rf_seatbelt_params params = {0};
-  char err[512] = "";
-  char *profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-  /* The root itself, then sub/dir and sub; nothing outside the roots
-   * (/Users/dev is not writable anyway). */
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "ANCESTOR_0"), "/Users/dev/project");
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "ANCESTOR_1"),
-                         "/Users/dev/project/sub/dir");
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "ANCESTOR_2"), "/Users/dev/project/sub");
-  /* /Users/dev/project/secrets (deny-read) adds no new ancestor. */
-  CU_ASSERT_PTR_NULL(rf_seatbelt_params_get(&params, "ANCESTOR_3"));
-  const char *deny = strstr(profile, "(deny file-write-unlink (with message");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(deny);
-  CU_ASSERT_PTR_NOT_NULL(strstr(deny, "(literal (param \"ANCESTOR_2\"))"));
-  const char *re = rf_seatbelt_params_get(&params, "ANCESTOR_1_RE");
-  CU_ASSERT_EQUAL(ere_matches(re, "/Users/dev/project/SUB/dir"), 1);
-  CU_ASSERT_EQUAL(ere_matches(re, "/Users/dev/project/sub/dir/x"), 0);
-  free(profile);
-  rf_seatbelt_params_clear(&params);
-}
-
-static void test_deny_read_paths_are_unreadable_and_immovable(void) {
-  fixture f;
-  fixture_policy(&f, (fixture_shape){RF_SANDBOX_WORKSPACE_WRITE, RF_READ_FULL, 0, RF_NETWORK_OFF});
-  rf_seatbelt_params params = {0};
-  char err[512] = "";
-  char *profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-  const char *deny = strstr(profile, "(deny file-read* file-write* file-link process-exec");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(deny);
-  CU_ASSERT_PTR_NOT_NULL(strstr(deny, "(subpath (param \"DENY_READ_0\"))"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(deny, "(regex (param \"DENY_READ_1_RE\"))"));
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "DENY_READ_0"), "/Users/dev/.ssh");
-  CU_ASSERT_EQUAL(ere_matches(rf_seatbelt_params_get(&params, "DENY_READ_0_RE"),
-                              "/Users/dev/.SSH/id_ed25519"),
-                  1);
-  /* The deny-read path inside the project makes the project root immovable. */
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "ANCESTOR_0"), "/Users/dev/project");
-  free(profile);
-  rf_seatbelt_params_clear(&params);
-}
-
-static void test_read_only_mode_allows_no_write_outside_dev(void) {
-  fixture f;
-  fixture_policy(&f, (fixture_shape){RF_SANDBOX_READ_ONLY, RF_READ_FULL, 0, RF_NETWORK_ON});
-  rf_seatbelt_params params = {0};
-  char err[512] = "";
-  char *profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-  CU_ASSERT_PTR_NULL(strstr(profile, "(allow file-write*"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "WRITABLE_ROOT"));
-  CU_ASSERT_EQUAL(check_profile(profile, &params, err, sizeof err), 0);
-  free(profile);
-  rf_seatbelt_params_clear(&params);
-}
-
-static void test_network_off_allows_no_socket_at_all(void) {
-  fixture f;
-  fixture_policy(&f, workspace_restricted);
-  rf_seatbelt_params params = {0};
-  char err[512] = "";
-  char *profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-  CU_ASSERT_PTR_NULL(strstr(profile, "(allow network"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "system-socket"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "mDNSResponder"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "trustd"));
-  free(profile);
-  rf_seatbelt_params_clear(&params);
-
-  f.policy.network = RF_NETWORK_ON;
-  profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-  CU_ASSERT_PTR_NOT_NULL(strstr(profile, "(allow network-outbound (remote ip))"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(profile, "\"/private/var/run/mDNSResponder\""));
-  /* Host unix sockets stay closed with the network on too. */
-  CU_ASSERT_PTR_NULL(strstr(profile, "unix"));
-  CU_ASSERT_EQUAL(check_profile(profile, &params, err, sizeof err), 0);
-  free(profile);
-  rf_seatbelt_params_clear(&params);
-}
-
-/* The platform policy is appended exactly when reads are restricted and the
- * policy asks for platform defaults, in either mode and network setting. */
-static void test_platform_policy_appears_exactly_when_it_should(void) {
-  for (int mode = 0; mode < 2; mode++) {
-    for (int read = 0; read < 2; read++) {
-      for (int platform = 0; platform < 2; platform++) {
-        for (int network = 0; network < 2; network++) {
-          fixture f;
-          fixture_policy(&f, (fixture_shape){(rf_sandbox_mode)mode, (rf_read_access)read,
-                                             platform, (rf_network_mode)network});
-          rf_seatbelt_params params = {0};
-          char err[512] = "";
-          char *profile = profile_of(&f.policy, &params, err, sizeof err);
-          CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-          int expected = read == RF_READ_RESTRICTED && platform;
-          int present = strstr(profile, rf_sbpl_platform_policy) != NULL;
-          CU_ASSERT_EQUAL(present, expected);
-          CU_ASSERT_EQUAL(strstr(profile, "(subpath \"/System/Library\")") != NULL, expected);
-          /* Never a home directory or /Users, platform policy or not. */
-          CU_ASSERT_PTR_NULL(strstr(profile, "\"/Users"));
-          CU_ASSERT_PTR_NULL(strstr(profile, "home-subpath"));
-          free(profile);
-          rf_seatbelt_params_clear(&params);
-        }
-      }
-    }
-  }
-}
-
-static void test_restricted_reads_name_only_the_roots(void) {
-  fixture f;
-  fixture_policy(&f, (fixture_shape){RF_SANDBOX_WORKSPACE_WRITE, RF_READ_RESTRICTED, 0,
-                                     RF_NETWORK_OFF});
-  rf_seatbelt_params params = {0};
-  char err[512] = "";
-  char *profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-  CU_ASSERT_PTR_NULL(strstr(profile, "(allow file-read* process-exec file-map-executable)"));
-  const char *reads = strstr(profile, "(allow file-read* process-exec file-map-executable\n");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(reads);
-  CU_ASSERT_PTR_NOT_NULL(strstr(reads, "(subpath (param \"READABLE_ROOT_1\"))"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(reads, "(subpath (param \"WRITABLE_ROOT_2\"))"));
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "READABLE_ROOT_1"),
-                         "/Users/dev/Library/Mobile Documents/it's \"odd\"");
-  /* Ancestors are metadata only: /Users/dev, /Users, ... but not the roots. */
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "READ_ANCESTOR_0"), "/Users/dev");
-  for (size_t i = 0; i < params.n; i++)
-    if (strncmp(params.items[i].key, "READ_ANCESTOR_", 14) == 0)
-      CU_ASSERT_STRING_NOT_EQUAL(params.items[i].value, "/Users/dev/project");
-  free(profile);
-  rf_seatbelt_params_clear(&params);
-}
-
-/* The profile without the lines naming ancestors (their number depends on
- * how deep the paths are). */
+/* The profile without the lines naming ancestors (their number depends on how deep the paths
+ * are). */
 static char *without_ancestor_lines(const char *profile) {
   char *out = calloc(1, strlen(profile) + 1);
   size_t len = 0;
@@ -266,212 +218,286 @@ static char *without_ancestor_lines(const char *profile) {
   return out;
 }
 
-/* Same shape, different paths: same profile text (but for how many
- * ancestors there are).  The paths cannot change the profile's structure
- * because they never enter it. */
-static void test_hostile_paths_never_reach_the_profile_text(void) {
-  fixture tame, hostile;
+/* Same shape, different paths: same profile text (but for how many ancestors there are).  The
+ * paths cannot change the profile's structure because they never enter it. */
+static void same_text_as_tame_paths(const fixture *f, const char *profile,
+                                    const rf_seatbelt_params *params) {
+  (void)f, (void)params;
+  fixture tame;
   fixture_policy(&tame, workspace_restricted);
-  fixture_policy(&hostile, workspace_restricted);
-  const char *evil_protected[] = {
-      "/tmp/\")) (allow default) ;/.git",
-      "/tmp/back\\slash\nnew line/.envrc",
-      ("/tmp/\xc3\xbcnic\xc3\xb8" "de/.vscode"),
-      "/tmp/(regex #\".*\")/x",
-  };
-  const char *evil_readable[] = {"/tmp/a\"b", "/tmp/\n(allow file-write*)\n"};
-  const char *evil_deny[] = {"/tmp/.*", "/tmp/$(id)"};
-  hostile.roots[0].path = "/tmp/\")) (allow default) ;";
-  hostile.roots[0].protected_paths = evil_protected;
-  hostile.roots[1].path = "/tmp/x\ny";
-  hostile.roots[2].path = "/tmp/\xe2\x9c\x93";
-  hostile.policy.readable_roots = evil_readable;
-  hostile.policy.deny_read = evil_deny;
-
-  rf_seatbelt_params tame_params = {0}, hostile_params = {0};
+  rf_seatbelt_params tame_params = {0};
   char err[512] = "";
   char *tame_profile = profile_of(&tame.policy, &tame_params, err, sizeof err);
-  char *hostile_profile = profile_of(&hostile.policy, &hostile_params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(tame_profile);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(hostile_profile);
+  EXPECT_FATAL(tame_profile != NULL, "the golden policy renders: %s", err);
   char *tame_core = without_ancestor_lines(tame_profile);
-  char *hostile_core = without_ancestor_lines(hostile_profile);
-  CU_ASSERT_STRING_EQUAL(hostile_core, tame_core);
+  char *hostile_core = without_ancestor_lines(profile);
+  EXPECT(strcmp(hostile_core, tame_core) == 0,
+         "the profile text is the golden policy's (but for ancestor lines)");
   free(tame_core);
   free(hostile_core);
-  CU_ASSERT_PTR_NULL(strstr(hostile_profile, "/tmp/"));
-  CU_ASSERT_PTR_NULL(strstr(hostile_profile, "back\\slash"));
-  CU_ASSERT_PTR_NULL(strstr(hostile_profile, "\xe2\x9c\x93"));
-  CU_ASSERT_PTR_NULL(strstr(hostile_profile, "(allow default"));
-  CU_ASSERT_PTR_NULL(strstr(hostile_profile, "$(id)"));
-  CU_ASSERT_EQUAL(check_profile(hostile_profile, &hostile_params, err, sizeof err), 0);
-  /* And every hostile path reaches sandbox-exec byte for byte. */
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&hostile_params, "WRITABLE_ROOT_0"),
-                         "/tmp/\")) (allow default) ;");
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&hostile_params, "WRITABLE_ROOT_0_PROTECTED_1"),
-                         "/tmp/back\\slash\nnew line/.envrc");
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&hostile_params, "READABLE_ROOT_1"),
-                         "/tmp/\n(allow file-write*)\n");
-  CU_ASSERT_EQUAL(ere_matches(rf_seatbelt_params_get(&hostile_params,
-                                                     "WRITABLE_ROOT_0_PROTECTED_0_RE"),
-                              "/tmp/\")) (allow default) ;/.GIT/config"),
-                  1);
-  CU_ASSERT_EQUAL(ere_matches(rf_seatbelt_params_get(&hostile_params, "DENY_READ_0_RE"),
-                              "/tmp/xx"),
-                  0);
   free(tame_profile);
-  free(hostile_profile);
   rf_seatbelt_params_clear(&tame_params);
-  rf_seatbelt_params_clear(&hostile_params);
 }
 
-/* The plugin protects what the core lists, no more: a writable root that is
- * itself called .git (the user chose it) gets no invented protection, and
- * nothing in the profile mentions .git. */
-static void test_a_path_named_git_elsewhere_is_not_special(void) {
-  fixture f;
-  fixture_policy(&f, workspace_restricted);
-  f.roots[0].path = "/srv/mirror/.git";
-  f.roots[0].protected_paths = NULL;
-  f.roots[0].n_protected = 0;
-  const char *readable[] = {"/srv/other/.git", "/srv/.git/objects"};
-  const char *deny[] = {"/Users/dev/.git"};
-  f.policy.readable_roots = readable;
-  f.policy.deny_read = deny;
-  f.policy.n_deny_read = 1;
-  rf_seatbelt_params params = {0};
-  char err[512] = "";
-  char *profile = profile_of(&f.policy, &params, err, sizeof err);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-  CU_ASSERT_PTR_NULL(strstr(profile, ".git"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "PROTECTED"));
-  CU_ASSERT_PTR_NULL(rf_seatbelt_params_get(&params, "ANCESTOR_0"));
-  CU_ASSERT_PTR_NOT_NULL(strstr(profile, "(allow file-write* file-link (subpath (param \"WRITABLE_ROOT_0\")))"));
-  CU_ASSERT_STRING_EQUAL(rf_seatbelt_params_get(&params, "WRITABLE_ROOT_0"), "/srv/mirror/.git");
-  CU_ASSERT_EQUAL(check_profile(profile, &params, err, sizeof err), 0);
-  free(profile);
-  rf_seatbelt_params_clear(&params);
-}
-
-/* desktop-isolation rests on this: no Mach service that reaches the user's
- * windows, input, pasteboard or applications, in any mode. */
-static void test_no_service_reaches_the_users_desktop(void) {
+/* desktop-isolation rests on this: no Mach service that reaches the user's windows, input,
+ * pasteboard or applications.  Only (global-name ...) lines name services; comments may. */
+static void no_desktop_service(const fixture *f, const char *profile,
+                               const rf_seatbelt_params *params) {
+  (void)f, (void)params;
   static const char *const gui[] = {"windowserver", "WindowServer", "pasteboard",
                                     "launchservices", "coreservices", "appleevents",
                                     "lsd.", "tccd", "accessibility", "hiservices",
                                     "iokit-open", "appleevent-send", "cfprefsd", "FSEvents",
                                     NULL};
-  for (int network = 0; network < 2; network++) {
-    fixture f;
-    fixture_policy(&f, (fixture_shape){RF_SANDBOX_WORKSPACE_WRITE, RF_READ_RESTRICTED, 1,
-                                       (rf_network_mode)network});
-    rf_seatbelt_params params = {0};
-    char err[512] = "";
-    char *profile = profile_of(&f.policy, &params, err, sizeof err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
-    /* Only (global-name ...) lines name services; comments may mention them. */
-    for (const char *line = profile; *line;) {
-      const char *end = strchr(line, '\n');
-      size_t n = end ? (size_t)(end - line) : strlen(line);
-      char *copy = strndup(line, n);
-      if (copy[0] != ';' && !strstr(copy, ";;"))
-        for (int i = 0; gui[i]; i++)
-          if (strstr(copy, gui[i])) {
-            fprintf(stderr, "\n  '%s' in: %s\n", gui[i], copy);
-            CU_FAIL("a desktop service is reachable");
-          }
-      free(copy);
-      line += end ? n + 1 : n;
-    }
-    free(profile);
-    rf_seatbelt_params_clear(&params);
+  for (const char *line = profile; *line;) {
+    const char *end = strchr(line, '\n');
+    size_t n = end ? (size_t)(end - line) : strlen(line);
+    char *copy = strndup(line, n);
+    if (copy[0] != ';' && !strstr(copy, ";;"))
+      for (int i = 0; gui[i]; i++)
+        if (strstr(copy, gui[i]))
+          EXPECT(0, "a desktop service is reachable: '%s' in: %s", gui[i], copy);
+    free(copy);
+    line += end ? n + 1 : n;
   }
 }
 
-static void test_proxy_mode_allows_the_proxy_port_alone(void) {
+static void one_network_rule(const fixture *f, const char *profile,
+                             const rf_seatbelt_params *params) {
+  (void)f, (void)params;
+  const char *first = strstr(profile, "(allow network");
+  EXPECT_FATAL(first != NULL, "the profile has an (allow network...) rule");
+  EXPECT(strstr(first + 1, "(allow network") == NULL, "it has no second (allow network...) rule");
+}
+
+/* ---- the table */
+
+static const profile_case profile_cases[] = {
+    {.claim = "profile is deny-by-default with a run tag",
+     .shape = workspace_restricted,
+     .order = {"\n(version 1)\n", "\n(deny default (with message \"ringfence-golden-0001\"))\n"},
+     .lacks = {"(allow default"},
+     .checked = 1,
+     .check = only_comments_before_version},
+    {.claim = "denials come after every allow",
+     .shape = workspace_restricted,
+     .check = denials_after_every_allow},
+    {.claim = "writable roots and protected paths are parameters",
+     .shape = workspace_restricted,
+     .params = {{"WRITABLE_ROOT_0", "/Users/dev/project"},
+                {"WRITABLE_ROOT_1", "/private/tmp"},
+                {"WRITABLE_ROOT_0_PROTECTED_0", "/Users/dev/project/.git"},
+                {"WRITABLE_ROOT_0_PROTECTED_3", "/Users/dev/main/.git/worktrees/project"}},
+     /* No path of the policy is written into the profile text. */
+     .lacks = {"/Users/dev", "/private/var/folders/xy", ".git", "secrets"},
+     /* Each protected path is excluded from the write allow and denied at the end, exactly and
+      * case-insensitively. */
+     .contains = {"(require-not (subpath (param \"WRITABLE_ROOT_0_PROTECTED_2\")))",
+                  "(require-not (regex (param \"WRITABLE_ROOT_0_PROTECTED_2_RE\")))"},
+     .section = "(deny file-write* file-link (with message",
+     .within = {"(subpath (param \"WRITABLE_ROOT_0_PROTECTED_2\"))",
+                "(regex (param \"WRITABLE_ROOT_0_PROTECTED_2_RE\"))"}},
+    {.claim = "a protected name cannot be created in any letter case",
+     .shape = workspace_restricted,
+     .regexes = {{"WRITABLE_ROOT_0_PROTECTED_1_RE", "/Users/dev/project/.envrc", 1},
+                 {"WRITABLE_ROOT_0_PROTECTED_1_RE", "/Users/dev/project/.ENVRC", 1},
+                 {"WRITABLE_ROOT_0_PROTECTED_1_RE", "/Users/dev/project/.envrc.local", 0}}},
+    {.claim = "ancestors of protected and deny-read paths cannot be renamed",
+     .shape = workspace_restricted,
+     .adjust = protected_deep,
+     /* The root itself, then sub/dir and sub; nothing outside the roots (/Users/dev is not
+      * writable anyway); /Users/dev/project/secrets (deny-read) adds no new ancestor. */
+     .params = {{"ANCESTOR_0", "/Users/dev/project"},
+                {"ANCESTOR_1", "/Users/dev/project/sub/dir"},
+                {"ANCESTOR_2", "/Users/dev/project/sub"},
+                {"ANCESTOR_3", NULL}},
+     .section = "(deny file-write-unlink (with message",
+     .within = {"(literal (param \"ANCESTOR_2\"))"},
+     .regexes = {{"ANCESTOR_1_RE", "/Users/dev/project/SUB/dir", 1},
+                 {"ANCESTOR_1_RE", "/Users/dev/project/sub/dir/x", 0}}},
+    {.claim = "deny-read paths are unreadable and immovable",
+     .shape = workspace_full,
+     .section = "(deny file-read* file-write* file-link process-exec",
+     .within = {"(subpath (param \"DENY_READ_0\"))", "(regex (param \"DENY_READ_1_RE\"))"},
+     /* The deny-read path inside the project makes the project root immovable. */
+     .params = {{"DENY_READ_0", "/Users/dev/.ssh"}, {"ANCESTOR_0", "/Users/dev/project"}},
+     .regexes = {{"DENY_READ_0_RE", "/Users/dev/.SSH/id_ed25519", 1}}},
+    {.claim = "read-only mode allows no write outside /dev",
+     .shape = {RF_SANDBOX_READ_ONLY, RF_READ_FULL, 0, RF_NETWORK_ON},
+     .lacks = {"(allow file-write*", "WRITABLE_ROOT"},
+     .checked = 1},
+    {.claim = "network off allows no socket at all",
+     .shape = workspace_restricted,
+     .lacks = {"(allow network", "system-socket", "mDNSResponder", "trustd"}},
+    {.claim = "network off allows no socket at all", /* the same policy with the network on */
+     .shape = workspace_restricted,
+     .adjust = network_on,
+     .contains = {"(allow network-outbound (remote ip))", "\"/private/var/run/mDNSResponder\""},
+     /* Host unix sockets stay closed with the network on too. */
+     .lacks = {"unix"},
+     .checked = 1},
+    {.claim = "platform policy appears exactly when it should",
+     .shape = {RF_SANDBOX_READ_ONLY, RF_READ_FULL, 0, RF_NETWORK_OFF},
+     .vary = VARY_MODE | VARY_READ | VARY_PLATFORM | VARY_NETWORK,
+     /* Never a home directory or /Users, platform policy or not. */
+     .lacks = {"\"/Users", "home-subpath"},
+     .check = platform_policy_when_restricted},
+    {.claim = "restricted reads name only the roots",
+     .shape = {RF_SANDBOX_WORKSPACE_WRITE, RF_READ_RESTRICTED, 0, RF_NETWORK_OFF},
+     .lacks = {"(allow file-read* process-exec file-map-executable)"},
+     .section = "(allow file-read* process-exec file-map-executable\n",
+     .within = {"(subpath (param \"READABLE_ROOT_1\"))", "(subpath (param \"WRITABLE_ROOT_2\"))"},
+     /* Ancestors are metadata only: /Users/dev, /Users, ... but not the roots. */
+     .params = {{"READABLE_ROOT_1", "/Users/dev/Library/Mobile Documents/it's \"odd\""},
+                {"READ_ANCESTOR_0", "/Users/dev"}},
+     .check = read_ancestors_exclude_the_roots},
+    {.claim = "hostile paths never reach the profile text",
+     .shape = workspace_restricted,
+     .adjust = hostile_paths,
+     .check = same_text_as_tame_paths,
+     .lacks = {"/tmp/", "back\\slash", "\xe2\x9c\x93", "(allow default", "$(id)"},
+     .checked = 1,
+     /* And every hostile path reaches sandbox-exec byte for byte. */
+     .params = {{"WRITABLE_ROOT_0", "/tmp/\")) (allow default) ;"},
+                {"WRITABLE_ROOT_0_PROTECTED_1", "/tmp/back\\slash\nnew line/.envrc"},
+                {"READABLE_ROOT_1", "/tmp/\n(allow file-write*)\n"}},
+     .regexes = {{"WRITABLE_ROOT_0_PROTECTED_0_RE", "/tmp/\")) (allow default) ;/.GIT/config", 1},
+                 {"DENY_READ_0_RE", "/tmp/xx", 0}}},
+    /* The plugin protects what the core lists, no more: a writable root called .git gets no
+     * invented protection, and nothing in the profile mentions .git. */
+    {.claim = "a path named .git elsewhere is not special",
+     .shape = workspace_restricted,
+     .adjust = root_named_git,
+     .lacks = {".git", "PROTECTED"},
+     .params = {{"ANCESTOR_0", NULL}, {"WRITABLE_ROOT_0", "/srv/mirror/.git"}},
+     .contains = {"(allow file-write* file-link (subpath (param \"WRITABLE_ROOT_0\")))"},
+     .checked = 1},
+    {.claim = "no service reaches the user's desktop",
+     .shape = workspace_restricted,
+     .vary = VARY_NETWORK,
+     .check = no_desktop_service},
+    {.claim = "proxy mode: outbound to the proxy's localhost port alone, no DNS",
+     .shape = workspace_restricted,
+     .adjust = network_proxy,
+     .contains = {"(allow network-outbound (remote ip \"localhost:3128\"))\n"},
+     .check = one_network_rule,
+     /* No DNS: names are the proxy's to resolve. */
+     .lacks = {"mDNSResponder", "DNSConfiguration", "(remote ip))", "network-bind",
+               "network-inbound"}},
+#define MALFORMED(fn, culprit)                                                                     \
+  {.claim = "malformed policies are refused with the culprit named", .shape = workspace_restricted, \
+   .adjust = fn, .refused = culprit}
+    MALFORMED(relative_root, "'private/tmp'"),
+    MALFORMED(dotdot_protected, "/Users/dev/project/../.git"),
+    MALFORMED(double_slash_deny, "'/a//b'"),
+    MALFORMED(run_id_with_space, "run_id"),
+    MALFORMED(run_id_with_sbpl, "run_id"),
+    {.claim = "malformed policies are refused with the culprit named",
+     .shape = {RF_SANDBOX_READ_ONLY, RF_READ_FULL, 0, RF_NETWORK_OFF},
+     .adjust = read_only_with_roots,
+     .refused = "read-only"},
+    MALFORMED(danger_full_access, "danger-full-access"),
+    MALFORMED(unknown_network, "network"),
+    MALFORMED(short_policy, "size"),
+    MALFORMED(short_root, "struct size"),
+    MALFORMED(null_readable_roots, "NULL"),
+#undef MALFORMED
+};
+
+enum { N_PROFILE_CASES = sizeof profile_cases / sizeof profile_cases[0] };
+
+/* ---- the runner */
+
+static void run_row(const profile_case *row, fixture_shape shape) {
   fixture f;
-  fixture_policy(&f, workspace_restricted);
-  f.policy.network = RF_NETWORK_PROXY;
-  f.policy.proxy_port = 3128;
+  fixture_policy(&f, shape);
+  if (row->adjust)
+    row->adjust(&f);
   rf_seatbelt_params params = {0};
   char *profile = NULL;
   char err[512] = "";
-  CU_ASSERT_EQUAL_FATAL(rf_seatbelt_profile(&f.policy, &profile, &params, err, sizeof err), 0);
-  /* Outbound to the proxy's localhost port, and no other network rule. */
-  CU_ASSERT_PTR_NOT_NULL(strstr(profile, "(allow network-outbound (remote ip \"localhost:3128\"))\n"));
-  const char *first = strstr(profile, "(allow network");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(first);
-  CU_ASSERT_PTR_NULL(strstr(first + 1, "(allow network"));
-  /* No DNS: names are the proxy's to resolve. */
-  CU_ASSERT_PTR_NULL(strstr(profile, "mDNSResponder"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "DNSConfiguration"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "(remote ip))"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "network-bind"));
-  CU_ASSERT_PTR_NULL(strstr(profile, "network-inbound"));
+  int r = rf_seatbelt_profile(&f.policy, &profile, &params, err, sizeof err);
+  if (row->refused) {
+    EXPECT(r == -EINVAL, "refused with -EINVAL (got %d), naming '%s'", r, row->refused);
+    EXPECT(profile == NULL, "no profile when refused ('%s')", row->refused);
+    EXPECT(params.n == 0, "no parameters when refused ('%s')", row->refused);
+    EXPECT(strstr(err, row->refused) != NULL, "the message '%s' names '%s'", err, row->refused);
+    free(profile);
+    rf_seatbelt_params_clear(&params);
+    return;
+  }
+  EXPECT_FATAL(r == 0 && profile != NULL, "the policy renders (%d): %s", r, err);
+  for (int i = 0; row->contains[i]; i++)
+    EXPECT(strstr(profile, row->contains[i]) != NULL, "the profile holds %s", row->contains[i]);
+  for (int i = 0; row->lacks[i]; i++)
+    EXPECT(strstr(profile, row->lacks[i]) == NULL, "the profile does not hold %s", row->lacks[i]);
+  const char *previous = NULL;
+  for (int i = 0; row->order[i]; i++) {
+    const char *at = strstr(profile, row->order[i]);
+    EXPECT(at != NULL, "the profile holds %s", row->order[i]);
+    if (i > 0)
+      EXPECT(at && previous && previous < at, "%s comes after %s", row->order[i], row->order[i - 1]);
+    previous = at;
+  }
+  if (row->section) {
+    const char *section = strstr(profile, row->section);
+    EXPECT_FATAL(section != NULL, "the profile holds %s", row->section);
+    for (int i = 0; row->within[i]; i++)
+      EXPECT(strstr(section, row->within[i]) != NULL, "%s is followed by %s", row->section,
+             row->within[i]);
+  }
+  for (int i = 0; row->params[i].key; i++) {
+    const char *want = row->params[i].value, *got = rf_seatbelt_params_get(&params, row->params[i].key);
+    if (!want)
+      EXPECT(got == NULL, "no parameter %s (got '%s')", row->params[i].key, got ? got : "");
+    else
+      EXPECT(got && strcmp(got, want) == 0, "parameter %s is '%s' (got '%s')", row->params[i].key,
+             want, got ? got : "(none)");
+  }
+  for (int i = 0; row->regexes[i].key; i++) {
+    const param_matches *m = &row->regexes[i];
+    const char *re = rf_seatbelt_params_get(&params, m->key);
+    EXPECT(re && ere_matches(re, m->subject) == m->matches, "%s %s %s", m->key,
+           m->matches ? "matches" : "does not match", m->subject);
+  }
+  if (row->checked)
+    EXPECT(check_profile(profile, &params, err, sizeof err) == 0,
+           "the structure checker accepts the profile: %s", err);
+  if (row->check)
+    row->check(&f, profile, &params);
   free(profile);
   rf_seatbelt_params_clear(&params);
 }
 
-static void expect_invalid(fixture *f, const char *needle) {
-  rf_seatbelt_params params = {0};
-  char *profile = NULL;
-  char err[512] = "";
-  CU_ASSERT_EQUAL(rf_seatbelt_profile(&f->policy, &profile, &params, err, sizeof err), -EINVAL);
-  CU_ASSERT_PTR_NULL(profile);
-  CU_ASSERT_EQUAL(params.n, 0);
-  if (!strstr(err, needle))
-    fprintf(stderr, "\n  message '%s' lacks '%s'\n", err, needle);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
+/* The test of every claim: runs the rows named like the current CUnit test, each in its shape
+ * and, for the knobs it varies, in every other value of them. */
+static void run_profile_claim(void) {
+  const char *claim = CU_get_current_test()->pName;
+  int rows = 0;
+  for (int i = 0; i < N_PROFILE_CASES; i++) {
+    const profile_case *row = &profile_cases[i];
+    if (strcmp(row->claim, claim) != 0)
+      continue;
+    rows++;
+    for (unsigned combo = 0; combo < 16; combo++) {
+      if (combo & ~row->vary)
+        continue; /* only the knobs the row varies change */
+      fixture_shape shape = row->shape;
+      if (row->vary & VARY_MODE)
+        shape.mode = (rf_sandbox_mode)!!(combo & VARY_MODE);
+      if (row->vary & VARY_READ)
+        shape.read = (rf_read_access)!!(combo & VARY_READ);
+      if (row->vary & VARY_PLATFORM)
+        shape.platform_defaults = !!(combo & VARY_PLATFORM);
+      if (row->vary & VARY_NETWORK)
+        shape.network = (rf_network_mode)!!(combo & VARY_NETWORK);
+      run_row(row, shape);
+    }
+  }
+  EXPECT(rows > 0, "the table has rows for '%s'", claim);
 }
 
-static void test_malformed_policies_are_refused_with_the_culprit_named(void) {
-  fixture f;
-  fixture_policy(&f, workspace_restricted);
-  f.roots[1].path = "private/tmp";
-  expect_invalid(&f, "'private/tmp'");
-
-  fixture_policy(&f, workspace_restricted);
-  f.roots[0].protected_paths = (const char *const[]){"/Users/dev/project/../.git"};
-  f.roots[0].n_protected = 1;
-  expect_invalid(&f, "/Users/dev/project/../.git");
-
-  fixture_policy(&f, workspace_restricted);
-  f.policy.deny_read = (const char *const[]){"/a//b", "/x"};
-  expect_invalid(&f, "'/a//b'");
-
-  fixture_policy(&f, workspace_restricted);
-  f.policy.run_id = "Bad Id";
-  expect_invalid(&f, "run_id");
-
-  fixture_policy(&f, workspace_restricted);
-  f.policy.run_id = "x\")) (allow default";
-  expect_invalid(&f, "run_id");
-
-  fixture_policy(&f, (fixture_shape){RF_SANDBOX_READ_ONLY, RF_READ_FULL, 0, RF_NETWORK_OFF});
-  f.policy.writable_roots = f.roots;
-  f.policy.n_writable_roots = 1;
-  expect_invalid(&f, "read-only");
-
-  fixture_policy(&f, workspace_restricted);
-  f.policy.mode = RF_SANDBOX_DANGER_FULL_ACCESS;
-  expect_invalid(&f, "danger-full-access");
-
-  fixture_policy(&f, workspace_restricted);
-  f.policy.network = 7;
-  expect_invalid(&f, "network");
-
-  fixture_policy(&f, workspace_restricted);
-  f.policy.size = 8;
-  expect_invalid(&f, "size");
-
-  fixture_policy(&f, workspace_restricted);
-  f.roots[2].size = 4;
-  expect_invalid(&f, "struct size");
-
-  fixture_policy(&f, workspace_restricted);
-  f.policy.readable_roots = NULL;
-  expect_invalid(&f, "NULL");
-}
+/* ---- not profiles: the environment, render and argv helpers */
 
 static void test_environment_carries_the_sandbox_markers(void) {
   fixture f;
@@ -539,31 +565,9 @@ static void test_argv_puts_the_command_after_a_double_dash(void) {
 
 void add_profile_tests(void) {
   CU_pSuite s = CU_add_suite("seatbelt-profile", NULL, NULL);
-  CU_add_test(s, "profile is deny-by-default with a run tag", test_profile_is_deny_by_default_with_a_run_tag);
-  CU_add_test(s, "denials come after every allow", test_denials_come_after_every_allow);
-  CU_add_test(s, "writable roots and protected paths are parameters",
-              test_writable_roots_and_protected_paths_are_parameters);
-  CU_add_test(s, "a protected name cannot be created in any letter case",
-              test_protected_name_cannot_be_created_in_any_case);
-  CU_add_test(s, "ancestors of protected and deny-read paths cannot be renamed",
-              test_ancestors_of_protected_and_deny_read_paths_cannot_be_renamed);
-  CU_add_test(s, "deny-read paths are unreadable and immovable",
-              test_deny_read_paths_are_unreadable_and_immovable);
-  CU_add_test(s, "read-only mode allows no write outside /dev",
-              test_read_only_mode_allows_no_write_outside_dev);
-  CU_add_test(s, "network off allows no socket at all", test_network_off_allows_no_socket_at_all);
-  CU_add_test(s, "platform policy appears exactly when it should",
-              test_platform_policy_appears_exactly_when_it_should);
-  CU_add_test(s, "restricted reads name only the roots", test_restricted_reads_name_only_the_roots);
-  CU_add_test(s, "hostile paths never reach the profile text",
-              test_hostile_paths_never_reach_the_profile_text);
-  CU_add_test(s, "a path named .git elsewhere is not special",
-              test_a_path_named_git_elsewhere_is_not_special);
-  CU_add_test(s, "no service reaches the user's desktop", test_no_service_reaches_the_users_desktop);
-  CU_add_test(s, "proxy mode: outbound to the proxy's localhost port alone, no DNS",
-              test_proxy_mode_allows_the_proxy_port_alone);
-  CU_add_test(s, "malformed policies are refused with the culprit named",
-              test_malformed_policies_are_refused_with_the_culprit_named);
+  for (int i = 0; i < N_PROFILE_CASES; i++)
+    if (i == 0 || strcmp(profile_cases[i].claim, profile_cases[i - 1].claim) != 0)
+      CU_add_test(s, profile_cases[i].claim, run_profile_claim);
   CU_add_test(s, "environment carries the sandbox markers",
               test_environment_carries_the_sandbox_markers);
   CU_add_test(s, "render lines never contain a newline", test_render_lines_never_contain_a_newline);

@@ -1,7 +1,8 @@
-/* test-supervise.c: fork/exec/wait/kill of the launch path, run on Linux with a stand-in for sandbox-exec. */
+/* test-supervise.c: fork/exec/wait/kill of the launch path, run on Linux with a stand-in for sandbox-exec: one table, one runner. */
 #include "fixtures.h"
 
 #include <CUnit/CUnit.h>
+#include <CUnit/TestRun.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,10 +15,15 @@
 #include <unistd.h>
 
 /*
- * supervise.c is what launch() runs on macOS after building the profile.
- * Everything in it but the Seatbelt profile itself is plain POSIX, so it is
- * exercised here with fake-sandbox-exec.sh, which checks the argv shape
- * (-p PROFILE, -DKEY=VALUE..., --, COMMAND) and runs COMMAND unconfined.
+ * supervise.c is what launch() runs on macOS after building the profile.  Everything in it but
+ * the Seatbelt profile itself is plain POSIX, so it is exercised here with fake-sandbox-exec.sh,
+ * which checks the argv shape (-p PROFILE, -DKEY=VALUE..., --, COMMAND) and runs COMMAND
+ * unconfined.
+ *
+ * Each claim is a row of launch_cases[]: the command, what to change in the policy or the
+ * process before the spawn, and how the command must end.  run_launch_claim() is the only test
+ * function: it builds the policy, renders the profile, spawns through the stand-in, waits and
+ * checks; rows that go on after the first wait (a second wait, a signal, a kill) name a function.
  */
 
 #ifndef SEATBELT_FAKE_SANDBOX_EXEC
@@ -44,240 +50,130 @@ static int teardown_suite(void) {
 
 static const char *const base_env[] = {"PATH=/usr/bin:/bin", "FOO=bar", NULL};
 
-static void make_policy(fixture *f) {
-  fixture_policy(f, (fixture_shape){RF_SANDBOX_WORKSPACE_WRITE, RF_READ_FULL, 0, RF_NETWORK_OFF});
-  f->roots[0].path = workdir;
-  f->roots[0].n_protected = 0;
-  f->policy.cwd = workdir;
-  f->policy.envp = base_env;
+#define MAX_ARGS 6
+
+/* What one run holds besides the policy: the command with the work directory filled in, and
+ * whatever a row's prepare() set up for its restore(). */
+typedef struct {
+  char args[MAX_ARGS][1024];
+  const char *argv[MAX_ARGS + 1];
+  int fds[3];
+  int pass[1];
+  struct sigaction saved;
+} launch_run;
+
+/* A value a row expects, or nothing (not checked). */
+typedef struct {
+  int set;
+  int value;
+} expected;
+#define IS(v) {1, (v)}
+
+typedef struct {
+  const char *claim;                    /* the CUnit test name */
+  const char *command[MAX_ARGS];        /* "%s" in an argument stands for the work directory */
+  const char *needs;                    /* a program in /bin or /usr/bin the claim needs */
+  void (*prepare)(fixture *f, launch_run *run);  /* before the spawn (policy, fds, signals) */
+  void (*restore)(launch_run *run);     /* after the first wait */
+  const char *sandbox_exec;             /* instead of fake-sandbox-exec.sh */
+  int direct;                           /* no profile, no sandbox-exec (as for danger-full-access) */
+  int spawn_error;                      /* the spawn itself fails with this -errno... */
+  const char *spawn_message;            /* ...and a message holding this */
+  int wait_ms;                          /* the first wait: 0 waits for the exit */
+  expected stage, code, signal, exec_errno;
+  const char *message;                  /* the exit's message holds this */
+  void (*then)(rf_backend_child *child); /* after the first wait: more waits, signals, kills */
+} launch_case;
+
+/* ---- prepare and restore */
+
+static void ignore_sigpipe(fixture *f, launch_run *run) {
+  (void)f;
+  struct sigaction ign = {.sa_handler = SIG_IGN};
+  sigaction(SIGPIPE, &ign, &run->saved);
 }
 
-/* Spawns |command| the way launch() does (profile, params, fake
- * sandbox-exec), waits up to |timeout_ms| (-1: forever). */
-static int run(fixture *f, const char *const *command, rf_backend_child *child,
-               int timeout_ms, rf_backend_exit *result) {
-  rf_seatbelt_params params = {0};
-  char *profile = NULL;
-  char err[512] = "";
-  int r = rf_seatbelt_profile(&f->policy, &profile, &params, err, sizeof err);
-  CU_ASSERT_EQUAL_FATAL(r, 0);
-  char **exec_argv = rf_seatbelt_argv(SEATBELT_FAKE_SANDBOX_EXEC, profile, &params, command);
-  char **envp = rf_seatbelt_environ(&f->policy);
-  memset(child, 0, sizeof *child);
-  child->size = sizeof *child;
-  r = rf_seatbelt_spawn(&f->policy, exec_argv, command, envp, child, err, sizeof err);
-  if (r != 0)
-    fprintf(stderr, "\n  spawn: %s\n", err);
-  rf_seatbelt_argv_free(exec_argv);
-  rf_seatbelt_environ_free(envp);
-  rf_seatbelt_params_clear(&params);
-  free(profile);
-  if (r != 0)
-    return r;
-  CU_ASSERT_EQUAL(child->wait_fd, -1);
-  memset(result, 0, sizeof *result);
-  result->size = sizeof *result;
-  return rf_seatbelt_child_wait(child, timeout_ms, result);
+static void restore_sigpipe(launch_run *run) {
+  sigaction(SIGPIPE, &run->saved, NULL);
 }
 
-static void test_exit_code_and_environment_come_through(void) {
-  fixture f;
-  make_policy(&f);
-  const char *cmd[] = {"sh", "-c",
-                       "test \"$FOO\" = bar && test \"$RINGFENCE_SANDBOX\" = seatbelt && "
-                       "test \"$RINGFENCE_SANDBOX_NETWORK_DISABLED\" = 1 && exit 7",
-                       NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.stage, RF_EXIT_COMMAND);
-  CU_ASSERT_EQUAL(result.code, 7);
-  CU_ASSERT_EQUAL(result.signal, 0);
-  /* A second wait reports the same, without waiting. */
-  rf_backend_exit again = {.size = sizeof again};
-  CU_ASSERT_EQUAL(rf_seatbelt_child_wait(&child, -1, &again), 0);
-  CU_ASSERT_EQUAL(again.code, 7);
-  CU_ASSERT_EQUAL(rf_seatbelt_child_signal(&child, SIGTERM), -ESRCH);
-  rf_seatbelt_child_release(&child);
-}
-
-static void test_command_starts_in_the_working_directory(void) {
-  fixture f;
-  make_policy(&f);
-  char script[512];
-  snprintf(script, sizeof script, "test \"$(pwd -P)\" = '%s'", workdir);
-  const char *cmd[] = {"sh", "-c", script, NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.stage, RF_EXIT_COMMAND);
-  CU_ASSERT_EQUAL(result.code, 0);
-  rf_seatbelt_child_release(&child);
-}
-
-static void test_signal_death_is_reported_as_such(void) {
-  fixture f;
-  make_policy(&f);
-  const char *cmd[] = {"sh", "-c", "kill -TERM $$; sleep 5", NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.stage, RF_EXIT_COMMAND);
-  CU_ASSERT_EQUAL(result.signal, SIGTERM);
-  rf_seatbelt_child_release(&child);
-}
-
-static void test_ignored_signals_are_reset_for_the_command(void) {
-  fixture f;
-  make_policy(&f);
-  struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-  sigaction(SIGPIPE, &ign, &old);
-  const char *cmd[] = {"sh", "-c", "kill -PIPE $$; exit 0", NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  int r = run(&f, cmd, &child, -1, &result);
-  sigaction(SIGPIPE, &old, NULL);
-  CU_ASSERT_EQUAL_FATAL(r, 0);
-  CU_ASSERT_EQUAL(result.signal, SIGPIPE);
-  rf_seatbelt_child_release(&child);
-}
-
-static void test_missing_command_is_exec_failed_enoent(void) {
-  fixture f;
-  make_policy(&f);
-  const char *cmd[] = {"ringfence-no-such-command-xyz", NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.stage, RF_EXIT_EXEC_FAILED);
-  CU_ASSERT_EQUAL(result.exec_errno, ENOENT);
-  CU_ASSERT_PTR_NOT_NULL(strstr(result.message, "ringfence-no-such-command-xyz: command not found"));
-  rf_seatbelt_child_release(&child);
-}
-
-static void test_non_executable_command_is_exec_failed_eacces(void) {
-  fixture f;
-  make_policy(&f);
-  char path[512];
-  snprintf(path, sizeof path, "%s/not-executable", workdir);
-  FILE *file = fopen(path, "w");
-  CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+static void non_executable_script(fixture *f, launch_run *run) {
+  (void)f;
+  FILE *file = fopen(run->args[0], "w");
+  EXPECT_FATAL(file != NULL, "cannot create %s", run->args[0]);
   fputs("#!/bin/sh\nexit 0\n", file);
   fclose(file);
-  chmod(path, 0644);
-  const char *cmd[] = {path, NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.stage, RF_EXIT_EXEC_FAILED);
-  CU_ASSERT_EQUAL(result.exec_errno, EACCES);
-  rf_seatbelt_child_release(&child);
+  chmod(run->args[0], 0644);
 }
 
-static void test_bad_working_directory_is_a_setup_failure(void) {
-  fixture f;
-  make_policy(&f);
-  f.policy.cwd = "/nonexistent/ringfence/dir";
-  const char *cmd[] = {"true", NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.stage, RF_EXIT_SETUP_FAILED);
-  CU_ASSERT_PTR_NOT_NULL(strstr(result.message, "/nonexistent/ringfence/dir"));
-  rf_seatbelt_child_release(&child);
+static void missing_working_directory(fixture *f, launch_run *run) {
+  (void)run;
+  f->policy.cwd = "/nonexistent/ringfence/dir";
 }
 
-static void test_missing_sandbox_exec_is_a_setup_failure(void) {
-  fixture f;
-  make_policy(&f);
-  const char *cmd[] = {"true", NULL};
-  char *exec_argv[] = {"/nonexistent/sandbox-exec", "-p", "(version 1)", "--", "true", NULL};
-  rf_backend_child child = {.size = sizeof child};
-  char err[512] = "";
-  CU_ASSERT_EQUAL_FATAL(
-      rf_seatbelt_spawn(&f.policy, exec_argv, cmd, (char *const *)base_env, &child, err, sizeof err),
-      0);
-  rf_backend_exit result = {.size = sizeof result};
-  CU_ASSERT_EQUAL(rf_seatbelt_child_wait(&child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.stage, RF_EXIT_SETUP_FAILED);
-  CU_ASSERT_PTR_NOT_NULL(strstr(result.message, "/nonexistent/sandbox-exec"));
-  rf_seatbelt_child_release(&child);
-}
-
-/* Only 0, 1, 2 and pass_fds reach the command. */
-static void test_only_stdio_and_passed_descriptors_are_inherited(void) {
-  fixture f;
-  make_policy(&f);
-  int leaked = open("/dev/null", O_RDONLY); /* no O_CLOEXEC: would leak */
+/* Three descriptors: one without O_CLOEXEC (would leak), one far above the others, one passed
+ * with pass_fds; the command exits 0 only if it sees the passed one alone. */
+static void three_descriptors(fixture *f, launch_run *run) {
+  int leaked = open("/dev/null", O_RDONLY);
   int passed = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  int high = fcntl(leaked, F_DUPFD, 200); /* far above the others */
-  CU_ASSERT_TRUE_FATAL(leaked > 2 && passed > 2 && high >= 200);
-  int pass[] = {passed};
-  f.policy.pass_fds = pass;
-  f.policy.n_pass_fds = 1;
-  char script[512];
-  snprintf(script, sizeof script,
+  int high = fcntl(leaked, F_DUPFD, 200);
+  run->fds[0] = leaked, run->fds[1] = passed, run->fds[2] = high;
+  EXPECT_FATAL(leaked > 2 && passed > 2 && high >= 200, "three descriptors (%d, %d, %d)", leaked,
+               passed, high);
+  run->pass[0] = passed;
+  f->policy.pass_fds = run->pass;
+  f->policy.n_pass_fds = 1;
+  snprintf(run->args[2], sizeof run->args[2],
            "test -e /dev/fd/%d && exit 10; test -e /dev/fd/%d && exit 11; "
            "test -e /dev/fd/%d || exit 12; exit 0",
            leaked, high, passed);
-  const char *cmd[] = {"sh", "-c", script, NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.stage, RF_EXIT_COMMAND);
-  CU_ASSERT_EQUAL(result.code, 0);
-  rf_seatbelt_child_release(&child);
-  close(leaked);
-  close(passed);
-  close(high);
 }
 
-static void test_a_closed_pass_fd_is_refused_before_forking(void) {
-  fixture f;
-  make_policy(&f);
-  int pass[] = {987};
-  f.policy.pass_fds = pass;
-  f.policy.n_pass_fds = 1;
-  const char *cmd[] = {"true", NULL};
-  rf_backend_child child = {.size = sizeof child};
-  char err[512] = "";
-  CU_ASSERT_EQUAL(rf_seatbelt_spawn(&f.policy, NULL, cmd, (char *const *)base_env, &child, err,
-                                    sizeof err),
-                  -EBADF);
-  CU_ASSERT_PTR_NOT_NULL(strstr(err, "987"));
+static void close_descriptors(launch_run *run) {
+  for (int i = 0; i < 3; i++)
+    if (run->fds[i] >= 0)
+      close(run->fds[i]);
 }
 
-static void test_wait_times_out_and_kill_ends_it(void) {
-  fixture f;
-  make_policy(&f);
-  const char *cmd[] = {"sleep", "30", NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, 50, &result), 0);
-  CU_ASSERT_EQUAL(result.stage, RF_EXIT_RUNNING);
+static void closed_pass_fd(fixture *f, launch_run *run) {
+  run->pass[0] = 987;
+  f->policy.pass_fds = run->pass;
+  f->policy.n_pass_fds = 1;
+}
+
+static void danger_full_access(fixture *f, launch_run *run) {
+  (void)run;
+  f->policy.mode = RF_SANDBOX_DANGER_FULL_ACCESS;
+  f->policy.writable_roots = NULL;
+  f->policy.n_writable_roots = 0;
+}
+
+/* ---- after the first wait */
+
+/* A second wait reports the same, without waiting; the child is gone. */
+static void waits_again_the_same(rf_backend_child *child) {
+  rf_backend_exit again = {.size = sizeof again};
+  EXPECT(rf_seatbelt_child_wait(child, -1, &again) == 0, "a second wait succeeds");
+  EXPECT(again.code == 7, "a second wait reports exit 7 (got %d)", again.code);
+  EXPECT(rf_seatbelt_child_signal(child, SIGTERM) == -ESRCH, "signalling an exited child is -ESRCH");
+}
+
+static void polls_running_then_kill_ends_it(rf_backend_child *child) {
   rf_backend_exit polled = {.size = sizeof polled};
-  CU_ASSERT_EQUAL(rf_seatbelt_child_wait(&child, 0, &polled), 0);
-  CU_ASSERT_EQUAL(polled.stage, RF_EXIT_RUNNING);
-  CU_ASSERT_EQUAL(rf_seatbelt_child_kill(&child), 0);
+  EXPECT(rf_seatbelt_child_wait(child, 0, &polled) == 0, "a poll succeeds");
+  EXPECT(polled.stage == RF_EXIT_RUNNING, "a poll reports it running (stage %d)", polled.stage);
+  EXPECT(rf_seatbelt_child_kill(child) == 0, "kill succeeds");
   rf_backend_exit done = {.size = sizeof done};
-  CU_ASSERT_EQUAL(rf_seatbelt_child_wait(&child, -1, &done), 0);
-  CU_ASSERT_EQUAL(done.stage, RF_EXIT_COMMAND);
-  CU_ASSERT_EQUAL(done.signal, SIGKILL);
-  rf_seatbelt_child_release(&child);
+  EXPECT(rf_seatbelt_child_wait(child, -1, &done) == 0, "the wait after kill succeeds");
+  EXPECT(done.stage == RF_EXIT_COMMAND, "the command ended (stage %d)", done.stage);
+  EXPECT(done.signal == SIGKILL, "by SIGKILL (signal %d)", done.signal);
 }
 
-static void test_signal_reaches_the_command(void) {
-  fixture f;
-  make_policy(&f);
-  const char *cmd[] = {"sleep", "30", NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, 20, &result), 0);
-  CU_ASSERT_EQUAL(rf_seatbelt_child_signal(&child, SIGINT), 0);
+static void sigint_ends_it(rf_backend_child *child) {
+  EXPECT(rf_seatbelt_child_signal(child, SIGINT) == 0, "SIGINT is sent");
   rf_backend_exit done = {.size = sizeof done};
-  CU_ASSERT_EQUAL(rf_seatbelt_child_wait(&child, 5000, &done), 0);
-  CU_ASSERT_EQUAL(done.signal, SIGINT);
-  rf_seatbelt_child_release(&child);
+  EXPECT(rf_seatbelt_child_wait(child, 5000, &done) == 0, "the wait after SIGINT succeeds");
+  EXPECT(done.signal == SIGINT, "the command died of SIGINT (signal %d)", done.signal);
 }
 
 /* Is |pid| gone (or, on Linux, a zombie its new parent has not reaped yet)? */
@@ -295,22 +191,16 @@ static int process_gone(pid_t pid) {
   return n == 1 && (state == 'Z' || state == 'X');
 }
 
-static void test_background_jobs_die_with_the_command(void) {
-  fixture f;
-  make_policy(&f);
-  char pidfile[512], script[1024];
+/* The background job whose pid the command wrote to bg.pid is gone within 2 s. */
+static void background_job_gone(rf_backend_child *child) {
+  (void)child;
+  char pidfile[512];
   snprintf(pidfile, sizeof pidfile, "%s/bg.pid", workdir);
-  snprintf(script, sizeof script, "sleep 30 & echo $! > '%s'; exit 0", pidfile);
-  const char *cmd[] = {"sh", "-c", script, NULL};
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.code, 0);
   char *text = read_text_file(pidfile);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  EXPECT_FATAL(text != NULL, "the command wrote %s", pidfile);
   pid_t bg = (pid_t)atoi(text);
   free(text);
-  CU_ASSERT_TRUE_FATAL(bg > 0);
+  EXPECT_FATAL(bg > 0, "%s holds a pid", pidfile);
   int gone = 0;
   for (int i = 0; i < 200 && !gone; i++) {
     gone = process_gone(bg);
@@ -319,71 +209,186 @@ static void test_background_jobs_die_with_the_command(void) {
       nanosleep(&ts, NULL);
     }
   }
-  CU_ASSERT_TRUE(gone);
+  EXPECT(gone, "the background job %d died with the command", (int)bg);
   if (!gone)
     kill(bg, SIGKILL);
-  rf_seatbelt_child_release(&child);
 }
 
-static void test_command_runs_in_its_own_session(void) {
-  fixture f;
-  make_policy(&f);
-  /* After setsid() the command leads its own process group (ps -o sid is
-   * not portable to macOS; pgid is). */
-  const char *cmd[] = {"sh", "-c", "test \"$(ps -o pgid= -p $$ | tr -d ' ')\" = \"$$\"", NULL};
-  if (access("/bin/ps", X_OK) != 0 && access("/usr/bin/ps", X_OK) != 0) {
-    CU_PASS("ps not installed");
+/* ---- the table */
+
+static const launch_case launch_cases[] = {
+    {.claim = "exit code and environment come through",
+     .command = {"sh", "-c",
+                 "test \"$FOO\" = bar && test \"$RINGFENCE_SANDBOX\" = seatbelt && "
+                 "test \"$RINGFENCE_SANDBOX_NETWORK_DISABLED\" = 1 && exit 7"},
+     .stage = IS(RF_EXIT_COMMAND), .code = IS(7), .signal = IS(0),
+     .then = waits_again_the_same},
+    {.claim = "command starts in the working directory",
+     .command = {"sh", "-c", "test \"$(pwd -P)\" = '%s'"},
+     .stage = IS(RF_EXIT_COMMAND), .code = IS(0)},
+    {.claim = "signal death is reported as such",
+     .command = {"sh", "-c", "kill -TERM $$; sleep 5"},
+     .stage = IS(RF_EXIT_COMMAND), .signal = IS(SIGTERM)},
+    {.claim = "ignored signals are reset for the command",
+     .command = {"sh", "-c", "kill -PIPE $$; exit 0"},
+     .prepare = ignore_sigpipe, .restore = restore_sigpipe,
+     .signal = IS(SIGPIPE)},
+    {.claim = "missing command is exec-failed ENOENT",
+     .command = {"ringfence-no-such-command-xyz"},
+     .stage = IS(RF_EXIT_EXEC_FAILED), .exec_errno = IS(ENOENT),
+     .message = "ringfence-no-such-command-xyz: command not found"},
+    {.claim = "non-executable command is exec-failed EACCES",
+     .command = {"%s/not-executable"},
+     .prepare = non_executable_script,
+     .stage = IS(RF_EXIT_EXEC_FAILED), .exec_errno = IS(EACCES)},
+    {.claim = "bad working directory is a setup failure",
+     .command = {"true"},
+     .prepare = missing_working_directory,
+     .stage = IS(RF_EXIT_SETUP_FAILED), .message = "/nonexistent/ringfence/dir"},
+    {.claim = "missing sandbox-exec is a setup failure",
+     .command = {"true"},
+     .sandbox_exec = "/nonexistent/sandbox-exec",
+     .stage = IS(RF_EXIT_SETUP_FAILED), .message = "/nonexistent/sandbox-exec"},
+    /* Only 0, 1, 2 and pass_fds reach the command. */
+    {.claim = "only stdio and passed descriptors are inherited",
+     .command = {"sh", "-c", "(the script is written by three_descriptors)"},
+     .prepare = three_descriptors, .restore = close_descriptors,
+     .stage = IS(RF_EXIT_COMMAND), .code = IS(0)},
+    {.claim = "a closed pass fd is refused before forking",
+     .command = {"true"},
+     .prepare = closed_pass_fd,
+     .spawn_error = -EBADF, .spawn_message = "987"},
+    {.claim = "wait times out and kill ends it",
+     .command = {"sleep", "30"},
+     .wait_ms = 50,
+     .stage = IS(RF_EXIT_RUNNING),
+     .then = polls_running_then_kill_ends_it},
+    {.claim = "a signal reaches the command",
+     .command = {"sleep", "30"},
+     .wait_ms = 20,
+     .then = sigint_ends_it},
+    {.claim = "background jobs die with the command",
+     .command = {"sh", "-c", "sleep 30 & echo $! > '%s/bg.pid'; exit 0"},
+     .code = IS(0),
+     .then = background_job_gone},
+    /* After setsid() the command leads its own process group (ps -o sid is not portable to
+     * macOS; pgid is). */
+    {.claim = "command runs in its own session",
+     .command = {"sh", "-c", "test \"$(ps -o pgid= -p $$ | tr -d ' ')\" = \"$$\""},
+     .needs = "ps",
+     .code = IS(0)},
+    {.claim = "danger-full-access runs the command directly",
+     .command = {"sh", "-c", "test -z \"$RINGFENCE_SANDBOX\" && exit 3"},
+     .prepare = danger_full_access, .direct = 1,
+     .code = IS(3)},
+};
+
+enum { N_LAUNCH_CASES = sizeof launch_cases / sizeof launch_cases[0] };
+
+/* ---- the runner */
+
+static int installed(const char *program) {
+  char path[256];
+  snprintf(path, sizeof path, "/bin/%s", program);
+  if (access(path, X_OK) == 0)
+    return 1;
+  snprintf(path, sizeof path, "/usr/bin/%s", program);
+  return access(path, X_OK) == 0;
+}
+
+static void expect_value(int line, const char *what, expected want, int got) {
+  if (want.set)
+    expect_at(__FILE__, line, 0, got == want.value, "%s is %d (got %d)", what, want.value, got);
+}
+
+/* The test of every claim: spawns the row's command the way launch() does (profile, params,
+ * sandbox-exec; none of them when direct), waits and checks how it ended. */
+static void run_launch_claim(void) {
+  const char *claim = CU_get_current_test()->pName;
+  const launch_case *row = NULL;
+  for (int i = 0; i < N_LAUNCH_CASES && !row; i++)
+    if (strcmp(launch_cases[i].claim, claim) == 0)
+      row = &launch_cases[i];
+  EXPECT_FATAL(row != NULL, "the table has a row for '%s'", claim);
+  if (row->needs && !installed(row->needs)) {
+    CU_PASS("a program the claim needs is not installed");
     return;
   }
-  rf_backend_child child;
-  rf_backend_exit result;
-  CU_ASSERT_EQUAL_FATAL(run(&f, cmd, &child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.code, 0);
-  rf_seatbelt_child_release(&child);
-}
 
-static void test_danger_full_access_runs_the_command_directly(void) {
   fixture f;
-  make_policy(&f);
-  f.policy.mode = RF_SANDBOX_DANGER_FULL_ACCESS;
-  f.policy.writable_roots = NULL;
-  f.policy.n_writable_roots = 0;
-  const char *cmd[] = {"sh", "-c", "test -z \"$RINGFENCE_SANDBOX\" && exit 3", NULL};
-  char **envp = rf_seatbelt_environ(&f.policy);
-  rf_backend_child child = {.size = sizeof child};
+  fixture_policy(&f, (fixture_shape){RF_SANDBOX_WORKSPACE_WRITE, RF_READ_FULL, 0, RF_NETWORK_OFF});
+  f.roots[0].path = workdir;
+  f.roots[0].n_protected = 0;
+  f.policy.cwd = workdir;
+  f.policy.envp = base_env;
+  launch_run run;
+  memset(&run, 0, sizeof run);
+  run.fds[0] = run.fds[1] = run.fds[2] = -1;
+  for (int i = 0; i < MAX_ARGS && row->command[i]; i++) {
+    const char *arg = row->command[i], *at = strstr(arg, "%s");
+    if (at)
+      snprintf(run.args[i], sizeof run.args[i], "%.*s%s%s", (int)(at - arg), arg, workdir, at + 2);
+    else
+      snprintf(run.args[i], sizeof run.args[i], "%s", arg);
+    run.argv[i] = run.args[i];
+  }
+  if (row->prepare)
+    row->prepare(&f, &run);
+
   char err[512] = "";
-  CU_ASSERT_EQUAL_FATAL(rf_seatbelt_spawn(&f.policy, NULL, cmd, envp, &child, err, sizeof err), 0);
-  rf_backend_exit result = {.size = sizeof result};
-  CU_ASSERT_EQUAL(rf_seatbelt_child_wait(&child, -1, &result), 0);
-  CU_ASSERT_EQUAL(result.code, 3);
-  rf_seatbelt_child_release(&child);
+  char **exec_argv = NULL;
+  if (!row->direct) {
+    rf_seatbelt_params params = {0};
+    char *profile = NULL;
+    int r = rf_seatbelt_profile(&f.policy, &profile, &params, err, sizeof err);
+    EXPECT_FATAL(r == 0, "the policy renders: %s", err);
+    exec_argv = rf_seatbelt_argv(row->sandbox_exec ? row->sandbox_exec : SEATBELT_FAKE_SANDBOX_EXEC,
+                                 profile, &params, run.argv);
+    rf_seatbelt_params_clear(&params);
+    free(profile);
+  }
+  char **envp = rf_seatbelt_environ(&f.policy);
+  rf_backend_child child;
+  memset(&child, 0, sizeof child);
+  child.size = sizeof child;
+  int r = rf_seatbelt_spawn(&f.policy, exec_argv, run.argv, envp, &child, err, sizeof err);
+  rf_seatbelt_argv_free(exec_argv);
   rf_seatbelt_environ_free(envp);
+  if (row->spawn_error) {
+    EXPECT(r == row->spawn_error, "the spawn fails with %d (got %d)", row->spawn_error, r);
+    EXPECT(strstr(err, row->spawn_message) != NULL, "the message '%s' names '%s'", err,
+           row->spawn_message);
+    if (row->restore)
+      row->restore(&run);
+    return;
+  }
+  if (r != 0 && row->restore)
+    row->restore(&run);
+  EXPECT_FATAL(r == 0, "the spawn succeeds: %s", err);
+  if (!row->direct)
+    EXPECT(child.wait_fd == -1, "no wait descriptor (got %d)", child.wait_fd);
+
+  rf_backend_exit result;
+  memset(&result, 0, sizeof result);
+  result.size = sizeof result;
+  r = rf_seatbelt_child_wait(&child, row->wait_ms ? row->wait_ms : -1, &result);
+  if (row->restore)
+    row->restore(&run);
+  EXPECT_FATAL(r == 0, "the wait succeeds (%d)", r);
+  expect_value(__LINE__, "the stage", row->stage, (int)result.stage);
+  expect_value(__LINE__, "the exit code", row->code, result.code);
+  expect_value(__LINE__, "the signal", row->signal, result.signal);
+  expect_value(__LINE__, "the exec errno", row->exec_errno, result.exec_errno);
+  if (row->message)
+    EXPECT(strstr(result.message, row->message) != NULL, "the message '%s' holds '%s'",
+           result.message, row->message);
+  if (row->then)
+    row->then(&child);
+  rf_seatbelt_child_release(&child);
 }
 
 void add_supervise_tests(void) {
   CU_pSuite s = CU_add_suite("seatbelt-supervise", setup_suite, teardown_suite);
-  CU_add_test(s, "exit code and environment come through",
-              test_exit_code_and_environment_come_through);
-  CU_add_test(s, "command starts in the working directory",
-              test_command_starts_in_the_working_directory);
-  CU_add_test(s, "signal death is reported as such", test_signal_death_is_reported_as_such);
-  CU_add_test(s, "ignored signals are reset for the command",
-              test_ignored_signals_are_reset_for_the_command);
-  CU_add_test(s, "missing command is exec-failed ENOENT", test_missing_command_is_exec_failed_enoent);
-  CU_add_test(s, "non-executable command is exec-failed EACCES",
-              test_non_executable_command_is_exec_failed_eacces);
-  CU_add_test(s, "bad working directory is a setup failure",
-              test_bad_working_directory_is_a_setup_failure);
-  CU_add_test(s, "missing sandbox-exec is a setup failure",
-              test_missing_sandbox_exec_is_a_setup_failure);
-  CU_add_test(s, "only stdio and passed descriptors are inherited",
-              test_only_stdio_and_passed_descriptors_are_inherited);
-  CU_add_test(s, "a closed pass fd is refused before forking",
-              test_a_closed_pass_fd_is_refused_before_forking);
-  CU_add_test(s, "wait times out and kill ends it", test_wait_times_out_and_kill_ends_it);
-  CU_add_test(s, "a signal reaches the command", test_signal_reaches_the_command);
-  CU_add_test(s, "background jobs die with the command", test_background_jobs_die_with_the_command);
-  CU_add_test(s, "command runs in its own session", test_command_runs_in_its_own_session);
-  CU_add_test(s, "danger-full-access runs the command directly",
-              test_danger_full_access_runs_the_command_directly);
+  for (int i = 0; i < N_LAUNCH_CASES; i++)
+    CU_add_test(s, launch_cases[i].claim, run_launch_claim);
 }
