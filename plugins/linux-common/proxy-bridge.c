@@ -198,11 +198,11 @@ int rf_bridge_start(int accept_fd, int port, pid_t *pid, char *err, size_t err_l
   return 0;
 }
 
-int rf_bridge_check(int port, int timeout_ms, char *err, size_t err_len) {
+int rf_bridge_check(int port, int timeout_ms, int abort_fd, char *err, size_t err_len) {
   long deadline = rf_proxy_check_deadline(timeout_ms);
-  int rc = rf_proxy_check(AF_INET, port, deadline, err, err_len);
+  int rc = rf_proxy_check(AF_INET, port, deadline, abort_fd, err, err_len);
   if (rc < 0)
     return rc;
-  rc = rf_proxy_check(AF_INET6, port, deadline, err, err_len);
+  rc = rf_proxy_check(AF_INET6, port, deadline, abort_fd, err, err_len);
   return rc == -EAFNOSUPPORT ? 0 : rc;
 }

@@ -17,6 +17,7 @@
 int rf_bridge_start(int accept_fd, int port, pid_t *pid, char *err, size_t err_len);
 
 /* The route check: through each address the bridge listens on, a health check to the proxy
- * (`RINGFENCE-PING TOKEN` answered by `RINGFENCE-PONG TOKEN`) within |timeout_ms|.  0, or
- * -errno with a message. */
-int rf_bridge_check(int port, int timeout_ms, char *err, size_t err_len);
+ * (`RINGFENCE-PING TOKEN` answered by `RINGFENCE-PONG TOKEN`) within |timeout_ms|.  0;
+ * -ECANCELED as soon as |abort_fd| (the lifeline, or -1) is readable or hung up; or -errno
+ * with a message. */
+int rf_bridge_check(int port, int timeout_ms, int abort_fd, char *err, size_t err_len);

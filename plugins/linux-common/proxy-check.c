@@ -37,7 +37,8 @@ long rf_proxy_check_deadline(int timeout_ms) {
   return now_ms() + timeout_ms;
 }
 
-int rf_proxy_check(int family, int port, long deadline, char *err, size_t err_len) {
+int rf_proxy_check(int family, int port, long deadline, int abort_fd, char *err,
+                   size_t err_len) {
   const char *shown = family == AF_INET6 ? "[::1]" : "127.0.0.1";
   int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
@@ -71,10 +72,16 @@ int rf_proxy_check(int family, int port, long deadline, char *err, size_t err_le
   size_t have = 0;
   while (have + 1 < sizeof(got)) {
     long left = deadline - now_ms();
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int rc = left > 0 ? poll(&p, 1, (int)left) : 0;
+    struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = abort_fd, .events = POLLIN}};
+    int rc = left > 0 ? poll(p, 2, (int)left) : 0;
     if (rc < 0 && errno == EINTR)
       continue;
+    if (rc > 0 && p[1].revents) {
+      close(fd);
+      snprintf(err, err_len, "the run was stopped during the health check through %s:%d", shown,
+               port);
+      return -ECANCELED;
+    }
     if (rc == 0) {
       close(fd);
       snprintf(err, err_len, "the proxy did not answer the health check through %s:%d in time",

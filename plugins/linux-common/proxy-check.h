@@ -22,6 +22,8 @@ socklen_t rf_loopback_address(int family, int port, struct sockaddr_storage *ss)
 long rf_proxy_check_deadline(int timeout_ms);
 
 /* One health check through |family|'s loopback at |port| by |deadline_ms|: 0;
- * -EAFNOSUPPORT when there is no such loopback (IPv6 only: the caller decides); else -errno
- * with a message in |err| naming the address and what went wrong. */
-int rf_proxy_check(int family, int port, long deadline_ms, char *err, size_t err_len);
+ * -EAFNOSUPPORT when there is no such loopback (IPv6 only: the caller decides); -ECANCELED
+ * as soon as |abort_fd| (or -1) is readable or hung up (the run is being stopped); else
+ * -errno with a message in |err| naming the address and what went wrong. */
+int rf_proxy_check(int family, int port, long deadline_ms, int abort_fd, char *err,
+                   size_t err_len);

@@ -253,12 +253,20 @@ static void enter_landlock_layer(int ruleset_fd, int abi, int audit) {
 /* --network proxy: the bridge to ringfence's proxy, started before the command exists and
  * before any filter (it needs socket calls the command's filters supervise), then the
  * route checked end to end.  Any failure ends the run before the command (125). */
-static void start_bridge(int accept_fd, int port) {
+static void start_bridge(int accept_fd, int port, int lifeline_fd) {
   char err[512] = "";
   pid_t bridge = -1;
+  int rc = -1;
   if (fcntl(accept_fd, F_SETFD, FD_CLOEXEC) != 0 ||
       rf_bridge_start(accept_fd, port, &bridge, err, sizeof(err)) < 0 ||
-      rf_bridge_check(port, RF_PROXY_CHECK_MS, err, sizeof(err)) < 0) {
+      (rc = rf_bridge_check(port, RF_PROXY_CHECK_MS, lifeline_fd, err, sizeof(err))) < 0) {
+    /* ringfence pulled the lifeline meanwhile (--timeout, its own end, a kill): the run is
+     * over, not broken; the check does not hold the sandbox for its whole deadline. */
+    if (rc == -ECANCELED) {
+      if (bridge > 0)
+        kill(bridge, SIGKILL);
+      end_sandbox();
+    }
     fprintf(stderr,
             "ringfence: --network proxy: the route to ringfence's proxy could not be built or "
             "verified: %s; nothing was run (the proxy's messages, if any, are above)\n",
@@ -365,7 +373,7 @@ int main(int argc, char **argv) {
     return 125;
   }
   if (proxy_accept_fd >= 0)
-    start_bridge(proxy_accept_fd, proxy_port);
+    start_bridge(proxy_accept_fd, proxy_port, lifeline_fd);
   if (landlock_fd >= 0)
     enter_landlock_layer(landlock_fd, landlock_abi, landlock_audit);
   supervision sv = {-1, -1, -1};

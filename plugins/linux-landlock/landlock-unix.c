@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -64,6 +65,7 @@ struct rf_ll_unix_supervisor {
    * command is let go (0: nothing to check), and why that check failed. */
   uint16_t route_port;
   char route_error[256];
+  int cancel_fd; /* eventfd: readable once the run is being killed (the check then ends) */
 };
 
 /* ---- what the kernel offers ---------------------------------------------- */
@@ -229,8 +231,11 @@ static int ready_hook(void *ctx, int channel_fd) {
   rf_ll_unix_supervisor *sv = ctx;
   if (sv->route_port) {
     char why[sizeof(sv->route_error)];
-    if (rf_proxy_check(AF_INET, sv->route_port, rf_proxy_check_deadline(RF_PROXY_CHECK_MS), why,
-                       sizeof(why)) < 0) {
+    /* A kill meanwhile (--timeout, ringfence's own end) cancels it: the command process
+     * waits for this answer inside a vfork, so nothing else could stop it before the check's
+     * whole deadline. */
+    if (rf_proxy_check(AF_INET, sv->route_port, rf_proxy_check_deadline(RF_PROXY_CHECK_MS),
+                       sv->cancel_fd, why, sizeof(why)) < 0) {
       memcpy(sv->route_error, why, sizeof(why));
       return -1;
     }
@@ -257,12 +262,16 @@ static void free_parts(rf_ll_unix_supervisor *sv) {
   rf_guard_table_clear(&sv->guard);
   if (sv->diag_fd >= 0)
     close(sv->diag_fd);
+  if (sv->cancel_fd >= 0)
+    close(sv->cancel_fd);
   free(sv);
 }
 
 int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *config,
                                 rf_ll_unix_supervisor **out, char *err, size_t err_len) {
   rf_ll_unix_supervisor *sv = calloc(1, sizeof(*sv));
+  if (sv)
+    sv->cancel_fd = -1;
   if (!sv || rf_notify_meta_new(config->writable, config->n_writable, config->protected_paths,
                                 config->n_protected, &sv->meta) < 0) {
     free(sv);
@@ -316,8 +325,17 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
     free_parts(sv);
     return -ENOMEM;
   }
-  if (config->network == RF_NETWORK_PROXY)
+  if (config->network == RF_NETWORK_PROXY) {
     sv->route_port = config->proxy_port;
+    sv->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (sv->cancel_fd < 0) {
+      int e = errno;
+      snprintf(err, err_len, "eventfd: %s", strerror(e));
+      close(channel_fd);
+      free_parts(sv);
+      return -e;
+    }
+  }
   rf_notify_dispatch_config dc = {
       .ctx = sv,
       .receive = receive_hook,
@@ -327,9 +345,14 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
       .same_caller_wait_ms = sv->fsguard ? 200 : 0,
       .keep_stdio = sv->fsguard != NULL, /* the proxies' stderr */
       .drop_capabilities = 1,
-      .keep = {sv->diag_fd, rf_notify_fsguard_landlock_fd(sv->fsguard)},
-      .n_keep = sv->fsguard ? 2 : 1,
+      .keep = {sv->diag_fd},
+      .n_keep = 1,
   };
+  /* What the supervisor threads' own descriptor tables keep besides the channel. */
+  if (sv->fsguard)
+    dc.keep[dc.n_keep++] = rf_notify_fsguard_landlock_fd(sv->fsguard);
+  if (sv->cancel_fd >= 0)
+    dc.keep[dc.n_keep++] = sv->cancel_fd; /* the ready hook's route check polls it */
   int rc = rf_notify_dispatch_new(&dc, channel_fd, &sv->dispatch, err, err_len);
   if (rc == 0)
     rc = rf_notify_dispatch_add(sv->dispatch, &rf_notify_socket_handler, sv->sockets);
@@ -346,6 +369,14 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
   }
   *out = sv;
   return 0;
+}
+
+void rf_ll_unix_supervisor_cancel_route_check(rf_ll_unix_supervisor *sv) {
+  if (sv && sv->cancel_fd >= 0) {
+    uint64_t one = 1;
+    while (write(sv->cancel_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+      ;
+  }
 }
 
 const char *rf_ll_unix_supervisor_route_error(const rf_ll_unix_supervisor *sv) {

@@ -86,6 +86,10 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
 
 /* Acting on the caller (descriptors, memory, paths): linux-common/notify-target.h. */
 
+/* With --network proxy: ends a route check still waiting for the proxy (the run is being
+ * killed), so that the command process, which waits for it, is never released. */
+void rf_ll_unix_supervisor_cancel_route_check(rf_ll_unix_supervisor *supervisor);
+
 /* With --network proxy, why the route check before the command failed (the command then did
  * not run), or NULL. */
 const char *rf_ll_unix_supervisor_route_error(const rf_ll_unix_supervisor *supervisor);

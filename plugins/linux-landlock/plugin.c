@@ -534,7 +534,7 @@ static int landlock_launch(const rf_backend_host *host, const rf_backend_policy 
   if (!supervision && policy->network == RF_NETWORK_PROXY) {
     char why_route[256];
     rc = rf_proxy_check(AF_INET, policy->proxy_port, rf_proxy_check_deadline(RF_PROXY_CHECK_MS),
-                        why_route, sizeof(why_route));
+                        -1, why_route, sizeof(why_route));
     if (rc < 0) {
       snprintf(err, err_len,
                "--network proxy: the route to ringfence's proxy could not be verified: %s",
@@ -641,6 +641,7 @@ static int landlock_child_signal(rf_backend_child *child, int signum) {
 
 static int landlock_child_kill(rf_backend_child *child) {
   landlock_child *state = child->state;
+  rf_ll_unix_supervisor_cancel_route_check(state->unix_supervisor);
   read_records(state);
   if (state->command > 0 && !state->have_status)
     kill(-state->command, SIGKILL);

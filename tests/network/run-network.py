@@ -610,6 +610,11 @@ class Suite:
                                "port=0\nif '--listen-fd' in a:\n"
                                "    port=socket.socket(fileno=int(a[a.index('--listen-fd')+1])).getsockname()[1]\n"
                                "os.write(fd,b'ready %%d\\n' %% port)\nos._exit(0)\n" % PY)
+        fake_ready_then_hang = ("#!%s\nimport sys,os,socket\na=sys.argv\nfd=int(a[a.index('--control-fd')+1])\n"
+                                "port=0\nif '--listen-fd' in a:\n"
+                                "    l=socket.socket(fileno=int(a[a.index('--listen-fd')+1])); port=l.getsockname()[1]\n"
+                                "os.write(fd,b'ready %%d\\n' %% port)\n"
+                                "while os.read(fd, 100): pass\n" % PY)
         cases = [
             ("the proxy helper is missing", None, 0o755, "is missing"),
             ("the proxy helper is writable by others (untrusted)", "real", 0o777, "not started"),
@@ -641,6 +646,19 @@ class Suite:
                     self.claim(full, r.returncode == 125 and not os.path.exists(os.path.join(work, "ran"))
                                and "route" in r.err and not self.no_leftovers(5),
                                "exit %d, err %r" % (r.returncode, r.err[-400:]))
+            full = b + ": fail closed: the proxy hangs after ready, and --timeout still ends the run at once"
+            if self.wanted(full):
+                # Says ready, keeps the port, answers nothing, ends at the control socket's EOF.
+                # The route check waits up to 30 s for the proxy; a kill (here --timeout) must
+                # end it at once, not after that deadline.
+                d = self.stage_helpers(fake_ready_then_hang)
+                work = self.fresh_dir("fc")
+                env = dict(os.environ, RINGFENCE_HELPER_DIR=d)
+                r = self.ringfence(b, ["touch", "ran"], ["--allow-domain", "site.test", "--timeout", "1",
+                                                         "--kill-after", "1"], env=env, workdir=work)
+                self.claim(full, r.returncode in (124, 125) and r.elapsed < 20 and
+                           not os.path.exists(os.path.join(work, "ran")) and not self.no_leftovers(5),
+                           "exit %d in %.1f s, err %r" % (r.returncode, r.elapsed, r.err[-300:]))
         full = "refused: --allow-domain without --network proxy"
         if self.wanted(full):
             r = subprocess.run([self.rf, "run", "--allow-domain", "x.test", "--", "true"],
