@@ -2,8 +2,6 @@
 #include "fixtures.h"
 #include "sbpl-check.h"
 
-#include <CUnit/CUnit.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,16 +105,6 @@ int check_profile(const char *profile, const rf_seatbelt_params *params, char *e
   int r = sbpl_check(profile, keys, params->n, err, err_len);
   free(keys);
   return r;
-}
-
-void expect_at(const char *file, int line, int fatal, int ok, const char *fmt, ...) {
-  char message[768];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(message, sizeof message, fmt, ap);
-  va_end(ap);
-  CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned int)line, message, file, "",
-                          fatal ? CU_TRUE : CU_FALSE);
 }
 
 char *read_text_file(const char *path) {

@@ -2,6 +2,7 @@
 #ifndef SEATBELT_FIXTURES_H
 #define SEATBELT_FIXTURES_H
 
+#include "../lib/cunit-expect.h"
 #include "seatbelt.h"
 
 #include <stddef.h>
@@ -45,13 +46,6 @@ char *profile_of(const rf_backend_policy *policy, rf_seatbelt_params *params, ch
 /* Runs the structure checker with |params|' keys. */
 int check_profile(const char *profile, const rf_seatbelt_params *params, char *err,
                   size_t err_len);
-
-/* One CUnit assertion whose message (printf-style) says what was expected, for the table-driven
- * tests: CUnit counts it and prints the message with the test's name when it fails. */
-__attribute__((format(printf, 5, 6))) void expect_at(const char *file, int line, int fatal, int ok,
-                                                     const char *fmt, ...);
-#define EXPECT(ok, ...) expect_at(__FILE__, __LINE__, 0, (ok), __VA_ARGS__)
-#define EXPECT_FATAL(ok, ...) expect_at(__FILE__, __LINE__, 1, (ok), __VA_ARGS__)
 
 /* Reads a whole file (NULL if missing). */
 char *read_text_file(const char *path);
