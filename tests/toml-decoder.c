@@ -1,6 +1,6 @@
 /* tests/toml-decoder.c: the toml-test adapter: TOML on stdin, tagged JSON on stdout,
  * exit 1 with the error on stderr when the input is not TOML 1.0. */
-#include "toml.h"
+#include "config/toml.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  *                                  walk compares with it (lists only what changed); prints the
  *                                  same, then the number of directories found unchanged
  * Built by bench/repo-walk against the core's sources. */
-#include "repo-walk.h"
+#include "policy/repo-walk.h"
 
 #include <stdio.h>
 #include <stdlib.h>

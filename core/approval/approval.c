@@ -3,7 +3,7 @@
  * commands only read is command-safety.c's call; what a rules file says is rules.c's. */
 #include "command-expand.h"
 #include "command-safety.h"
-#include "quote.h"
+#include "util/quote.h"
 #include "rules.h"
 
 #include <string.h>

@@ -1,6 +1,6 @@
 /* rules-dirs.c: the rules files of a rules/ folder (every *.rules regular file in it, in byte
  * order of their names), as the config directory and trusted projects hold them. */
-#include "quote.h"
+#include "util/quote.h"
 #include "rules.h"
 
 #include <errno.h>

@@ -1,9 +1,9 @@
 /* rules.c: prefix-rule files (a strict literal subset of Starlark: prefix_rule, host_executable,
  * network_rule calls with keyword arguments, strings and lists), their load-time examples,
  * and matching a command against them.  What a matching rule means for approval is approval.c's. */
-#include "quote.h"
+#include "util/quote.h"
 #include "rules.h"
-#include "safe-read.h"
+#include "util/safe-read.h"
 #include "starlark.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
  * for.  No loops, no functions of the file's own, no reads: bounded in size and in work. */
 #include "starlark.h"
 
-#include "quote.h"
+#include "util/quote.h"
 
 #include <ringfence/ringfence.h>
 

@@ -4,7 +4,7 @@
 
 #include <ringfence/ringfence.h>
 
-#include "quote.h" /* user input in messages: bounded, escaped */
+#include "util/quote.h" /* user input in messages: bounded, escaped */
 
 typedef struct {
   char *sandbox;

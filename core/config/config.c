@@ -4,10 +4,10 @@
 #include <ringfence/ringfence.h>
 
 #include "permissions.h"
-#include "policy-private.h"
-#include "quote.h"
-#include "rules.h"
-#include "safe-read.h"
+#include "policy/policy-private.h"
+#include "util/quote.h"
+#include "approval/rules.h"
+#include "util/safe-read.h"
 #include "toml.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
  * config layers, applied to an RfPolicy.  Layers and other keys are config.c's business. */
 #include "permissions.h"
 
-#include "quote.h"
+#include "util/quote.h"
 
 #include <pwd.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* git-config.c: reading git config files the way git does, to learn what git on the host would run or read. */
 #include "git-config.h"
 
-#include "safe-read.h"
+#include "util/safe-read.h"
 
 #include <ringfence/ringfence.h>
 

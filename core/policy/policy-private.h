@@ -3,7 +3,7 @@
 
 #include <ringfence/ringfence.h>
 
-#include "quote.h"
+#include "util/quote.h"
 #include "netproxy-launch.h"
 
 struct _RfPolicy {

@@ -3,7 +3,7 @@
 
 #include "git-config.h"
 #include "repo-walk.h"
-#include "safe-read.h"
+#include "util/safe-read.h"
 
 #include <errno.h>
 #include <stdlib.h>

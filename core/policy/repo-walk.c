@@ -3,7 +3,7 @@
 
 #include "capless.h"
 #include "ctime-change.h"
-#include "safe-read.h"
+#include "util/safe-read.h"
 
 #include <ringfence/ringfence.h>
 

@@ -1,7 +1,7 @@
 /* tests/fuzz/gitconfig-fuzz.c: libFuzzer target for core/git-config.c: rf_git_config_parse on arbitrary
  * bytes (a workspace's .git/config is hostile input read by ringfence unconfined, often as root). */
 #include "fuzz.h"
-#include "git-config.h"
+#include "policy/git-config.h"
 
 #include <stdio.h>
 #include <string.h>

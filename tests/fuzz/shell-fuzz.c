@@ -1,7 +1,7 @@
 /* tests/fuzz/shell-fuzz.c: libFuzzer target for core/shell-parse.c and core/command-expand.c:
  * arbitrary bytes as the script of `bash -c` (a script an agent hands ringfence is hostile
  * input, parsed unconfined before anything runs). */
-#include "command-expand.h"
+#include "approval/command-expand.h"
 #include "fuzz.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* tests/toml/test-toml.c: CUnit claims about the toml.h API that toml-test cannot see:
  * positions in values and errors, parse_value and parse_key, integer limits, document
  * order, ownership. Conformance itself is tests/toml/toml-test (the toml-conformance test). */
-#include "toml.h"
+#include "config/toml.h"
 
 #include <CUnit/Basic.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* test-capless.c: core/capless.c: a call made with the command's access runs in the calling thread, without effective capabilities, which come back afterwards. */
-#include "capless.h"
+#include "policy/capless.h"
 
 #include <CUnit/Basic.h>
 #include <errno.h>

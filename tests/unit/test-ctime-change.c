@@ -1,6 +1,6 @@
 /* test-ctime-change.c: core/ctime-change.c and the walk after a run (core/repo-walk.c): on this kernel and these filesystems every change to a directory after a stat shows in its ctime, and a walk that trusts it finds what a full walk finds. */
-#include "ctime-change.h"
-#include "repo-walk.h"
+#include "policy/ctime-change.h"
+#include "policy/repo-walk.h"
 #include "remove-tree.h"
 
 #include <CUnit/Basic.h>

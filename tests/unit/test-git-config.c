@@ -1,6 +1,6 @@
 /* test-git-config.c: CUnit claims about core/git-config.c (git's config syntax) and core/safe-read.c. */
-#include "git-config.h"
-#include "safe-read.h"
+#include "policy/git-config.h"
+#include "util/safe-read.h"
 
 #include <CUnit/Basic.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "quote.h"
+#include "util/quote.h"
 
 static void test_short_text_is_quoted_as_is(void) {
   g_autofree char *q = rf_quote("workspace-write", -1);

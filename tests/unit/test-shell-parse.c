@@ -1,8 +1,8 @@
 /* tests/unit/test-shell-parse.c: CUnit claims about core/shell-parse.c and core/command-expand.c:
  * which simple commands a script holds, what makes it not understood or incomplete, and the
  * bounds on size and nesting. */
-#include "command-expand.h"
-#include "shell-parse.h"
+#include "approval/command-expand.h"
+#include "approval/shell-parse.h"
 
 #include <CUnit/Basic.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy-private.h"
+#include "policy/policy-private.h"
 
 /* Built twice: with RF_BWRAP_PATH "" (no distribution bwrap: PATH is searched) and with a
  * fixed path that a test creates (TRUST_FIXED_BWRAP). */
