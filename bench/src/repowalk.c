@@ -1,4 +1,4 @@
-/* repowalk.c: times core/repo-walk.c on a directory: the walk ringfence makes of each writable root at launch.
+/* repowalk.c: times core/policy/repo-walk.c on a directory: the walk ringfence makes of each writable root at launch.
  *
  *   repowalk ROOT [ROUNDS]         prints: dirs repos unreadable min_ms median_ms
  *   repowalk ROOT ROUNDS record    the launch walk: each timed walk also records what it saw

@@ -211,7 +211,7 @@ char **rf_shlex_split(const char *text, GError **error) {
   return (char **)g_ptr_array_free(g_steal_pointer(&words), FALSE);
 }
 
-/* ---- Calls, as core/starlark.c evaluates them ---------------------------------- */
+/* ---- Calls, as core/approval/starlark.c evaluates them ------------------------- */
 
 typedef struct {
   const char *name; /* file name for messages */

@@ -1,5 +1,5 @@
-/* rules.h: the core's private view of prefix-rule files (core/rules.c); the public API is the
- * RfRules section of ringfence.h. */
+/* rules.h: the core's private view of prefix-rule files (core/approval/rules.c); the public API
+ * is the RfRules section of ringfence.h. */
 #pragma once
 
 #include <ringfence/ringfence.h>
@@ -11,7 +11,7 @@ char **rf_shlex_split(const char *text, GError **error);
 /* "allow", "prompt", "forbidden" -> RfDecision; FALSE for anything else. */
 gboolean rf_rule_decision_from_string(const char *text, RfDecision *decision);
 
-/* core/rules-dirs.c: appends to |out| (char*) the path of every *.rules file in |dir|, in byte
+/* rules-dirs.c: appends to |out| (char*) the path of every *.rules file in |dir|, in byte
  * order of the names (a name starting with '.' is skipped).  A missing |dir| adds nothing;
  * one that is not a directory or cannot be read is an error (-errno).  What is not a regular
  * file fails later, when it is read (rf_rules_load_file). */

@@ -1,5 +1,6 @@
-/* starlark.h: the deterministic Starlark subset rules files are written in (core/starlark.c):
- * evaluating a file into the list of calls it makes to the functions a caller names. */
+/* starlark.h: the deterministic Starlark subset rules files are written in
+ * (core/approval/starlark.c): evaluating a file into the list of calls it makes to the functions a
+ * caller names. */
 #pragma once
 
 #include <glib.h>

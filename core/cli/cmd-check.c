@@ -16,7 +16,7 @@ static int print_backends(RfLoader *loader, gboolean json, const char *refused) 
     const rf_backend_probe_report *report = rf_backend_probe(backend);
     usable += report->usable ? 1 : 0;
     /* Hardening no backend of ours can enforce on this backend's platform: not required there
-     * (core/platforms.c), said here with what it means. */
+     * (core/policy/platforms.c), said here with what it means. */
     const char *platform = rf_platform_of_backend(rf_backend_get_name(backend));
     guint64 unavailable = rf_platform_unavailable(platform);
     if (json) {

@@ -205,7 +205,7 @@ char *rf_cli_printable_line(const char *line) {
   size_t len = strlen(safe);
   if (len <= MESSAGE_LINE_MAX)
     return g_steal_pointer(&safe);
-  /* Every site that quotes user input bounds it (core/quote.c); this is the backstop for text
+  /* Every site that quotes user input bounds it (core/util/quote.c); this is the backstop for text
    * no site bounded (a GLib message naming a huge option or file).  The tail stays: it holds
    * the fix. */
   size_t head = MESSAGE_HEAD, tail = len - MESSAGE_TAIL;

@@ -115,7 +115,7 @@ static const Spec specs[N_SETTINGS] = {
     /* Guarantees required even where no backend of ours can enforce them (--require). */
     [S_REQUIRE] = {"ringfence.require", TYPE_NAMES, NULL, "[]"},
     [S_RULES] = {"ringfence.rules", TYPE_PATHS, NULL, "[]"},
-    /* A permission profile (core/permissions.c); the [permissions] tables are read apart. */
+    /* A permission profile (core/config/permissions.c); the [permissions] tables are read apart. */
     [S_DEFAULT_PERMISSIONS] = {"default_permissions", TYPE_STRING, NULL,
                                "(none: sandbox_mode applies)"},
     [S_CODEX_PROJECT_RULES] = {"ringfence.codex_project_rules", TYPE_BOOL, NULL, "false"},
@@ -697,7 +697,7 @@ static gboolean read_permissions_network(const Reader *r, const char *name,
                    "asked for (remove it; docs/network.md)");
 }
 
-/* [permissions] tables, or -c permissions.PARTS=VALUE (core/permissions.c). */
+/* [permissions] tables, or -c permissions.PARTS=VALUE (core/config/permissions.c). */
 static gboolean read_permissions(const Reader *r, const char *const *parts,
                                  const RfTomlValue *value) {
   if (parts && parts[0] && g_str_equal(parts[0], "network"))

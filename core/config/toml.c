@@ -1,4 +1,4 @@
-/* core/toml.c: the strict TOML 1.0 reader declared in toml.h: scanning, the rules on
+/* core/config/toml.c: the strict TOML 1.0 reader declared in toml.h: scanning, the rules on
  * which tables may be defined or extended where, and the tree; what keys mean is the
  * config loader's business. */
 #include "toml.h"

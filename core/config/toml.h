@@ -1,4 +1,4 @@
-/* core/toml.h: a strict TOML 1.0 reader (text to a tree with line:column on every value);
+/* core/config/toml.h: a strict TOML 1.0 reader (text to a tree with line:column on every value);
  * what the keys mean is left to the config loader. */
 #pragma once
 

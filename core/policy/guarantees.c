@@ -1,5 +1,5 @@
 /* guarantees.c: names of the RF_CAP_* guarantees, what a plan requires, and the fail-closed check
- * (against the backend's platform: core/platforms.c). */
+ * (against the backend's platform: core/policy/platforms.c). */
 #include "policy-private.h"
 
 #include <string.h>
@@ -125,7 +125,7 @@ gboolean rf_plan_check_backend(RfPlan *plan, const RfBackend *backend, GError **
    * "not available"), unless the user insisted on it; the mode's promises always are. */
   plan->platform = rf_platform_of_backend(plan->backend_name);
   /* --network proxy: bwrap's bridge listens on a fixed port of the sandbox's own loopback,
-   * known now; elsewhere the proxy's port is chosen when it starts (core/sandbox.c). */
+   * known now; elsewhere the proxy's port is chosen when it starts (core/policy/sandbox.c). */
   plan->view.proxy_port = plan->view.network == RF_NETWORK_PROXY &&
                                   g_str_equal(plan->backend_name, "bwrap")
                               ? RF_NETPROXY_BRIDGE_PORT

@@ -36,7 +36,7 @@ struct _RfLoader {
   gboolean scanned;    /* their files are in |pending| (or loaded) */
   GHashTable *tried;   /* plugin files opened before the directories were scanned */
   char *helper_dir;
-  RfTrust *trust; /* what may be loaded and run (core/trusted-program.c) */
+  RfTrust *trust; /* what may be loaded and run (core/policy/trusted-program.c) */
 };
 
 /* Plugins are opened when needed: `run --backend bwrap`, or `auto` on a host

@@ -274,7 +274,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
       g_ptr_array_add(rule.allowed, path);
     }
     /* A permission profile names its writable roots itself: the working directory is one
-     * only when it says so (core/permissions.c). */
+     * only when it says so (core/config/permissions.c). */
     if (!policy->cwd_not_writable && !add_root(plan, &rule, plan->cwd, "working directory", error))
       return NULL;
     for (guint i = 0; i < policy->writable_roots->len; i++)
@@ -378,7 +378,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
     g_ptr_array_add(plan->readable_roots, path);
   }
   g_ptr_array_add(plan->readable_roots, NULL);
-  /* Deny-read: patterns expanded once, here (core/deny-read.c); a file with another hard
+  /* Deny-read: patterns expanded once, here (core/policy/deny-read.c); a file with another hard
    * link is refused like a protected one (the mounts and rules hide paths, not inodes). */
   for (guint i = 0; i < policy->deny_read->len; i++) {
     const char *entry = g_ptr_array_index(policy->deny_read, i);
@@ -434,7 +434,7 @@ RfPlan *rf_policy_resolve(const RfPolicy *policy, GError **error) {
   view->n_pass_fds = plan->pass_fds->len;
   view->windows_mode = policy->windows_mode;
   view->run_id = plan->run_id;
-  view->proxy_accept_fd = -1; /* the route is made at launch (core/sandbox.c) */
+  view->proxy_accept_fd = -1; /* the route is made at launch (core/policy/sandbox.c) */
   if (policy->network == RF_NETWORK_OFF && policy->mode != RF_SANDBOX_DANGER_FULL_ACCESS) {
     rf_environ_set(plan->envp, "RINGFENCE_SANDBOX_NETWORK_DISABLED", "1");
     /* The other agent CLI's name for it, which test suites already check to skip network

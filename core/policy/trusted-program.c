@@ -68,7 +68,7 @@ void rf_trust_add_root(RfTrust *trust, const char *dir, const char *base) {
   g_autofree char *cwd =
       base || g_path_is_absolute(dir) ? g_strdup(base) : rf_current_dir(&problem);
   /* A relative root with no working directory to place it: nothing can be decided about it,
-   * and nothing needs to be: every run from here is refused (core/resolve.c) before anything
+   * and nothing needs to be: every run from here is refused (core/policy/resolve.c) before anything
    * is executed. */
   if (!cwd && !g_path_is_absolute(dir))
     return;

@@ -1,4 +1,4 @@
-/* tests/fuzz/gitconfig-fuzz.c: libFuzzer target for core/git-config.c: rf_git_config_parse on arbitrary
+/* tests/fuzz/gitconfig-fuzz.c: libFuzzer target for core/policy/git-config.c: rf_git_config_parse on arbitrary
  * bytes (a workspace's .git/config is hostile input read by ringfence unconfined, often as root). */
 #include "fuzz.h"
 #include "policy/git-config.h"

@@ -1,5 +1,5 @@
-/* tests/fuzz/rules-fuzz.c: libFuzzer target for the rules-file reader (core/starlark.c and
- * core/rules.c): arbitrary bytes either load or fail with "FILE:LINE:COL: message" (or the
+/* tests/fuzz/rules-fuzz.c: libFuzzer target for the rules-file reader (core/approval/starlark.c and
+ * core/approval/rules.c): arbitrary bytes either load or fail with "FILE:LINE:COL: message" (or the
  * whole-file messages: UTF-8, NUL, size), and a refused file adds no rule. */
 #include "fuzz.h"
 

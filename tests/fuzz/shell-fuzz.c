@@ -1,4 +1,4 @@
-/* tests/fuzz/shell-fuzz.c: libFuzzer target for core/shell-parse.c and core/command-expand.c:
+/* tests/fuzz/shell-fuzz.c: libFuzzer target for core/approval/shell-parse.c and core/approval/command-expand.c:
  * arbitrary bytes as the script of `bash -c` (a script an agent hands ringfence is hostile
  * input, parsed unconfined before anything runs). */
 #include "approval/command-expand.h"

@@ -1,5 +1,6 @@
-/* tests/fuzz/toml-fuzz.c: libFuzzer target for core/toml.c: rf_toml_parse, rf_toml_parse_value
- * and rf_toml_parse_key on arbitrary bytes, checking the tree and error invariants. */
+/* tests/fuzz/toml-fuzz.c: libFuzzer target for core/config/toml.c: rf_toml_parse,
+ * rf_toml_parse_value and rf_toml_parse_key on arbitrary bytes, checking the tree and error
+ * invariants. */
 #include "config/toml.h"
 
 #include <stdint.h>

@@ -226,7 +226,7 @@ ten_mib=$(head -c 10485760 /dev/zero | tr '\0' a)
 printf 'sandbox_mode = "%s"\n' "$ten_mib" >"$top/big-value.toml"
 printf '[sandbox_workspace_write]\nwritable_roots = ["/%s"]\n' "$ten_mib" >"$top/big-root.toml"
 printf '[ringfence]\nprotected_names = ["a/%s"]\n' "$ten_mib" >"$top/big-name.toml"
-# Twice 7 MiB: config files are read up to 16 MiB (core/safe-read.h).
+# Twice 7 MiB: config files are read up to 16 MiB (core/util/safe-read.h).
 printf 'a = 1\n"%s" = 2\n"%s" = 3\n' "${ten_mib:0:7340032}" "${ten_mib:0:7340032}" >"$top/big-key.toml"
 printf 'profile = "%s"\n' "$ten_mib" >"$top/big-profile.toml"
 printf 'sandbox_mode = "\\u001b]0;pwned\\u0007\\u001b[2J"\n' >"$top/control.toml"

@@ -1,4 +1,4 @@
-/* test-capless.c: core/capless.c: a call made with the command's access runs in the calling thread, without effective capabilities, which come back afterwards. */
+/* test-capless.c: core/policy/capless.c: a call made with the command's access runs in the calling thread, without effective capabilities, which come back afterwards. */
 #include "policy/capless.h"
 
 #include <CUnit/Basic.h>

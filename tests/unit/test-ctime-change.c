@@ -1,4 +1,4 @@
-/* test-ctime-change.c: core/ctime-change.c and the walk after a run (core/repo-walk.c): on this kernel and these filesystems every change to a directory after a stat shows in its ctime, and a walk that trusts it finds what a full walk finds. */
+/* test-ctime-change.c: core/policy/ctime-change.c and the walk after a run (core/policy/repo-walk.c): on this kernel and these filesystems every change to a directory after a stat shows in its ctime, and a walk that trusts it finds what a full walk finds. */
 #include "policy/ctime-change.h"
 #include "policy/repo-walk.h"
 #include "remove-tree.h"

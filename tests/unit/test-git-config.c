@@ -1,4 +1,4 @@
-/* test-git-config.c: CUnit claims about core/git-config.c (git's config syntax) and core/safe-read.c. */
+/* test-git-config.c: CUnit claims about core/policy/git-config.c (git's config syntax) and core/util/safe-read.c. */
 #include "policy/git-config.h"
 #include "util/safe-read.h"
 

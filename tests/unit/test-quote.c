@@ -1,4 +1,4 @@
-/* test-quote.c: CUnit claims about how error messages show user input (core/quote.c): bounded,
+/* test-quote.c: CUnit claims about how error messages show user input (core/util/quote.c): bounded,
  * escaped, whole characters, with the length of what was cut. */
 #include <CUnit/Basic.h>
 #include <glib.h>

@@ -1,4 +1,4 @@
-/* tests/unit/test-shell-parse.c: CUnit claims about core/shell-parse.c and core/command-expand.c:
+/* tests/unit/test-shell-parse.c: CUnit claims about core/approval/shell-parse.c and core/approval/command-expand.c:
  * which simple commands a script holds, what makes it not understood or incomplete, and the
  * bounds on size and nesting. */
 #include "approval/command-expand.h"

@@ -1,4 +1,4 @@
-/* test-trust.c: CUnit claims about which programs ringfence trusts to run (core/trusted-program.c), on real files. */
+/* test-trust.c: CUnit claims about which programs ringfence trusts to run (core/policy/trusted-program.c), on real files. */
 #include "remove-tree.h"
 #include <CUnit/Basic.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
 #define RINGFENCE_BACKEND_H
 
 /*
- * Life cycle of a backend, as seen from the core (core/loader.c):
+ * Life cycle of a backend, as seen from the core (core/policy/loader.c):
  *
  *   1. dlopen() the plugin file, look up RF_BACKEND_ENTRY_SYMBOL.
  *   2. Call it with the core's rf_backend_host; it returns a const rf_backend
@@ -91,7 +91,7 @@ typedef struct rf_backend_root {
  * core computes `required` from the policy and refuses to launch when
  * (required & ~capabilities) != 0, unless the user allowed degraded
  * enforcement (then `degraded` lists what is dropped and the core has said so).
- * Names and help text live in the core (core/guarantees.c).
+ * Names and help text live in the core (core/policy/guarantees.c).
  */
 #define RF_CAP_WRITE_CONFINED (1ull << 0)       /* writes only inside writable roots */
 #define RF_CAP_PROTECTED_SUBPATHS (1ull << 1)   /* read-only subpaths inside a writable root */

@@ -170,13 +170,13 @@ guint64 rf_guarantee_from_name(const char *name);
 const char *rf_guarantee_names(void);
 
 /* What every sandboxed mode promises on every platform, whatever the backend: writes, protected
- * names, reads, deny-read, network off or proxy-only (core/guarantees.c).  The rest is hardening
- * a backend adds where the operating system allows it. */
+ * names, reads, deny-read, network off or proxy-only (core/policy/guarantees.c).  The rest is
+ * hardening a backend adds where the operating system allows it. */
 #define RF_GUARANTEES_PROMISED                                                                   \
   (RF_CAP_WRITE_CONFINED | RF_CAP_PROTECTED_SUBPATHS | RF_CAP_RESTRICTED_READ | RF_CAP_DENY_READ | \
    RF_CAP_NETWORK_OFF | RF_CAP_PROXY_ONLY)
 
-/* ---- Platforms (core/platforms.c) --------------------------------------------- */
+/* ---- Platforms (core/policy/platforms.c) -------------------------------------- */
 
 /* "linux", "macos" or "windows" for a backend name, NULL for one the core does not know. */
 const char *rf_platform_of_backend(const char *backend);
@@ -206,7 +206,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfLoader, rf_loader_free)
 
 /* What ringfence trusts to load and run outside the sandbox (plugins, bwrap, helpers, its own
  * code): nothing below a place a sandboxed command may write, in any mode, and only files owned
- * by root or the user that nobody else may write (core/trusted-program.c).  A new loader
+ * by root or the user that nobody else may write (core/policy/trusted-program.c).  A new loader
  * starts with the working directory, /tmp and $TMPDIR; the policy's writable roots count at
  * launch.  Call these before the first plugin is loaded (rf_loader_get, _select, _get_backends).
  *
