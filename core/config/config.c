@@ -4,11 +4,13 @@
 #include <ringfence/ringfence.h>
 
 #include "permissions.h"
-#include "policy/policy-private.h"
-#include "util/quote.h"
-#include "approval/rules.h"
-#include "util/safe-read.h"
+#include "shell-environment.h"
 #include "toml.h"
+#include "approval/rules.h"
+#include "util/canonical-path.h"
+#include "util/current-dir.h"
+#include "util/quote.h"
+#include "util/safe-read.h"
 
 #include <errno.h>
 #include <pwd.h>

@@ -1,6 +1,7 @@
 /* shell-environment.c: the command's environment under shell_environment_policy, built as the
  * other agent CLI builds it: inherit, default excludes, exclude, set, include_only. */
-#include "policy/policy-private.h"
+#include "shell-environment.h"
+#include "policy/environ.h"
 
 #include <string.h>
 

@@ -1,5 +1,8 @@
 /* deny-read.c: turns deny-read entries (paths and glob patterns) into the canonical paths a backend hides, within fixed bounds; the hiding is the backends'. */
-#include "policy-private.h"
+#include "deny-read.h"
+#include "util/canonical-path.h"
+#include "util/quote.h"
+#include <ringfence/ringfence.h>
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* describe.c: the resolved plan in words (explain) and as JSON members (explain --json). */
-#include "policy-private.h"
+#include "plan-layout.h"
+#include <ringfence/ringfence.h>
 
 #include <sys/stat.h>
 

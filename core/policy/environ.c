@@ -1,5 +1,5 @@
 /* environ.c: the command's environment as a NULL-terminated GPtrArray (copy, get, set). */
-#include "policy-private.h"
+#include "environ.h"
 
 #include <string.h>
 

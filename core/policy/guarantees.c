@@ -1,6 +1,9 @@
 /* guarantees.c: names of the RF_CAP_* guarantees, what a plan requires, and the fail-closed check
  * (against the backend's platform: core/policy/platforms.c). */
-#include "policy-private.h"
+#include "guarantees.h"
+#include "environ.h"
+#include "plan-layout.h"
+#include <ringfence/ringfence.h>
 
 #include <string.h>
 

@@ -1,5 +1,7 @@
 /* loader.c: finds backend plugins, loads them with GModule, checks their ABI, probes and selects one. */
-#include "policy-private.h"
+#include "loader.h"
+#include "util/quote.h"
+#include <ringfence/ringfence.h>
 
 #include <errno.h>
 #include <fcntl.h>

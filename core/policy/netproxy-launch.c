@@ -9,7 +9,11 @@
  * that route, and the core waits for `ready` after the launch.  Any failure before `ready`
  * (helper missing or untrusted, an early exit, an error line, no answer within the deadline)
  * refuses the run: the command never ran, no process is left. */
-#include "policy-private.h"
+#include "netproxy-launch.h"
+#include "environ.h"
+#include "trusted-program.h"
+#include "util/quote.h"
+#include <ringfence/ringfence.h>
 
 #include <errno.h>
 #include <fcntl.h>

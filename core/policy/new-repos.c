@@ -2,7 +2,9 @@
 #include "new-repos.h"
 
 #include "git-config.h"
+#include "plan-layout.h"
 #include "repo-walk.h"
+#include "util/canonical-path.h"
 #include "util/safe-read.h"
 
 #include <errno.h>

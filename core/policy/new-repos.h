@@ -1,7 +1,8 @@
 /* new-repos.h: after a run, the git repositories the command created, and disabling what git on the host would run from them. */
 #pragma once
 
-#include "policy-private.h"
+#include <glib.h>
+#include <ringfence/ringfence.h>
 
 typedef struct _RfRepoCheck RfRepoCheck;
 

@@ -1,6 +1,6 @@
 /* platforms.c: which operating system each backend runs on, which guarantees some backend of
  * ours can enforce there, and what the absence of the others means for the user. */
-#include "policy-private.h"
+#include <ringfence/ringfence.h>
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* protected-paths.c: which paths stay read-only inside a writable root (protected names, and what git on the host would run or read). */
-#include "policy-private.h"
+#include "protected-paths.h"
 
 #include "git-config.h"
 #include "repo-walk.h"

@@ -1,6 +1,18 @@
 /* resolve.c: turns an RfPolicy into an RfPlan: canonical roots, protected paths, the plugin view. */
-#include "policy-private.h"
+#include "policy-layout.h"
+#include "plan-layout.h"
+#include "deny-read.h"
+#include "environ.h"
+#include "guarantees.h"
+#include "netproxy-launch.h"
+#include "protected-paths.h"
 #include "repo-walk.h"
+#include "root-symlinks.h"
+#include "writable-root-rule.h"
+#include "wsl-environ.h"
+#include "util/canonical-path.h"
+#include "util/quote.h"
+#include <ringfence/ringfence.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,19 +67,6 @@ static char *canonical_dir(const char *path, const char *base, const char *origi
   char *result = g_strdup(real);
   free(real);
   return result;
-}
-
-/* Canonical absolute path; the path need not exist (used for deny-read). */
-char *rf_canonical_maybe_missing(const char *path, const char *base) {
-  g_autofree char *absolute =
-      g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(base, path, NULL);
-  char *real = realpath(absolute, NULL);
-  if (real) {
-    char *result = g_strdup(real);
-    free(real);
-    return result;
-  }
-  return g_canonicalize_filename(absolute, NULL);
 }
 
 static void plan_root_clear(gpointer data) {

@@ -1,6 +1,9 @@
 /* root-symlinks.c: the one rule, on every backend, for a writable root reached through a symlink
  * that a sandboxed command could swap. */
-#include "policy-private.h"
+#include "root-symlinks.h"
+#include "util/canonical-path.h"
+#include "util/quote.h"
+#include <ringfence/ringfence.h>
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,11 @@
 /* sandbox.c: RfSandbox: starts a command through a backend (or unconfined for danger-full-access) and supervises it. */
-#include "policy-private.h"
-
+#include "environ.h"
+#include "loader.h"
+#include "netproxy-launch.h"
 #include "new-repos.h"
+#include "plan-layout.h"
+#include "util/quote.h"
+#include <ringfence/ringfence.h>
 
 #include <dlfcn.h>
 #include <link.h>

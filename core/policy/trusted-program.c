@@ -1,5 +1,10 @@
 /* trusted-program.c: the one decision of which files ringfence may execute or load outside the sandbox (bwrap, helpers, plugins, its own code). */
-#include "policy-private.h"
+#include "trusted-program.h"
+#include "writable-root-rule.h"
+#include "util/canonical-path.h"
+#include "util/current-dir.h"
+#include "util/quote.h"
+#include <ringfence/ringfence.h>
 
 #include <errno.h>
 #include <stdlib.h>

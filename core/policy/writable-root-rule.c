@@ -1,5 +1,5 @@
 /* writable-root-rule.c: the one rule for what may be a writable root (not /, not a parent of the user's home, not a system directory), decided here for every backend; resolve.c applies it. */
-#include "policy-private.h"
+#include "writable-root-rule.h"
 
 #include <pwd.h>
 #include <stdlib.h>

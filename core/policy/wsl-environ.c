@@ -1,5 +1,5 @@
 /* wsl-environ.c: the WSL interop variables a sandboxed command never gets (docs/wsl.md); detecting WSL is the Linux plugins'. */
-#include "policy-private.h"
+#include "wsl-environ.h"
 
 #include <string.h>
 

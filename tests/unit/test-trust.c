@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/policy-private.h"
+#include <ringfence/ringfence.h>
+
+#include "policy/trusted-program.h"
 
 /* Built twice: with RF_BWRAP_PATH "" (no distribution bwrap: PATH is searched) and with a
  * fixed path that a test creates (TRUST_FIXED_BWRAP). */

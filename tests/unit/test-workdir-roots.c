@@ -10,7 +10,7 @@
 
 #include <ringfence/ringfence.h>
 
-#include "policy/policy-private.h" /* rf_writable_root_refusal: the rule itself */
+#include "policy/writable-root-rule.h" /* rf_writable_root_refusal: the rule itself */
 
 static char *scratch; /* a fresh, canonical directory per test, outside every refused place */
 
