@@ -103,6 +103,12 @@ claim "windows: --pty puts a ConPTY in the plan" has "ConPTY (--pty): the comman
 out=$("$RF" "${WW[@]}" --backend windows -- make 2>&1)
 claim "windows: without --pty the plan says ConPTY comes when stdin is a console" \
   has "ConPTY when standard input is a console (decided at launch)" "$out"
+# Issue 19: the plan names each path capability; Windows derives the SID at launch, so a plan
+# rendered here shows the name and no SID computed by ringfence.
+ws_lower=$(pwd | tr 'A-Z' 'a-z')
+claim "windows: the plan shows the capability name a writable root's SID is derived from" \
+  eval 'has "capability name:ringfence/v1/write/$ws_lower write $(pwd)" "$out" && has "allow name:ringfence/v1/write/$ws_lower self=" "$out" && has "DeriveCapabilitySidsFromName" "$out"'
+claim "windows: ... and no SID computed here" eval '! grep -q -E "S-1-15-3-1024-[0-9]" <<<"$out"'
 
 # --- insisting: --require and ringfence.require -------------------------------------------
 out=$("$RF" "${WW[@]}" --backend seatbelt --require kernel-surface -- make 2>&1); rc=$?
