@@ -528,13 +528,19 @@ void rf_netproxy_release_accept_fd(RfNetProxy *proxy) {
   proxy->accept_fd = -1;
 }
 
-void rf_netproxy_stop(RfNetProxy *proxy) {
+void rf_netproxy_end(RfNetProxy *proxy) {
   if (!proxy)
     return;
   rf_netproxy_release_accept_fd(proxy);
   if (proxy->control_fd >= 0)
     close(proxy->control_fd);
   proxy->control_fd = -1;
+}
+
+void rf_netproxy_stop(RfNetProxy *proxy) {
+  if (!proxy)
+    return;
+  rf_netproxy_end(proxy);
   int status;
   if (proxy->pid > 0 && !reap_within(proxy->pid, 5, &status))
     kill_and_reap(proxy->pid);

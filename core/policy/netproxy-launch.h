@@ -53,7 +53,11 @@ guint16 rf_netproxy_get_port(const RfNetProxy *proxy);
 int rf_netproxy_get_accept_fd(const RfNetProxy *proxy);
 /* Closes ringfence's copy of the sandbox's end (the backend has passed it on). */
 void rf_netproxy_release_accept_fd(RfNetProxy *proxy);
-/* Ends the proxy: EOF on its control socket, then a wait, then SIGKILL; reaped either way. */
+/* Tells the proxy the run is over (EOF on its control socket): it closes every connection and
+ * exits by itself, while the caller goes on; rf_netproxy_stop reaps it later. */
+void rf_netproxy_end(RfNetProxy *proxy);
+/* Ends the proxy: EOF on its control socket (if rf_netproxy_end did not already), then a wait,
+ * then SIGKILL; reaped either way, and freed. */
 void rf_netproxy_stop(RfNetProxy *proxy);
 
 /* Sets the proxy variables of |envp| (char*, NULL-terminated) to 127.0.0.1:|port|: HTTP_PROXY,
