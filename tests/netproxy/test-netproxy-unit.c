@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 
 #include "address.h"
 #include "confine.h"
+#include "confine-filter.h"
 #include "handoff.h"
 #include "http.h"
 #include "options.h"
@@ -555,6 +557,24 @@ static void test_confinement_denies_exec_writes_and_unix_sockets_but_lookups_wor
   rmdir(dir);
 }
 
+/* The program the proxy loads is the one libseccomp builds from confine-filter.c today: a rule
+ * changed without the generated copy following would be caught here. */
+static void test_precompiled_filter_is_current(void) {
+  char err[256] = "";
+  int fd = memfd_create("filter", MFD_CLOEXEC);
+  CU_ASSERT_FATAL(fd >= 0);
+  CU_ASSERT_EQUAL_FATAL(np_confine_filter_export(fd, err, sizeof(err)), 0);
+  off_t size = lseek(fd, 0, SEEK_END);
+  struct sock_fprog prog = np_confine_precompiled();
+  CU_ASSERT_TRUE(prog.len > 20); /* an allowlist, not an empty program */
+  CU_ASSERT_EQUAL_FATAL((size_t)size, prog.len * sizeof(struct sock_filter));
+  unsigned char *now = g_malloc((size_t)size);
+  CU_ASSERT_EQUAL_FATAL(pread(fd, now, (size_t)size, 0), size);
+  CU_ASSERT_EQUAL(memcmp(now, prog.filter, (size_t)size), 0);
+  g_free(now);
+  close(fd);
+}
+
 int main(int argc, char **argv) {
   int skip = rf_test_rerun_unprivileged(argc, argv);
   if (skip >= 0)
@@ -591,6 +611,8 @@ int main(int argc, char **argv) {
   CU_add_test(s, "fixed answers replace lookups, all kept", test_fixed_answers_replace_lookups);
   CU_add_test(s, "only connected TCP sockets are accepted from the bridge",
               test_only_connected_tcp_sockets_are_accepted);
+  CU_add_test(s, "the compiled seccomp program is the one the rules give today",
+              test_precompiled_filter_is_current);
   CU_add_test(s, "confined: no exec, no writes, no unix sockets; lookups still work",
               test_confinement_denies_exec_writes_and_unix_sockets_but_lookups_work);
   CU_basic_set_mode(CU_BRM_VERBOSE);
