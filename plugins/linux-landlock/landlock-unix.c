@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <linux/sock_diag.h>
@@ -66,6 +68,12 @@ struct rf_ll_unix_supervisor {
   uint16_t route_port;
   char route_error[256];
   int cancel_fd; /* eventfd: readable once the run is being killed (the check then ends) */
+  /* The check runs in a thread of its own from the supervisor's start, while the command
+   * process sets itself up; the ready hook waits for its end (done_fd) and its result. */
+  pthread_t route_thread;
+  int route_thread_started;
+  int route_done_fd; /* eventfd, written once the check ended */
+  int route_rc;      /* the check's result, read after route_done_fd */
 };
 
 /* ---- what the kernel offers ---------------------------------------------- */
@@ -224,21 +232,35 @@ static int receive_listener(int channel) {
   return fd;
 }
 
+/* --network proxy: the route check (proxy-check.h) through the proxy's port on the host. */
+static void *route_check_thread(void *arg) {
+  rf_ll_unix_supervisor *sv = arg;
+  char why[sizeof(sv->route_error)] = "";
+  /* A kill meanwhile (--timeout, ringfence's own end) cancels it: the command process waits
+   * for its answer inside a vfork, so nothing else could stop it before the whole deadline. */
+  int rc = rf_proxy_check(AF_INET, sv->route_port, rf_proxy_check_deadline(RF_PROXY_CHECK_MS),
+                          sv->cancel_fd, why, sizeof(why));
+  if (rc < 0)
+    memcpy(sv->route_error, why, sizeof(why));
+  __atomic_store_n(&sv->route_rc, rc, __ATOMIC_RELEASE);
+  uint64_t one = 1;
+  while (write(sv->route_done_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+    ;
+  return NULL;
+}
+
 /* Tells the command the supervisor is ready: it goes on to exec.  With --network proxy, only
- * once the proxy answered the route check (proxy-check.h): the proxy starts beside the
- * launch, and if it never answers the command never runs. */
+ * once the proxy answered the route check: the proxy starts beside the launch, and if it never
+ * answers the command never runs. */
 static int ready_hook(void *ctx, int channel_fd) {
   rf_ll_unix_supervisor *sv = ctx;
   if (sv->route_port) {
-    char why[sizeof(sv->route_error)];
-    /* A kill meanwhile (--timeout, ringfence's own end) cancels it: the command process
-     * waits for this answer inside a vfork, so nothing else could stop it before the check's
-     * whole deadline. */
-    if (rf_proxy_check(AF_INET, sv->route_port, rf_proxy_check_deadline(RF_PROXY_CHECK_MS),
-                       sv->cancel_fd, why, sizeof(why)) < 0) {
-      memcpy(sv->route_error, why, sizeof(why));
+    struct pollfd p = {.fd = sv->route_done_fd, .events = POLLIN};
+    int rc;
+    while ((rc = poll(&p, 1, -1)) < 0 && errno == EINTR)
+      ;
+    if (rc != 1 || !(p.revents & POLLIN) || __atomic_load_n(&sv->route_rc, __ATOMIC_ACQUIRE) < 0)
       return -1;
-    }
   }
   char ack = 'A';
   ssize_t n;
@@ -262,8 +284,14 @@ static void free_parts(rf_ll_unix_supervisor *sv) {
   rf_guard_table_clear(&sv->guard);
   if (sv->diag_fd >= 0)
     close(sv->diag_fd);
+  if (sv->route_thread_started) {
+    rf_ll_unix_supervisor_cancel_route_check(sv);
+    pthread_join(sv->route_thread, NULL);
+  }
   if (sv->cancel_fd >= 0)
     close(sv->cancel_fd);
+  if (sv->route_done_fd >= 0)
+    close(sv->route_done_fd);
   free(sv);
 }
 
@@ -271,7 +299,7 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
                                 rf_ll_unix_supervisor **out, char *err, size_t err_len) {
   rf_ll_unix_supervisor *sv = calloc(1, sizeof(*sv));
   if (sv)
-    sv->cancel_fd = -1;
+    sv->cancel_fd = sv->route_done_fd = -1;
   if (!sv || rf_notify_meta_new(config->writable, config->n_writable, config->protected_paths,
                                 config->n_protected, &sv->meta) < 0) {
     free(sv);
@@ -328,7 +356,8 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
   if (config->network == RF_NETWORK_PROXY) {
     sv->route_port = config->proxy_port;
     sv->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (sv->cancel_fd < 0) {
+    sv->route_done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (sv->cancel_fd < 0 || sv->route_done_fd < 0) {
       int e = errno;
       snprintf(err, err_len, "eventfd: %s", strerror(e));
       close(channel_fd);
@@ -351,8 +380,8 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
   /* What the supervisor threads' own descriptor tables keep besides the channel. */
   if (sv->fsguard)
     dc.keep[dc.n_keep++] = rf_notify_fsguard_landlock_fd(sv->fsguard);
-  if (sv->cancel_fd >= 0)
-    dc.keep[dc.n_keep++] = sv->cancel_fd; /* the ready hook's route check polls it */
+  if (sv->route_done_fd >= 0)
+    dc.keep[dc.n_keep++] = sv->route_done_fd; /* the ready hook waits on it */
   int rc = rf_notify_dispatch_new(&dc, channel_fd, &sv->dispatch, err, err_len);
   if (rc == 0)
     rc = rf_notify_dispatch_add(sv->dispatch, &rf_notify_socket_handler, sv->sockets);
@@ -360,6 +389,15 @@ int rf_ll_unix_supervisor_start(int channel_fd, const rf_ll_supervisor_config *c
     rc = rf_notify_dispatch_add(sv->dispatch, &rf_notify_meta_handler, sv->meta);
   if (rc == 0 && sv->fsguard)
     rc = rf_notify_dispatch_add(sv->dispatch, &rf_notify_fsguard_handler, sv->fsguard);
+  if (rc == 0 && sv->route_port) {
+    int e = pthread_create(&sv->route_thread, NULL, route_check_thread, sv);
+    if (e != 0) {
+      snprintf(err, err_len, "cannot start the route check: %s", strerror(e));
+      rc = -e;
+    } else {
+      sv->route_thread_started = 1;
+    }
+  }
   if (rc == 0)
     rc = rf_notify_dispatch_start(sv->dispatch, err, err_len);
   if (rc < 0) {
@@ -386,6 +424,8 @@ const char *rf_ll_unix_supervisor_route_error(const rf_ll_unix_supervisor *sv) {
 void rf_ll_unix_supervisor_stop(rf_ll_unix_supervisor *sv) {
   if (!sv)
     return;
+  /* A check still waiting would hold the dispatcher's ready hook: it ends first. */
+  rf_ll_unix_supervisor_cancel_route_check(sv);
   /* The threads closed the listener (it lived in their own tables). */
   rf_notify_dispatch_stop(sv->dispatch);
   free_parts(sv);
