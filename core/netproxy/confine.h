@@ -19,7 +19,8 @@ typedef struct {
  *      truncated, executed; no ioctl on devices; no pathname unix socket
  *      connected, ABI 9), TCP bind handled and not granted (ABI 4), abstract
  *      unix sockets and signals scoped (ABI 6);
- *   4. seccomp (libseccomp): an allowlist, everything else EPERM (execve, ptrace,
+ *   4. seccomp (confine-filter.h: built with libseccomp at build time): an allowlist,
+ *      everything else EPERM (execve, ptrace,
  *      mount, bpf, io_uring, unshare, keyctl, ...; clone3 ENOSYS so that threads
  *      use clone, which must have CLONE_THREAD); sockets only AF_INET/AF_INET6;
  *      openat only without write, create or truncate flags.
