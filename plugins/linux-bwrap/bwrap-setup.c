@@ -1,5 +1,6 @@
 /* bwrap-setup.c: `ringfence setup --backend bwrap`: plans, and as root carries out through the
  * package's installer script, the AppArmor profile for bwrap (see bwrap-setup.h). */
+#include "read-int.h"
 #include "bwrap-setup.h"
 
 #include <errno.h>
@@ -60,14 +61,7 @@ static int read_int_below(const char *root, const char *path) {
   char full[4096];
   if ((size_t)snprintf(full, sizeof(full), "%s%s", root, path) >= sizeof(full))
     return -1;
-  FILE *f = fopen(full, "re");
-  if (!f)
-    return -1;
-  int value = -1;
-  if (fscanf(f, "%d", &value) != 1)
-    value = -1;
-  fclose(f);
-  return value;
+  return rf_read_int_file(full);
 }
 
 /* Ours: the installer writes the profile as shipped, whose first line is its own header. */

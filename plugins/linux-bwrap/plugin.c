@@ -18,6 +18,7 @@
 
 #include <ringfence/backend.h>
 
+#include "read-int.h"
 #include "bwrap-argv.h"
 #include "bwrap-diagnose.h"
 #include "bwrap-apparmor.h"
@@ -140,17 +141,6 @@ static uint64_t bwrap_capabilities(const rf_backend_host *host) {
   return caps;
 }
 
-static int read_int_file(const char *path) {
-  FILE *f = fopen(path, "re");
-  if (!f)
-    return -1;
-  int value = -1;
-  if (fscanf(f, "%d", &value) != 1)
-    value = -1;
-  fclose(f);
-  return value;
-}
-
 /* The program the core trusts for |name| (a bare name, or an absolute helper
  * path), as a malloc'd path; NULL with the core's message in |err| (and
  * *|rc| -ENOENT or -EPERM).  Nothing is executed that the core did not
@@ -225,7 +215,7 @@ static int namespace_child(void *arg) {
 static int userns_refusal_possible(void) {
   if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0)
     return 1; /* 2: a filter is loaded; -1: unknown */
-  return read_int_file("/sys/fs/selinux/enforce") == 1;
+  return rf_read_int_file("/sys/fs/selinux/enforce") == 1;
 }
 
 /* The first mount over part of /proc (|out|, e.g. "/proc/sys"), or "" when /proc is whole.
@@ -236,8 +226,8 @@ static int userns_refusal_possible(void) {
  * a sign that bwrap itself must be asked.  Unreadable mountinfo counts as a sign too. */
 static void proc_cover(char *out, size_t out_len) {
   out[0] = '\0';
-  if (read_int_file("/proc/sys/kernel/overflowuid") < 0 ||
-      read_int_file("/proc/sys/kernel/overflowgid") < 0) {
+  if (rf_read_int_file("/proc/sys/kernel/overflowuid") < 0 ||
+      rf_read_int_file("/proc/sys/kernel/overflowgid") < 0) {
     snprintf(out, out_len, "/proc/sys/kernel/overflowuid is unreadable");
     return;
   }
@@ -372,9 +362,9 @@ static int bwrap_probe(const rf_backend_host *host, rf_backend_probe_report *rep
   }
   free(init);
   int is_root = geteuid() == 0;
-  int userns_sysctl = read_int_file("/proc/sys/kernel/unprivileged_userns_clone");
-  int max_userns = read_int_file("/proc/sys/user/max_user_namespaces");
-  int apparmor = read_int_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+  int userns_sysctl = rf_read_int_file("/proc/sys/kernel/unprivileged_userns_clone");
+  int max_userns = rf_read_int_file("/proc/sys/user/max_user_namespaces");
+  int apparmor = rf_read_int_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
   /* One verdict for `check`, `explain` and `run --backend auto`: the same signs, and bwrap
    * itself asked whenever one of them says it could fail (RINGFENCE_PROBE_THOROUGH=1: always). */
   int thorough = getenv("RINGFENCE_PROBE_THOROUGH") != NULL;
