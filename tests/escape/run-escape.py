@@ -172,13 +172,15 @@ def drain_accepts(sock):
             return got
 
 
-def procs_with(token, exclude=()):
-    """Host pids (not zombies) whose command line or environment shows token."""
-    found = []
+def live_procs(keep=lambda pid: True):
+    """(pid, state, command line) of each host process |keep| accepts that is not a zombie
+    and has not gone meanwhile."""
     for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) in exclude or int(pid) == os.getpid():
+        if not pid.isdigit() or int(pid) == os.getpid():
             continue
         try:
+            if not keep(pid):
+                continue
             with open("/proc/%s/stat" % pid) as f:
                 state = f.read().rsplit(")", 1)[1].split()[0]
             if state in ("Z", "X"):
@@ -187,9 +189,14 @@ def procs_with(token, exclude=()):
                 cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if token in cmd:
-            found.append("pid %s (%s): %s" % (pid, state, cmd[:160]))
-    return found
+        yield pid, state, cmd
+
+
+def procs_with(token, exclude=()):
+    """Host pids (not zombies) whose command line or environment shows token."""
+    return ["pid %s (%s): %s" % (pid, state, cmd[:160])
+            for pid, state, cmd in live_procs(lambda pid: int(pid) not in exclude)
+            if token in cmd]
 
 
 def proc_state(pid):
@@ -882,23 +889,8 @@ class Terminal(Observer):
 
 def procs_in_mntns(ns):
     """Host pids (not zombies) in mount namespace ns (e.g. 'mnt:[4026532000]')."""
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            if os.readlink("/proc/%s/ns/mnt" % pid) != ns:
-                continue
-            with open("/proc/%s/stat" % pid) as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
-            if state in ("Z", "X"):
-                continue
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        found.append("pid %s (%s): %s" % (pid, state, cmd[:160]))
-    return found
+    return ["pid %s (%s): %s" % (pid, state, cmd[:160])
+            for pid, state, cmd in live_procs(lambda pid: os.readlink("/proc/%s/ns/mnt" % pid) == ns)]
 
 
 def _check_gone(c, hb, when):
